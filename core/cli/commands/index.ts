@@ -1,0 +1,5 @@
+// Every CLI command, by name. Add a command by adding its module here.
+import type { Command } from '../io.ts';
+import { quoteCommand } from './quote.ts';
+
+export const COMMANDS: Command[] = [quoteCommand];

@@ -1,0 +1,25 @@
+// The counter's command line: `npm run --silent cli -- COMMAND [args]`.
+import { COMMANDS } from './commands/index.ts';
+import { EXIT_BAD_INPUT, processIO } from './io.ts';
+
+async function main(argv: string[]): Promise<number> {
+  const io = processIO();
+  const [name, ...rest] = argv;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    const list = COMMANDS.map((c) => `  ${c.usage.padEnd(60)} ${c.summary}`).join('\n');
+    io.stderr(`${name && name !== 'help' ? `unknown command ${JSON.stringify(name)}\n` : ''}usage: npm run --silent cli -- COMMAND\n${list}\n`);
+    return name && name !== 'help' ? EXIT_BAD_INPUT : 0;
+  }
+  return command.run(rest, io);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,73 @@
+// Field types shared by every contract: decimal strings for money and quantities,
+// calendar dates. Each refusal says what is wrong, in English and Chinese.
+import { z } from 'zod';
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+export interface DecimalOptions {
+  /** Most digits after the point (money 2, unit price 6, quantity 4, as the platform's fee detail). */
+  maxDecimals: number;
+  /** Refuse zero as well as negatives. */
+  positive?: boolean;
+  what: string;
+  whatZh: string;
+}
+
+/**
+ * A non-negative decimal given as a string (or, for convenience, a JSON number), returned
+ * as its canonical string so no float ever reaches the arithmetic.
+ */
+export function decimalField(o: DecimalOptions) {
+  return z.union([z.string(), z.number()]).transform((raw, ctx) => {
+    const text = typeof raw === 'number' ? String(raw) : raw.trim();
+    if (!DECIMAL.test(text)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${o.what} must be a decimal number such as "12.50", got ${JSON.stringify(raw)}`,
+        params: { zh: `${o.whatZh}必须是数字（如 12.50），收到 ${JSON.stringify(raw)}` },
+      });
+      return z.NEVER;
+    }
+    if (text.startsWith('-')) {
+      ctx.addIssue({ code: 'custom', message: `${o.what} must not be negative`, params: { zh: `${o.whatZh}不能为负数` } });
+      return z.NEVER;
+    }
+    const decimals = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
+    if (decimals > o.maxDecimals) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${o.what} has ${decimals} decimals; at most ${o.maxDecimals} are allowed`,
+        params: { zh: `${o.whatZh}最多允许 ${o.maxDecimals} 位小数，收到 ${decimals} 位` },
+      });
+      return z.NEVER;
+    }
+    if (o.positive && /^0*(\.0*)?$/.test(text)) {
+      ctx.addIssue({ code: 'custom', message: `${o.what} must be greater than zero`, params: { zh: `${o.whatZh}必须大于零` } });
+      return z.NEVER;
+    }
+    return text;
+  });
+}
+
+export const money = (what: string, whatZh: string) => decimalField({ maxDecimals: 2, what, whatZh });
+
+/** A real calendar date, yyyy-MM-dd (2024-02-30 is refused). */
+export const isoDate = (what = 'date', whatZh = '日期') =>
+  z.string().superRefine((text, ctx) => {
+    if (!isRealDate(text)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} must be a real date in the form yyyy-MM-dd, got ${JSON.stringify(text)}`,
+        params: { zh: `${whatZh}必须是有效日期（格式 yyyy-MM-dd），收到 ${JSON.stringify(text)}` },
+      });
+    }
+  });
+
+export function isRealDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d <= days;
+}

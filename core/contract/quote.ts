@@ -1,0 +1,95 @@
+// The quote contract (v1): what the CLI, the local API and the counter screen send to the
+// policy engine and get back. Field names are the contract; money is a decimal string.
+import { z } from 'zod';
+import { decimalField, isoDate, money } from './fields.ts';
+
+export const POLICY_IDS = ['lincang', 'chongqing', 'kunming', 'ezhou', 'dazhou'] as const;
+export const CONDITIONS = ['hypertension', 'diabetes'] as const;
+export type Condition = (typeof CONDITIONS)[number];
+export type Insurance = 'resident' | 'employee';
+export type InstitutionType = 'clinic' | 'pharmacy';
+export type LineKind = 'drug' | 'exam';
+
+export const QuoteLineSchema = z.object({
+  id: z.string().min(1).max(64),
+  kind: z.enum(['drug', 'exam']).default('drug'),
+  listed: z.boolean(),
+  vbp: z.boolean().default(false),
+  price: decimalField({ maxDecimals: 6, what: 'price', whatZh: '单价' }),
+  paymentStandard: decimalField({ maxDecimals: 6, what: 'paymentStandard', whatZh: '医保支付标准' }).optional().nullable(),
+  quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }),
+});
+
+export const QuoteRequestSchema = z
+  .object({
+    // Any id is accepted here: site policy files may add regions; the engine names unknown ones.
+    policy: z.string().min(1),
+    date: isoDate('date', '结算日期'),
+    institution: z.object({
+      type: z.enum(['clinic', 'pharmacy']),
+      level: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+      code: z.string().max(30).optional().nullable(),
+    }),
+    patient: z.object({
+      insurance: z.enum(['resident', 'employee']),
+      conditions: z.array(z.enum(CONDITIONS)).max(2),
+      managementClass: z.union([z.literal(1), z.literal(2)]).optional().nullable(),
+      otherChronicDiseases: z.number().int().min(0).max(20).default(0),
+      chronicDiseaseSince: isoDate('chronicDiseaseSince', '门诊慢特病待遇起始日期').optional().nullable(),
+      designatedInstitution: z.string().max(30).optional().nullable(),
+    }),
+    usedThisYear: money('usedThisYear', '本年度已支付').default('0.00'),
+    annualCap: money('annualCap', '年度支付限额').optional().nullable(),
+    lines: z.array(QuoteLineSchema).min(1, { message: 'a sale needs at least one line' }).max(500),
+  })
+  .superRefine((req, ctx) => {
+    const seen = new Set<string>();
+    req.lines.forEach((line, i) => {
+      if (seen.has(line.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lines', i, 'id'],
+          message: `line id ${JSON.stringify(line.id)} is used twice`,
+          params: { zh: `明细编号 ${line.id} 重复` },
+        });
+      }
+      seen.add(line.id);
+    });
+    if (new Set(req.patient.conditions).size !== req.patient.conditions.length) {
+      ctx.addIssue({ code: 'custom', path: ['patient', 'conditions'], message: 'a condition is listed twice', params: { zh: '病种重复' } });
+    }
+  });
+
+export type QuoteRequest = z.output<typeof QuoteRequestSchema>;
+export type QuoteRequestInput = z.input<typeof QuoteRequestSchema>;
+export type QuoteLine = z.output<typeof QuoteLineSchema>;
+
+export interface Reason {
+  code: string;
+  message: string;
+}
+
+export interface QuoteLineResult {
+  id: string;
+  total: string;
+  inScope: string;
+  rate: string;
+  fund: string;
+  patient: string;
+  covered: boolean;
+  reason: Reason | null;
+  /** The policy paragraph the rate came from. */
+  source: string | null;
+}
+
+export interface QuoteResult {
+  eligible: boolean;
+  reasons: Reason[];
+  policy: { id: string; name: string; version: string; document: string };
+  total: string;
+  inScope: string;
+  fund: string;
+  patient: string;
+  cap: { limit: string; remainingBefore: string; remainingAfter: string; source: 'policy' | 'request' };
+  lines: QuoteLineResult[];
+}

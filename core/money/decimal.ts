@@ -1,0 +1,36 @@
+// All money arithmetic goes through this Decimal clone: 40 significant digits and
+// half-up rounding, so a fen is never lost to binary floating point.
+import DecimalJs from 'decimal.js';
+
+export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUND_HALF_UP });
+export type Decimal = InstanceType<typeof Decimal>;
+
+export const ZERO = new Decimal(0);
+
+/** Round to the fen (0.01 yuan), half up (the rounding every seed's 报销 arithmetic uses). */
+export function roundFen(value: Decimal): Decimal {
+  return value.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+}
+
+/** The wire form of an amount: a string with exactly two decimals. */
+export function fen(value: Decimal): string {
+  return value.toFixed(2, Decimal.ROUND_HALF_UP);
+}
+
+export function dec(value: string | number | Decimal): Decimal {
+  return new Decimal(value);
+}
+
+export function sum(values: Iterable<Decimal>): Decimal {
+  let total = ZERO;
+  for (const v of values) total = total.plus(v);
+  return total;
+}
+
+export function min(a: Decimal, b: Decimal): Decimal {
+  return a.lessThan(b) ? a : b;
+}
+
+export function max(a: Decimal, b: Decimal): Decimal {
+  return a.greaterThan(b) ? a : b;
+}

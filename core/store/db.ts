@@ -1,0 +1,65 @@
+// Opening the counter's SQLite database: pragmas, numbered migrations in user_version,
+// and the refusal to open a database written by a newer version of the product.
+// Nothing outside core/store opens or queries the database.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MIGRATIONS, type Migration } from './migrations/index.ts';
+import { InputError } from '../contract/problems.ts';
+
+export type DB = Database.Database;
+export const DB_FILE_NAME = 'counter.sqlite';
+
+export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.reduce((max, m) => Math.max(max, m.version), 0);
+}
+
+/** Runs every pending migration in one transaction; refuses a database from the future. */
+export function migrate(db: DB, migrations: readonly Migration[] = MIGRATIONS, target = latestVersion(migrations)): number {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  sorted.forEach((m, i) => {
+    if (i > 0 && m.version <= sorted[i - 1]!.version) throw new Error(`migration versions must increase: ${m.version} after ${sorted[i - 1]!.version}`);
+  });
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = latestVersion(migrations);
+  if (current > latest) {
+    throw new InputError(
+      'DB_FROM_FUTURE',
+      `The database is at schema version ${current}, newer than this program understands (${latest}); install the newer counter version or open another data directory`,
+      `数据库版本（${current}）高于本程序支持的版本（${latest}），请升级两病柜台或更换数据目录`,
+    );
+  }
+  const pending = sorted.filter((m) => m.version > current && m.version <= target);
+  if (pending.length === 0) return current;
+  db.transaction(() => {
+    for (const m of pending) m.up(db);
+    db.pragma(`user_version = ${Number(pending[pending.length - 1]!.version)}`);
+  })();
+  return pending[pending.length - 1]!.version;
+}
+
+export interface OpenOptions {
+  /** Open read-only (reports, lookups from a second process). */
+  readonly?: boolean;
+  /** Stop at this schema version (migration tests). */
+  targetVersion?: number;
+}
+
+/** Opens (creating if needed) the database file in a data directory. */
+export function openDatabase(dataDir: string, options: OpenOptions = {}): DB {
+  mkdirSync(dataDir, { recursive: true });
+  return openDatabaseFile(join(dataDir, DB_FILE_NAME), options);
+}
+
+export function openDatabaseFile(file: string, options: OpenOptions = {}): DB {
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    // Money is written here: a committed settlement must survive a power cut.
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  if (!options.readonly) migrate(db, MIGRATIONS, options.targetVersion);
+  return db;
+}
