@@ -1,0 +1,5 @@
+// Every benchmark suite `npm run bench` runs, in order. Add a suite by adding its module here.
+import type { BenchSuite } from '../harness.ts';
+import { policySuite } from './policy.ts';
+
+export const SUITES: BenchSuite[] = [policySuite];
