@@ -1,6 +1,6 @@
 // The policy engine: a pure function from (policy version, facts of the sale) to the
 // fund/patient split. Rates and caps come from the policy data; this file only interprets it.
-import { Decimal, ZERO, fen, min, roundFen } from '../money/decimal.ts';
+import { Decimal, ZERO, fen, roundFen } from '../money/decimal.ts';
 import { InputError, type Problem } from '../contract/problems.ts';
 import type { QuoteLineResult, QuoteRequest, QuoteResult, Reason } from '../contract/quote.ts';
 import type { PolicyBook } from './load.ts';
@@ -73,6 +73,13 @@ export function policyCap(version: PolicyVersion, p: Patient): { amount: Decimal
 }
 
 
+const RATES = new Map<string, Decimal>();
+function rateOf(text: string): Decimal {
+  let r = RATES.get(text);
+  if (!r) RATES.set(text, (r = new Decimal(text)));
+  return r;
+}
+
 /**
  * Quote one sale under one policy version. Throws InputError when the facts are not enough
  * to compute it (a missing management class, a rate or cap the policy leaves to the site).
@@ -95,9 +102,10 @@ export function quoteWithVersion(policy: PolicyFile, version: PolicyVersion, req
   const lines = req.lines.map((line, i) => {
     const price = new Decimal(line.price);
     const qty = new Decimal(line.quantity);
-    const standard = line.paymentStandard == null ? price : new Decimal(line.paymentStandard);
     const total = roundFen(price.times(qty));
-    const inScope = roundFen(min(price, standard).times(qty));
+    // The payment standard caps what the fund recognises (seed 000 §二.(二).4); none given = the price.
+    const standard = line.paymentStandard == null ? null : new Decimal(line.paymentStandard);
+    const inScope = standard === null || standard.gte(price) ? total : roundFen(standard.times(qty));
     let rate = ZERO;
     let rateText = '0';
     let covered = false;
@@ -121,13 +129,13 @@ export function quoteWithVersion(policy: PolicyFile, version: PolicyVersion, req
         });
         source = rule.source;
       } else {
-        rate = new Decimal(rule.rate);
+        rate = rateOf(rule.rate);
         rateText = rule.rate;
         covered = true;
         source = rule.source;
       }
     }
-    return { line, total, inScope, rate, rateText, covered, why, source, fund: roundFen(inScope.times(rate)) };
+    return { line, total, inScope, rateText, covered, why, source, fund: rate.isZero() ? ZERO : roundFen(inScope.times(rate)) };
   });
 
   // The annual cap: policy table, or supplied by the request (which wins when both exist).
