@@ -1,0 +1,187 @@
+// The loopback HTTP server: the host-POS plugin API under /v1 (bearer token) and the built
+// counter screen for the browser shell. Bound to 127.0.0.1 only; the Host header is checked so
+// a web page cannot reach it through DNS rebinding, and no CORS headers are ever sent.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { InputError, problem } from '../contract/problems.ts';
+import { METHODS, type MethodName } from '../service/contract.ts';
+import { openApiDocument } from './openapi.ts';
+import { tokenMatches } from './token.ts';
+
+export interface Dispatcher {
+  /** Validates the raw input with the method's schema and runs it; throws InputError on bad input. */
+  call(method: MethodName, input: unknown): Promise<unknown>;
+}
+
+export interface HttpOptions {
+  dispatcher: Dispatcher;
+  token: string;
+  /** Folder of the built renderer (index.html + assets); omitted: API only. */
+  staticDir?: string | null;
+  port?: number;
+  version?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningHttp {
+  server: Server;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1024 * 1024;
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+// The screen loads only its own scripts and styles, and talks only to this server.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Business refusals (not bad input) answer 409; unknown errors 500. */
+export class ServiceRefusal extends InputError {}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, messageZh: string, problems: ReturnType<typeof problem>[] = []): void {
+  send(res, status, { error: { code, message, messageZh, problems } });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new InputError('BODY_TOO_LARGE', `request body exceeds ${MAX_BODY} bytes`, '请求内容过大', [problem('', 'BODY_TOO_LARGE', `request body exceeds ${MAX_BODY} bytes`, '请求内容过大')]);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function hostAllowed(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+}
+
+export function startHttpServer(o: HttpOptions): Promise<RunningHttp> {
+  const log = o.log ?? (() => {});
+  const staticRoot = o.staticDir ? resolve(o.staticDir) : null;
+  let boundPort = 0;
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    if (!staticRoot) return sendError(res, 404, 'NOT_FOUND', 'no counter screen is served here (API only)', '此处未提供柜台界面');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use GET', '请使用 GET');
+    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const file = normalize(join(staticRoot, rel));
+    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return sendError(res, 404, 'NOT_FOUND', 'not found', '未找到');
+    let target = file;
+    try {
+      if (!(await stat(target)).isFile()) throw new Error('not a file');
+    } catch {
+      // Client-side routes fall back to the screen itself; missing assets are 404s.
+      if (extname(rel)) return sendError(res, 404, 'NOT_FOUND', `not found: ${rel}`, '未找到');
+      target = join(staticRoot, 'index.html');
+    }
+    const body = await readFile(target);
+    const immutable = target.includes(`${sep}assets${sep}`);
+    res.writeHead(200, {
+      'content-type': MIME[extname(target)] ?? 'application/octet-stream',
+      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    if (!hostAllowed(req.headers.host, boundPort)) {
+      return sendError(res, 421, 'BAD_HOST', 'this server answers only to 127.0.0.1 and localhost', '仅接受本机访问');
+    }
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${boundPort}`);
+    const path = url.pathname;
+    if (path === '/v1/openapi.json' && req.method === 'GET') return send(res, 200, openApiDocument(o.version ?? '1.0.0'));
+    if (path === '/v1/health' && req.method === 'GET') return send(res, 200, { ok: true });
+    if (!path.startsWith('/v1/')) return serveStatic(req, res, path);
+
+    const auth = req.headers.authorization;
+    const presented = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null;
+    if (!tokenMatches(o.token, presented)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return sendError(res, 401, 'UNAUTHORIZED', 'missing or wrong bearer token (see api-token in the data directory)', '访问令牌缺失或错误');
+    }
+    const name = path.slice(4);
+    if (!Object.prototype.hasOwnProperty.call(METHODS, name)) return sendError(res, 404, 'NO_SUCH_METHOD', `no method ${name}`, `没有此接口：${name}`);
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use POST with a JSON body', '请使用 POST 并提交 JSON');
+    }
+    const type = req.headers['content-type'] ?? '';
+    if (!type.startsWith('application/json')) {
+      return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', '请求内容须为 JSON', [problem('', 'UNSUPPORTED_MEDIA_TYPE', 'content-type must be application/json', '内容类型须为 application/json')]);
+    }
+    try {
+      const text = await readBody(req);
+      let input: unknown;
+      try {
+        input = text.trim() === '' ? {} : JSON.parse(text);
+      } catch (e) {
+        throw new InputError('MALFORMED_JSON', `the body is not valid JSON: ${(e as Error).message}`, '请求内容不是有效的 JSON', [problem('', 'MALFORMED_JSON', (e as Error).message, 'JSON 格式错误')]);
+      }
+      const out = await o.dispatcher.call(name as MethodName, input);
+      send(res, 200, out);
+      log(`${name} 200 ${Date.now() - started}ms`);
+    } catch (e) {
+      if (e instanceof ServiceRefusal) {
+        log(`${name} 409 ${e.code}`);
+        return send(res, 409, { error: e.toBody() });
+      }
+      if (e instanceof InputError) {
+        log(`${name} 400 ${e.code} ${e.message}`);
+        return send(res, 400, { error: e.toBody() });
+      }
+      log(`${name} 500 ${(e as Error)?.stack ?? String(e)}`);
+      return sendError(res, 500, 'INTERNAL', `internal error: ${(e as Error)?.message ?? String(e)}`, '系统内部错误，请联系技术支持');
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e) => {
+      log(`unhandled ${(e as Error)?.stack ?? e}`);
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'internal error', '系统内部错误');
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    // Loopback only: the plugin API must never be reachable from the network.
+    server.listen(o.port ?? 0, '127.0.0.1', () => {
+      boundPort = (server.address() as AddressInfo).port;
+      resolvePromise({
+        server,
+        port: boundPort,
+        url: `http://127.0.0.1:${boundPort}`,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,304 @@
+// The counter service contract: every method's input and output, defined once as zod schemas.
+// The HTTP plugin API, the Electron IPC handlers, the browser bridge and the OpenAPI document
+// all come from this file, so a field can only mean one thing whichever door it came through.
+import { z } from 'zod';
+import { decimalField, isoDate } from '../contract/fields.ts';
+
+// ---------- shared pieces ----------
+
+const money = z.string().regex(/^-?\d+\.\d{2}$/).describe('amount in yuan, two decimals');
+const id = (what: string) => z.string().trim().min(1, { message: `${what} is required` }).max(64);
+
+export const ReasonSchema = z.object({ code: z.string(), message: z.string() });
+export type ReasonView = z.infer<typeof ReasonSchema>;
+
+export const OPERATOR_ROLES = ['pharmacist', 'clerk', 'admin'] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+export const ROLE_ZH: Record<OperatorRole, string> = { pharmacist: '药师', clerk: '收费员', admin: '管理员' };
+
+/** A signed-in operator's session: the proof every settlement carries of who did it. */
+const session = z.string().trim().min(16, { message: 'sign in first (session missing)' }).max(128).describe('session from signIn');
+
+const lineInput = z.object({
+  code: id('code').describe('catalog code: national code, own code or barcode'),
+  quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }),
+});
+
+// ---------- inputs ----------
+
+export const LookupInput = z.object({
+  input: z.string().trim().min(1, { message: 'scan or type the patient code' }).max(512).describe('医保码 token, social-security card record or ID number'),
+  date: isoDate('date', '日期').optional(),
+});
+
+export const SearchInput = z.object({
+  text: z.string().trim().min(1, { message: 'type something to search' }).max(100),
+  limit: z.number().int().min(1).max(50).default(20),
+});
+
+export const QuoteInput = z.object({
+  patient: LookupInput.shape.input,
+  date: isoDate('date', '结算日期').optional(),
+  lines: z.array(lineInput).min(1, { message: 'a sale needs at least one line' }).max(200),
+});
+
+export const SettleInput = QuoteInput.extend({
+  session,
+  /** Idempotency key chosen by the caller: retrying the same request never settles twice. */
+  requestId: z.uuid({ message: 'requestId must be a UUID' }),
+  prescription: z
+    .object({
+      doctor: z.string().max(40).optional(),
+      department: z.string().max(40).optional(),
+      diagnosis: z.string().max(200).optional(),
+      outpatientNo: z.string().max(40).optional(),
+      consent: z.boolean().default(false),
+    })
+    .optional(),
+});
+
+export const ReverseInput = z.object({
+  session,
+  settlementId: id('settlementId'),
+  reason: z.string().trim().min(1, { message: 'give a reason for the return' }).max(200),
+  /** Lines to return (partial return); all of them when absent. */
+  lines: z.array(z.object({ lineId: id('lineId'), quantity: lineInput.shape.quantity })).max(200).optional(),
+});
+
+export const FindSettlementsInput = z.object({
+  text: z.string().trim().max(100).default(''),
+  limit: z.number().int().min(1).max(100).default(20),
+});
+
+export const GetSettlementInput = z.object({ settlementId: id('settlementId') });
+
+export const PRINT_DOCUMENTS = ['receipt', 'prescription', 'drug-list', 'public-list'] as const;
+export const PRINT_LAYOUTS = ['a5', '80mm'] as const;
+export const PrintInput = z
+  .object({
+    session,
+    document: z.enum(PRINT_DOCUMENTS),
+    layout: z.enum(PRINT_LAYOUTS).default('a5'),
+    settlementId: z.string().max(64).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.document !== 'public-list' && !v.settlementId) {
+      ctx.addIssue({ code: 'custom', path: ['settlementId'], message: `${v.document} is printed from a settlement: settlementId is required`, params: { zh: '请指定结算单号' } });
+    }
+  });
+
+export const SignInInput = z.object({
+  operatorId: id('operatorId'),
+  pin: z.string().regex(/^\d{4,8}$/, { message: 'PIN must be 4 to 8 digits' }),
+});
+export const SignOutInput = z.object({ session });
+
+export const CreateOperatorInput = z.object({
+  session: session.optional().describe('an administrator session; not needed for the very first operator'),
+  id: z.string().trim().regex(/^[A-Za-z0-9_-]{2,32}$/, { message: 'operator id: 2–32 letters, digits, - or _' }),
+  name: z.string().trim().min(1).max(40),
+  role: z.enum(OPERATOR_ROLES),
+  pin: SignInInput.shape.pin,
+});
+
+export const SettingsSchema = z.object({
+  institution: z.object({
+    code: z.string().trim().min(1, { message: 'institution code is required' }).max(30),
+    name: z.string().trim().min(1, { message: 'institution name is required' }).max(100),
+    type: z.enum(['clinic', 'pharmacy']),
+    level: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    policy: z.string().trim().min(1).max(40),
+    regionCode: z.string().trim().max(12).default(''),
+  }),
+  platform: z.object({
+    endpoint: z.union([z.url({ message: 'platform endpoint must be a URL' }), z.literal('')]).default(''),
+  }),
+  printers: z.object({
+    receipt: z.string().max(100).default(''),
+    receiptLayout: z.enum(PRINT_LAYOUTS).default('80mm'),
+    prescription: z.string().max(100).default(''),
+    prescriptionLayout: z.enum(PRINT_LAYOUTS).default('a5'),
+  }),
+});
+export const SaveSettingsInput = z.object({ session, settings: SettingsSchema });
+export const EmptyInput = z.object({}).default({});
+
+// ---------- outputs ----------
+
+export const PatientView = z.object({
+  psnNo: z.string(),
+  nameMasked: z.string(),
+  certnoMasked: z.string(),
+  gender: z.string(),
+  age: z.number().nullable(),
+  insurance: z.enum(['resident', 'employee']),
+  insuranceZh: z.string(),
+  conditions: z.array(z.enum(['hypertension', 'diabetes'])),
+  conditionsZh: z.string(),
+  managementClass: z.number().nullable(),
+  designatedInstitution: z.string().nullable(),
+  designatedHere: z.boolean().nullable(),
+  status: z.string(),
+  policy: z.object({ id: z.string(), name: z.string(), version: z.string(), document: z.string() }).nullable(),
+  eligible: z.boolean(),
+  reasons: z.array(ReasonSchema),
+  cap: z.object({ limit: money, used: money, left: money }).nullable(),
+});
+export type PatientView = z.infer<typeof PatientView>;
+
+export const LookupOutput = z.object({
+  found: z.boolean(),
+  kind: z.string().describe('what the input was read as: id-card, social-security-card, ec-voucher, unknown'),
+  patient: PatientView.nullable(),
+  problems: z.array(z.object({ path: z.string(), code: z.string(), message: z.string(), messageZh: z.string() })),
+});
+export type LookupOutput = z.infer<typeof LookupOutput>;
+
+export const CatalogHit = z.object({
+  code: z.string(),
+  ownCode: z.string().nullable(),
+  barcode: z.string().nullable(),
+  name: z.string(),
+  tradeName: z.string().nullable(),
+  form: z.string().nullable(),
+  spec: z.string().nullable(),
+  manufacturer: z.string().nullable(),
+  unit: z.string().nullable(),
+  price: z.string(),
+  paymentStandard: z.string().nullable(),
+  listed: z.boolean(),
+  vbp: z.boolean(),
+  grade: z.string().nullable().describe('甲/乙'),
+  restriction: z.string().nullable(),
+});
+export type CatalogHit = z.infer<typeof CatalogHit>;
+export const SearchOutput = z.object({ items: z.array(CatalogHit) });
+
+export const QuoteLineView = z.object({
+  lineId: z.string(),
+  item: CatalogHit,
+  quantity: z.string(),
+  total: money,
+  inScope: money,
+  rate: z.string(),
+  fund: money,
+  patient: money,
+  covered: z.boolean(),
+  warnings: z.array(ReasonSchema),
+});
+export const QuoteOutput = z.object({
+  patient: PatientView,
+  date: z.string(),
+  eligible: z.boolean(),
+  reasons: z.array(ReasonSchema),
+  total: money,
+  fund: money,
+  patientPays: money,
+  cap: z.object({ limit: money, before: money, after: money }),
+  lines: z.array(QuoteLineView),
+});
+export type QuoteOutput = z.infer<typeof QuoteOutput>;
+
+export const OUTBOX_STATES = ['pending', 'sending', 'acked', 'rejected', 'ambiguous', 'dead', 'local'] as const;
+export const SettlementView = z.object({
+  id: z.string(),
+  receiptNo: z.string(),
+  kind: z.enum(['sale', 'reversal']),
+  reverses: z.string().nullable(),
+  createdAt: z.string(),
+  date: z.string(),
+  operator: z.object({ id: z.string(), name: z.string(), role: z.string() }),
+  patient: z.object({ psnNo: z.string(), nameMasked: z.string(), certnoMasked: z.string(), insuranceZh: z.string(), conditionsZh: z.string() }),
+  policy: z.object({ id: z.string(), name: z.string(), version: z.string() }),
+  total: money,
+  fund: money,
+  patientPays: money,
+  capLeft: money,
+  lines: z.array(
+    z.object({ lineId: z.string(), code: z.string(), name: z.string(), spec: z.string().nullable(), quantity: z.string(), price: z.string(), total: money, fund: money, patient: money }),
+  ),
+  outbox: z.object({ state: z.string(), stateZh: z.string(), detail: z.string().nullable() }),
+  reversedBy: z.array(z.string()),
+});
+export type SettlementView = z.infer<typeof SettlementView>;
+export const FindSettlementsOutput = z.object({ items: z.array(SettlementView) });
+
+export const OutboxStatusOutput = z.object({
+  total: z.number(),
+  uploaded: z.number(),
+  waiting: z.number(),
+  attention: z.number(),
+  platform: z.object({ endpoint: z.string(), reachable: z.boolean().nullable(), checkedAt: z.string().nullable() }),
+  summaryZh: z.string(),
+});
+export type OutboxStatusOutput = z.infer<typeof OutboxStatusOutput>;
+
+export const AttentionItem = z.object({
+  settlementId: z.string(),
+  receiptNo: z.string(),
+  state: z.string(),
+  stateZh: z.string(),
+  problemZh: z.string(),
+  whatToDoZh: z.string(),
+  since: z.string().nullable(),
+});
+export const AttentionOutput = z.object({ items: z.array(AttentionItem) });
+
+export const PrintOutput = z.object({
+  document: z.enum(PRINT_DOCUMENTS),
+  layout: z.enum(PRINT_LAYOUTS),
+  copy: z.number().int().describe('1 for the first print, 2 and up for reprints'),
+  pageSize: z.object({ widthMm: z.number(), heightMm: z.number().nullable() }),
+  html: z.string(),
+});
+export type PrintOutput = z.infer<typeof PrintOutput>;
+
+export const OperatorView = z.object({ id: z.string(), name: z.string(), role: z.enum(OPERATOR_ROLES), roleZh: z.string() });
+export const SignInOutput = z.object({ session: z.string(), operator: OperatorView });
+export const OperatorsOutput = z.object({ items: z.array(OperatorView), needsFirstAdmin: z.boolean() });
+export const SettingsOutput = z.object({ settings: SettingsSchema, policies: z.array(z.object({ id: z.string(), name: z.string() })) });
+export const OkOutput = z.object({ ok: z.literal(true) });
+
+/**
+ * Every method of the service: its input schema, output schema, and whether the host-POS plugin
+ * API exposes it (the rest serve the counter screen through the same door).
+ */
+export const METHODS = {
+  lookup: { input: LookupInput, output: LookupOutput, plugin: true, summary: 'identify a patient and show flags, policy, eligibility and cap' },
+  search: { input: SearchInput, output: SearchOutput, plugin: false, summary: 'search the catalog by code, barcode, name or pinyin initials' },
+  quote: { input: QuoteInput, output: QuoteOutput, plugin: true, summary: 'compute the fund/patient split of a sale without settling it' },
+  settle: { input: SettleInput, output: SettlementView, plugin: true, summary: 'settle a sale: committed locally at once and queued for upload' },
+  reverse: { input: ReverseInput, output: SettlementView, plugin: true, summary: 'return a whole sale or some of its lines (a new reversing record)' },
+  outboxStatus: { input: EmptyInput, output: OutboxStatusOutput, plugin: true, summary: 'how many settlements are uploaded, waiting, or need attention' },
+  attention: { input: EmptyInput, output: AttentionOutput, plugin: false, summary: 'settlements that need the operator, with what to do' },
+  findSettlements: { input: FindSettlementsInput, output: FindSettlementsOutput, plugin: false, summary: 'find settlements by receipt number, patient or date' },
+  getSettlement: { input: GetSettlementInput, output: SettlementView, plugin: true, summary: 'one settlement as recorded' },
+  print: { input: PrintInput, output: PrintOutput, plugin: false, summary: 'render a receipt, prescription, drug list or public list as HTML' },
+  operators: { input: EmptyInput, output: OperatorsOutput, plugin: false, summary: 'operators who may sign in' },
+  createOperator: { input: CreateOperatorInput, output: OperatorView, plugin: false, summary: 'add an operator (administrators only)' },
+  signIn: { input: SignInInput, output: SignInOutput, plugin: true, summary: 'sign an operator in; every settlement records the session\'s operator' },
+  signOut: { input: SignOutInput, output: OkOutput, plugin: true, summary: 'end a session' },
+  getSettings: { input: EmptyInput, output: SettingsOutput, plugin: false, summary: 'institution, policy, platform and printer settings' },
+  saveSettings: { input: SaveSettingsInput, output: SettingsOutput, plugin: false, summary: 'change settings (administrators only)' },
+} as const;
+
+export type MethodName = keyof typeof METHODS;
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+export type MethodInput<M extends MethodName> = z.input<(typeof METHODS)[M]['input']>;
+export type MethodArgs<M extends MethodName> = z.output<(typeof METHODS)[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<(typeof METHODS)[M]['output']>;
+
+/** The one bridge: the same method names in Electron (IPC) and in the browser shell (HTTP). */
+export type CounterApi = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
+
+export const INSURANCE_ZH = { resident: '城乡居民医保', employee: '职工医保' } as const;
+export const CONDITION_ZH = { hypertension: '高血压', diabetes: '糖尿病' } as const;
+export const OUTBOX_STATE_ZH: Record<string, string> = {
+  pending: '待上传',
+  sending: '上传中',
+  acked: '已上传',
+  rejected: '平台拒绝',
+  ambiguous: '结果未知',
+  dead: '多次失败',
+  local: '本地撤销',
+};

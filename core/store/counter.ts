@@ -1,0 +1,111 @@
+// SQL for the counter's own tables (migration 70): operators, who settled what, the print log
+// and printer settings. Bound parameters only; callers wrap writes that go with a settlement
+// in the settlement's transaction.
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import type { DB } from './db.ts';
+
+export type Role = 'pharmacist' | 'clerk' | 'admin';
+export interface OperatorRow {
+  id: string;
+  name: string;
+  role: Role;
+  active: boolean;
+}
+
+function hashPin(pin: string, salt: string): string {
+  // scrypt so a copied database does not give the PINs away by brute force in seconds.
+  return scryptSync(pin, salt, 32, { N: 1 << 14, r: 8, p: 1 }).toString('hex');
+}
+
+export function listOperators(db: DB): OperatorRow[] {
+  return (db.prepare(`SELECT id, name, role, active FROM operators ORDER BY role DESC, id`).all() as { id: string; name: string; role: Role; active: number }[]).map((r) => ({
+    ...r,
+    active: r.active === 1,
+  }));
+}
+
+export function createOperator(db: DB, o: { id: string; name: string; role: Role; pin: string }, now = new Date().toISOString()): OperatorRow {
+  const salt = randomBytes(16).toString('hex');
+  db.prepare(`INSERT INTO operators (id, name, role, pin_salt, pin_hash, active, created_at) VALUES (?, ?, ?, ?, ?, 1, ?)`).run(o.id, o.name, o.role, salt, hashPin(o.pin, salt), now);
+  return { id: o.id, name: o.name, role: o.role, active: true };
+}
+
+/** The operator when the PIN matches an active operator, else null (no hint which part was wrong). */
+export function verifyOperator(db: DB, id: string, pin: string): OperatorRow | null {
+  const row = db.prepare(`SELECT id, name, role, active, pin_salt, pin_hash FROM operators WHERE id = ?`).get(id) as
+    | { id: string; name: string; role: Role; active: number; pin_salt: string; pin_hash: string }
+    | undefined;
+  if (!row || row.active !== 1) return null;
+  const a = Buffer.from(hashPin(pin, row.pin_salt), 'hex');
+  const b = Buffer.from(row.pin_hash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b) ? { id: row.id, name: row.name, role: row.role, active: true } : null;
+}
+
+export interface SettlementOperator {
+  settlementId: string;
+  requestId: string | null;
+  operatorId: string;
+  operatorName: string;
+  operatorRole: string;
+  prescription: Record<string, unknown> | null;
+}
+
+export function recordSettlementOperator(db: DB, s: SettlementOperator, now = new Date().toISOString()): void {
+  db.prepare(
+    `INSERT INTO settlement_operators (settlement_id, request_id, operator_id, operator_name, operator_role, prescription, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(s.settlementId, s.requestId, s.operatorId, s.operatorName, s.operatorRole, s.prescription ? JSON.stringify(s.prescription) : null, now);
+}
+
+type SoRow = { settlement_id: string; request_id: string | null; operator_id: string; operator_name: string; operator_role: string; prescription: string | null };
+function toSo(r: SoRow): SettlementOperator {
+  return {
+    settlementId: r.settlement_id,
+    requestId: r.request_id,
+    operatorId: r.operator_id,
+    operatorName: r.operator_name,
+    operatorRole: r.operator_role,
+    prescription: r.prescription ? (JSON.parse(r.prescription) as Record<string, unknown>) : null,
+  };
+}
+
+export function settlementOperator(db: DB, settlementId: string): SettlementOperator | null {
+  const r = db.prepare(`SELECT * FROM settlement_operators WHERE settlement_id = ?`).get(settlementId) as SoRow | undefined;
+  return r ? toSo(r) : null;
+}
+
+export function settlementByRequestId(db: DB, requestId: string): SettlementOperator | null {
+  const r = db.prepare(`SELECT * FROM settlement_operators WHERE request_id = ?`).get(requestId) as SoRow | undefined;
+  return r ? toSo(r) : null;
+}
+
+/** Records one print and returns its copy number (1 = original, 2+ = reprints). */
+export function recordPrint(db: DB, p: { settlementId: string | null; document: string; layout: string; operatorId: string }, now = new Date().toISOString()): number {
+  return db.transaction(() => {
+    const prev = db
+      .prepare(`SELECT COALESCE(MAX(copy), 0) AS n FROM print_log WHERE settlement_id IS ? AND document = ?`)
+      .get(p.settlementId, p.document) as { n: number };
+    const copy = prev.n + 1;
+    db.prepare(`INSERT INTO print_log (settlement_id, document, layout, copy, operator_id, printed_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
+      p.settlementId,
+      p.document,
+      p.layout,
+      copy,
+      p.operatorId,
+      now,
+    );
+    return copy;
+  })();
+}
+
+export function printCount(db: DB, settlementId: string | null, document: string): number {
+  return (db.prepare(`SELECT COUNT(*) AS n FROM print_log WHERE settlement_id IS ? AND document = ?`).get(settlementId, document) as { n: number }).n;
+}
+
+export function getCounterSetting(db: DB, key: string): string | null {
+  const r = db.prepare(`SELECT value FROM counter_settings WHERE key = ?`).get(key) as { value: string } | undefined;
+  return r?.value ?? null;
+}
+
+export function setCounterSetting(db: DB, key: string, value: string, now = new Date().toISOString()): void {
+  db.prepare(`INSERT INTO counter_settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, value, now);
+}
