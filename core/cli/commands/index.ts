@@ -1,5 +1,6 @@
 // Every CLI command, by name. Add a command by adding its module here.
 import type { Command } from '../io.ts';
 import { quoteCommand } from './quote.ts';
+import { identifyCommand } from './identify.ts';
 
-export const COMMANDS: Command[] = [quoteCommand];
+export const COMMANDS: Command[] = [quoteCommand, identifyCommand];
