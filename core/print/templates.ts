@@ -1,0 +1,299 @@
+// Printed documents, rendered as self-contained HTML from the immutable settlement record:
+// the receipt (结算单), the chronic-disease continuous prescription (seed 003 附件3), the
+// patient's drug list (一人一药单, seed 000 §二.(三).5) and the public list of covered drugs
+// with prices (seed 002 §九). Two layouts: A5 sheets and 80 mm receipt rolls.
+// Pure functions: no database, no DOM, no clock (the caller passes "printedAt").
+import { Decimal } from '../money/decimal.ts';
+
+export type Layout = 'a5' | '80mm';
+
+export interface PageSize {
+  widthMm: number;
+  /** null: a continuous roll, as long as the content. */
+  heightMm: number | null;
+}
+
+export const PAGE_SIZES: Record<Layout, PageSize> = {
+  a5: { widthMm: 148, heightMm: 210 },
+  '80mm': { widthMm: 80, heightMm: null },
+};
+
+export interface PrintInstitution {
+  code: string;
+  name: string;
+  typeZh: string;
+}
+
+export interface PrintLine {
+  lineId: string;
+  code: string;
+  name: string;
+  spec: string | null;
+  quantity: string;
+  unit?: string | null;
+  price: string;
+  total: string;
+  fund: string;
+  patient: string;
+  vbp?: boolean;
+  listed?: boolean;
+}
+
+export interface PrintSettlement {
+  id: string;
+  receiptNo: string;
+  kind: 'sale' | 'reversal';
+  reverses: string | null;
+  createdAt: string;
+  date: string;
+  operator: { id: string; name: string; role: string };
+  patient: { psnNo: string; nameMasked: string; certnoMasked: string; insuranceZh: string; conditionsZh: string };
+  policy: { id: string; name: string; version: string };
+  total: string;
+  fund: string;
+  patientPays: string;
+  capLeft: string;
+  lines: PrintLine[];
+}
+
+/** The facts the continuous prescription needs beyond the settlement (seed 003 附件3). */
+export interface PrescriptionFacts {
+  /** The prescription is a medical document: the full name is printed on it. */
+  name: string;
+  gender: string;
+  age: number | null;
+  personTypeZh: string;
+  outpatientNo: string;
+  department: string;
+  address: string;
+  phone: string;
+  diagnosis: string;
+  doctor: string;
+  /** 收费: the operator who took the payment. */
+  cashier: string;
+  dispenser: string;
+  reviewer: string;
+  consent: boolean;
+}
+
+export interface Rendered {
+  html: string;
+  pageSize: PageSize;
+}
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export function esc(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ESC[c]!);
+}
+
+function yuan(text: string): string {
+  return new Decimal(text).toFixed(2);
+}
+
+/** "2026-11-24" → "2026 年 11 月 24 日" */
+export function dateZh(isoDate: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate);
+  return m ? `${m[1]} 年 ${Number(m[2])} 月 ${Number(m[3])} 日` : esc(isoDate);
+}
+
+function copyMark(copy: number): string {
+  return copy > 1 ? `<div class="reprint">补打（第 ${copy - 1} 次重印）</div>` : '';
+}
+
+function baseCss(layout: Layout): string {
+  const size = layout === 'a5' ? 'A5 portrait' : '80mm auto';
+  const body = layout === 'a5' ? 'font-size: 11pt; padding: 0' : 'font-size: 9pt; width: 72mm; padding: 0 4mm';
+  return `
+@page { size: ${size}; margin: ${layout === 'a5' ? '10mm 10mm 12mm' : '3mm 0'}; }
+* { box-sizing: border-box; }
+html, body { margin: 0; }
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimSun", sans-serif; color: #000; ${body}; }
+h1 { font-size: ${layout === 'a5' ? '15pt' : '11pt'}; text-align: center; margin: 0 0 2mm; letter-spacing: 1px; }
+h2 { font-size: ${layout === 'a5' ? '11pt' : '9pt'}; text-align: center; margin: 0 0 3mm; font-weight: normal; }
+table { width: 100%; border-collapse: collapse; }
+th, td { padding: 1mm 1mm; text-align: left; vertical-align: top; }
+td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.grid td { border: 0.3mm solid #000; }
+.items th { border-bottom: 0.3mm solid #000; }
+.items td { border-bottom: 0.1mm dotted #666; }
+.totals td { padding: 0.6mm 1mm; }
+.totals .big td { font-size: 1.15em; font-weight: bold; }
+.meta { display: flex; flex-wrap: wrap; gap: 0 4mm; margin-bottom: 2mm; }
+.meta span { white-space: nowrap; }
+.muted { color: #333; font-size: 0.9em; }
+.notes { margin-top: 3mm; font-size: 0.92em; line-height: 1.5; }
+.sign { display: flex; justify-content: space-between; margin-top: 4mm; gap: 3mm; flex-wrap: wrap; }
+.sign span { min-width: 30%; }
+.reprint { text-align: center; border: 0.4mm solid #000; margin: 0 0 2mm; font-weight: bold; }
+.copy { page-break-after: always; break-after: page; }
+.copy:last-child { page-break-after: auto; break-after: auto; }
+.copyname { text-align: right; font-size: 0.9em; }
+.rx { font-size: 1.6em; font-weight: bold; font-family: serif; }
+.line { border-bottom: 0.3mm solid #000; display: inline-block; min-width: 22mm; }
+hr { border: 0; border-top: 0.3mm dashed #000; margin: 2mm 0; }
+`;
+}
+
+function page(title: string, layout: Layout, body: string): Rendered {
+  return {
+    pageSize: PAGE_SIZES[layout],
+    html: `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${baseCss(layout)}</style></head><body>${body}</body></html>`,
+  };
+}
+
+/** 结算单: items, total, fund, patient, cap left, receipt number. */
+export function renderReceipt(s: PrintSettlement, inst: PrintInstitution, copy: number, layout: Layout, printedAt: string): Rendered {
+  const reversal = s.kind === 'reversal';
+  const rows = s.lines
+    .map((l) =>
+      layout === 'a5'
+        ? `<tr><td>${esc(l.name)}${l.spec ? `<div class="muted">${esc(l.spec)}</div>` : ''}</td><td class="num">${esc(l.quantity)}</td><td class="num">${yuan(l.price)}</td><td class="num">${yuan(l.total)}</td><td class="num">${yuan(l.fund)}</td><td class="num">${yuan(l.patient)}</td></tr>`
+        : `<tr><td colspan="3">${esc(l.name)} ${l.spec ? `<span class="muted">${esc(l.spec)}</span>` : ''}</td></tr><tr><td class="num">${esc(l.quantity)} × ${yuan(l.price)}</td><td class="num">统筹 ${yuan(l.fund)}</td><td class="num">${yuan(l.total)}</td></tr>`,
+    )
+    .join('');
+  const head =
+    layout === 'a5'
+      ? `<tr><th>项目</th><th class="num">数量</th><th class="num">单价</th><th class="num">金额</th><th class="num">统筹支付</th><th class="num">个人支付</th></tr>`
+      : `<tr><th colspan="2">项目</th><th class="num">金额</th></tr>`;
+  const body = `
+${copyMark(copy)}
+<h1>${esc(inst.name)}</h1>
+<h2>“两病”门诊用药${reversal ? '退费' : '结算'}单</h2>
+<div class="meta">
+  <span>票据号：<b>${esc(s.receiptNo)}</b></span>
+  <span>日期：${esc(s.date)}</span>
+  <span>机构编码：${esc(inst.code)}</span>
+</div>
+<div class="meta">
+  <span>患者：${esc(s.patient.nameMasked)}</span>
+  <span>证件：${esc(s.patient.certnoMasked)}</span>
+  <span>${esc(s.patient.insuranceZh)}</span>
+  <span>病种：${esc(s.patient.conditionsZh)}</span>
+</div>
+${reversal && s.reverses ? `<div class="meta"><span>冲销原结算：${esc(s.reverses)}</span></div>` : ''}
+<table class="items"><thead>${head}</thead><tbody>${rows}</tbody></table>
+<hr>
+<table class="totals">
+  <tr><td>费用合计</td><td class="num">${yuan(s.total)} 元</td></tr>
+  <tr><td>医保统筹支付</td><td class="num">${yuan(s.fund)} 元</td></tr>
+  <tr class="big"><td>个人支付</td><td class="num">${yuan(s.patientPays)} 元</td></tr>
+  <tr><td>年度限额剩余</td><td class="num">${yuan(s.capLeft)} 元</td></tr>
+</table>
+<hr>
+<div class="muted">政策：${esc(s.policy.name)}（${esc(s.policy.version)} 起施行）</div>
+<div class="muted">经办：${esc(s.operator.name)}　打印：${esc(printedAt.replace('T', ' ').slice(0, 19))}</div>
+<div class="muted">结算流水：${esc(s.id)}</div>
+<div class="muted">请妥善保管本单据，退药退费凭此单办理。</div>`;
+  return page(`结算单 ${s.receiptNo}`, layout, body);
+}
+
+/** The three notes of seed 003 附件3, word for word. */
+export const PRESCRIPTION_NOTES = [
+  '1.本处方根据有关规定由患者自愿申请开具；',
+  '2.本处方须在上一次剩余用药量不超过15日（含）内凭本处方配取；',
+  '3.期间如果病情发生变化，请及时就医。',
+] as const;
+export const PRESCRIPTION_CONSENT = '本人已充分了解慢性病连续处方政策及注意事项，要求开具慢性病连续处方。';
+export const PRESCRIPTION_COPIES = '（本处方一式二份，一份由开具处方的医疗机构留存，一份交由患者。）';
+export const PRESCRIPTION_COPY_NAMES = ['医疗机构留存联', '患者联'] as const;
+
+/**
+ * 慢性病用药连续（外配）处方, seed 003 附件3: 姓名 性别 年龄 人员类别 / 门诊号 科别 / 地址 电话 /
+ * 临床诊断 / 开方日期 / 医生 / 收费 配药药师 / (机构)盖章 复核药师 / the three notes / the consent line
+ * with 处方申请人 / one copy for the institution and one for the patient.
+ */
+export function renderPrescription(s: PrintSettlement, inst: PrintInstitution, rx: PrescriptionFacts, copy: number, layout: Layout): Rendered {
+  const items = s.lines
+    .map((l, i) => `<tr><td>${i + 1}. ${esc(l.name)}${l.spec ? ` ${esc(l.spec)}` : ''}</td><td class="num">× ${esc(l.quantity)}${l.unit ? ` ${esc(l.unit)}` : ''}</td></tr>`)
+    .join('');
+  const one = (copyName: string) => `
+<section class="copy">
+${copyMark(copy)}
+<div class="copyname">${esc(copyName)}</div>
+<h1>（${esc(inst.name)}）慢性病用药连续（外配）处方</h1>
+<table class="grid">
+  <tr><td>姓名：${esc(rx.name)}</td><td>性别：${esc(rx.gender)}</td><td>年龄：${rx.age == null ? '' : esc(rx.age)}</td><td>人员类别：${esc(rx.personTypeZh)}</td></tr>
+  <tr><td colspan="2">门诊号：${esc(rx.outpatientNo)}</td><td colspan="2">科别：${esc(rx.department)}</td></tr>
+  <tr><td colspan="2">地址：${esc(rx.address)}</td><td colspan="2">电话：${esc(rx.phone)}</td></tr>
+  <tr><td colspan="4">临床诊断：${esc(rx.diagnosis)}</td></tr>
+  <tr><td colspan="4">开方日期：${dateZh(s.date)}</td></tr>
+</table>
+<div class="rx">Rp.</div>
+<table class="items"><tbody>${items}</tbody></table>
+<div class="sign"><span>医　生：<span class="line">${esc(rx.doctor)}</span></span></div>
+<div class="sign"><span>收　费：<span class="line">${esc(rx.cashier)}</span></span><span>配药药师：<span class="line">${esc(rx.dispenser)}</span></span></div>
+<div class="sign"><span>（机构）盖　章：<span class="line">&nbsp;</span></span><span>复核药师：<span class="line">${esc(rx.reviewer)}</span></span></div>
+<div class="notes">注意：${PRESCRIPTION_NOTES.map((n) => `<div>${esc(n)}</div>`).join('')}</div>
+<div class="notes">${esc(PRESCRIPTION_CONSENT)}　处方申请人：<span class="line">${rx.consent ? esc(rx.name) : '&nbsp;'}</span></div>
+<div class="notes muted">${esc(PRESCRIPTION_COPIES)}</div>
+<div class="muted">票据号 ${esc(s.receiptNo)}　机构编码 ${esc(inst.code)}</div>
+</section>`;
+  return page(`慢性病用药连续（外配）处方 ${s.receiptNo}`, layout, PRESCRIPTION_COPY_NAMES.map(one).join(''));
+}
+
+export interface DrugListEntry {
+  name: string;
+  spec: string | null;
+  vbp: boolean;
+  lastDate: string;
+  quantity: string;
+  times: number;
+}
+
+/** 一人一药单 (seed 000 §二.(三).5): the drugs this patient takes, from the settlements made here. */
+export function renderDrugList(
+  patient: { name: string; certnoMasked: string; insuranceZh: string; conditionsZh: string; managementClass: number | null },
+  inst: PrintInstitution,
+  entries: DrugListEntry[],
+  copy: number,
+  layout: Layout,
+  printedAt: string,
+): Rendered {
+  const rows = entries
+    .map(
+      (e, i) =>
+        `<tr><td>${i + 1}</td><td>${esc(e.name)}${e.vbp ? '（集采）' : ''}${e.spec ? `<div class="muted">${esc(e.spec)}</div>` : ''}</td><td class="num">${esc(e.lastDate)}</td><td class="num">${esc(e.quantity)}</td><td class="num">${e.times}</td></tr>`,
+    )
+    .join('');
+  const body = `
+${copyMark(copy)}
+<h1>${esc(inst.name)}</h1>
+<h2>“两病”患者一人一药单</h2>
+<div class="meta"><span>姓名：${esc(patient.name)}</span><span>证件：${esc(patient.certnoMasked)}</span><span>${esc(patient.insuranceZh)}</span></div>
+<div class="meta"><span>病种：${esc(patient.conditionsZh)}</span>${patient.managementClass ? `<span>管理类别：${patient.managementClass === 1 ? '一类' : '二类'}</span>` : ''}</div>
+<table class="items"><thead><tr><th>#</th><th>药品</th><th class="num">最近取药</th><th class="num">累计数量</th><th class="num">次数</th></tr></thead><tbody>${rows || '<tr><td colspan="5">本机构尚无该患者的两病用药记录</td></tr>'}</tbody></table>
+<div class="notes muted">依据：以县为单位建立“两病”常用药品清单，根据患者病情及用药情况建立“两病”患者“一人一药单”。优先使用集采中选药品。</div>
+<div class="muted">打印：${esc(printedAt.replace('T', ' ').slice(0, 19))}</div>`;
+  return page('一人一药单', layout, body);
+}
+
+export interface PublicListEntry {
+  code: string;
+  name: string;
+  form: string | null;
+  spec: string | null;
+  manufacturer: string | null;
+  grade: string | null;
+  price: string;
+  paymentStandard: string | null;
+  vbp: boolean;
+  restriction: string | null;
+}
+
+/** Public notice of the drugs the scheme covers here, with prices (seed 002 §九: 公示…药品品种信息及价格). */
+export function renderPublicList(inst: PrintInstitution, policyName: string, entries: PublicListEntry[], layout: Layout, printedAt: string, demoPrices: boolean): Rendered {
+  const rows = entries
+    .map(
+      (e, i) =>
+        `<tr><td>${i + 1}</td><td>${esc(e.name)}${e.vbp ? ' <b>集采</b>' : ''}${e.restriction ? `<div class="muted">${esc(e.restriction)}</div>` : ''}</td><td>${esc(e.form ?? '')}${e.spec ? ` ${esc(e.spec)}` : ''}</td><td>${esc(e.grade ?? '')}</td><td class="num">${yuan(e.price)}</td><td class="num">${e.paymentStandard ? yuan(e.paymentStandard) : '—'}</td></tr>`,
+    )
+    .join('');
+  const body = `
+<h1>${esc(inst.name)}</h1>
+<h2>“两病”门诊用药保障范围药品品种及价格公示</h2>
+<div class="meta"><span>执行政策：${esc(policyName)}</span><span>共 ${entries.length} 个品种</span><span>公示日期：${esc(printedAt.slice(0, 10))}</span></div>
+${demoPrices ? '<div class="reprint">演示数据：价格仅供演示，非真实价格</div>' : ''}
+<table class="items"><thead><tr><th>#</th><th>药品名称</th><th>剂型规格</th><th>甲/乙</th><th class="num">零售价</th><th class="num">支付标准</th></tr></thead><tbody>${rows}</tbody></table>
+<div class="notes muted">价格单位：元。医保支付标准以内部分按“两病”政策比例支付，超出部分由个人负担。</div>`;
+  return page('两病用药公示', layout, body);
+}

@@ -1,0 +1,558 @@
+// The counter screen: identify the patient, add items by scan or search, watch the split,
+// confirm with one key. Keyboard first: F2 patient, F3 item, F12 or Ctrl+Enter confirm, Esc clear.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { MethodOutput } from '../core/service/contract.ts';
+import { classifyKeystrokes, type KeyEvent } from '../core/identity/keystrokes.ts';
+import { asBridgeError } from './bridge.ts';
+import { printDocument } from './print.ts';
+import type { Session } from './App.tsx';
+
+type Lookup = MethodOutput<'lookup'>;
+type Hit = MethodOutput<'search'>['items'][number];
+type Quote = MethodOutput<'quote'>;
+type Settlement = MethodOutput<'settle'>;
+type SettingsOut = MethodOutput<'getSettings'>;
+
+interface SaleLine {
+  key: string;
+  item: Hit;
+  quantity: string;
+}
+
+const yuan = (s: string | undefined) => (s === undefined ? '—' : `¥${s}`);
+const QTY = /^\d+(\.\d{1,4})?$/;
+
+function newRequestId(): string {
+  return crypto.randomUUID();
+}
+
+/** Remembers key timing in an input so a wedge scan can be told from typing (core/identity). */
+function useKeyTiming() {
+  const events = useRef<KeyEvent[]>([]);
+  return {
+    onKeyDown: (e: React.KeyboardEvent) => {
+      if (events.current.length > 0 && e.timeStamp - events.current[events.current.length - 1]!.t > 1000) events.current = [];
+      events.current.push({ key: e.key, t: e.timeStamp });
+    },
+    take: () => {
+      const c = classifyKeystrokes(events.current);
+      events.current = [];
+      return c;
+    },
+    reset: () => {
+      events.current = [];
+    },
+  };
+}
+
+export function Counter({ session, onSettled, onSessionLost, settings }: { session: Session; onSettled: () => void; onSessionLost: () => void; settings: SettingsOut | null }) {
+  const api = window.counter!;
+  const [patientInput, setPatientInput] = useState('');
+  const [patientKey, setPatientKey] = useState<string | null>(null);
+  const [lookup, setLookup] = useState<Lookup | null>(null);
+  const [lookupBusy, setLookupBusy] = useState(false);
+  const [itemInput, setItemInput] = useState('');
+  const [hits, setHits] = useState<Hit[] | null>(null);
+  const [hitIndex, setHitIndex] = useState(0);
+  const [lines, setLines] = useState<SaleLine[]>([]);
+  const [quote, setQuote] = useState<Quote | null>(null);
+  const [quoteError, setQuoteError] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ kind: 'error' | 'info' | 'ok'; text: string } | null>(null);
+  const [settling, setSettling] = useState(false);
+  const [last, setLast] = useState<Settlement | null>(null);
+  const [rx, setRx] = useState({ on: false, doctor: '', diagnosis: '', consent: false });
+  const requestId = useRef(newRequestId());
+  const quoteSeq = useRef(0);
+  const searchSeq = useRef(0);
+  const patientRef = useRef<HTMLInputElement>(null);
+  const itemRef = useRef<HTMLInputElement>(null);
+  const patientTiming = useKeyTiming();
+  const itemTiming = useKeyTiming();
+
+  const patient = lookup?.patient ?? null;
+
+  useEffect(() => patientRef.current?.focus(), []);
+
+  // ---- patient ----
+  const doLookup = useCallback(
+    async (text: string) => {
+      const input = text.trim();
+      if (!input) return;
+      setLookupBusy(true);
+      setMessage(null);
+      try {
+        const r = await api.lookup({ input });
+        setLookup(r);
+        if (r.found && r.patient) {
+          setPatientKey(input);
+          setPatientInput('');
+          setRx((x) => ({ ...x, diagnosis: r.patient!.conditions.map((c) => (c === 'hypertension' ? '高血压' : '糖尿病')).join('；') }));
+          itemRef.current?.focus();
+        } else {
+          setPatientKey(null);
+        }
+      } catch (e) {
+        const b = asBridgeError(e);
+        setMessage({ kind: 'error', text: [b.messageZh, ...b.problems.map((p) => p.messageZh)].join('：') });
+      } finally {
+        setLookupBusy(false);
+      }
+    },
+    [api],
+  );
+
+  // ---- items ----
+  const addItem = useCallback((item: Hit) => {
+    setLines((ls) => {
+      const i = ls.findIndex((l) => l.item.code === item.code);
+      if (i >= 0) {
+        // Scanning the same package again adds one more.
+        const copy = [...ls];
+        const q = Number(copy[i]!.quantity);
+        copy[i] = { ...copy[i]!, quantity: Number.isFinite(q) ? String(q + 1) : copy[i]!.quantity };
+        return copy;
+      }
+      return [...ls, { key: `${item.code}-${Date.now()}`, item, quantity: '1' }];
+    });
+    setItemInput('');
+    setHits(null);
+    setHitIndex(0);
+  }, []);
+
+  const runSearch = useCallback(
+    async (text: string, exactAdd: boolean) => {
+      const q = text.trim();
+      const seq = ++searchSeq.current;
+      if (!q) {
+        setHits(null);
+        return;
+      }
+      try {
+        const r = await api.search({ text: q, limit: 12 });
+        if (seq !== searchSeq.current) return;
+        if (exactAdd) {
+          const exact = r.items.find((h) => h.code === q || h.barcode === q || h.ownCode === q);
+          if (exact) return addItem(exact);
+          if (r.items.length === 1) return addItem(r.items[0]!);
+          if (r.items.length === 0) {
+            setHits([]);
+            setMessage({ kind: 'error', text: `未找到“${q}”：目录中没有这个编码或名称，请核对条码或改用名称/拼音首字母搜索` });
+            return;
+          }
+        }
+        setHits(r.items);
+        setHitIndex(0);
+      } catch (e) {
+        if (seq === searchSeq.current) setMessage({ kind: 'error', text: asBridgeError(e).messageZh });
+      }
+    },
+    [api, addItem],
+  );
+
+  // Live search while typing (not for scans, which end in Enter within milliseconds).
+  useEffect(() => {
+    if (!itemInput.trim()) {
+      setHits(null);
+      return;
+    }
+    const t = setTimeout(() => void runSearch(itemInput, false), 120);
+    return () => clearTimeout(t);
+  }, [itemInput, runSearch]);
+
+  // ---- live split ----
+  const validLines = useMemo(() => lines.filter((l) => QTY.test(l.quantity) && Number(l.quantity) > 0), [lines]);
+  useEffect(() => {
+    if (!patientKey || validLines.length === 0) {
+      setQuote(null);
+      setQuoteError(null);
+      return;
+    }
+    const seq = ++quoteSeq.current;
+    api.quote({ patient: patientKey, lines: validLines.map((l) => ({ code: l.item.code, quantity: l.quantity })) }).then(
+      (q) => {
+        if (seq !== quoteSeq.current) return;
+        setQuote(q);
+        setQuoteError(null);
+      },
+      (e) => {
+        if (seq !== quoteSeq.current) return;
+        const b = asBridgeError(e);
+        setQuote(null);
+        setQuoteError([b.messageZh, ...b.problems.map((p) => p.messageZh)].filter(Boolean).join('：'));
+      },
+    );
+  }, [api, patientKey, validLines]);
+
+  const clearSale = useCallback(() => {
+    setLookup(null);
+    setPatientKey(null);
+    setPatientInput('');
+    setLines([]);
+    setQuote(null);
+    setQuoteError(null);
+    setItemInput('');
+    setHits(null);
+    setRx({ on: false, doctor: '', diagnosis: '', consent: false });
+    requestId.current = newRequestId();
+    patientRef.current?.focus();
+  }, []);
+
+  // ---- confirm ----
+  const canConfirm = Boolean(patientKey && quote && validLines.length === lines.length && lines.length > 0 && !settling);
+  const confirm = useCallback(async () => {
+    if (!canConfirm || !patientKey) return;
+    setSettling(true);
+    setMessage(null);
+    try {
+      const s = await api.settle({
+        session: session.session,
+        requestId: requestId.current,
+        patient: patientKey,
+        lines: validLines.map((l) => ({ code: l.item.code, quantity: l.quantity })),
+        prescription: rx.on ? { doctor: rx.doctor, diagnosis: rx.diagnosis, consent: rx.consent } : undefined,
+      });
+      setLast(s);
+      clearSale();
+      setMessage({ kind: 'ok', text: `已结算：票据号 ${s.receiptNo}，个人支付 ¥${s.patientPays}` });
+      onSettled();
+      try {
+        await printDocument(session.session, 'receipt', s.id, settings?.settings);
+      } catch (e) {
+        setMessage({ kind: 'error', text: `已结算（票据号 ${s.receiptNo}），但结算单打印失败：${asBridgeError(e).messageZh}。可在右侧“补打”。` });
+      }
+    } catch (e) {
+      const b = asBridgeError(e);
+      if (b.code === 'SESSION_EXPIRED') onSessionLost();
+      setMessage({ kind: 'error', text: [b.messageZh, ...b.problems.map((p) => `${p.path}：${p.messageZh}`)].join('；') });
+    } finally {
+      setSettling(false);
+    }
+  }, [api, canConfirm, patientKey, validLines, rx, session, settings, clearSale, onSettled, onSessionLost]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'F12' || (e.key === 'Enter' && e.ctrlKey)) {
+        e.preventDefault();
+        void confirm();
+      } else if (e.key === 'F2') {
+        e.preventDefault();
+        patientRef.current?.focus();
+      } else if (e.key === 'F3') {
+        e.preventDefault();
+        itemRef.current?.focus();
+      } else if (e.key === 'Escape' && !hits) {
+        e.preventDefault();
+        clearSale();
+        setMessage(null);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [confirm, clearSale, hits]);
+
+  const reprint = async (doc: 'receipt' | 'prescription' | 'drug-list' | 'public-list') => {
+    try {
+      const out = await printDocument(session.session, doc, doc === 'public-list' ? undefined : last?.id, settings?.settings);
+      setMessage({ kind: 'info', text: `已发送打印${out.copy > 1 ? `（第 ${out.copy - 1} 次补打）` : ''}` });
+    } catch (e) {
+      setMessage({ kind: 'error', text: asBridgeError(e).messageZh });
+    }
+  };
+
+  const quoteLine = (code: string) => quote?.lines.find((l) => l.item.code === code);
+
+  return (
+    <div className="counter">
+      <section className="left">
+        <div className="card scan">
+          <label htmlFor="patient-input">
+            <kbd>F2</kbd> 患者：扫医保码 / 读社保卡 / 输入身份证号
+          </label>
+          <input
+            id="patient-input"
+            ref={patientRef}
+            className="bigInput"
+            value={patientInput}
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="扫码或输入后按回车"
+            data-testid="patient-input"
+            onChange={(e) => setPatientInput(e.target.value)}
+            onKeyDown={(e) => {
+              patientTiming.onKeyDown(e);
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                patientTiming.take();
+                void doLookup(patientInput);
+              }
+            }}
+          />
+          {lookupBusy && <div className="muted">正在查询…</div>}
+        </div>
+        <PatientPanel lookup={lookup} />
+        {last && (
+          <div className="card last" data-testid="last-sale">
+            <div className="row">
+              <span>上一笔</span>
+              <b className="mono" data-testid="last-receipt">{last.receiptNo}</b>
+            </div>
+            <div className="row">
+              <span>{last.patient.nameMasked}</span>
+              <span>
+                统筹 {yuan(last.fund)} · 个人 <b>{yuan(last.patientPays)}</b>
+              </span>
+            </div>
+            <div className="actions">
+              <button onClick={() => reprint('receipt')} data-testid="reprint-receipt">补打结算单</button>
+              <button onClick={() => reprint('prescription')} data-testid="print-prescription">连续处方</button>
+              <button onClick={() => reprint('drug-list')} data-testid="print-druglist">一人一药单</button>
+            </div>
+          </div>
+        )}
+      </section>
+
+      <section className="right">
+        <div className="card scan">
+          <label htmlFor="item-input">
+            <kbd>F3</kbd> 药品：扫包装条码 / 输入编码、名称或拼音首字母
+          </label>
+          <div className="searchWrap">
+            <input
+              id="item-input"
+              ref={itemRef}
+              className="bigInput"
+              value={itemInput}
+              autoComplete="off"
+              spellCheck={false}
+              placeholder={patientKey ? '如 aldp（氨氯地平）或扫码' : '请先识别患者'}
+              disabled={!patientKey}
+              data-testid="item-input"
+              onChange={(e) => setItemInput(e.target.value)}
+              onKeyDown={(e) => {
+                itemTiming.onKeyDown(e);
+                if (e.key === 'ArrowDown' && hits?.length) {
+                  e.preventDefault();
+                  setHitIndex((i) => Math.min(i + 1, hits.length - 1));
+                } else if (e.key === 'ArrowUp' && hits?.length) {
+                  e.preventDefault();
+                  setHitIndex((i) => Math.max(i - 1, 0));
+                } else if (e.key === 'Escape') {
+                  e.preventDefault();
+                  setHits(null);
+                  setItemInput('');
+                } else if (e.key === 'Enter' && !e.ctrlKey) {
+                  e.preventDefault();
+                  const c = itemTiming.take();
+                  const text = itemInput.trim();
+                  if (!text) return;
+                  // A scan, or a typed full code: add the exact item. Typing with a list open: take the highlighted hit.
+                  if (c.kind !== 'scan' && hits && hits.length > 0 && hits[hitIndex]) addItem(hits[hitIndex]!);
+                  else void runSearch(text, true);
+                }
+              }}
+            />
+            {hits && hits.length > 0 && (
+              <ul className="hits" role="listbox" data-testid="search-results">
+                {hits.map((h, i) => (
+                  <li key={h.code} role="option" aria-selected={i === hitIndex} className={i === hitIndex ? 'hit active' : 'hit'} onMouseDown={(e) => { e.preventDefault(); addItem(h); }}>
+                    <span className="hname">
+                      {h.name}
+                      {h.tradeName && <small>（{h.tradeName}）</small>}
+                    </span>
+                    <span className="hspec">{[h.form, h.spec].filter(Boolean).join(' ')}</span>
+                    <Badges item={h} />
+                    <span className="hprice">{yuan(h.price)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </div>
+
+        <div className="card lines">
+          <table className="lineTable" data-testid="lines">
+            <thead>
+              <tr>
+                <th>药品</th>
+                <th className="num">单价</th>
+                <th className="num">支付标准</th>
+                <th className="num">数量</th>
+                <th className="num">金额</th>
+                <th className="num">统筹支付</th>
+                <th className="num">个人支付</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {lines.length === 0 && (
+                <tr>
+                  <td colSpan={8} className="emptyRow">
+                    {patientKey ? '扫码或搜索添加药品' : '先扫描患者的医保码、社保卡或输入身份证号'}
+                  </td>
+                </tr>
+              )}
+              {lines.map((l, i) => {
+                const q = quoteLine(l.item.code);
+                const badQty = !QTY.test(l.quantity) || Number(l.quantity) <= 0;
+                return (
+                  <tr key={l.key} data-testid={`line-${i}`} className={q && !q.covered ? 'uncovered' : ''}>
+                    <td>
+                      <div className="lname">
+                        {l.item.name} <Badges item={l.item} />
+                      </div>
+                      <div className="muted small">{[l.item.spec, l.item.manufacturer].filter(Boolean).join(' · ')}</div>
+                      {q?.warnings.map((w) => (
+                        <div key={w.code} className="warn" data-testid="line-warning">⚠ {w.message}</div>
+                      ))}
+                      {badQty && <div className="warn">数量须为大于 0 的数字</div>}
+                    </td>
+                    <td className="num">{yuan(l.item.price)}</td>
+                    <td className="num">{l.item.paymentStandard ? yuan(l.item.paymentStandard) : '—'}</td>
+                    <td className="num">
+                      <input
+                        className={badQty ? 'qty bad' : 'qty'}
+                        value={l.quantity}
+                        inputMode="decimal"
+                        aria-label={`${l.item.name} 数量`}
+                        data-testid={`qty-${i}`}
+                        onChange={(e) => setLines((ls) => ls.map((x) => (x.key === l.key ? { ...x, quantity: e.target.value.trim() } : x)))}
+                      />
+                    </td>
+                    <td className="num">{q ? yuan(q.total) : '…'}</td>
+                    <td className="num fund" data-testid={`fund-${i}`}>{q ? yuan(q.fund) : '…'}</td>
+                    <td className="num">{q ? yuan(q.patient) : '…'}</td>
+                    <td>
+                      <button className="ghost" aria-label="删除" onClick={() => setLines((ls) => ls.filter((x) => x.key !== l.key))}>
+                        ✕
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+
+        {message && (
+          <div className={`message ${message.kind}`} role={message.kind === 'error' ? 'alert' : 'status'} data-testid="message">
+            {message.text}
+          </div>
+        )}
+        {quoteError && <div className="message error" data-testid="quote-error">{quoteError}</div>}
+
+        <div className="card footer">
+          <div className="rxbox">
+            <label className="check">
+              <input type="checkbox" checked={rx.on} onChange={(e) => setRx({ ...rx, on: e.target.checked })} data-testid="rx-on" /> 开具慢性病连续处方
+            </label>
+            {rx.on && (
+              <>
+                <input placeholder="医生" value={rx.doctor} onChange={(e) => setRx({ ...rx, doctor: e.target.value })} data-testid="rx-doctor" />
+                <input placeholder="临床诊断" value={rx.diagnosis} onChange={(e) => setRx({ ...rx, diagnosis: e.target.value })} />
+                <label className="check">
+                  <input type="checkbox" checked={rx.consent} onChange={(e) => setRx({ ...rx, consent: e.target.checked })} data-testid="rx-consent" /> 患者已知情并申请
+                </label>
+              </>
+            )}
+          </div>
+          <div className="totals" data-testid="totals">
+            <div>
+              <span>合计</span>
+              <b data-testid="total">{quote ? yuan(quote.total) : '—'}</b>
+            </div>
+            <div className="fund">
+              <span>统筹支付</span>
+              <b data-testid="total-fund">{quote ? yuan(quote.fund) : '—'}</b>
+            </div>
+            <div className="pay">
+              <span>个人支付</span>
+              <b data-testid="total-patient">{quote ? yuan(quote.patientPays) : '—'}</b>
+            </div>
+          </div>
+          <button className="primary confirm" disabled={!canConfirm} onClick={() => void confirm()} data-testid="confirm">
+            {settling ? '正在结算…' : '确认结算'} <kbd>F12</kbd>
+          </button>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+function Badges({ item }: { item: Hit }) {
+  return (
+    <span className="badges">
+      {item.listed ? <span className="badge green">两病目录</span> : <span className="badge grey">目录外</span>}
+      {item.vbp && <span className="badge blue">集采</span>}
+      {item.grade && <span className="badge outline">{item.grade}类</span>}
+    </span>
+  );
+}
+
+function PatientPanel({ lookup }: { lookup: Lookup | null }) {
+  if (!lookup) {
+    return (
+      <div className="card patient empty" data-testid="patient-panel">
+        <div className="placeholder">等待识别患者</div>
+      </div>
+    );
+  }
+  if (!lookup.found || !lookup.patient) {
+    return (
+      <div className="card patient notfound" data-testid="patient-panel">
+        <h3>未找到患者</h3>
+        {lookup.problems.map((p, i) => (
+          <div key={i} className="warn" data-testid="lookup-problem">{p.messageZh}</div>
+        ))}
+        {lookup.problems.length === 0 && <div className="warn">该患者不在本地两病名单中。请核对证件，或按普通门诊结算。</div>}
+      </div>
+    );
+  }
+  const p = lookup.patient;
+  const cap = p.cap;
+  const pct = cap && Number(cap.limit) > 0 ? Math.min(100, (Number(cap.used) / Number(cap.limit)) * 100) : 0;
+  return (
+    <div className={`card patient ${p.eligible ? 'ok' : 'bad'}`} data-testid="patient-panel">
+      <div className="pname">
+        <b data-testid="patient-name">{p.nameMasked}</b>
+        <span>{p.gender}{p.age != null ? ` · ${p.age}岁` : ''}</span>
+        <span className="mono">{p.certnoMasked}</span>
+      </div>
+      <div className="chips">
+        <span className="chip">{p.insuranceZh}</span>
+        {p.conditions.map((c) => (
+          <span key={c} className="chip strong">{c === 'hypertension' ? '高血压' : '糖尿病'}</span>
+        ))}
+        {p.managementClass != null && <span className="chip">{p.managementClass === 1 ? '一类管理' : '二类管理'}</span>}
+        {p.status !== 'active' && <span className="chip red">{p.status}</span>}
+      </div>
+      <div className={`elig ${p.eligible ? 'ok' : 'bad'}`} data-testid="eligibility">
+        {p.eligible ? '✔ 享受两病门诊用药保障' : '✖ 本次不享受两病待遇'}
+        {p.reasons.map((r) => (
+          <div key={r.code} className="reason">{r.message}</div>
+        ))}
+      </div>
+      <dl className="facts">
+        <dt>执行政策</dt>
+        <dd data-testid="policy">{p.policy ? `${p.policy.name}（${p.policy.version} 起）` : '—'}</dd>
+        <dt>定点机构</dt>
+        <dd>{p.designatedInstitution ? `${p.designatedInstitution}${p.designatedHere === true ? '（本机构）' : p.designatedHere === false ? '（非本机构）' : ''}` : '未选定'}</dd>
+      </dl>
+      {cap && (
+        <div className="cap" data-testid="cap">
+          <div className="capHead">
+            <span>年度支付限额</span>
+            <span>
+              已用 <b>¥{cap.used}</b> / 限额 ¥{cap.limit}
+            </span>
+          </div>
+          <div className="bar" role="meter" aria-valuemin={0} aria-valuemax={Number(cap.limit)} aria-valuenow={Number(cap.used)}>
+            <div className={pct > 90 ? 'fill red' : pct > 70 ? 'fill amber' : 'fill'} style={{ width: `${pct}%` }} />
+          </div>
+          <div className="capLeft">
+            剩余 <b data-testid="cap-left">¥{cap.left}</b>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+// Settings: the institution, the region policy, the platform endpoint and the printers.
+// Administrators change them; everyone can see them.
+import { useEffect, useState } from 'react';
+import type { MethodOutput } from '../core/service/contract.ts';
+import { asBridgeError } from './bridge.ts';
+import type { Session } from './App.tsx';
+
+type Out = MethodOutput<'getSettings'>;
+type Form = Out['settings'];
+
+export function Settings({ session, onSaved }: { session: Session; onSaved: () => void }) {
+  const api = window.counter!;
+  const [data, setData] = useState<Out | null>(null);
+  const [form, setForm] = useState<Form | null>(null);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string; fields?: Record<string, string> } | null>(null);
+  useEffect(() => {
+    api.getSettings({}).then((d) => {
+      setData(d);
+      setForm(d.settings);
+    }, (e) => setMessage({ kind: 'error', text: asBridgeError(e).messageZh }));
+  }, [api]);
+  if (!form || !data) return <div className="page">{message?.text ?? '加载中…'}</div>;
+  const admin = session.operator.role === 'admin';
+  const inst = form.institution;
+  const set = (patch: Partial<Form['institution']>) => setForm({ ...form, institution: { ...inst, ...patch } });
+  const fieldErr = (path: string) => message?.fields?.[path] && <span className="fielderr">{message.fields[path]}</span>;
+
+  const save = async () => {
+    try {
+      const d = await api.saveSettings({ session: session.session, settings: form });
+      setData(d);
+      setForm(d.settings);
+      setMessage({ kind: 'ok', text: '已保存' });
+      onSaved();
+    } catch (e) {
+      const b = asBridgeError(e);
+      setMessage({ kind: 'error', text: b.messageZh, fields: Object.fromEntries(b.problems.map((p) => [p.path.replace(/^settings\./, ''), p.messageZh])) });
+    }
+  };
+
+  return (
+    <div className="page settings">
+      <h2>设置</h2>
+      {!admin && <div className="message info">仅管理员可以修改设置。</div>}
+      <fieldset disabled={!admin}>
+        <legend>本机构</legend>
+        <label>机构编码<input value={inst.code} onChange={(e) => set({ code: e.target.value })} data-testid="set-code" />{fieldErr('institution.code')}</label>
+        <label>机构名称<input value={inst.name} onChange={(e) => set({ name: e.target.value })} />{fieldErr('institution.name')}</label>
+        <label>机构类型
+          <select value={inst.type} onChange={(e) => set({ type: e.target.value as 'clinic' | 'pharmacy' })}>
+            <option value="clinic">医疗机构（卫生院/卫生室）</option>
+            <option value="pharmacy">定点零售药店</option>
+          </select>
+        </label>
+        <label>机构等级
+          <select value={inst.level} onChange={(e) => set({ level: Number(e.target.value) as 1 | 2 | 3 })}>
+            <option value={1}>一级及以下（基层）</option>
+            <option value={2}>二级</option>
+            <option value={3}>三级</option>
+          </select>
+        </label>
+        <label>执行政策（统筹地区）
+          <select value={inst.policy} onChange={(e) => set({ policy: e.target.value })} data-testid="set-policy">
+            {data.policies.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+          </select>
+        </label>
+        <label>行政区划代码<input value={inst.regionCode} onChange={(e) => set({ regionCode: e.target.value })} /></label>
+      </fieldset>
+      <fieldset disabled={!admin}>
+        <legend>医保平台</legend>
+        <label>接口地址<input value={form.platform.endpoint} onChange={(e) => setForm({ ...form, platform: { endpoint: e.target.value } })} placeholder="http://…" />{fieldErr('platform.endpoint')}</label>
+      </fieldset>
+      <fieldset disabled={!admin}>
+        <legend>打印机</legend>
+        <label>结算单打印机<input value={form.printers.receipt} onChange={(e) => setForm({ ...form, printers: { ...form.printers, receipt: e.target.value } })} placeholder="留空使用系统默认" /></label>
+        <label>结算单纸张
+          <select value={form.printers.receiptLayout} onChange={(e) => setForm({ ...form, printers: { ...form.printers, receiptLayout: e.target.value as 'a5' | '80mm' } })}>
+            <option value="80mm">80 mm 小票</option><option value="a5">A5</option>
+          </select>
+        </label>
+        <label>处方打印机<input value={form.printers.prescription} onChange={(e) => setForm({ ...form, printers: { ...form.printers, prescription: e.target.value } })} placeholder="留空使用系统默认" /></label>
+        <label>处方纸张
+          <select value={form.printers.prescriptionLayout} onChange={(e) => setForm({ ...form, printers: { ...form.printers, prescriptionLayout: e.target.value as 'a5' | '80mm' } })}>
+            <option value="a5">A5</option><option value="80mm">80 mm 小票</option>
+          </select>
+        </label>
+      </fieldset>
+      {message && <div className={`message ${message.kind}`} data-testid="settings-message">{message.text}</div>}
+      {admin && <button className="primary" onClick={() => void save()} data-testid="settings-save">保存设置</button>}
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+// The one bridge: `window.counter` has the same method names in both shells. Electron's preload
+// puts an IPC-backed object there; in the browser shell this file builds one over HTTP to the
+// loopback service. Either way a failed call throws a BridgeError with the field problems.
+import type { CounterApi, MethodName } from '../core/service/contract.ts';
+
+export interface Problem {
+  path: string;
+  code: string;
+  message: string;
+  messageZh: string;
+}
+
+export class BridgeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly messageZh: string,
+    readonly problems: Problem[],
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** What only a shell can do: put paper through a printer, archive a PDF. */
+export interface CounterShell {
+  kind: 'electron' | 'browser';
+  print(job: { html: string; widthMm: number; heightMm: number | null; printer: string; archiveName?: string }): Promise<{ printed: boolean; archived: string | null }>;
+}
+
+declare global {
+  interface Window {
+    counter?: CounterApi;
+    counterShell?: CounterShell;
+  }
+}
+
+const METHODS: MethodName[] = [
+  'lookup', 'search', 'quote', 'settle', 'reverse', 'outboxStatus', 'attention', 'findSettlements', 'getSettlement',
+  'print', 'operators', 'createOperator', 'signIn', 'signOut', 'getSettings', 'saveSettings',
+];
+
+const TOKEN_KEY = 'lbc.token';
+
+/** The browser shell gets its token in the URL fragment (never sent to a server) and keeps it for the tab. */
+export function takeToken(): string | null {
+  const m = /(?:^|[#&])token=([A-Za-z0-9_-]+)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem(TOKEN_KEY, m[1]!);
+    history.replaceState(null, '', location.pathname + location.search);
+    return m[1]!;
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function httpCounter(token: string, base = ''): CounterApi {
+  const api = {} as Record<MethodName, (input: unknown) => Promise<unknown>>;
+  for (const name of METHODS) {
+    api[name] = async (input: unknown) => {
+      let res: Response;
+      try {
+        res = await fetch(`${base}/v1/${name}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch (e) {
+        throw new BridgeError('SERVICE_UNREACHABLE', `the counter service does not answer: ${(e as Error).message}`, '柜台服务未响应，请确认程序正在运行', [], 0);
+      }
+      const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string; messageZh: string; problems?: Problem[] } } | null;
+      if (!res.ok) {
+        const err = body?.error;
+        throw new BridgeError(err?.code ?? 'HTTP_' + res.status, err?.message ?? res.statusText, err?.messageZh ?? `请求失败（${res.status}）`, err?.problems ?? [], res.status);
+      }
+      return body;
+    };
+  }
+  return api as unknown as CounterApi;
+}
+
+/** Browser printing: the document goes into a hidden frame and the system print dialog. */
+export function browserShell(): CounterShell {
+  return {
+    kind: 'browser',
+    async print(job) {
+      const frame = document.createElement('iframe');
+      frame.setAttribute('aria-hidden', 'true');
+      frame.style.cssText = 'position:fixed;right:0;bottom:0;width:0;height:0;border:0;visibility:hidden';
+      frame.srcdoc = job.html;
+      document.body.appendChild(frame);
+      await new Promise<void>((r) => frame.addEventListener('load', () => r(), { once: true }));
+      try {
+        frame.contentWindow?.print();
+      } finally {
+        setTimeout(() => frame.remove(), 1000);
+      }
+      return { printed: true, archived: null };
+    },
+  };
+}
+
+/** Normalises any thrown value (IPC errors arrive as plain objects) into a BridgeError. */
+export function asBridgeError(e: unknown): BridgeError {
+  if (e instanceof BridgeError) return e;
+  const o = e as { code?: string; message?: string; messageZh?: string; problems?: Problem[] };
+  // Electron wraps errors thrown in ipcMain.handle: the body travels as JSON in the message.
+  const m = /(\{.*\})\s*$/.exec(o?.message ?? '');
+  if (m) {
+    try {
+      const b = JSON.parse(m[1]!) as { code: string; message: string; messageZh: string; problems: Problem[] };
+      if (b.code) return new BridgeError(b.code, b.message, b.messageZh, b.problems ?? [], 400);
+    } catch {
+      /* not JSON: fall through */
+    }
+  }
+  return new BridgeError(o?.code ?? 'ERROR', o?.message ?? String(e), o?.messageZh ?? o?.message ?? '操作失败', o?.problems ?? [], 0);
+}
