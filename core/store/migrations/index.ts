@@ -2,6 +2,7 @@
 // so each area has room (10–29 patients/catalog/ledger, 30–49 journal/outbox, 50–69 filing and
 // supervision, 70–89 settings/operators). Each migration has its own test in test/store.
 import type Database from 'better-sqlite3';
+import { supervisionMigration } from './0050_supervision.ts';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT`);
     },
   },
+  supervisionMigration,
 ];
