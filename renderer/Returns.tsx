@@ -13,7 +13,7 @@ export function Returns({ session, onDone, onSessionLost }: { session: Session; 
   const [text, setText] = useState('');
   const [items, setItems] = useState<S[]>([]);
   const [chosen, setChosen] = useState<S | null>(null);
-  const [qty, setQty] = useState<Record<string, string>>({});
+  const [pick, setPick] = useState<Record<string, boolean>>({});
   const [reason, setReason] = useState('患者退药');
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const ref = useRef<HTMLInputElement>(null);
@@ -33,19 +33,19 @@ export function Returns({ session, onDone, onSessionLost }: { session: Session; 
 
   const choose = (s: S) => {
     setChosen(s);
-    setQty(Object.fromEntries(s.lines.map((l) => [l.lineId, l.quantity])));
+    setPick(Object.fromEntries(s.lines.map((l) => [l.lineId, true])));
     setMessage(null);
   };
 
   const reverse = async () => {
     if (!chosen) return;
-    const partial = chosen.lines.some((l) => qty[l.lineId] !== l.quantity);
+    const partial = chosen.lines.some((l) => !pick[l.lineId]);
     try {
       const r = await api.reverse({
         session: session.session,
         settlementId: chosen.id,
         reason,
-        lines: partial ? chosen.lines.filter((l) => qty[l.lineId] && Number(qty[l.lineId]) > 0).map((l) => ({ lineId: l.lineId, quantity: qty[l.lineId]! })) : undefined,
+        lines: partial ? chosen.lines.filter((l) => pick[l.lineId]).map((l) => l.lineId) : undefined,
       });
       setMessage({ kind: 'ok', text: `已${partial ? '部分退费' : '全额冲销'}：冲销单号 ${r.receiptNo}，退回统筹 ¥${r.fund.replace('-', '')}，退还个人 ¥${r.patientPays.replace('-', '')}` });
       setChosen(null);
@@ -97,13 +97,14 @@ export function Returns({ session, onDone, onSessionLost }: { session: Session; 
           <div className="card" data-testid="return-detail">
             <h3>票据 {chosen.receiptNo}</h3>
             <table className="list">
-              <thead><tr><th>药品</th><th className="num">已售</th><th className="num">退回数量</th></tr></thead>
+              <thead><tr><th>退回</th><th>药品</th><th className="num">数量</th><th className="num">统筹</th></tr></thead>
               <tbody>
                 {chosen.lines.map((l) => (
                   <tr key={l.lineId}>
+                    <td><input type="checkbox" checked={Boolean(pick[l.lineId])} onChange={(e) => setPick({ ...pick, [l.lineId]: e.target.checked })} aria-label={`退回 ${l.name}`} /></td>
                     <td>{l.name}</td>
                     <td className="num">{l.quantity}</td>
-                    <td className="num"><input className="qty" value={qty[l.lineId] ?? ''} onChange={(e) => setQty({ ...qty, [l.lineId]: e.target.value.trim() })} /></td>
+                    <td className="num">¥{l.fund}</td>
                   </tr>
                 ))}
               </tbody>

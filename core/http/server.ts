@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { InputError, problem } from '../contract/problems.ts';
+import { ServiceRefusal } from '../service/errors.ts';
 import { METHODS, type MethodName } from '../service/contract.ts';
 import { openApiDocument } from './openapi.ts';
 import { tokenMatches } from './token.ts';
@@ -46,8 +47,6 @@ const MIME: Record<string, string> = {
 // The screen loads only its own scripts and styles, and talks only to this server.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/** Business refusals (not bad input) answer 409; unknown errors 500. */
-export class ServiceRefusal extends InputError {}
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);

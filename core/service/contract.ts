@@ -61,8 +61,8 @@ export const ReverseInput = z.object({
   session,
   settlementId: id('settlementId'),
   reason: z.string().trim().min(1, { message: 'give a reason for the return' }).max(200),
-  /** Lines to return (partial return); all of them when absent. */
-  lines: z.array(z.object({ lineId: id('lineId'), quantity: lineInput.shape.quantity })).max(200).optional(),
+  /** Line ids to return (a partial return gives back whole lines); every remaining line when absent. */
+  lines: z.array(id('lineId')).min(1, { message: 'choose at least one line to return' }).max(200).optional(),
 });
 
 export const FindSettlementsInput = z.object({

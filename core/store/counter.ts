@@ -109,3 +109,26 @@ export function getCounterSetting(db: DB, key: string): string | null {
 export function setCounterSetting(db: DB, key: string, value: string, now = new Date().toISOString()): void {
   db.prepare(`INSERT INTO counter_settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, value, now);
 }
+
+/** Newest settlements first (the returns page), optionally for one patient. */
+export function recentSettlementIds(db: DB, q: { psnNo?: string | null; limit: number }): string[] {
+  const rows = q.psnNo
+    ? db.prepare(`SELECT id FROM settlement WHERE psn_no = ? ORDER BY seq DESC LIMIT ?`).all(q.psnNo, q.limit)
+    : db.prepare(`SELECT id FROM settlement ORDER BY seq DESC LIMIT ?`).all(q.limit);
+  return (rows as { id: string }[]).map((r) => r.id);
+}
+
+/** Codes of the catalog in display order (the public list). */
+export function catalogCodes(db: DB, limit: number): string[] {
+  return (db.prepare(`SELECT code FROM catalog ORDER BY category, generic_name LIMIT ?`).all(limit) as { code: string }[]).map((r) => r.code);
+}
+
+/** The reversal record (kind reversal) against a sale, if any. */
+export function hasFullReversal(db: DB, settlementId: string): boolean {
+  return db.prepare(`SELECT 1 FROM settlement WHERE original_id = ? AND kind = 'reversal'`).get(settlementId) !== undefined;
+}
+
+/** The engine result stored with a settlement. */
+export function settlementResultJson(db: DB, settlementId: string): string | null {
+  return (db.prepare('SELECT result_json FROM settlement WHERE id = ?').get(settlementId) as { result_json: string } | undefined)?.result_json ?? null;
+}

@@ -1,0 +1,108 @@
+// Runs the counter as a local service: the database, the façade, the loopback HTTP server (plugin
+// API + browser shell), the platform probe and the uploader. Used by `npm start`, the e2e tests
+// and the Electron main process (which adds IPC on top of the same CounterService).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { openDatabase, type DB } from '../store/db.ts';
+import { getInstitution } from '../store/settings.ts';
+import { CounterService, type PlatformLink } from '../service/index.ts';
+import { loadOrCreateToken } from '../http/token.ts';
+import { startHttpServer, type RunningHttp } from '../http/server.ts';
+
+export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+
+/** Probes the configured platform endpoint: any HTTP answer means reachable, a refused or timed-out connection does not. */
+export class PlatformProbe implements PlatformLink {
+  private state: boolean | null = null;
+  private at: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  constructor(private readonly endpointOf: () => string) {}
+  endpoint(): string {
+    return this.endpointOf();
+  }
+  reachable(): boolean | null {
+    return this.endpointOf() ? this.state : null;
+  }
+  checkedAt(): string | null {
+    return this.at;
+  }
+  async probe(): Promise<boolean | null> {
+    const url = this.endpointOf();
+    if (!url) {
+      this.state = null;
+      return null;
+    }
+    try {
+      const res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(1500) });
+      await res.body?.cancel();
+      this.state = true;
+    } catch {
+      this.state = false;
+    }
+    this.at = new Date().toISOString();
+    return this.state;
+  }
+  start(everyMs = 2000): void {
+    void this.probe();
+    this.timer = setInterval(() => void this.probe(), everyMs);
+    this.timer.unref();
+  }
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+/** The uploader seam: core/outbox provides the real one; the counter only wakes and stops it. */
+export interface Uploader {
+  wake(): void;
+  stop(): Promise<void> | void;
+}
+
+export interface CounterOptions {
+  dataDir: string;
+  port?: number;
+  /** Serve the built renderer (browser shell); default: dist/renderer when it exists. */
+  staticDir?: string | null;
+  demo?: boolean;
+  /** Builds the uploader for this database (wired by the launcher to core/outbox). */
+  uploader?: (db: DB, endpoint: () => string) => Uploader | null;
+  log?: (line: string) => void;
+  now?: () => Date;
+}
+
+export interface RunningCounter {
+  db: DB;
+  service: CounterService;
+  http: RunningHttp;
+  token: string;
+  url: string;
+  probe: PlatformProbe;
+  close(): Promise<void>;
+}
+
+export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
+  const db = openDatabase(o.dataDir);
+  const endpoint = () => getInstitution(db)?.platformEndpoint ?? '';
+  const probe = new PlatformProbe(endpoint);
+  let uploader: Uploader | null = null;
+  const service = new CounterService({ db, platform: probe, demo: o.demo ?? false, onCommitted: () => uploader?.wake(), ...(o.now ? { now: o.now } : {}) });
+  uploader = o.uploader ? o.uploader(db, endpoint) : null;
+  const token = loadOrCreateToken(o.dataDir);
+  const staticDir = o.staticDir === undefined ? (existsSync(RENDERER_DIR) ? RENDERER_DIR : null) : o.staticDir;
+  const http = await startHttpServer({ dispatcher: service, token, staticDir, port: o.port ?? 0, version: '1.0.0', ...(o.log ? { log: o.log } : {}) });
+  probe.start();
+  return {
+    db,
+    service,
+    http,
+    token,
+    url: http.url,
+    probe,
+    async close() {
+      probe.stop();
+      await uploader?.stop();
+      await http.close();
+      db.close();
+    },
+  };
+}

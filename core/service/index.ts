@@ -1,0 +1,522 @@
+// The one façade of the counter: every caller (HTTP plugin API, browser shell, Electron IPC,
+// tests) goes through CounterService.call(method, rawInput), which validates the input with the
+// method's schema from ./contract.ts and returns the method's output shape.
+import { randomBytes } from 'node:crypto';
+import { InputError, parseOrThrow, problem } from '../contract/problems.ts';
+import type { Institution } from '../contract/institution.ts';
+import { localToday } from '../identity/index.ts';
+import { maskCertno, maskName } from '../identity/mask.ts';
+import { Decimal, fen } from '../money/decimal.ts';
+import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
+import type { DB } from '../store/db.ts';
+import { getInstitution, institutionFields, setInstitution } from '../store/settings.ts';
+import { searchCatalog } from '../store/catalog.ts';
+import { listSettlements, getSettlementByReceipt, linesOf } from '../store/journal.ts';
+import { listOutbox, statusCounts } from '../store/outbox.ts';
+import {
+  createOperator,
+  getCounterSetting,
+  listOperators,
+  recordPrint,
+  recordSettlementOperator,
+  setCounterSetting,
+  settlementByRequestId,
+  settlementOperator,
+  verifyOperator,
+  type OperatorRow,
+  recentSettlementIds,
+  catalogCodes,
+  hasFullReversal,
+  settlementResultJson,
+} from '../store/counter.ts';
+import { settle as journalSettle } from '../settlement/settle.ts';
+import { reverse as journalReverse } from '../settlement/reverse.ts';
+import { loadRecord, type SettlementRecord } from '../settlement/view.ts';
+import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
+import { CONDITION_ZH, INSURANCE_ZH, METHODS, OUTBOX_STATE_ZH, ROLE_ZH, type MethodArgs, type MethodName, type MethodOutput, type SettlementView } from './contract.ts';
+import { catalogHit, identifyPatient, notFound, patientView, priceSale } from './patients.ts';
+import { findPatient } from '../store/roster.ts';
+
+import { ServiceRefusal } from './errors.ts';
+export { ServiceRefusal };
+
+function refusal(code: string, message: string, messageZh: string, path = ''): ServiceRefusal {
+  return new ServiceRefusal(code, message, messageZh, [problem(path, code, message, messageZh)]);
+}
+
+export interface PlatformLink {
+  endpoint(): string;
+  /** Probes the real endpoint (never trusts an "online" flag); null when no endpoint is set. */
+  reachable(): boolean | null;
+  checkedAt(): string | null;
+}
+
+export interface ServiceOptions {
+  db: DB;
+  book?: PolicyBook;
+  /** Service date/time source (tests pin it). */
+  now?: () => Date;
+  platform?: PlatformLink;
+  /** Called after a settlement or reversal is committed (wakes the uploader). */
+  onCommitted?: () => void;
+  /** Catalog prices in this data directory are demo prices (printed on the public list). */
+  demo?: boolean;
+}
+
+interface Session {
+  operator: OperatorRow;
+  lastSeen: number;
+}
+const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
+
+export class CounterService {
+  readonly db: DB;
+  readonly book: PolicyBook;
+  private readonly now: () => Date;
+  private readonly sessions = new Map<string, Session>();
+  private readonly platform: PlatformLink | null;
+  private readonly onCommitted: () => void;
+  private readonly demo: boolean;
+
+  constructor(o: ServiceOptions) {
+    this.db = o.db;
+    this.book = o.book ?? loadPolicyBook();
+    this.now = o.now ?? (() => new Date());
+    this.platform = o.platform ?? null;
+    this.onCommitted = o.onCommitted ?? (() => {});
+    this.demo = o.demo ?? false;
+  }
+
+  /** The single entry point: validate with the method's schema, then run it. */
+  async call<M extends MethodName>(method: M, raw: unknown): Promise<MethodOutput<M>> {
+    const spec = METHODS[method];
+    if (!spec) throw new InputError('NO_SUCH_METHOD', `no method ${String(method)}`, `没有此接口`, []);
+    const args = parseOrThrow(spec.input as never, raw) as MethodArgs<M>;
+    const fn = (this as unknown as Record<string, (a: unknown) => unknown>)[`m_${method}`]!;
+    return (await fn.call(this, args)) as MethodOutput<M>;
+  }
+
+  // ---------- helpers ----------
+
+  private today(): string {
+    return localToday(this.now());
+  }
+
+  private institution(): Institution {
+    const inst = getInstitution(this.db);
+    if (!inst) {
+      throw refusal('SETTINGS_MISSING', 'the institution is not configured yet: open Settings (administrator)', '尚未配置本机构信息，请管理员在“设置”中填写', 'institution');
+    }
+    return inst;
+  }
+
+  private operatorFor(session: string, roles?: OperatorRow['role'][]): OperatorRow {
+    const s = this.sessions.get(session);
+    if (!s || Date.now() - s.lastSeen > SESSION_IDLE_MS) {
+      this.sessions.delete(session);
+      throw refusal('SESSION_EXPIRED', 'sign in again (the session is unknown or expired)', '登录已失效，请重新登录', 'session');
+    }
+    s.lastSeen = Date.now();
+    if (roles && !roles.includes(s.operator.role)) {
+      throw refusal('FORBIDDEN', `only ${roles.join('/')} may do this`, `仅${roles.map((r) => ROLE_ZH[r]).join('、')}可以执行此操作`, 'session');
+    }
+    return s.operator;
+  }
+
+  private view(rec: SettlementRecord): SettlementView {
+    const so = settlementOperator(this.db, rec.id);
+    const result = this.resultOf(rec.id);
+    const conditions = rec.patient.conditions.filter((c): c is 'hypertension' | 'diabetes' => c === 'hypertension' || c === 'diabetes');
+    const policyName = this.book.get(rec.policy.id)?.name ?? rec.policy.id;
+    const state = rec.outbox?.status ?? 'pending';
+    return {
+      id: rec.id,
+      receiptNo: rec.receiptNo,
+      kind: rec.kind === 'sale' ? 'sale' : 'reversal',
+      reverses: rec.originalId,
+      createdAt: rec.settledAt,
+      date: rec.date,
+      operator: { id: rec.operator.id, name: rec.operator.name, role: so ? (ROLE_ZH[so.operatorRole as OperatorRow['role']] ?? so.operatorRole) : '' },
+      patient: {
+        psnNo: rec.patient.psnNo,
+        nameMasked: rec.patient.nameMasked,
+        certnoMasked: rec.patient.certnoMasked,
+        insuranceZh: rec.patient.insutype === '310' ? INSURANCE_ZH.employee : INSURANCE_ZH.resident,
+        conditionsZh: conditions.map((c) => CONDITION_ZH[c]).join('、'),
+      },
+      policy: { id: rec.policy.id, name: policyName, version: rec.policy.version },
+      total: rec.total,
+      fund: rec.fund,
+      patientPays: rec.patientPays,
+      capLeft: result?.cap.remainingAfter ?? '0.00',
+      lines: rec.lines.map((l) => {
+        const facts = this.lineFacts(rec.id, l.id);
+        return { lineId: l.id, code: l.code, name: l.name, spec: facts.spec, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient };
+      }),
+      outbox: {
+        state,
+        stateZh: rec.outbox?.statusZh ?? OUTBOX_STATE_ZH[state] ?? state,
+        detail: rec.outbox?.rejectReason ?? rec.outbox?.lastError ?? null,
+      },
+      reversedBy: rec.reversedBy,
+    };
+  }
+
+  private resultOf(settlementId: string): { cap: { remainingAfter: string } } | null {
+    const json = settlementResultJson(this.db, settlementId);
+    return json ? (JSON.parse(json) as { cap: { remainingAfter: string } }) : null;
+  }
+
+  private lineFacts(settlementId: string, lineId: string): { spec: string | null; vbp: boolean } {
+    const l = linesOf(this.db, settlementId).find((x) => x.id === lineId);
+    const f = l ? (JSON.parse(l.facts_json) as { spec?: string | null; vbp?: boolean }) : {};
+    return { spec: f.spec ?? null, vbp: Boolean(f.vbp) };
+  }
+
+  private record(id: string): SettlementRecord {
+    const rec = loadRecord(this.db, id) ?? (() => {
+      const byReceipt = getSettlementByReceipt(this.db, id);
+      return byReceipt ? loadRecord(this.db, byReceipt.id) : null;
+    })();
+    if (!rec) throw refusal('SETTLEMENT_NOT_FOUND', `no settlement ${id}`, `找不到结算记录 ${id}`, 'settlementId');
+    return rec;
+  }
+
+  // ---------- methods ----------
+
+  protected m_lookup(a: MethodArgs<'lookup'>): MethodOutput<'lookup'> {
+    const date = a.date ?? this.today();
+    const inst = this.institution();
+    const { id, record } = identifyPatient(this.db, a.input, date);
+    if (!record) {
+      const err = notFound(id);
+      return { found: false, kind: id.kind, patient: null, problems: err.problems };
+    }
+    return { found: true, kind: id.kind, patient: patientView(this.db, this.book, inst, record, date), problems: [] };
+  }
+
+  protected m_search(a: MethodArgs<'search'>): MethodOutput<'search'> {
+    const inst = this.institution();
+    return { items: searchCatalog(this.db, a.text, { limit: a.limit }).map((h) => catalogHit(this.db, h, inst.region)) };
+  }
+
+  protected m_quote(a: MethodArgs<'quote'>): MethodOutput<'quote'> {
+    return priceSale(this.db, this.book, this.institution(), a.patient, a.date ?? this.today(), a.lines).output;
+  }
+
+  protected m_settle(a: MethodArgs<'settle'>): MethodOutput<'settle'> {
+    const operator = this.operatorFor(a.session);
+    const already = settlementByRequestId(this.db, a.requestId);
+    if (already) return this.view(this.record(already.settlementId));
+    const inst = this.institution();
+    const date = a.date ?? this.today();
+    const priced = priceSale(this.db, this.book, inst, a.patient, date, a.lines);
+    if (!priced.output.eligible) {
+      const why = priced.output.reasons.map((r) => r.message).join('；');
+      throw refusal('NOT_ELIGIBLE', `this sale is not covered by the two-disease scheme: ${priced.output.reasons.map((r) => r.code).join(', ')}`, `本次不享受两病待遇：${why}。请按普通门诊或自费结算。`, 'patient');
+    }
+    const cert = priced.identified.cert;
+    const r = priced.record;
+    let id: string;
+    try {
+      id = this.db.transaction(() => {
+        const rec = journalSettle(
+          this.db,
+          {
+            requestId: a.requestId,
+            request: priced.request,
+            result: priced.result,
+            patient: {
+              psnNo: r.psn_no,
+              certType: cert?.mdtrtCertType ?? '02',
+              certNo: cert?.mdtrtCertNo ?? r.certno ?? r.psn_no,
+              cardSn: cert?.cardSn ?? null,
+              certno: r.certno,
+              name: r.name,
+              insutype: r.insutype,
+              insuplcAdmdvs: r.region && /^\d{6}$/.test(r.region) ? r.region : null,
+            },
+            institution: { code: inst.code, name: inst.name, type: inst.type, level: inst.level, region: inst.region },
+            operator: { id: operator.id, name: operator.name },
+            lines: priced.items.map((it, i) => ({ lineId: `L${i + 1}`, code: it.code, ownCode: it.ownCode, name: it.name, spec: it.spec })),
+          },
+          { now: this.now() },
+        );
+        recordSettlementOperator(this.db, {
+          settlementId: rec.id,
+          requestId: a.requestId,
+          operatorId: operator.id,
+          operatorName: operator.name,
+          operatorRole: operator.role,
+          prescription: a.prescription ? { ...a.prescription } : null,
+        });
+        return rec.id;
+      })();
+    } catch (e) {
+      if (e instanceof InputError && !(e instanceof ServiceRefusal)) throw new ServiceRefusal(e.code, e.message, e.messageZh, e.problems);
+      throw e;
+    }
+    this.onCommitted();
+    return this.view(this.record(id));
+  }
+
+  protected m_reverse(a: MethodArgs<'reverse'>): MethodOutput<'reverse'> {
+    const operator = this.operatorFor(a.session);
+    const sale = this.record(a.settlementId);
+    let id: string;
+    try {
+      id = this.db.transaction(() => {
+        const rec = journalReverse(this.db, { settlementId: sale.id, lines: a.lines ?? null, operator: { id: operator.id, name: operator.name }, reason: a.reason }, { now: this.now() });
+        if (!settlementOperator(this.db, rec.id)) {
+          recordSettlementOperator(this.db, { settlementId: rec.id, requestId: null, operatorId: operator.id, operatorName: operator.name, operatorRole: operator.role, prescription: null });
+        }
+        return rec.id;
+      })();
+    } catch (e) {
+      if (e instanceof InputError && !(e instanceof ServiceRefusal)) throw new ServiceRefusal(e.code, e.message, e.messageZh, e.problems);
+      throw e;
+    }
+    this.onCommitted();
+    return this.view(this.record(id));
+  }
+
+  protected m_outboxStatus(): MethodOutput<'outboxStatus'> {
+    const c = statusCounts(this.db);
+    const attention = listOutbox(this.db, { statuses: ['rejected', 'dead'] }).filter((o) => !this.resolvedRejection(o.settlement_id, o.status)).length;
+    const waiting = c.pending + c.sending + c.ambiguous;
+    const uploaded = c.acked + c.cancelled;
+    const total = Object.values(c).reduce((x, y) => x + y, 0);
+    const summaryZh = attention > 0 ? `${attention} 笔需处理${waiting ? `，${waiting} 笔待上传` : ''}` : waiting > 0 ? `${waiting} 笔待上传` : total > 0 ? '全部已上传' : '暂无结算';
+    return {
+      total,
+      uploaded,
+      waiting,
+      attention,
+      platform: { endpoint: this.platform?.endpoint() ?? '', reachable: this.platform?.reachable() ?? null, checkedAt: this.platform?.checkedAt() ?? null },
+      summaryZh,
+    };
+  }
+
+  /** A refused sale that has since been reversed locally needs nothing more. */
+  private resolvedRejection(settlementId: string, status: string): boolean {
+    if (status !== 'rejected') return false;
+    return hasFullReversal(this.db, settlementId);
+  }
+
+  protected m_attention(): MethodOutput<'attention'> {
+    const rows = listOutbox(this.db, { statuses: ['rejected', 'dead', 'ambiguous'] });
+    return {
+      items: rows
+        .filter((o) => !this.resolvedRejection(o.settlement_id, o.status))
+        .map((o) => {
+          const rec = loadRecord(this.db, o.settlement_id);
+          const what =
+            o.status === 'rejected'
+              ? { p: `医保平台拒绝：${o.reject_reason ?? o.reject_code ?? '未说明原因'}`, w: '核对患者资格与药品目录后，在“退药退费”中整单冲销，再按自费或正确信息重新结算。' }
+              : o.status === 'dead'
+                ? { p: `多次上传失败：${o.last_error ?? '原因未知'}`, w: '检查网络和平台地址（设置 → 医保平台）；平台恢复后本笔会继续补传，如仍失败请联系医保经办机构。' }
+                : { p: '上传结果未知（平台未回复）', w: '无需操作：系统会先向平台查询或冲正，确认后再继续上传。' };
+          return {
+            settlementId: o.settlement_id,
+            receiptNo: rec?.receiptNo ?? o.settlement_id,
+            state: o.status,
+            stateZh: OUTBOX_STATE_ZH[o.status] ?? o.status,
+            problemZh: what.p,
+            whatToDoZh: what.w,
+            since: o.updated_at,
+          };
+        }),
+    };
+  }
+
+  protected m_findSettlements(a: MethodArgs<'findSettlements'>): MethodOutput<'findSettlements'> {
+    const text = a.text.trim();
+    if (text) {
+      const direct = loadRecord(this.db, text) ?? (getSettlementByReceipt(this.db, text) ? loadRecord(this.db, getSettlementByReceipt(this.db, text)!.id) : null);
+      if (direct) return { items: [this.view(direct)] };
+      const { record } = identifyPatient(this.db, text, this.today());
+      const psnNo = record?.psn_no ?? (findPatient(this.db, { psnNo: text })?.psn_no ?? null);
+      if (!psnNo) return { items: [] };
+      return { items: recentSettlementIds(this.db, { psnNo, limit: a.limit }).map((id) => this.view(loadRecord(this.db, id)!)) };
+    }
+    return { items: recentSettlementIds(this.db, { limit: a.limit }).map((id) => this.view(loadRecord(this.db, id)!)) };
+  }
+
+  protected m_getSettlement(a: MethodArgs<'getSettlement'>): MethodOutput<'getSettlement'> {
+    return this.view(this.record(a.settlementId));
+  }
+
+  protected m_print(a: MethodArgs<'print'>): MethodOutput<'print'> {
+    const operator = this.operatorFor(a.session);
+    const inst = this.institution();
+    const printInst = { code: inst.code, name: inst.name, typeZh: inst.type === 'pharmacy' ? '定点零售药店' : '定点医疗机构' };
+    const printedAt = this.now().toISOString();
+    if (a.document === 'public-list') {
+      const items = this.publicList(inst);
+      const copy = recordPrint(this.db, { settlementId: null, document: a.document, layout: a.layout, operatorId: operator.id });
+      const r = renderPublicList(printInst, this.book.get(inst.policy)?.name ?? inst.policy, items, a.layout, printedAt, this.demo || items.some((i) => i.demo));
+      return { document: a.document, layout: a.layout, copy, pageSize: r.pageSize, html: r.html };
+    }
+    const rec = this.record(a.settlementId!);
+    const view = this.view(rec);
+    const ps: PrintSettlement = { ...view, lines: view.lines.map((l) => ({ ...l, vbp: this.lineFacts(rec.id, l.lineId).vbp })) };
+    if (a.document === 'prescription' && rec.kind !== 'sale') throw refusal('NOT_A_SALE', 'a prescription is printed from a sale, not a return', '连续处方只能从销售结算打印', 'settlementId');
+    const copy = recordPrint(this.db, { settlementId: rec.id, document: a.document, layout: a.layout, operatorId: operator.id });
+    if (a.document === 'receipt') {
+      const r = renderReceipt(ps, printInst, copy, a.layout, printedAt);
+      return { document: a.document, layout: a.layout, copy, pageSize: r.pageSize, html: r.html };
+    }
+    const patient = findPatient(this.db, { psnNo: rec.patient.psnNo });
+    if (a.document === 'prescription') {
+      const so = settlementOperator(this.db, rec.id);
+      const rx = (so?.prescription ?? {}) as { doctor?: string; department?: string; diagnosis?: string; outpatientNo?: string; consent?: boolean };
+      const r = renderPrescription(
+        ps,
+        printInst,
+        {
+          name: patient?.name ?? rec.patient.nameMasked,
+          gender: patient?.gender === '1' ? '男' : patient?.gender === '2' ? '女' : '',
+          age: patient?.birth_date ? Math.max(0, Number(rec.date.slice(0, 4)) - Number(patient.birth_date.slice(0, 4)) - (rec.date.slice(5) < patient.birth_date.slice(5) ? 1 : 0)) : null,
+          personTypeZh: view.patient.insuranceZh,
+          outpatientNo: rx.outpatientNo ?? rec.receiptNo,
+          department: rx.department ?? (inst.type === 'pharmacy' ? '' : '全科'),
+          address: '',
+          phone: '',
+          diagnosis: rx.diagnosis ?? view.patient.conditionsZh,
+          doctor: rx.doctor ?? '',
+          cashier: rec.operator.name,
+          dispenser: so?.operatorRole === 'pharmacist' ? so.operatorName : '',
+          reviewer: '',
+          consent: rx.consent ?? false,
+        },
+        copy,
+        a.layout,
+      );
+      return { document: a.document, layout: a.layout, copy, pageSize: r.pageSize, html: r.html };
+    }
+    // 一人一药单: every drug this patient has had here, newest first.
+    const entries = new Map<string, DrugListEntry>();
+    const rows = listSettlements(this.db, { psnNo: rec.patient.psnNo });
+    for (const row of rows) {
+      for (const l of linesOf(this.db, row.id)) {
+        const f = JSON.parse(l.facts_json) as { spec?: string | null; vbp?: boolean };
+        const e = entries.get(l.catalog_code) ?? { name: l.name, spec: f.spec ?? null, vbp: Boolean(f.vbp), lastDate: row.settle_date, quantity: '0', times: 0 };
+        e.quantity = new Decimal(e.quantity).plus(new Decimal(l.quantity)).toString();
+        if (row.kind === 'sale') e.times += 1;
+        if (row.settle_date > e.lastDate) e.lastDate = row.settle_date;
+        entries.set(l.catalog_code, e);
+      }
+    }
+    const list = [...entries.values()].filter((e) => new Decimal(e.quantity).greaterThan(0)).sort((x, y) => y.lastDate.localeCompare(x.lastDate));
+    const r = renderDrugList(
+      { name: patient?.name ?? rec.patient.nameMasked, certnoMasked: maskCertno(patient?.certno ?? ''), insuranceZh: view.patient.insuranceZh, conditionsZh: view.patient.conditionsZh, managementClass: patient?.management_class ?? null },
+      printInst,
+      list,
+      copy,
+      a.layout,
+      printedAt,
+    );
+    return { document: a.document, layout: a.layout, copy, pageSize: r.pageSize, html: r.html };
+  }
+
+  private publicList(inst: Institution) {
+    const out = [];
+    for (const code of catalogCodes(this.db, 5000)) {
+      const hit = searchCatalog(this.db, code, { limit: 1 })[0];
+      if (!hit) continue;
+      const h = catalogHit(this.db, hit, inst.region);
+      if (!h.listed) continue;
+      out.push({ code: h.code, name: h.name, form: h.form, spec: h.spec, manufacturer: h.manufacturer, grade: h.grade, price: h.price, paymentStandard: h.paymentStandard, vbp: h.vbp, restriction: h.restriction, demo: hit.demo });
+    }
+    return out;
+  }
+
+  protected m_operators(): MethodOutput<'operators'> {
+    const ops = listOperators(this.db).filter((o) => o.active);
+    return { items: ops.map((o) => ({ id: o.id, name: o.name, role: o.role, roleZh: ROLE_ZH[o.role] })), needsFirstAdmin: ops.length === 0 };
+  }
+
+  protected m_createOperator(a: MethodArgs<'createOperator'>): MethodOutput<'createOperator'> {
+    const first = listOperators(this.db).length === 0;
+    if (!first) {
+      if (!a.session) throw refusal('FORBIDDEN', 'an administrator must be signed in to add operators', '需管理员登录后才能添加操作员', 'session');
+      this.operatorFor(a.session, ['admin']);
+    } else if (a.role !== 'admin') {
+      throw refusal('FIRST_MUST_BE_ADMIN', 'the first operator must be an administrator', '第一个操作员必须是管理员', 'role');
+    }
+    if (listOperators(this.db).some((o) => o.id === a.id)) throw refusal('OPERATOR_EXISTS', `operator ${a.id} exists`, `操作员 ${a.id} 已存在`, 'id');
+    const o = createOperator(this.db, { id: a.id, name: a.name, role: a.role, pin: a.pin });
+    return { id: o.id, name: o.name, role: o.role, roleZh: ROLE_ZH[o.role] };
+  }
+
+  protected m_signIn(a: MethodArgs<'signIn'>): MethodOutput<'signIn'> {
+    const o = verifyOperator(this.db, a.operatorId, a.pin);
+    if (!o) throw refusal('SIGN_IN_FAILED', 'unknown operator or wrong PIN', '账号或 PIN 不正确', 'pin');
+    const session = randomBytes(24).toString('base64url');
+    this.sessions.set(session, { operator: o, lastSeen: Date.now() });
+    return { session, operator: { id: o.id, name: o.name, role: o.role, roleZh: ROLE_ZH[o.role] } };
+  }
+
+  protected m_signOut(a: MethodArgs<'signOut'>): MethodOutput<'signOut'> {
+    this.sessions.delete(a.session);
+    return { ok: true };
+  }
+
+  private settingsOut(): MethodOutput<'getSettings'> {
+    const f = institutionFields(this.db);
+    const printers = JSON.parse(getCounterSetting(this.db, 'printers') ?? '{}') as Record<string, string>;
+    return {
+      settings: {
+        institution: {
+          code: String(f.code ?? ''),
+          name: String(f.name ?? ''),
+          type: f.type === 'pharmacy' ? 'pharmacy' : 'clinic',
+          level: f.level === 2 || f.level === '2' ? 2 : f.level === 3 || f.level === '3' ? 3 : 1,
+          policy: String(f.policy ?? this.book.ids()[0] ?? ''),
+          regionCode: String(f.region ?? ''),
+        },
+        platform: { endpoint: String(f.platformEndpoint ?? '') },
+        printers: {
+          receipt: printers.receipt ?? '',
+          receiptLayout: printers.receiptLayout === 'a5' ? 'a5' : '80mm',
+          prescription: printers.prescription ?? '',
+          prescriptionLayout: printers.prescriptionLayout === '80mm' ? '80mm' : 'a5',
+        },
+      },
+      policies: this.book.ids().map((id) => ({ id, name: this.book.get(id)?.name ?? id })),
+    };
+  }
+
+  protected m_getSettings(): MethodOutput<'getSettings'> {
+    return this.settingsOut();
+  }
+
+  protected m_saveSettings(a: MethodArgs<'saveSettings'>): MethodOutput<'saveSettings'> {
+    this.operatorFor(a.session, ['admin']);
+    const s = a.settings;
+    if (!this.book.get(s.institution.policy)) throw new InputError('INVALID_REQUEST', `unknown policy ${s.institution.policy}`, '未知的地区政策', [problem('settings.institution.policy', 'UNKNOWN_POLICY', `unknown policy ${s.institution.policy}`, '未知的地区政策')]);
+    try {
+      this.db.transaction(() => {
+        setInstitution(this.db, {
+          code: s.institution.code,
+          name: s.institution.name,
+          type: s.institution.type,
+          level: s.institution.level,
+          policy: s.institution.policy,
+          region: s.institution.regionCode,
+          platformEndpoint: s.platform.endpoint || null,
+        });
+        setCounterSetting(this.db, 'printers', JSON.stringify(s.printers));
+      })();
+    } catch (e) {
+      if (e instanceof InputError) {
+        const problems = e.problems.map((p) => ({ ...p, path: `settings.${p.path === 'region' ? 'institution.regionCode' : p.path === 'platformEndpoint' ? 'platform.endpoint' : `institution.${p.path}`}` }));
+        throw new InputError('INVALID_REQUEST', e.message, e.messageZh, problems);
+      }
+      throw e;
+    }
+    return this.settingsOut();
+  }
+}
+
+export { fen, maskName };
