@@ -1,0 +1,147 @@
+// The Electron main process, kept thin: one instance per data directory, the core service in
+// process (the same CounterService the browser shell and the plugin API use), one IPC handler
+// per service method (arguments validated by the service's zod schemas), a locked-down window,
+// and printing with an explicit page size plus a PDF archive of every prescription.
+import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { InputError, parseOrThrow } from '../core/contract/problems.ts';
+import { startCounter, type RunningCounter } from '../core/app/counter.ts';
+import { resolveDataDir } from '../core/config/paths.ts';
+import { METHOD_NAMES, type MethodName } from '../core/service/contract.ts';
+import { ServiceRefusal } from '../core/service/errors.ts';
+import { BRIDGE_METHODS, PRINT_CHANNEL, channel } from './methods.ts';
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self' blob: about:; object-src 'none'; base-uri 'none'; form-action 'none'";
+// Packed or not, the built screen sits in dist/renderer under the app folder.
+const rendererDir = () => join(app.getAppPath(), 'dist', 'renderer');
+
+const PrintJob = z.object({
+  html: z.string().min(1).max(2_000_000),
+  widthMm: z.number().min(40).max(420),
+  heightMm: z.number().min(40).max(600).nullable(),
+  printer: z.string().max(200).default(''),
+  archiveName: z.string().regex(/^[\w.-]{1,120}\.pdf$/).optional(),
+});
+
+let counter: RunningCounter | null = null;
+let win: BrowserWindow | null = null;
+
+/** Errors cross IPC as text: the body travels as JSON so the renderer can show field problems. */
+function ipcError(e: unknown): Error {
+  if (e instanceof InputError) return new Error(JSON.stringify({ ...e.toBody(), refusal: e instanceof ServiceRefusal }));
+  return new Error(JSON.stringify({ code: 'INTERNAL', message: (e as Error)?.message ?? String(e), messageZh: '系统内部错误', problems: [] }));
+}
+
+/** Only our own page may call the service. */
+function trusted(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url ?? '';
+  return url.startsWith('file://') && win !== null && event.sender.id === win.webContents.id;
+}
+
+function lockDown(contents: WebContents): void {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (e) => e.preventDefault());
+  contents.on('will-redirect', (e) => e.preventDefault());
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+}
+
+async function printHtml(job: z.output<typeof PrintJob>): Promise<{ printed: boolean; archived: string | null }> {
+  const heightMm = job.heightMm ?? 297; // an 80 mm roll: long enough for the content, cut by the printer
+  const pw = new BrowserWindow({ show: false, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, javascript: false } });
+  lockDown(pw.webContents);
+  try {
+    await pw.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(job.html)}`);
+    let archived: string | null = null;
+    if (job.archiveName) {
+      const pdf = await pw.webContents.printToPDF({ pageSize: { width: job.widthMm / 25.4, height: heightMm / 25.4 }, printBackground: true, margins: { top: 0, bottom: 0, left: 0, right: 0 } });
+      const dir = join(app.getPath('userData'), 'archive', new Date().toISOString().slice(0, 7));
+      mkdirSync(dir, { recursive: true });
+      archived = join(dir, job.archiveName);
+      writeFileSync(archived, pdf);
+    }
+    const printed = await new Promise<boolean>((resolve) => {
+      pw.webContents.print(
+        { silent: true, printBackground: true, deviceName: job.printer || undefined, pageSize: { width: job.widthMm * 1000, height: heightMm * 1000 }, margins: { marginType: 'none' } },
+        (ok) => resolve(ok),
+      );
+    });
+    return { printed, archived };
+  } finally {
+    pw.destroy();
+  }
+}
+
+async function createWindow(): Promise<void> {
+  win = new BrowserWindow({
+    width: 1366,
+    height: 768,
+    minWidth: 1024,
+    minHeight: 640,
+    title: '两病柜台',
+    show: false,
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: join(import.meta.dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  lockDown(win.webContents);
+  win.once('ready-to-show', () => win?.show());
+  await win.loadFile(join(rendererDir(), 'index.html'));
+}
+
+async function main(): Promise<void> {
+  // One writer per data directory: a second start focuses the first window instead.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.on('second-instance', () => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app.on('web-contents-created', (_e, contents) => lockDown(contents));
+  await app.whenReady();
+
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }));
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+
+  const dataDir = resolveDataDir(process.env.LBC_DATA_DIR ?? join(app.getPath('userData'), 'data'));
+  // The plugin API for the host POS runs alongside (loopback, token in the data directory).
+  counter = await startCounter({ dataDir, port: Number(process.env.LBC_PORT ?? 17860), staticDir: rendererDir() });
+
+  for (const name of BRIDGE_METHODS) {
+    if (!METHOD_NAMES.includes(name as MethodName)) throw new Error(`bridge method ${name} is not a service method`);
+    ipcMain.handle(channel(name), async (event, input: unknown) => {
+      if (!trusted(event)) throw ipcError(new InputError('FORBIDDEN', 'untrusted sender', '非法调用'));
+      try {
+        // CounterService.call validates `input` with the method's zod schema before anything runs.
+        return await counter!.service.call(name as MethodName, input);
+      } catch (e) {
+        throw ipcError(e);
+      }
+    });
+  }
+  ipcMain.handle(PRINT_CHANNEL, async (event, raw: unknown) => {
+    if (!trusted(event)) throw ipcError(new InputError('FORBIDDEN', 'untrusted sender', '非法调用'));
+    try {
+      return await printHtml(parseOrThrow(PrintJob, raw));
+    } catch (e) {
+      throw ipcError(e);
+    }
+  });
+
+  await createWindow();
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => void counter?.close());
+}
+
+void main();

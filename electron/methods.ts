@@ -1,0 +1,9 @@
+// The IPC channel names, kept free of imports so the sandboxed preload bundles to a few lines.
+// test/unit/ui-electron.test.ts checks this list equals the service contract's METHOD_NAMES.
+export const BRIDGE_METHODS = [
+  'lookup', 'search', 'quote', 'settle', 'reverse', 'outboxStatus', 'attention', 'findSettlements', 'getSettlement',
+  'print', 'operators', 'createOperator', 'signIn', 'signOut', 'getSettings', 'saveSettings',
+] as const;
+
+export const channel = (method: string) => `counter:${method}`;
+export const PRINT_CHANNEL = 'shell:print';

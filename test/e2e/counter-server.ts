@@ -1,0 +1,70 @@
+// Starts `npm start`'s launcher as a child process (the same code path a user runs) on a fresh
+// data directory for one region, and stops it. The simulator runs inside it on loopback.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface CounterProcess {
+  url: string;
+  openUrl: string;
+  token: string;
+  dataDir: string;
+  platform: string;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+export async function startCounterProcess(region: string, extra: string[] = []): Promise<CounterProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), `lbc-e2e-${region}-`));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'core/app/start.ts', '--no-open', '--browser', '--port', '0', '--data', dataDir, '--region', region, ...extra], {
+    cwd: ROOT,
+    env: { ...process.env, LBC_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`counter did not start in 30 s:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /Counter running at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`counter exited (${code}):\n${out}`));
+    });
+  });
+  const openUrl = readFileSync(join(dataDir, 'counter-url'), 'utf8').trim();
+  const token = /token=([\w-]+)/.exec(openUrl)![1]!;
+  const platform = /platform: (\S+)/.exec(out)?.[1] ?? '';
+  return {
+    url,
+    openUrl,
+    token,
+    dataDir,
+    platform,
+    output: () => out,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}
+
+/** Calls the plugin API the way a host POS would. */
+export async function api<T = unknown>(c: { url: string; token: string }, method: string, body: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${c.url}/v1/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as T };
+}
