@@ -1,0 +1,35 @@
+// Which platform transactions carry a settlement record, in order. Clinics go through the
+// outpatient set (2201 visit number → 2203 visit → 2204 fee detail → 2207 settle; 2208 undo),
+// pharmacies through the retail set (2102 settle; 2103 undo). 2206/2101 previews are skipped:
+// the counter already has its own split and the platform's comes back with the settlement.
+import type { Step } from '../store/outbox.ts';
+
+export type InstitutionType = 'clinic' | 'pharmacy';
+
+export const INFNO = {
+  clinic: { register: '2201', visit: '2203', fees: '2204', settle: '2207', reverse: '2208' },
+  pharmacy: { settle: '2102', reverse: '2103' },
+} as const;
+
+export function saleSteps(type: InstitutionType): Step[] {
+  if (type === 'pharmacy') return [{ action: 'settle', infno: INFNO.pharmacy.settle }];
+  const c = INFNO.clinic;
+  return [
+    { action: 'register', infno: c.register },
+    { action: 'visit', infno: c.visit },
+    { action: 'fees', infno: c.fees },
+    { action: 'settle', infno: c.settle },
+  ];
+}
+
+/** A reversal undoes the platform's current settlement of the sale; a partial return then settles what the patient kept. */
+export function reversalSteps(type: InstitutionType, options: { reverse: boolean; resettle: boolean }): Step[] {
+  const steps: Step[] = [];
+  if (options.reverse) steps.push({ action: 'reverse', infno: INFNO[type].reverse });
+  if (options.resettle) steps.push(...saleSteps(type));
+  return steps;
+}
+
+export function parseSteps(json: string): Step[] {
+  return JSON.parse(json) as Step[];
+}

@@ -1,0 +1,110 @@
+// Posting one envelope to the platform and classifying what happened. Only a connection that
+// was never made counts as "not delivered"; a timeout, a reset, a 5xx or a reply we cannot
+// read leaves the outcome unknown (ambiguous): the platform may have committed it.
+import http from 'node:http';
+import https from 'node:https';
+import type { z } from 'zod';
+import { parseReply, type Envelope, type Reply } from './envelope.ts';
+
+export type SendOutcome =
+  | { kind: 'reply'; reply: Reply; body: string }
+  | { kind: 'not-delivered'; error: string }
+  | { kind: 'ambiguous'; error: string; body?: string };
+
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENETDOWN']);
+
+export interface ClientOptions {
+  /** How long to wait for a reply before the outcome is unknown. */
+  timeoutMs?: number;
+  /** Most parallel connections (the uploader pipelines this many messages). */
+  maxSockets?: number;
+  /** The path every transaction is posted to (per-province transport path); the URL's own path when absent. */
+  path?: string;
+}
+
+export class PlatformClient {
+  private readonly agent: http.Agent;
+  private readonly url: URL;
+  readonly timeoutMs: number;
+
+  constructor(
+    endpoint: string,
+    private readonly options: ClientOptions = {},
+  ) {
+    this.url = new URL(endpoint);
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    const Agent = this.url.protocol === 'https:' ? https.Agent : http.Agent;
+    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16 });
+  }
+
+  get endpoint(): string {
+    return this.url.toString();
+  }
+
+  /** Posts an envelope; never throws. The reply is parsed with the output schema of the transaction. */
+  send(envelope: Envelope | Record<string, unknown>, outputSchema?: z.ZodType): Promise<SendOutcome> {
+    const body = Buffer.from(JSON.stringify(envelope), 'utf8');
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (o: SendOutcome) => {
+        if (!settled) {
+          settled = true;
+          resolve(o);
+        }
+      };
+      const mod = this.url.protocol === 'https:' ? https : http;
+      const path = this.options.path && this.url.pathname === '/' ? this.options.path : this.url.pathname + this.url.search;
+      const req = mod.request(
+        {
+          hostname: this.url.hostname,
+          port: this.url.port,
+          path,
+          method: 'POST',
+          agent: this.agent,
+          headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (e) => done({ kind: 'ambiguous', error: `reply interrupted: ${e.message}` }));
+          res.on('aborted', () => done({ kind: 'ambiguous', error: 'reply interrupted (connection closed mid-body)' }));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if ((res.statusCode ?? 0) >= 500) return done({ kind: 'ambiguous', error: `HTTP ${res.statusCode} from the platform`, body: text.slice(0, 500) });
+            if ((res.statusCode ?? 0) !== 200) return done({ kind: 'ambiguous', error: `HTTP ${res.statusCode} from the platform`, body: text.slice(0, 500) });
+            const parsed = parseReply(text, outputSchema);
+            if (!parsed.ok) return done({ kind: 'ambiguous', error: parsed.error, body: text.slice(0, 500) });
+            done({ kind: 'reply', reply: parsed.reply, body: text });
+          });
+        },
+      );
+      req.setTimeout(this.timeoutMs, () => {
+        req.destroy(new Error(`no reply within ${this.timeoutMs} ms`));
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code && NOT_DELIVERED.has(e.code)) done({ kind: 'not-delivered', error: `${e.code}: ${e.message}` });
+        else done({ kind: 'ambiguous', error: e.message || String(e.code) });
+      });
+      req.end(body);
+    });
+  }
+
+  /** Is the platform's endpoint reachable at all? Any HTTP answer counts; the browser's online flag is not trusted. */
+  probe(timeoutMs = Math.min(this.timeoutMs, 3000)): Promise<boolean> {
+    return new Promise((resolve) => {
+      const mod = this.url.protocol === 'https:' ? https : http;
+      const req = mod.request({ hostname: this.url.hostname, port: this.url.port, path: this.url.pathname, method: 'GET', agent: this.agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(true));
+        res.on('error', () => resolve(true));
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error('probe timeout')));
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,82 @@
+// Per-region platform configuration (resources/platform/provinces.json, overridable by a site
+// file named in LBC_PLATFORM_CONFIG): the med_type codes, disease codes, transport path and how
+// an unknown outcome is resolved differ by province, so none of them is hard-coded in the adapter.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { InputError, problemsFromZod } from '../contract/problems.ts';
+
+export const PLATFORM_CONFIG_ENV = 'LBC_PLATFORM_CONFIG';
+export const BUNDLED_PLATFORM_CONFIG = fileURLToPath(new URL('../../resources/platform/provinces.json', import.meta.url));
+
+const Disease = z.object({ code: z.string().regex(/^M\d{5}$/), name: z.string(), icd: z.string(), icdName: z.string() });
+
+const RegionSettings = z.object({
+  name: z.string().optional(),
+  mdtrtareaAdmvs: z.string().regex(/^\d{6}$/).optional(),
+  infver: z.string().max(6).optional(),
+  recerSysCode: z.string().max(10).optional(),
+  opterType: z.enum(['1', '2', '3']).optional(),
+  transport: z.object({ path: z.string().startsWith('/'), signing: z.enum(['none', 'csb-hmac-sha1']) }).optional(),
+  medType: z.object({ clinic: z.string().regex(/^\d{2,6}$/), pharmacy: z.string().regex(/^\d{2,6}$/) }).optional(),
+  diseaseCodes: z.object({ hypertension: Disease, diabetes: Disease }).optional(),
+  fundSumIncludesAccount: z.boolean().optional(),
+  ambiguity: z
+    .object({
+      query: z.object({ infno: z.string().min(4).max(6) }).nullable(),
+      reverseInfno: z.string().min(4).max(6),
+      reversible: z.array(z.string()),
+    })
+    .optional(),
+  maxFailures: z.number().int().min(1).max(1000).optional(),
+  sendSimulatorHints: z.boolean().optional(),
+});
+
+const ConfigFile = z.object({
+  _about: z.string().optional(),
+  defaults: RegionSettings.omit({ name: true, mdtrtareaAdmvs: true }).required(),
+  regions: z.record(z.string(), RegionSettings.required({ mdtrtareaAdmvs: true })),
+});
+
+export type RegionConfig = Required<z.infer<typeof RegionSettings>> & { id: string };
+
+export class PlatformConfig {
+  constructor(private readonly file: z.infer<typeof ConfigFile>) {}
+
+  /** The settings for a region (policy id): the region's entries over the national defaults. */
+  region(id: string): RegionConfig {
+    const own = this.file.regions[id];
+    if (!own) {
+      throw new InputError('UNKNOWN_PLATFORM_REGION', `No platform settings for region ${JSON.stringify(id)}`, `没有地区 ${id} 的医保平台配置`);
+    }
+    return { ...this.file.defaults, ...own, name: own.name ?? id, id } as RegionConfig;
+  }
+
+  /** Which region a platform area code (mdtrtarea_admvs) belongs to. */
+  regionByAdmvs(admvs: string): RegionConfig | null {
+    for (const [id, r] of Object.entries(this.file.regions)) if (r.mdtrtareaAdmvs === admvs) return this.region(id);
+    return null;
+  }
+
+  regions(): string[] {
+    return Object.keys(this.file.regions).sort();
+  }
+}
+
+export function parsePlatformConfig(raw: unknown, origin: string): PlatformConfig {
+  const parsed = ConfigFile.safeParse(raw);
+  if (!parsed.success) {
+    throw new InputError('BAD_PLATFORM_CONFIG', `${origin} is not a valid platform configuration`, `医保平台配置文件 ${origin} 有误`, problemsFromZod(parsed.error));
+  }
+  return new PlatformConfig(parsed.data);
+}
+
+let cached: PlatformConfig | null = null;
+
+export function loadPlatformConfig(file: string | undefined = process.env[PLATFORM_CONFIG_ENV]): PlatformConfig {
+  if (!file && cached) return cached;
+  const path = file ?? BUNDLED_PLATFORM_CONFIG;
+  const config = parsePlatformConfig(JSON.parse(readFileSync(path, 'utf8')), path);
+  if (!file) cached = config;
+  return config;
+}

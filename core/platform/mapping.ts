@@ -1,0 +1,208 @@
+// Our records in the national field names and code tables (platform-interface.md §2–3):
+// insutype 310/390, mdtrt_cert_type 01/02/03, the region's med_type, the M03900/M01600 chronic
+// disease codes, feedetl_sn per line. Money and quantities go as decimal strings, never floats.
+import type { LineRow, SettlementRow } from '../store/journal.ts';
+import type { Step } from '../store/outbox.ts';
+import type { RegionConfig } from './config.ts';
+import { infTime } from './time.ts';
+import { Decimal, fen } from '../money/decimal.ts';
+
+export interface StoredPatient {
+  psnNo: string;
+  certType: '01' | '02' | '03';
+  certNo: string;
+  cardSn?: string | null;
+  certno?: string | null;
+  name?: string;
+  insutype: '310' | '390';
+  insuplcAdmdvs?: string | null;
+  conditions: ('hypertension' | 'diabetes')[];
+  managementClass?: number | null;
+  region?: string | null;
+}
+
+export interface LineFacts {
+  kind: 'drug' | 'exam';
+  listed: boolean;
+  vbp: boolean;
+  paymentStandard: string | null;
+  spec?: string | null;
+}
+
+export interface MappingContext {
+  region: RegionConfig;
+  /** The record this message belongs to (sale, reversal or return). */
+  record: SettlementRow;
+  /** The sale the record belongs to (the record itself for a sale). */
+  sale: SettlementRow;
+  patient: StoredPatient;
+  /** The lines this message settles: the sale's, or for a return the lines the patient kept. */
+  lines: LineRow[];
+  amounts: { total: string; inScope: string };
+  /** mdtrt_id learned from this row's own 2201 (clinics). */
+  mdtrtId: string | null;
+  /** What a reverse step undoes: the platform's settlement currently standing for the sale. */
+  target: { setlId: string; mdtrtId: string | null } | null;
+  hints: boolean;
+  at: Date;
+}
+
+/** The chronic-disease code sent as dise_codg: hypertension first when the patient has both. */
+export function diseaseFor(region: RegionConfig, conditions: readonly string[]): RegionConfig['diseaseCodes']['hypertension'] {
+  return conditions.includes('hypertension') ? region.diseaseCodes.hypertension : region.diseaseCodes.diabetes;
+}
+
+function begntime(ctx: MappingContext): string {
+  return infTime(new Date(ctx.record.settled_at));
+}
+
+function feeLine(ctx: MappingContext, l: LineRow, extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    feedetl_sn: l.feedetl_sn,
+    rxno: '',
+    rx_circ_flag: '0',
+    fee_ocur_time: begntime(ctx),
+    med_list_codg: l.catalog_code,
+    medins_list_codg: l.own_code ?? l.catalog_code,
+    det_item_fee_sumamt: l.total,
+    cnt: l.quantity,
+    pric: l.price,
+    bilg_dr_codg: ctx.record.operator_id,
+    bilg_dr_name: ctx.record.operator_name,
+    hosp_appr_flag: '1',
+    ...extra,
+  };
+}
+
+/** Facts the national messages do not carry but the simulator needs to compute its own split. */
+function hints(ctx: MappingContext): Record<string, unknown> | undefined {
+  if (!ctx.hints) return undefined;
+  const req = JSON.parse(ctx.sale.request_json) as { policy: string; date: string; patient: Record<string, unknown>; annualCap?: string | null };
+  return {
+    lbc_hint: {
+      policy: req.policy,
+      date: req.date,
+      level: ctx.sale.institution_level,
+      institutionType: ctx.sale.institution_type,
+      patient: req.patient,
+      annualCap: req.annualCap ?? null,
+      lines: ctx.lines.map((l) => ({ feedetl_sn: l.feedetl_sn, ...(JSON.parse(l.facts_json) as LineFacts) })),
+    },
+  };
+}
+
+export function buildInput(step: Step, ctx: MappingContext): Record<string, unknown> {
+  const p = ctx.patient;
+  const r = ctx.region;
+  const type = ctx.sale.institution_type;
+  const disease = diseaseFor(r, p.conditions);
+  const medType = r.medType[type];
+  const common = { psn_no: p.psnNo, mdtrt_cert_type: p.certType, mdtrt_cert_no: p.certNo, insutype: p.insutype };
+  const inScope = ctx.amounts.inScope;
+  const ownpay = fen(new Decimal(ctx.amounts.total).minus(inScope));
+  switch (step.action) {
+    case 'register':
+      return {
+        data: {
+          ...common,
+          begntime: begntime(ctx),
+          card_sn: p.cardSn ?? '',
+          ipt_otp_no: ctx.record.id,
+          atddr_no: ctx.record.operator_id,
+          dr_name: ctx.record.operator_name,
+          dept_code: 'A03',
+          dept_name: '全科',
+          caty: 'A03',
+        },
+      };
+    case 'visit':
+      return {
+        mdtrtinfo: { mdtrt_id: need(ctx.mdtrtId, 'mdtrt_id'), psn_no: p.psnNo, med_type: medType, begntime: begntime(ctx), main_cond_dscr: disease.name, dise_codg: disease.code, dise_name: disease.name },
+        diseinfo: [
+          {
+            diag_type: '1',
+            diag_srt_no: '1',
+            diag_code: disease.icd,
+            diag_name: disease.icdName,
+            diag_dept: '全科',
+            dise_dor_no: ctx.record.operator_id,
+            dise_dor_name: ctx.record.operator_name,
+            diag_time: begntime(ctx),
+            vali_flag: '1',
+          },
+        ],
+      };
+    case 'fees':
+      return {
+        feedetail: ctx.lines.map((l) =>
+          feeLine(ctx, l, { mdtrt_id: need(ctx.mdtrtId, 'mdtrt_id'), psn_no: p.psnNo, chrg_bchno: ctx.record.receipt_no, dise_codg: disease.code }),
+        ),
+        ...hints(ctx),
+      };
+    case 'settle':
+      if (type === 'pharmacy') {
+        return {
+          druginfo: {
+            ...common,
+            begntime: begntime(ctx),
+            medfee_sumamt: ctx.amounts.total,
+            invono: ctx.record.receipt_no,
+            med_type: medType,
+            dise_codg: disease.code,
+            dise_name: disease.name,
+            acct_used_flag: '0',
+            psn_setlway: '01',
+            fulamt_ownpay_amt: ownpay,
+            inscp_scp_amt: inScope,
+            medins_setl_id: ctx.record.id,
+          },
+          drugdetail: ctx.lines.map((l) => feeLine(ctx, l, {})),
+          ...hints(ctx),
+        };
+      }
+      return {
+        data: {
+          ...common,
+          med_type: medType,
+          medfee_sumamt: ctx.amounts.total,
+          psn_setlway: '01',
+          mdtrt_id: need(ctx.mdtrtId, 'mdtrt_id'),
+          chrg_bchno: ctx.record.receipt_no,
+          acct_used_flag: '0',
+          invono: ctx.record.receipt_no,
+          fulamt_ownpay_amt: ownpay,
+          overlmt_selfpay: '0.00',
+          preselfpay_amt: '0.00',
+          inscp_scp_amt: inScope,
+          medins_setl_id: ctx.record.id,
+        },
+        ...hints(ctx),
+      };
+    case 'reverse': {
+      const t = need(ctx.target, 'the settlement to reverse');
+      return { data: { setl_id: t.setlId, mdtrt_id: t.mdtrtId ?? '', psn_no: p.psnNo, medins_setl_id: ctx.record.id } };
+    }
+  }
+}
+
+function need<T>(v: T | null | undefined, what: string): T {
+  if (v === null || v === undefined) throw new Error(`cannot build the message: ${what} is not known yet`);
+  return v;
+}
+
+/** 3201 input for one insutype and clearing type of a day. */
+export function stmtInput(o: { insutype: string; clrType: string; date: string; medfee: string; fund: string; acct: string; count: number; clrOptins: string }): Record<string, unknown> {
+  return {
+    data: {
+      insutype: o.insutype,
+      clr_type: o.clrType,
+      setl_optins: o.clrOptins,
+      stmt_begndate: o.date,
+      stmt_enddate: o.date,
+      medfee_sumamt: o.medfee,
+      fund_pay_sumamt: o.fund,
+      acct_pay: o.acct,
+      fixmedins_setl_cnt: String(o.count),
+    },
+  };
+}

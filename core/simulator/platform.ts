@@ -1,0 +1,490 @@
+// The simulated national platform's business logic: one envelope in, one reply out, applied in
+// one synchronous transaction on the simulator's own database. A repeated msgid gets the reply
+// it already got (and says so); a repeated business key (the institution's settlement id, a
+// setl_id being reversed) never creates a second settlement. The split is computed with the
+// same policy engine (core/policy) and the simulator's own ledger of what it has paid.
+import { z } from 'zod';
+import { QuoteRequestSchema, type QuoteRequest, type QuoteResult } from '../contract/quote.ts';
+import { Decimal, fen } from '../money/decimal.ts';
+import { quote, type PolicyBook } from '../policy/index.ts';
+import type { PlatformConfig } from '../platform/config.ts';
+import { compactMillis, compactSecond } from '../platform/time.ts';
+import {
+  countRepeat,
+  feesOf,
+  getSimMessage,
+  getSimSettlement,
+  getVisit,
+  getVisitByOtpNo,
+  insertSimMessage,
+  insertSimSettlement,
+  insertVisit,
+  nextSimNumber,
+  setReversedBy,
+  setSimMessageStatus,
+  setVisitInfo,
+  simFundUsed,
+  standingReversalOf,
+  standingSettlement,
+  standingSettlements,
+  deactivate,
+  upsertFee,
+  type SimDB,
+  type SimSettlement,
+} from '../store/simulator.ts';
+
+export interface SimOptions {
+  book: PolicyBook;
+  config: PlatformConfig;
+  /** psn_no values whose settlements are refused (a business refusal, infcode -1). */
+  refusePsnNo?: () => readonly string[];
+  /** Per psn_no amount the simulator moves from fund to patient (to provoke a variance). */
+  splitSkew?: () => Readonly<Record<string, string>>;
+  now?: () => Date;
+  /** Which transaction answers "what happened to msgid X" (the region config's ambiguity.query). */
+  queryInfno?: string;
+}
+
+const RequestEnvelope = z.object({
+  infno: z.string().min(4).max(6),
+  msgid: z.string().length(30),
+  fixmedins_code: z.string().min(1).max(30),
+  mdtrtarea_admvs: z.string().optional(),
+  insuplc_admdvs: z.string().optional(),
+  opter: z.string().optional(),
+  inf_time: z.string().optional(),
+  input: z.record(z.string(), z.unknown()),
+});
+type RequestEnvelope = z.infer<typeof RequestEnvelope>;
+
+class Refusal extends Error {}
+
+const REVERSIBLE = new Set(['2102', '2102A', '2103', '2207', '2208']);
+
+export interface SimResult {
+  reply: Record<string, unknown>;
+  /** The msgid was seen before: this is the reply already given. */
+  repeat: boolean;
+}
+
+export class SimulatedPlatform {
+  constructor(
+    readonly db: SimDB,
+    private readonly o: SimOptions,
+  ) {}
+
+  private now(): Date {
+    return this.o.now?.() ?? new Date();
+  }
+
+  private envelopeReply(infcode: 0 | -1, output: unknown, errMsg: string | null, warn?: string): Record<string, unknown> {
+    const now = this.now();
+    const serial = String(nextSimNumber(this.db, 'refmsg')).padStart(10, '0');
+    return {
+      infcode,
+      inf_refmsgid: `000000${compactSecond(now)}${serial}`,
+      refmsg_time: compactMillis(now),
+      respond_time: compactMillis(now),
+      err_msg: errMsg,
+      warn_msg: warn ?? null,
+      output: output ?? {},
+    };
+  }
+
+  /** Handles one request body. Never throws: anything wrong becomes an infcode -1 reply. */
+  handle(body: string): SimResult {
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      return { reply: this.envelopeReply(-1, null, '请求报文不是有效的 JSON (request is not JSON)'), repeat: false };
+    }
+    const env = RequestEnvelope.safeParse(json);
+    if (!env.success) {
+      const why = env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      return { reply: this.envelopeReply(-1, null, `报文格式错误 (bad envelope: ${why})`), repeat: false };
+    }
+    return this.db.transaction((): SimResult => this.process(env.data, body))();
+  }
+
+  private process(env: RequestEnvelope, body: string): SimResult {
+    const seen = getSimMessage(this.db, env.msgid);
+    if (seen) {
+      countRepeat(this.db, env.msgid);
+      if (seen.status === 'tombstone') {
+        return { reply: this.envelopeReply(-1, null, `报文 ${env.msgid} 已冲正，不再处理 (message was reversed by 2601 before it arrived)`), repeat: true };
+      }
+      const previous = JSON.parse(seen.reply_json ?? '{}') as Record<string, unknown>;
+      return { reply: { ...previous, warn_msg: `重复报文：返回首次处理结果 (repeated msgid ${env.msgid}: this is the reply already given)`, lbc_repeat: true }, repeat: true };
+    }
+    let reply: Record<string, unknown>;
+    let status: 'done' | 'refused' = 'done';
+    let effect: { kind: string; id: string } | null = null;
+    try {
+      const r = this.dispatch(env);
+      reply = this.envelopeReply(0, r.output, null, r.warn);
+      effect = r.effect ?? null;
+    } catch (e) {
+      if (!(e instanceof Refusal)) throw e;
+      reply = this.envelopeReply(-1, null, e.message);
+      status = 'refused';
+    }
+    // 2601 and queries are recorded too (a repeated 2601 is a repeat like any other).
+    insertSimMessage(this.db, {
+      msgid: env.msgid,
+      infno: env.infno,
+      fixmedins_code: env.fixmedins_code,
+      status,
+      effect_kind: effect?.kind ?? null,
+      effect_id: effect?.id ?? null,
+      request_json: body,
+      reply_json: JSON.stringify(reply),
+      received_at: this.now().toISOString(),
+    });
+    return { reply, repeat: false };
+  }
+
+  private dispatch(env: RequestEnvelope): { output: unknown; warn?: string; effect?: { kind: string; id: string } } {
+    const input = env.input as Record<string, any>;
+    switch (env.infno) {
+      case '9001':
+        return { output: { signinoutb: { sign_time: compactSecond(this.now()), sign_no: `SIM${nextSimNumber(this.db, 'sign')}` } } };
+      case '2201':
+        return this.register(env, input.data ?? {});
+      case '2203':
+      case '2203A':
+        return this.visit(input);
+      case '2204':
+        return this.fees(input);
+      case '2207':
+        return this.settleClinic(env, input.data ?? {}, input.lbc_hint);
+      case '2102':
+      case '2102A':
+        return this.settlePharmacy(env, input);
+      case '2208':
+      case '2103':
+        return this.reverse(env, input.data ?? {});
+      case '2601':
+        return this.cancelMessage(env, input.data ?? {});
+      case '3201':
+        return this.statement(env, input.data ?? {});
+      default:
+        if (env.infno === (this.o.queryInfno ?? '5203')) return this.query(input.data ?? {});
+        throw new Refusal(`不支持的交易 ${env.infno} (transaction not supported by the simulator)`);
+    }
+  }
+
+  private checkPerson(psnNo: unknown): string {
+    if (typeof psnNo !== 'string' || psnNo.length === 0) throw new Refusal('人员编号不能为空 (psn_no is required)');
+    if (this.o.refusePsnNo?.().includes(psnNo)) throw new Refusal(`人员 ${psnNo} 参保状态异常，不予结算 (simulated business refusal)`);
+    return psnNo;
+  }
+
+  private register(env: RequestEnvelope, data: Record<string, any>) {
+    const psnNo = this.checkPerson(data.psn_no);
+    const otp = String(data.ipt_otp_no ?? '');
+    if (!otp) throw new Refusal('就诊号 ipt_otp_no 不能为空');
+    const existing = getVisitByOtpNo(this.db, env.fixmedins_code, otp);
+    if (existing) return { output: { data: { mdtrt_id: existing.mdtrt_id, psn_no: psnNo, ipt_otp_no: otp } }, warn: '该就诊号已登记，返回原就诊ID (visit already registered)' };
+    const mdtrtId = `MD${compactSecond(this.now())}${String(nextSimNumber(this.db, 'mdtrt')).padStart(8, '0')}`;
+    insertVisit(this.db, { mdtrt_id: mdtrtId, fixmedins_code: env.fixmedins_code, ipt_otp_no: otp, psn_no: psnNo, created_at: this.now().toISOString() });
+    return { output: { data: { mdtrt_id: mdtrtId, psn_no: psnNo, ipt_otp_no: otp } }, effect: { kind: 'visit', id: mdtrtId } };
+  }
+
+  private visit(input: Record<string, any>) {
+    const info = input.mdtrtinfo ?? {};
+    const visit = getVisit(this.db, String(info.mdtrt_id ?? ''));
+    if (!visit) throw new Refusal(`就诊信息不存在 mdtrt_id=${info.mdtrt_id}`);
+    setVisitInfo(this.db, visit.mdtrt_id, JSON.stringify({ mdtrtinfo: info, diseinfo: input.diseinfo ?? [] }));
+    return { output: {} };
+  }
+
+  private fees(input: Record<string, any>) {
+    const lines = Array.isArray(input.feedetail) ? input.feedetail : [];
+    if (lines.length === 0) throw new Refusal('费用明细为空 (feedetail is empty)');
+    const hintLines = new Map<string, unknown>(((input.lbc_hint?.lines ?? []) as { feedetl_sn: string }[]).map((l) => [l.feedetl_sn, l]));
+    const result = lines.map((l: Record<string, any>) => {
+      const visit = getVisit(this.db, String(l.mdtrt_id ?? ''));
+      if (!visit) throw new Refusal(`就诊信息不存在 mdtrt_id=${l.mdtrt_id}`);
+      upsertFee(this.db, visit.mdtrt_id, String(l.feedetl_sn), JSON.stringify({ ...l, lbc_fact: hintLines.get(String(l.feedetl_sn)) ?? null }));
+      return { feedetl_sn: l.feedetl_sn, det_item_fee_sumamt: l.det_item_fee_sumamt, cnt: l.cnt, pric: l.pric };
+    });
+    return { output: { result } };
+  }
+
+  /** Builds the quote request the platform would: facts from the message, the hint node and its own ledger. */
+  private quoteFor(env: RequestEnvelope, o: { psnNo: string; insutype: string; diseCodg: string; date: string; type: 'clinic' | 'pharmacy'; hint: any; lines: { sn: string; price: string; quantity: string; fact: any }[] }): { req: QuoteRequest; result: QuoteResult } {
+    const region = env.mdtrtarea_admvs ? this.o.config.regionByAdmvs(env.mdtrtarea_admvs) : null;
+    const policy: string = o.hint?.policy ?? region?.id;
+    if (!policy) throw new Refusal(`未知的就医地 ${env.mdtrtarea_admvs}`);
+    const conditions = o.hint?.patient?.conditions ?? [o.diseCodg === 'M01600' ? 'diabetes' : 'hypertension'];
+    const used = simFundUsed(this.db, o.psnNo, o.date.slice(0, 4), o.date).reduce((a, f) => a.plus(new Decimal(f)), new Decimal(0));
+    const raw = {
+      policy,
+      date: o.date,
+      institution: { type: o.type, level: o.hint?.level ?? 1, code: env.fixmedins_code },
+      patient: { ...(o.hint?.patient ?? {}), insurance: o.insutype === '310' ? 'employee' : 'resident', conditions },
+      usedThisYear: fen(Decimal.max(used, 0)),
+      annualCap: o.hint?.annualCap ?? null,
+      lines: o.lines.map((l) => ({
+        id: l.sn,
+        kind: l.fact?.kind ?? 'drug',
+        listed: l.fact?.listed ?? true,
+        vbp: l.fact?.vbp ?? false,
+        price: l.price,
+        paymentStandard: l.fact?.paymentStandard ?? null,
+        quantity: l.quantity,
+      })),
+    };
+    const parsed = QuoteRequestSchema.safeParse(raw);
+    if (!parsed.success) throw new Refusal(`结算参数有误 (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    try {
+      return { req: parsed.data, result: quote(this.o.book, parsed.data) };
+    } catch (e) {
+      throw new Refusal(`无法计算待遇 (${(e as Error).message})`);
+    }
+  }
+
+  private skew(psnNo: string, fund: Decimal, total: Decimal): Decimal {
+    const s = this.o.splitSkew?.()[psnNo];
+    if (!s) return fund;
+    return Decimal.min(total, Decimal.max(0, fund.minus(new Decimal(s))));
+  }
+
+  private record(env: RequestEnvelope, o: { medinsSetlId: string; psnNo: string; insutype: string; medType: string; date: string; mdtrtId: string | null; clrType: string; result: QuoteResult; lineSns: string[] }) {
+    const standing = standingSettlement(this.db, env.fixmedins_code, o.medinsSetlId);
+    if (standing) {
+      return { output: JSON.parse(standing.output_json), warn: `该机构结算ID已结算，返回原结算结果 (business key ${o.medinsSetlId} already settled as ${standing.setl_id})` };
+    }
+    const total = new Decimal(o.result.total);
+    const fund = this.skew(o.psnNo, new Decimal(o.result.fund), total);
+    const patient = total.minus(fund);
+    const setlId = `ST${compactSecond(this.now())}${String(nextSimNumber(this.db, 'setl')).padStart(8, '0')}`;
+    const fundType = o.insutype === '310' ? { code: '310100', name: '职工基本医疗保险统筹基金' } : { code: '390100', name: '城乡居民基本医疗保险基金' };
+    const setlinfo = {
+      setl_id: setlId,
+      mdtrt_id: o.mdtrtId ?? setlId,
+      psn_no: o.psnNo,
+      setl_time: `${o.date} 00:00:00`,
+      med_type: o.medType,
+      insutype: o.insutype,
+      medfee_sumamt: fen(total),
+      fulamt_ownpay_amt: fen(total.minus(new Decimal(o.result.inScope))),
+      overlmt_selfpay: '0.00',
+      preselfpay_amt: '0.00',
+      inscp_scp_amt: o.result.inScope,
+      act_pay_dedc: '0.00',
+      hifp_pay: fen(fund),
+      pool_prop_selfpay: '0.00',
+      fund_pay_sumamt: fen(fund),
+      psn_part_amt: fen(patient),
+      acct_pay: '0.00',
+      psn_cash_pay: fen(patient),
+      hosp_part_amt: '0.00',
+      balc: '0.00',
+      medins_setl_id: o.medinsSetlId,
+      clr_optins: env.mdtrtarea_admvs ?? '',
+      clr_way: '1',
+      clr_type: o.clrType,
+    };
+    const output = {
+      setlinfo,
+      setldetail: [{ fund_pay_type: fundType.code, inscp_scp_amt: o.result.inScope, crt_payb_lmt_amt: '0.00', fund_payamt: fen(fund), fund_pay_type_name: fundType.name, setl_proc_info: o.result.policy.version }],
+      detlcutinfo: o.result.lines.map((l, i) => ({ feedetl_sn: o.lineSns[i], det_item_fee_sumamt: l.total, inscp_scp_amt: l.inScope, fulamt_ownpay_amt: fen(new Decimal(l.total).minus(new Decimal(l.inScope))), selfpay_prop: fen(new Decimal(1).minus(new Decimal(l.rate))) })),
+    };
+    insertSimSettlement(this.db, {
+      setl_id: setlId,
+      kind: 'settle',
+      fixmedins_code: env.fixmedins_code,
+      medins_setl_id: o.medinsSetlId,
+      msgid: env.msgid,
+      infno: env.infno,
+      mdtrt_id: o.mdtrtId,
+      reverses_setl_id: null,
+      psn_no: o.psnNo,
+      insutype: o.insutype,
+      clr_type: o.clrType,
+      setl_date: o.date,
+      medfee_sumamt: setlinfo.medfee_sumamt,
+      fund_pay_sumamt: setlinfo.fund_pay_sumamt,
+      psn_part_amt: setlinfo.psn_part_amt,
+      acct_pay: '0.00',
+      output_json: JSON.stringify(output),
+      created_at: this.now().toISOString(),
+    });
+    return { output, effect: { kind: 'settlement', id: setlId } };
+  }
+
+  private settleClinic(env: RequestEnvelope, data: Record<string, any>, hint: any) {
+    const psnNo = this.checkPerson(data.psn_no);
+    const visit = getVisit(this.db, String(data.mdtrt_id ?? ''));
+    if (!visit) throw new Refusal(`就诊信息不存在 mdtrt_id=${data.mdtrt_id}`);
+    const fees = feesOf(this.db, visit.mdtrt_id).map((f) => JSON.parse(f.line_json) as Record<string, any>);
+    const batch = fees.filter((f) => !data.chrg_bchno || f.chrg_bchno === data.chrg_bchno);
+    if (batch.length === 0) throw new Refusal('该就诊没有费用明细 (no fee detail uploaded for this visit)');
+    const date = hint?.date ?? String(batch[0]!.fee_ocur_time ?? '').slice(0, 10);
+    const { result } = this.quoteFor(env, {
+      psnNo,
+      insutype: String(data.insutype),
+      diseCodg: String(batch[0]!.dise_codg ?? ''),
+      date,
+      type: 'clinic',
+      hint,
+      lines: batch.map((f) => ({ sn: String(f.feedetl_sn), price: String(f.pric), quantity: String(f.cnt), fact: f.lbc_fact })),
+    });
+    this.checkSum(data.medfee_sumamt, result.total);
+    return this.record(env, {
+      medinsSetlId: String(data.medins_setl_id ?? data.chrg_bchno ?? visit.mdtrt_id),
+      psnNo,
+      insutype: String(data.insutype),
+      medType: String(data.med_type ?? ''),
+      date,
+      mdtrtId: visit.mdtrt_id,
+      clrType: '11',
+      result,
+      lineSns: batch.map((f) => String(f.feedetl_sn)),
+    });
+  }
+
+  private settlePharmacy(env: RequestEnvelope, input: Record<string, any>) {
+    const info = input.druginfo ?? {};
+    const psnNo = this.checkPerson(info.psn_no);
+    const lines = Array.isArray(input.drugdetail) ? (input.drugdetail as Record<string, any>[]) : [];
+    if (lines.length === 0) throw new Refusal('药品明细为空 (drugdetail is empty)');
+    const hint = input.lbc_hint;
+    const facts = new Map<string, unknown>(((hint?.lines ?? []) as { feedetl_sn: string }[]).map((l) => [l.feedetl_sn, l]));
+    const date = hint?.date ?? String(info.begntime ?? '').slice(0, 10);
+    const { result } = this.quoteFor(env, {
+      psnNo,
+      insutype: String(info.insutype),
+      diseCodg: String(info.dise_codg ?? ''),
+      date,
+      type: 'pharmacy',
+      hint,
+      lines: lines.map((l) => ({ sn: String(l.feedetl_sn), price: String(l.pric), quantity: String(l.cnt), fact: facts.get(String(l.feedetl_sn)) })),
+    });
+    this.checkSum(info.medfee_sumamt, result.total);
+    return this.record(env, {
+      medinsSetlId: String(info.medins_setl_id ?? info.invono ?? env.msgid),
+      psnNo,
+      insutype: String(info.insutype),
+      medType: String(info.med_type ?? ''),
+      date,
+      mdtrtId: null,
+      clrType: '41',
+      result,
+      lineSns: lines.map((l) => String(l.feedetl_sn)),
+    });
+  }
+
+  private checkSum(declared: unknown, computed: string): void {
+    if (declared === undefined || declared === null) return;
+    if (!new Decimal(String(declared)).equals(new Decimal(computed))) {
+      throw new Refusal(`医疗费总额 ${declared} 与明细合计 ${computed} 不符 (medfee_sumamt does not match the detail)`);
+    }
+  }
+
+  private reverse(env: RequestEnvelope, data: Record<string, any>) {
+    const setlId = String(data.setl_id ?? '');
+    const original = getSimSettlement(this.db, setlId);
+    if (!original || original.kind !== 'settle' || original.fixmedins_code !== env.fixmedins_code) throw new Refusal(`结算信息不存在 setl_id=${setlId}`);
+    const already = standingReversalOf(this.db, setlId);
+    if (already) return { output: JSON.parse(already.output_json), warn: `该结算已撤销 (already reversed as ${already.setl_id})` };
+    if (!original.active) throw new Refusal(`结算 ${setlId} 已被冲正，无需撤销`);
+    const out = JSON.parse(original.output_json) as { setlinfo: Record<string, string>; setldetail: Record<string, string>[] };
+    const neg = (v: string) => fen(new Decimal(v).negated());
+    const revId = `RV${compactSecond(this.now())}${String(nextSimNumber(this.db, 'setl')).padStart(8, '0')}`;
+    const setlinfo: Record<string, string> = { ...out.setlinfo, setl_id: revId, medins_setl_id: String(data.medins_setl_id ?? original.medins_setl_id) };
+    for (const k of ['medfee_sumamt', 'fulamt_ownpay_amt', 'inscp_scp_amt', 'hifp_pay', 'fund_pay_sumamt', 'psn_part_amt', 'acct_pay', 'psn_cash_pay']) {
+      if (setlinfo[k] !== undefined) setlinfo[k] = neg(setlinfo[k]!);
+    }
+    const output = { setlinfo, setldetail: out.setldetail.map((d) => ({ ...d, fund_payamt: neg(d.fund_payamt!), inscp_scp_amt: neg(d.inscp_scp_amt ?? '0') })), detlcutinfo: [] };
+    insertSimSettlement(this.db, {
+      setl_id: revId,
+      kind: 'reverse',
+      fixmedins_code: env.fixmedins_code,
+      medins_setl_id: String(data.medins_setl_id ?? original.medins_setl_id),
+      msgid: env.msgid,
+      infno: env.infno,
+      mdtrt_id: original.mdtrt_id,
+      reverses_setl_id: setlId,
+      psn_no: original.psn_no,
+      insutype: original.insutype,
+      clr_type: original.clr_type,
+      setl_date: original.setl_date,
+      medfee_sumamt: setlinfo.medfee_sumamt!,
+      fund_pay_sumamt: setlinfo.fund_pay_sumamt!,
+      psn_part_amt: setlinfo.psn_part_amt!,
+      acct_pay: setlinfo.acct_pay ?? '0.00',
+      output_json: JSON.stringify(output),
+      created_at: this.now().toISOString(),
+    });
+    setReversedBy(this.db, setlId, revId);
+    return { output, effect: { kind: 'reversal', id: revId } };
+  }
+
+  /** 2601 冲正: undo whatever a message did; a message never seen is tombstoned so it is refused if it turns up. */
+  private cancelMessage(env: RequestEnvelope, data: Record<string, any>) {
+    const omsgid = String(data.omsgid ?? '');
+    if (omsgid.length !== 30) throw new Refusal('原报文ID omsgid 格式错误');
+    const m = getSimMessage(this.db, omsgid);
+    if (!m) {
+      insertSimMessage(this.db, { msgid: omsgid, infno: String(data.oinfno ?? ''), fixmedins_code: env.fixmedins_code, status: 'tombstone', effect_kind: null, effect_id: null, request_json: null, reply_json: null, received_at: this.now().toISOString() });
+      return { output: { omsgid, result: 'not-received' }, warn: '原交易未收到，已登记冲正，之后到达将被拒绝 (original never received; it will be refused if it arrives)' };
+    }
+    if (m.status === 'tombstone' || m.status === 'reversed' || m.status === 'refused') {
+      if (m.status === 'refused') setSimMessageStatus(this.db, omsgid, 'reversed');
+      return { output: { omsgid, result: m.status === 'refused' ? 'nothing-to-undo' : 'already-reversed' } };
+    }
+    if (!REVERSIBLE.has(m.infno)) throw new Refusal(`交易 ${m.infno} 不支持冲正`);
+    if (m.effect_kind === 'settlement' && m.effect_id) {
+      const s = getSimSettlement(this.db, m.effect_id);
+      if (s?.reversed_by) throw new Refusal(`结算 ${s.setl_id} 已被 ${s.reversed_by} 撤销，不能冲正原交易`);
+      deactivate(this.db, m.effect_id);
+    } else if (m.effect_kind === 'reversal' && m.effect_id) {
+      const r = getSimSettlement(this.db, m.effect_id);
+      deactivate(this.db, m.effect_id);
+      if (r?.reverses_setl_id) setReversedBy(this.db, r.reverses_setl_id, null);
+    }
+    setSimMessageStatus(this.db, omsgid, 'reversed');
+    return { output: { omsgid, result: 'reversed' }, effect: { kind: 'cancel', id: omsgid } };
+  }
+
+  /** Message status query (the configured query transaction): what became of msgid X. */
+  private query(data: Record<string, any>) {
+    const omsgid = String(data.omsgid ?? '');
+    const m = getSimMessage(this.db, omsgid);
+    if (!m) return { output: { msginfo: { omsgid, status: 'unknown' } } };
+    if (m.status === 'tombstone' || m.status === 'reversed') return { output: { msginfo: { omsgid, status: 'reversed' } } };
+    const reply = JSON.parse(m.reply_json ?? '{}') as { infcode?: number; output?: unknown; err_msg?: string };
+    return { output: { msginfo: { omsgid, status: m.status === 'refused' ? 'refused' : 'done', infcode: reply.infcode ?? 0, output: m.status === 'refused' ? { err_msg: reply.err_msg } : reply.output } } };
+  }
+
+  /** 3201 对总账: the institution's totals for a period against what stands on the platform. */
+  private statement(env: RequestEnvelope, data: Record<string, any>) {
+    const rows: SimSettlement[] = standingSettlements(this.db, {
+      code: env.fixmedins_code,
+      from: String(data.stmt_begndate ?? ''),
+      to: String(data.stmt_enddate ?? ''),
+      insutype: String(data.insutype ?? ''),
+      clrType: String(data.clr_type ?? ''),
+    });
+    const sum = (f: (s: SimSettlement) => string) => rows.reduce((a, s) => a.plus(new Decimal(f(s))), new Decimal(0));
+    const mine = { medfee: sum((s) => s.medfee_sumamt), fund: sum((s) => s.fund_pay_sumamt), acct: sum((s) => s.acct_pay), count: rows.length };
+    const diffs: string[] = [];
+    if (!mine.medfee.equals(new Decimal(String(data.medfee_sumamt ?? '0')))) diffs.push(`medfee_sumamt platform ${fen(mine.medfee)} vs ${data.medfee_sumamt}`);
+    if (!mine.fund.equals(new Decimal(String(data.fund_pay_sumamt ?? '0')))) diffs.push(`fund_pay_sumamt platform ${fen(mine.fund)} vs ${data.fund_pay_sumamt}`);
+    if (!mine.acct.equals(new Decimal(String(data.acct_pay ?? '0')))) diffs.push(`acct_pay platform ${fen(mine.acct)} vs ${data.acct_pay}`);
+    if (String(mine.count) !== String(data.fixmedins_setl_cnt ?? '')) diffs.push(`fixmedins_setl_cnt platform ${mine.count} vs ${data.fixmedins_setl_cnt}`);
+    return {
+      output: {
+        stmtinfo: {
+          setl_optins: data.setl_optins ?? env.mdtrtarea_admvs ?? '',
+          stmt_rslt: diffs.length === 0 ? '0' : '1',
+          stmt_rslt_dscr: diffs.length === 0 ? '对账平衡 (balanced)' : `对账不平 (unbalanced): ${diffs.join('; ')}`,
+          platform: { medfee_sumamt: fen(mine.medfee), fund_pay_sumamt: fen(mine.fund), acct_pay: fen(mine.acct), fixmedins_setl_cnt: mine.count },
+        },
+      },
+    };
+  }
+}

@@ -1,0 +1,182 @@
+// SQL for the settlement journal (migration 30). Writers run inside the caller's transaction;
+// rows are only ever inserted (triggers refuse UPDATE and DELETE).
+import type { DB } from './db.ts';
+
+export interface SettlementRow {
+  seq?: number;
+  id: string;
+  request_id: string | null;
+  kind: 'sale' | 'reversal' | 'return';
+  original_id: string | null;
+  receipt_no: string;
+  settle_date: string;
+  settled_at: string;
+  institution_code: string;
+  institution_name: string;
+  institution_type: 'clinic' | 'pharmacy';
+  institution_level: number;
+  psn_no: string;
+  patient_json: string;
+  operator_id: string;
+  operator_name: string;
+  policy_id: string;
+  policy_version: string;
+  total: string;
+  in_scope: string;
+  fund: string;
+  patient_pay: string;
+  request_json: string;
+  result_json: string;
+  reason: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface LineRow {
+  id: string;
+  settlement_id: string;
+  line_no: number;
+  feedetl_sn: string;
+  quote_line_id: string;
+  catalog_code: string;
+  own_code: string | null;
+  name: string;
+  quantity: string;
+  price: string;
+  total: string;
+  in_scope: string;
+  fund: string;
+  patient_pay: string;
+  rate: string;
+  covered: number;
+  facts_json: string;
+  reverses_line_id: string | null;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+const SETTLEMENT_COLUMNS = [
+  'id', 'request_id', 'kind', 'original_id', 'receipt_no', 'settle_date', 'settled_at', 'institution_code', 'institution_name',
+  'institution_type', 'institution_level', 'psn_no', 'patient_json', 'operator_id', 'operator_name', 'policy_id', 'policy_version',
+  'total', 'in_scope', 'fund', 'patient_pay', 'request_json', 'result_json', 'reason', 'prev_hash', 'hash',
+] as const;
+const LINE_COLUMNS = [
+  'id', 'settlement_id', 'line_no', 'feedetl_sn', 'quote_line_id', 'catalog_code', 'own_code', 'name', 'quantity', 'price', 'total',
+  'in_scope', 'fund', 'patient_pay', 'rate', 'covered', 'facts_json', 'reverses_line_id',
+] as const;
+
+function insertSql(table: string, columns: readonly string[]): string {
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`;
+}
+
+export function insertSettlement(db: DB, row: SettlementRow): number {
+  const info = db.prepare(insertSql('settlement', SETTLEMENT_COLUMNS)).run(pick(row, SETTLEMENT_COLUMNS));
+  return Number(info.lastInsertRowid);
+}
+
+export function insertLine(db: DB, row: LineRow): void {
+  db.prepare(insertSql('settlement_line', LINE_COLUMNS)).run(pick(row, LINE_COLUMNS));
+}
+
+function pick<T extends object>(row: T, columns: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const c of columns) out[c] = (row as Record<string, unknown>)[c] ?? null;
+  return out;
+}
+
+export function lastHash(db: DB): string {
+  const row = db.prepare('SELECT hash FROM settlement ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
+  return row?.hash ?? GENESIS_HASH;
+}
+
+export function getSettlement(db: DB, id: string): SettlementRow | undefined {
+  return db.prepare('SELECT * FROM settlement WHERE id = ?').get(id) as SettlementRow | undefined;
+}
+
+export function getSettlementByReceipt(db: DB, receiptNo: string): SettlementRow | undefined {
+  return db.prepare('SELECT * FROM settlement WHERE receipt_no = ?').get(receiptNo) as SettlementRow | undefined;
+}
+
+export function getSettlementByRequestId(db: DB, requestId: string): SettlementRow | undefined {
+  return db.prepare('SELECT * FROM settlement WHERE request_id = ?').get(requestId) as SettlementRow | undefined;
+}
+
+export function linesOf(db: DB, settlementId: string): LineRow[] {
+  return db.prepare('SELECT * FROM settlement_line WHERE settlement_id = ? ORDER BY line_no').all(settlementId) as LineRow[];
+}
+
+/** The reversals and returns recorded against a sale, oldest first. */
+export function recordsAgainst(db: DB, originalId: string): SettlementRow[] {
+  return db.prepare('SELECT * FROM settlement WHERE original_id = ? ORDER BY seq').all(originalId) as SettlementRow[];
+}
+
+/** Ids of the sale's lines already returned (each line can be returned once: UNIQUE reverses_line_id). */
+export function returnedLineIds(db: DB, originalId: string, uptoSeq = Number.MAX_SAFE_INTEGER): Set<string> {
+  const rows = db
+    .prepare(
+      `SELECT l.reverses_line_id AS id FROM settlement_line l JOIN settlement s ON s.id = l.settlement_id
+       WHERE s.original_id = ? AND s.seq <= ? AND l.reverses_line_id IS NOT NULL`,
+    )
+    .all(originalId, uptoSeq) as { id: string }[];
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Next receipt number of a day for a prefix (S sale, T return): PREFIX + yyyyMMdd + 5 digits. */
+export function nextReceiptNo(db: DB, date: string, prefix: 'S' | 'T'): string {
+  const base = `${prefix}${date.replaceAll('-', '')}`;
+  const row = db.prepare('SELECT max(receipt_no) AS last FROM settlement WHERE receipt_no LIKE ?').get(`${base}%`) as { last: string | null };
+  const n = row.last ? Number(row.last.slice(base.length)) + 1 : 1;
+  return `${base}${String(n).padStart(5, '0')}`;
+}
+
+export interface JournalQuery {
+  date?: string;
+  from?: string;
+  to?: string;
+  psnNo?: string;
+  limit?: number;
+  afterSeq?: number;
+}
+
+export function listSettlements(db: DB, q: JournalQuery = {}): SettlementRow[] {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (q.date) (where.push('settle_date = @date'), (params.date = q.date));
+  if (q.from) (where.push('settle_date >= @from'), (params.from = q.from));
+  if (q.to) (where.push('settle_date <= @to'), (params.to = q.to));
+  if (q.psnNo) (where.push('psn_no = @psnNo'), (params.psnNo = q.psnNo));
+  if (q.afterSeq !== undefined) (where.push('seq > @afterSeq'), (params.afterSeq = q.afterSeq));
+  params.limit = q.limit ?? -1;
+  return db
+    .prepare(`SELECT * FROM settlement ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq LIMIT @limit`)
+    .all(params) as SettlementRow[];
+}
+
+/** Every record in chain order with its lines, for hash verification (streamed, so a big journal fits). */
+export function* journalInOrder(db: DB): Generator<{ row: SettlementRow; lines: LineRow[] }> {
+  const lineStmt = db.prepare('SELECT * FROM settlement_line WHERE settlement_id = ? ORDER BY line_no');
+  let after = 0;
+  const page = db.prepare('SELECT * FROM settlement WHERE seq > ? ORDER BY seq LIMIT 500');
+  for (;;) {
+    const rows = page.all(after) as SettlementRow[];
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      yield { row, lines: lineStmt.all(row.id) as LineRow[] };
+      after = row.seq!;
+    }
+  }
+}
+
+export function settlementCount(db: DB): number {
+  return (db.prepare('SELECT count(*) AS n FROM settlement').get() as { n: number }).n;
+}
+
+/**
+ * Fallback ledger write into Engineer A's ledger_entries table (migration 13) for when
+ * core/store/ledger.ts is not there; amounts are integer fen.
+ */
+export function insertLedgerEntryDirect(db: DB, e: { psnNo: string; pool: string; date: string; amountFen: number; settlementId: string; at: string }): void {
+  db.prepare(
+    'INSERT INTO ledger_entries (psn_no, pool, service_date, amount_fen, settlement_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(e.psnNo, e.pool, e.date, e.amountFen, e.settlementId, e.at);
+}

@@ -1,0 +1,310 @@
+// SQL for the upload outbox (migration 31), the platform's answers and variances (32) and
+// day close (33). Each function runs inside the caller's transaction when there is one.
+import type { DB } from './db.ts';
+import { compactSecond, formatMsgid, nextSecond } from '../platform/time.ts';
+
+export const OUTBOX_STATUSES = ['pending', 'sending', 'acked', 'rejected', 'ambiguous', 'dead', 'cancelled'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export type MessageStatus = 'planned' | 'sending' | 'acked' | 'refused' | 'ambiguous' | 'reversed' | 'skipped';
+
+export interface Step {
+  action: 'register' | 'visit' | 'fees' | 'settle' | 'reverse';
+  infno: string;
+}
+
+export interface OutboxRow {
+  id: string;
+  settlement_id: string;
+  kind: 'sale' | 'reversal' | 'return';
+  status: OutboxStatus;
+  depends_on: string | null;
+  settle_date: string;
+  steps_json: string;
+  step: number;
+  attempts: number;
+  failures: number;
+  next_attempt_at: number;
+  maybe_delivered: number;
+  last_error: string | null;
+  reject_code: string | null;
+  reject_reason: string | null;
+  mdtrt_id: string | null;
+  setl_id: string | null;
+  chain_setl_id: string | null;
+  chain_mdtrt_id: string | null;
+  schema_version: number;
+  app_version: string;
+  created_at: string;
+  updated_at: string;
+  acked_at: string | null;
+}
+
+export interface MessageRow {
+  msgid: string;
+  outbox_id: string;
+  step: number;
+  attempt: number;
+  infno: string;
+  status: MessageStatus;
+  request_json: string | null;
+  reply_json: string | null;
+  error: string | null;
+  sent_at: string | null;
+  replied_at: string | null;
+}
+
+/**
+ * The next msgid: a persistent per-second sequence. The clock row only moves forward, so a
+ * clock set back or 9,999 messages in one second still give unique, increasing msgids.
+ */
+export function nextMsgid(db: DB, institutionCode: string, now: Date): string {
+  const current = compactSecond(now);
+  const row = db.prepare('SELECT second, seq FROM msgid_clock WHERE id = 1').get() as { second: string; seq: number } | undefined;
+  let second = current;
+  let seq = 1;
+  if (row) {
+    if (row.second >= current) {
+      second = row.second;
+      seq = row.seq + 1;
+      if (seq > 9999) {
+        second = nextSecond(row.second);
+        seq = 1;
+      }
+    }
+  }
+  db.prepare('INSERT INTO msgid_clock (id, second, seq) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET second = excluded.second, seq = excluded.seq').run(second, seq);
+  return formatMsgid(institutionCode, second, seq);
+}
+
+export function insertOutbox(db: DB, row: Omit<OutboxRow, 'step' | 'attempts' | 'failures' | 'next_attempt_at' | 'maybe_delivered' | 'last_error' | 'reject_code' | 'reject_reason' | 'mdtrt_id' | 'setl_id' | 'chain_setl_id' | 'chain_mdtrt_id' | 'acked_at'>): void {
+  db.prepare(
+    `INSERT INTO outbox (id, settlement_id, kind, status, depends_on, settle_date, steps_json, schema_version, app_version, created_at, updated_at)
+     VALUES (@id, @settlement_id, @kind, @status, @depends_on, @settle_date, @steps_json, @schema_version, @app_version, @created_at, @updated_at)`,
+  ).run(row);
+}
+
+export function insertMessage(db: DB, m: Pick<MessageRow, 'msgid' | 'outbox_id' | 'step' | 'attempt' | 'infno' | 'status'>): void {
+  db.prepare('INSERT INTO outbox_message (msgid, outbox_id, step, attempt, infno, status) VALUES (@msgid, @outbox_id, @step, @attempt, @infno, @status)').run(m);
+}
+
+export function getOutbox(db: DB, id: string): OutboxRow | undefined {
+  return db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow | undefined;
+}
+
+export function getOutboxBySettlement(db: DB, settlementId: string): OutboxRow | undefined {
+  return db.prepare('SELECT * FROM outbox WHERE settlement_id = ?').get(settlementId) as OutboxRow | undefined;
+}
+
+/** The message currently carrying a row's step (its latest attempt). */
+export function currentMessage(db: DB, outboxId: string, step: number): MessageRow | undefined {
+  return db.prepare('SELECT * FROM outbox_message WHERE outbox_id = ? AND step = ? ORDER BY attempt DESC LIMIT 1').get(outboxId, step) as MessageRow | undefined;
+}
+
+export function messagesOf(db: DB, outboxId: string): MessageRow[] {
+  return db.prepare('SELECT * FROM outbox_message WHERE outbox_id = ? ORDER BY step, attempt').all(outboxId) as MessageRow[];
+}
+
+export function getMessage(db: DB, msgid: string): MessageRow | undefined {
+  return db.prepare('SELECT * FROM outbox_message WHERE msgid = ?').get(msgid) as MessageRow | undefined;
+}
+
+/**
+ * Rows ready to work on: pending or ambiguous, due, and whose predecessor in the sale's chain
+ * has reached a final state. A row waiting on its backoff or its predecessor never blocks others.
+ */
+export function readyRows(db: DB, now: number, limit: number): OutboxRow[] {
+  return db
+    .prepare(
+      `SELECT o.* FROM outbox o
+       WHERE o.status IN ('pending', 'ambiguous') AND o.next_attempt_at <= ?
+         AND (o.depends_on IS NULL OR (SELECT d.status FROM outbox d WHERE d.id = o.depends_on) IN ('acked', 'rejected', 'cancelled'))
+       ORDER BY o.next_attempt_at, o.created_at LIMIT ?`,
+    )
+    .all(now, limit) as OutboxRow[];
+}
+
+/** When the next row becomes due (ms epoch), or null when nothing is waiting. */
+export function nextDueAt(db: DB): number | null {
+  const row = db
+    .prepare(
+      `SELECT min(o.next_attempt_at) AS t FROM outbox o WHERE o.status IN ('pending', 'ambiguous')
+       AND (o.depends_on IS NULL OR (SELECT d.status FROM outbox d WHERE d.id = o.depends_on) IN ('acked', 'rejected', 'cancelled'))`,
+    )
+    .get() as { t: number | null };
+  return row.t;
+}
+
+export type OutboxPatch = Partial<Omit<OutboxRow, 'id' | 'settlement_id' | 'kind' | 'created_at' | 'steps_json'>>;
+
+export function updateOutbox(db: DB, id: string, patch: OutboxPatch): void {
+  const keys = Object.keys(patch);
+  if (keys.length === 0) return;
+  db.prepare(`UPDATE outbox SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...patch, id });
+}
+
+export function updateMessage(db: DB, msgid: string, patch: Partial<Pick<MessageRow, 'status' | 'request_json' | 'reply_json' | 'error' | 'sent_at' | 'replied_at'>>): void {
+  const keys = Object.keys(patch);
+  if (keys.length === 0) return;
+  db.prepare(`UPDATE outbox_message SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE msgid = @msgid`).run({ ...patch, msgid });
+}
+
+/** After a crash, a row left in 'sending' may or may not have reached the platform. */
+export function recoverInterruptedSends(db: DB, nowIso: string): number {
+  const tx = db.transaction(() => {
+    db.prepare(`UPDATE outbox_message SET status = 'ambiguous', error = 'interrupted while sending (process stopped)', replied_at = ? WHERE status = 'sending'`).run(nowIso);
+    return db
+      .prepare(`UPDATE outbox SET status = 'ambiguous', maybe_delivered = 1, last_error = 'interrupted while sending (process stopped)', updated_at = ? WHERE status = 'sending'`)
+      .run(nowIso).changes;
+  });
+  return tx();
+}
+
+export function statusCounts(db: DB, date?: string): Record<OutboxStatus, number> {
+  const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
+  const rows = (date
+    ? db.prepare('SELECT status, count(*) AS n FROM outbox WHERE settle_date = ? GROUP BY status').all(date)
+    : db.prepare('SELECT status, count(*) AS n FROM outbox GROUP BY status').all()) as { status: OutboxStatus; n: number }[];
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}
+
+export function listOutbox(db: DB, q: { statuses?: OutboxStatus[]; date?: string; limit?: number } = {}): OutboxRow[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (q.statuses?.length) (where.push(`status IN (${q.statuses.map(() => '?').join(',')})`), params.push(...q.statuses));
+  if (q.date) (where.push('settle_date = ?'), params.push(q.date));
+  params.push(q.limit ?? -1);
+  return db.prepare(`SELECT * FROM outbox ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at LIMIT ?`).all(...params) as OutboxRow[];
+}
+
+/** Rows of a day that keep it from being closed: anything not yet final on the platform. */
+export function unfinishedForDate(db: DB, date: string): OutboxRow[] {
+  return db
+    .prepare(
+      `SELECT o.* FROM outbox o WHERE o.settle_date = ? AND (
+         o.status IN ('pending', 'sending', 'ambiguous', 'dead')
+         OR (o.status = 'rejected' AND o.kind = 'sale' AND NOT EXISTS (
+              SELECT 1 FROM settlement r WHERE r.original_id = o.settlement_id AND r.kind = 'reversal')))
+       ORDER BY o.created_at`,
+    )
+    .all(date) as OutboxRow[];
+}
+
+// ---------- platform answers and variances ----------
+
+export interface PlatformSettlementRow {
+  msgid: string;
+  settlement_id: string;
+  role: 'settle' | 'reverse';
+  infno: string;
+  setl_id: string;
+  mdtrt_id: string | null;
+  medfee_sumamt: string;
+  fund_pay_sumamt: string;
+  psn_part_amt: string;
+  acct_pay: string;
+  inscp_scp_amt: string;
+  setlinfo_json: string;
+  setldetail_json: string;
+  detlcutinfo_json: string;
+  received_at: string;
+}
+
+export function insertPlatformSettlement(db: DB, row: PlatformSettlementRow): void {
+  db.prepare(
+    `INSERT INTO platform_settlement (msgid, settlement_id, role, infno, setl_id, mdtrt_id, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay,
+       inscp_scp_amt, setlinfo_json, setldetail_json, detlcutinfo_json, received_at)
+     VALUES (@msgid, @settlement_id, @role, @infno, @setl_id, @mdtrt_id, @medfee_sumamt, @fund_pay_sumamt, @psn_part_amt, @acct_pay,
+       @inscp_scp_amt, @setlinfo_json, @setldetail_json, @detlcutinfo_json, @received_at)
+     ON CONFLICT (msgid) DO NOTHING`,
+  ).run(row);
+}
+
+export function platformSettlementsOf(db: DB, settlementId: string): PlatformSettlementRow[] {
+  return db.prepare('SELECT * FROM platform_settlement WHERE settlement_id = ? ORDER BY received_at, msgid').all(settlementId) as PlatformSettlementRow[];
+}
+
+export interface VarianceRow {
+  id: string;
+  settlement_id: string;
+  scope: 'settlement' | 'line';
+  line_ref: string;
+  field: string;
+  local_value: string;
+  platform_value: string;
+  difference: string;
+  settle_date: string;
+  created_at: string;
+}
+
+export function insertVariance(db: DB, v: VarianceRow): void {
+  db.prepare(
+    `INSERT INTO variance (id, settlement_id, scope, line_ref, field, local_value, platform_value, difference, settle_date, created_at)
+     VALUES (@id, @settlement_id, @scope, @line_ref, @field, @local_value, @platform_value, @difference, @settle_date, @created_at)
+     ON CONFLICT (settlement_id, scope, line_ref, field) DO NOTHING`,
+  ).run(v);
+}
+
+export function listVariances(db: DB, q: { from?: string; to?: string; settlementId?: string } = {}): (VarianceRow & { receipt_no: string })[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (q.from) (where.push('v.settle_date >= ?'), params.push(q.from));
+  if (q.to) (where.push('v.settle_date <= ?'), params.push(q.to));
+  if (q.settlementId) (where.push('v.settlement_id = ?'), params.push(q.settlementId));
+  return db
+    .prepare(
+      `SELECT v.*, s.receipt_no FROM variance v JOIN settlement s ON s.id = v.settlement_id
+       ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY v.settle_date, s.seq, v.scope, v.line_ref, v.field`,
+    )
+    .all(...params) as (VarianceRow & { receipt_no: string })[];
+}
+
+// ---------- day close ----------
+
+/** The platform's totals for a day by insutype and clearing type, from what it acknowledged. */
+export function platformTotalsForDate(db: DB, date: string): { insutype: string; institution_type: string; medfee: string[]; fund: string[]; acct: string[]; settlements: number }[] {
+  const rows = db
+    .prepare(
+      `SELECT json_extract(s.patient_json, '$.insutype') AS insutype, s.institution_type, p.role, p.medfee_sumamt, p.fund_pay_sumamt, p.acct_pay
+       FROM platform_settlement p JOIN settlement s ON s.id = p.settlement_id WHERE s.settle_date = ? ORDER BY p.msgid`,
+    )
+    .all(date) as { insutype: string; institution_type: string; role: string; medfee_sumamt: string; fund_pay_sumamt: string; acct_pay: string }[];
+  const groups = new Map<string, { insutype: string; institution_type: string; medfee: string[]; fund: string[]; acct: string[]; settlements: number }>();
+  for (const r of rows) {
+    const key = `${r.insutype}/${r.institution_type}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { insutype: r.insutype, institution_type: r.institution_type, medfee: [], fund: [], acct: [], settlements: 0 }));
+    g.medfee.push(r.medfee_sumamt);
+    g.fund.push(r.fund_pay_sumamt);
+    g.acct.push(r.acct_pay);
+    g.settlements += r.role === 'settle' ? 1 : -1;
+  }
+  return [...groups.values()];
+}
+
+export interface DayCloseRow {
+  msgid: string;
+  settle_date: string;
+  insutype: string;
+  clr_type: string;
+  medfee_sumamt: string;
+  fund_pay_sumamt: string;
+  acct_pay: string;
+  setl_cnt: number;
+  stmt_rslt: string | null;
+  stmt_rslt_dscr: string | null;
+  balanced: number;
+  reply_json: string | null;
+  closed_at: string;
+}
+
+export function insertDayClose(db: DB, row: DayCloseRow): void {
+  db.prepare(
+    `INSERT INTO day_close (msgid, settle_date, insutype, clr_type, medfee_sumamt, fund_pay_sumamt, acct_pay, setl_cnt, stmt_rslt, stmt_rslt_dscr, balanced, reply_json, closed_at)
+     VALUES (@msgid, @settle_date, @insutype, @clr_type, @medfee_sumamt, @fund_pay_sumamt, @acct_pay, @setl_cnt, @stmt_rslt, @stmt_rslt_dscr, @balanced, @reply_json, @closed_at)`,
+  ).run(row);
+}
+
+export function dayCloses(db: DB, date: string): DayCloseRow[] {
+  return db.prepare('SELECT * FROM day_close WHERE settle_date = ? ORDER BY closed_at, msgid').all(date) as DayCloseRow[];
+}
