@@ -45,3 +45,14 @@ export function addPatient(db: DB, p: PatientFixture): void {
     status: 'active', stopped_date: null, ...p,
   });
 }
+
+export async function withDbAsync<T>(fn: (db: DB, dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'lbc-d-'));
+  const db = openDatabase(dir);
+  try {
+    return await fn(db, dir);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -2,6 +2,7 @@
 // so each area has room (10–29 patients/catalog/ledger, 30–49 journal/outbox, 50–69 filing and
 // supervision, 70–89 settings/operators). Each migration has its own test in test/store.
 import type Database from 'better-sqlite3';
+import { filingMigration } from './0051_filing.ts';
 import { capitationMigration } from './0052_capitation.ts';
 import { supervisionMigration } from './0050_supervision.ts';
 
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   supervisionMigration,
   capitationMigration,
+  filingMigration,
 ];
