@@ -5,6 +5,17 @@ import type Database from 'better-sqlite3';
 import { filingMigration } from './0051_filing.ts';
 import { capitationMigration } from './0052_capitation.ts';
 import { supervisionMigration } from './0050_supervision.ts';
+import { patientsMigration } from './0010_patients.ts';
+import { catalogMigration } from './0011_catalog.ts';
+import { catalogListsMigration } from './0012_catalog_lists.ts';
+import { ledgerMigration } from './0013_ledger.ts';
+import { poolReportsMigration } from './0014_pool_reports.ts';
+import { settingsMigration } from './0015_settings.ts';
+import { counterMigration } from './0070_counter.ts';
+import { journalMigration } from './0030_journal.ts';
+import { outboxMigration } from './0031_outbox.ts';
+import { platformResultsMigration } from './0032_platform_results.ts';
+import { dayCloseMigration } from './0033_day_close.ts';
 
 export interface Migration {
   version: number;
@@ -20,6 +31,17 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT`);
     },
   },
+  patientsMigration,
+  catalogMigration,
+  catalogListsMigration,
+  ledgerMigration,
+  poolReportsMigration,
+  settingsMigration,
+  counterMigration,
+  journalMigration,
+  outboxMigration,
+  platformResultsMigration,
+  dayCloseMigration,
   supervisionMigration,
   capitationMigration,
   filingMigration,

@@ -1,0 +1,32 @@
+// The roster as an import target: the contract's field table and validator, the store's writer.
+import { ROSTER_FIELDS, validateRosterRow, type RosterRecord } from '../contract/patient.ts';
+import type { DB } from '../store/db.ts';
+import { RosterWriter } from '../store/roster.ts';
+import { importFile, importText, type ImportOptions, type ImportReport, type ImportTarget } from './engine.ts';
+
+export const ROSTER_TARGET: ImportTarget<RosterRecord> = {
+  kind: 'roster',
+  fields: ROSTER_FIELDS,
+  key: 'psn_no',
+  noun: { en: 'patient', zh: '人员' },
+  open(db: DB) {
+    const writer = new RosterWriter(db);
+    return {
+      hashes: () => writer.hashes(),
+      existing: (key) => writer.existing(key),
+      touch: (key, hash) => writer.touch(key, hash),
+      validate: validateRosterRow,
+      write: (r, hash, now, isNew) => writer.write(r, hash, now, isNew),
+      beginBulk: () => writer.beginBulk(),
+      endBulk: () => writer.endBulk(),
+    };
+  },
+};
+
+export function importRosterFile(db: DB, file: string, options: ImportOptions = {}): ImportReport {
+  return importFile(db, ROSTER_TARGET, file, options);
+}
+
+export function importRosterText(db: DB, text: string, options: ImportOptions = {}): ImportReport {
+  return importText(db, ROSTER_TARGET, text, options);
+}

@@ -1,0 +1,224 @@
+// SQL for the drug catalog: the bulk writer the importer drives, the counter's search (codes by
+// B-tree, names and pinyin by FTS5), and two-disease list membership by region or county.
+import type { CatalogRecord } from '../contract/catalog.ts';
+import type Database from 'better-sqlite3';
+import type { DB } from './db.ts';
+
+/** Columns of `catalog` that hold record fields (lists live in catalog_lists). */
+export const CATALOG_COLUMNS = [
+  'code', 'own_code', 'barcode', 'generic_name', 'trade_name', 'dosage_form', 'spec', 'package_size', 'package_unit',
+  'min_unit', 'manufacturer', 'approval_no', 'drug_class', 'category', 'drug_group', 'vbp', 'vbp_price',
+  'payment_standard', 'retail_price', 'restriction', 'negotiated', 'essential', 'consistency', 'demo', 'note',
+] as const;
+
+const BOOL_COLUMNS = ['vbp', 'negotiated', 'essential', 'consistency', 'demo'] as const;
+
+/** A catalog item as the counter uses it (no lists; see listing()). */
+export type CatalogItem = Omit<CatalogRecord, 'lists'>;
+
+/** What the FTS index holds for an item: names one character per token, and pinyin words. */
+export interface SearchTerms {
+  names: string;
+  pinyin: string;
+}
+
+/** Names as one token per character, so a phrase query matches any substring of a Chinese name. */
+export function spacedChars(...texts: (string | null)[]): string {
+  return texts
+    .filter((t): t is string => !!t)
+    .map((t) => [...t.toLowerCase()].filter((c) => c.trim() !== '').join(' '))
+    .join(' ; ');
+}
+
+const cache = new WeakMap<DB, Map<string, Database.Statement<unknown[]>>>();
+function stmt(db: DB, sql: string): Database.Statement<unknown[]> {
+  let m = cache.get(db);
+  if (!m) cache.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.prepare<unknown[]>(sql)));
+  return s;
+}
+
+function toItem(row: Record<string, unknown>): CatalogItem {
+  const out = { ...row } as Record<string, unknown>;
+  for (const c of BOOL_COLUMNS) out[c] = row[c] === 1;
+  delete out.id;
+  delete out.pinyin;
+  delete out.content_hash;
+  delete out.updated_at;
+  return out as unknown as CatalogItem;
+}
+
+const ITEM = `SELECT id, ${CATALOG_COLUMNS.join(', ')} FROM catalog`;
+
+/** One item by national code, own code or barcode (in that order of preference). */
+export function getCatalogItem(db: DB, code: string): CatalogItem | null {
+  const text = code.trim();
+  const row =
+    stmt(db, `${ITEM} WHERE code = ?`).get(text.toUpperCase()) ??
+    stmt(db, `${ITEM} WHERE own_code = ? LIMIT 1`).get(text) ??
+    stmt(db, `${ITEM} WHERE barcode = ? LIMIT 1`).get(text);
+  return row ? toItem(row as Record<string, unknown>) : null;
+}
+
+export function catalogLists(db: DB, code: string): { region: string; paymentStandard: string | null }[] {
+  return (stmt(db, 'SELECT region, payment_standard FROM catalog_lists WHERE code = ? ORDER BY region').all(code) as { region: string; payment_standard: string | null }[]).map(
+    (r) => ({ region: r.region, paymentStandard: r.payment_standard }),
+  );
+}
+
+/** The list levels that apply to an institution's region code: county, then prefecture, then province. */
+export function listLevels(region: string): string[] {
+  const levels = [region, `${region.slice(0, 4)}00`, `${region.slice(0, 2)}0000`];
+  return levels.filter((r, i) => levels.indexOf(r) === i);
+}
+
+export interface Listing {
+  listed: boolean;
+  /** The list that decided (a county's own list, else the prefecture's, else the province's); null = no list anywhere. */
+  list: string | null;
+  /** A payment standard the list sets for this region, overriding the catalog's. */
+  paymentStandard: string | null;
+}
+
+/**
+ * Whether an item is on the two-disease list that applies in a region. The most local level that
+ * keeps a list at all decides (seed 000 §二.(三).5: 以县为单位建立“两病”常用药品清单).
+ */
+export function listing(db: DB, code: string, region: string): Listing {
+  for (const level of listLevels(region)) {
+    const has = stmt(db, 'SELECT 1 FROM catalog_lists WHERE region = ? LIMIT 1').get(level);
+    if (!has) continue;
+    const row = stmt(db, 'SELECT payment_standard FROM catalog_lists WHERE region = ? AND code = ?').get(level, code) as { payment_standard: string | null } | undefined;
+    return { listed: row !== undefined, list: level, paymentStandard: row?.payment_standard ?? null };
+  }
+  return { listed: false, list: null, paymentStandard: null };
+}
+
+export interface SearchOptions {
+  limit?: number;
+  /** When given, each hit says whether it is on the list that applies in this region. */
+  region?: string;
+}
+
+export type SearchHit = CatalogItem & { matched: 'code' | 'own_code' | 'barcode' | 'name' | 'pinyin'; listed?: boolean };
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+
+/** Turns user text into an FTS5 phrase: one token per character for names. */
+function namePhrase(text: string): string {
+  return `"${[...text.toLowerCase()].filter((c) => /[\p{L}\p{N}]/u.test(c)).join(' ')}"`;
+}
+
+/**
+ * Searches the catalog by national code, own code, barcode (exact, then prefix), generic or
+ * trade name (any substring), or pinyin initials / full pinyin (prefix: aldp, anlv).
+ */
+export function searchCatalog(db: DB, text: string, options: SearchOptions = {}): SearchHit[] {
+  const limit = Math.max(1, Math.min(options.limit ?? 20, 200));
+  const q = text.trim();
+  if (q === '') return [];
+  const hits: SearchHit[] = [];
+  const seen = new Set<number>();
+  const add = (rows: unknown[], matched: SearchHit['matched']) => {
+    for (const raw of rows) {
+      if (hits.length >= limit) return;
+      const row = raw as Record<string, unknown>;
+      const id = row.id as number;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      hits.push({ ...toItem(row), matched });
+    }
+  };
+  const ascii = /^[A-Za-z0-9\-_.]+$/.test(q);
+  if (ascii) {
+    const upper = q.toUpperCase();
+    add(stmt(db, `${ITEM} WHERE code = ?`).all(upper), 'code');
+    add(stmt(db, `${ITEM} WHERE own_code = ? LIMIT ?`).all(q, limit), 'own_code');
+    add(stmt(db, `${ITEM} WHERE barcode = ? LIMIT ?`).all(q, limit), 'barcode');
+    if (/\d/.test(q) && q.length >= 4) {
+      add(stmt(db, `${ITEM} WHERE code >= ? AND code < ? ORDER BY code LIMIT ?`).all(upper, `${upper}\uffff`, limit), 'code');
+      add(stmt(db, `${ITEM} WHERE barcode >= ? AND barcode < ? ORDER BY barcode LIMIT ?`).all(q, `${q}\uffff`, limit), 'barcode');
+    }
+    if (/^[A-Za-z]+$/.test(q) && hits.length < limit) {
+      const fts = `pinyin : "${q.toLowerCase()}" *`;
+      add(stmt(db, `${ITEM} WHERE id IN (SELECT rowid FROM catalog_fts WHERE catalog_fts MATCH ? LIMIT ?) ORDER BY length(generic_name), id`).all(fts, limit * 5), 'pinyin');
+    }
+  }
+  if (hits.length < limit && (CJK.test(q) || !ascii)) {
+    const phrase = namePhrase(q);
+    if (phrase !== '""') {
+      add(stmt(db, `${ITEM} WHERE id IN (SELECT rowid FROM catalog_fts WHERE catalog_fts MATCH ? LIMIT ?) ORDER BY length(generic_name), id`).all(`names : ${phrase}`, limit * 5), 'name');
+    }
+  }
+  if (options.region) for (const h of hits) h.listed = listing(db, h.code, options.region).listed;
+  return hits;
+}
+
+export function countCatalog(db: DB): number {
+  return (db.prepare('SELECT count(*) AS n FROM catalog').get() as { n: number }).n;
+}
+
+/** The catalog side of an import. */
+export class CatalogWriter {
+  private readonly upsert;
+  private readonly insert;
+  private readonly getId;
+  private readonly ftsDelete;
+  private readonly ftsInsert;
+  private readonly listsDelete;
+  private readonly listInsert;
+  private readonly get;
+  private readonly setHash;
+
+  constructor(private readonly db: DB) {
+    const cols = CATALOG_COLUMNS.join(', ');
+    const params = CATALOG_COLUMNS.map(() => '?').join(', ');
+    const sets = CATALOG_COLUMNS.filter((c) => c !== 'code').map((c) => `${c} = excluded.${c}`).join(', ');
+    this.upsert = db.prepare(
+      `INSERT INTO catalog (${cols}, pinyin, content_hash, updated_at) VALUES (${params}, ?, ?, ?)
+       ON CONFLICT (code) DO UPDATE SET ${sets}, pinyin = excluded.pinyin, content_hash = excluded.content_hash, updated_at = excluded.updated_at`,
+    );
+    this.insert = db.prepare(`INSERT INTO catalog (${cols}, pinyin, content_hash, updated_at) VALUES (${params}, ?, ?, ?)`);
+    this.getId = db.prepare('SELECT id FROM catalog WHERE code = ?');
+    this.ftsDelete = db.prepare('DELETE FROM catalog_fts WHERE rowid = ?');
+    this.ftsInsert = db.prepare('INSERT INTO catalog_fts (rowid, names, pinyin) VALUES (?, ?, ?)');
+    this.listsDelete = db.prepare('DELETE FROM catalog_lists WHERE code = ?');
+    this.listInsert = db.prepare('INSERT INTO catalog_lists (code, region) VALUES (?, ?)');
+    this.get = db.prepare(`${ITEM} WHERE code = ?`);
+    this.setHash = db.prepare('UPDATE catalog SET content_hash = ? WHERE code = ?');
+  }
+
+  touch(code: string, hash: string): void {
+    this.setHash.run(hash, code);
+  }
+
+  hashes(): Map<string, string> {
+    const map = new Map<string, string>();
+    for (const [k, h] of this.db.prepare('SELECT code, content_hash FROM catalog').raw().iterate() as Iterable<[string, string]>) map.set(k, h);
+    return map;
+  }
+
+  existing(code: string): CatalogRecord | null {
+    const row = this.get.get(code) as Record<string, unknown> | undefined;
+    if (!row) return null;
+    return { ...toItem(row), lists: catalogLists(this.db, code).map((l) => l.region) };
+  }
+
+  write(r: CatalogRecord, terms: SearchTerms, hash: string, now: string, isNew: boolean): void {
+    const b = (v: boolean) => (v ? 1 : 0);
+    const info = (isNew ? this.insert : this.upsert).run(
+      r.code, r.own_code, r.barcode, r.generic_name, r.trade_name, r.dosage_form, r.spec, r.package_size, r.package_unit,
+      r.min_unit, r.manufacturer, r.approval_no, r.drug_class, r.category, r.drug_group, b(r.vbp), r.vbp_price,
+      r.payment_standard, r.retail_price, r.restriction, b(r.negotiated), b(r.essential), b(r.consistency), b(r.demo), r.note,
+      terms.pinyin, hash, now,
+    );
+    const id = isNew ? Number(info.lastInsertRowid) : (this.getId.get(r.code) as { id: number }).id;
+    if (!isNew) this.ftsDelete.run(id);
+    this.ftsInsert.run(id, terms.names, terms.pinyin);
+    if (r.lists !== null) {
+      if (!isNew) this.listsDelete.run(r.code);
+      for (const region of r.lists) this.listInsert.run(r.code, region);
+    }
+  }
+}

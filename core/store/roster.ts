@@ -1,0 +1,130 @@
+// SQL for the patient roster: finding a patient by any identifier, and the bulk writer the
+// importer drives (prepared statements, existing content hashes loaded once).
+import type { RosterRecord } from '../contract/patient.ts';
+import { PATIENT_INDEXES } from './migrations/0010_patients.ts';
+import type Database from 'better-sqlite3';
+import type { DB } from './db.ts';
+import { TWO_DISEASE_POOL } from './ledger.ts';
+
+/** '12.5' → 1250 without floats (the contract guarantees at most 2 decimals). */
+function yuanToFen(amount: string): number {
+  const [int, frac = ''] = amount.split('.');
+  return Number(int) * 100 + Number((frac + '00').slice(0, 2));
+}
+
+/** Columns of `patients` that hold record fields (pool usage lives in pool_reports). */
+export const PATIENT_COLUMNS = [
+  'psn_no', 'certno', 'card_no', 'name', 'gender', 'birth_date', 'insutype', 'region', 'conditions',
+  'management_class', 'other_chronic_diseases', 'chronic_disease_since', 'designated_institution',
+  'payment_mode', 'capitation_institution', 'capitation_start_month', 'flagged_date', 'flagged_by',
+  'status', 'stopped_date', 'stopped_reason', 'ec_token',
+] as const;
+
+export type PatientKey = { psnNo: string } | { certno: string } | { cardNo: string } | { ecToken: string };
+
+const SELECT = `SELECT p.${PATIENT_COLUMNS.join(', p.')},
+  CASE WHEN r.amount_fen IS NULL THEN NULL ELSE printf('%d.%02d', r.amount_fen / 100, r.amount_fen % 100) END AS pool_used, r.as_of AS pool_used_as_of
+  FROM patients p LEFT JOIN pool_reports r ON r.psn_no = p.psn_no AND r.pool = '${TWO_DISEASE_POOL}'`;
+
+const cache = new WeakMap<DB, Map<string, Database.Statement<unknown[]>>>();
+function stmt(db: DB, sql: string): Database.Statement<unknown[]> {
+  let m = cache.get(db);
+  if (!m) cache.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.prepare<unknown[]>(sql)));
+  return s;
+}
+
+/**
+ * Finds one patient by 人员编号, ID number, card number or e-voucher token. When an ID number
+ * or card is on file twice (a bureau re-numbered someone), the most recently updated row wins.
+ */
+export function findPatient(db: DB, key: PatientKey): RosterRecord | null {
+  let row: unknown;
+  if ('psnNo' in key) row = stmt(db, `${SELECT} WHERE p.psn_no = ?`).get(key.psnNo);
+  else if ('certno' in key) row = stmt(db, `${SELECT} WHERE p.certno = ? ORDER BY p.updated_at DESC LIMIT 1`).get(key.certno.toUpperCase());
+  else if ('cardNo' in key) row = stmt(db, `${SELECT} WHERE p.card_no = ? ORDER BY p.updated_at DESC LIMIT 1`).get(key.cardNo);
+  else row = stmt(db, `${SELECT} WHERE p.ec_token = ? ORDER BY p.updated_at DESC LIMIT 1`).get(key.ecToken);
+  return (row as RosterRecord | undefined) ?? null;
+}
+
+export function countPatients(db: DB): number {
+  return (db.prepare('SELECT count(*) AS n FROM patients').get() as { n: number }).n;
+}
+
+/** The roster side of an import: existing hashes, and an upsert that writes the whole record. */
+export class RosterWriter {
+  private readonly upsert;
+  private readonly insert;
+  private readonly clearReport;
+  private readonly putReport;
+  private readonly get;
+  private readonly setHash;
+  private droppedIndexes = false;
+
+  constructor(private readonly db: DB) {
+    const cols = PATIENT_COLUMNS.join(', ');
+    const params = PATIENT_COLUMNS.map(() => '?').join(', ');
+    const sets = PATIENT_COLUMNS.filter((c) => c !== 'psn_no').map((c) => `${c} = excluded.${c}`).join(', ');
+    this.upsert = db.prepare(
+      `INSERT INTO patients (${cols}, content_hash, updated_at) VALUES (${params}, ?, ?)
+       ON CONFLICT (psn_no) DO UPDATE SET ${sets}, content_hash = excluded.content_hash, updated_at = excluded.updated_at`,
+    );
+    // Plain INSERT for a first load: a repeated psn_no fails instead of overwriting the first row.
+    this.insert = db.prepare(`INSERT INTO patients (${cols}, content_hash, updated_at) VALUES (${params}, ?, ?)`);
+    this.clearReport = db.prepare('DELETE FROM pool_reports WHERE psn_no = ? AND pool = ?');
+    this.putReport = db.prepare(
+      `INSERT INTO pool_reports (psn_no, pool, amount_fen, as_of) VALUES (?, ?, ?, ?)
+       ON CONFLICT (psn_no, pool) DO UPDATE SET amount_fen = excluded.amount_fen, as_of = excluded.as_of`,
+    );
+    this.get = db.prepare(`${SELECT} WHERE p.psn_no = ?`);
+    this.setHash = db.prepare('UPDATE patients SET content_hash = ? WHERE psn_no = ?');
+  }
+
+  /** Remembers the hash of the row just seen for a record whose content did not change. */
+  touch(psnNo: string, hash: string): void {
+    this.setHash.run(hash, psnNo);
+  }
+
+  /**
+   * psn_no → hash of the import row that last wrote each patient (content_hash). Anything else
+   * that writes a patient must set content_hash to '' so the next import compares in full.
+   */
+  hashes(): Map<string, string> {
+    const map = new Map<string, string>();
+    for (const [k, h] of this.db.prepare('SELECT psn_no, content_hash FROM patients').raw().iterate() as Iterable<[string, string]>) map.set(k, h);
+    return map;
+  }
+
+  existing(psnNo: string): RosterRecord | null {
+    return (this.get.get(psnNo) as RosterRecord | undefined) ?? null;
+  }
+
+  /** On an empty table, building the indexes once at the end is several times faster. Call inside the transaction. */
+  beginBulk(): void {
+    if (countPatients(this.db) > 0) return;
+    for (const sql of PATIENT_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${sql.split(' ')[2]}`);
+    this.droppedIndexes = true;
+  }
+
+  endBulk(): void {
+    if (!this.droppedIndexes) return;
+    for (const sql of PATIENT_INDEXES) this.db.exec(sql);
+    this.droppedIndexes = false;
+  }
+
+  write(r: RosterRecord, hash: string, now: string, isNew = false): void {
+    (isNew ? this.insert : this.upsert).run(
+      r.psn_no, r.certno, r.card_no, r.name, r.gender, r.birth_date, r.insutype, r.region, r.conditions,
+      r.management_class, r.other_chronic_diseases, r.chronic_disease_since, r.designated_institution,
+      r.payment_mode, r.capitation_institution, r.capitation_start_month, r.flagged_date, r.flagged_by,
+      r.status, r.stopped_date, r.stopped_reason, r.ec_token, hash, now,
+    );
+    if (r.pool_used !== null && r.pool_used_as_of !== null) {
+      this.putReport.run(r.psn_no, TWO_DISEASE_POOL, yuanToFen(r.pool_used), r.pool_used_as_of);
+    } else if (!this.droppedIndexes) {
+      // The file says the bureau reports nothing (any more): drop the old figure. (An empty table has none.)
+      this.clearReport.run(r.psn_no, TWO_DISEASE_POOL);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// Migrations 10–15 (local data) on real SQLite files: each one creates what the code relies on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../core/store/db.ts';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'lbc-data-mig-'));
+const tables = (db: ReturnType<typeof openDatabase>) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table') ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+const indexes = (db: ReturnType<typeof openDatabase>, table: string) =>
+  (db.prepare('SELECT name FROM sqlite_master WHERE type = ? AND tbl_name = ?').all('index', table) as { name: string }[]).map((r) => r.name);
+
+test('migration 10 creates patients with a unique psn_no and indexes on certno, card_no and ec_token', () => {
+  const db = openDatabase(dir(), { targetVersion: 10 });
+  assert.equal(db.pragma('user_version', { simple: true }), 10);
+  assert.ok(tables(db).includes('patients'));
+  assert.ok(!tables(db).includes('catalog'), 'stops at the target version');
+  for (const i of ['patients_certno', 'patients_card_no', 'patients_ec_token']) assert.ok(indexes(db, 'patients').includes(i), i);
+  const ins = db.prepare("INSERT INTO patients (psn_no, name, insutype, conditions, content_hash, updated_at) VALUES (?, '张三', ?, ?, 'h', 'now')");
+  ins.run('P1', '390', 'both');
+  assert.throws(() => ins.run('P1', '390', 'both'), /UNIQUE|PRIMARY KEY/);
+  assert.throws(() => ins.run('P2', '391', 'both'), /CHECK/, 'only 390/310');
+  assert.throws(() => ins.run('P3', '390', 'asthma'), /CHECK/);
+  const plan = db.prepare("EXPLAIN QUERY PLAN SELECT * FROM patients WHERE certno = '5301'").all() as { detail: string }[];
+  assert.match(plan.map((p) => p.detail).join(' '), /patients_certno/);
+  db.close();
+});
+
+test('migration 11 creates the catalog with its FTS5 index; 12 the region/county lists', () => {
+  const db = openDatabase(dir(), { targetVersion: 12 });
+  assert.ok(tables(db).includes('catalog'));
+  assert.ok(tables(db).includes('catalog_fts'));
+  assert.ok(tables(db).includes('catalog_lists'));
+  db.prepare("INSERT INTO catalog (code, generic_name, content_hash, updated_at) VALUES ('XC08CAA001A001010101001', '氨氯地平', 'h', 'now')").run();
+  db.prepare("INSERT INTO catalog_fts (rowid, names, pinyin) VALUES (1, '氨 氯 地 平', 'aldp anlvdiping')").run();
+  assert.equal((db.prepare("SELECT count(*) AS n FROM catalog_fts WHERE catalog_fts MATCH 'pinyin : aldp*'").get() as { n: number }).n, 1);
+  assert.equal((db.prepare(`SELECT count(*) AS n FROM catalog_fts WHERE catalog_fts MATCH 'names : "地 平"'`).get() as { n: number }).n, 1);
+  assert.throws(() => db.prepare("INSERT INTO catalog (code, generic_name, drug_class, content_hash, updated_at) VALUES ('X2', 'a', '丙', 'h', 'now')").run(), /CHECK/);
+  db.prepare("INSERT INTO catalog_lists (code, region) VALUES ('XC08CAA001A001010101001', '530900')").run();
+  assert.throws(() => db.prepare("INSERT INTO catalog_lists (code, region) VALUES ('NOPE', '530900')").run(), /FOREIGN KEY/);
+  assert.throws(() => db.prepare("INSERT INTO catalog_lists (code, region) VALUES ('XC08CAA001A001010101001', '5309')").run(), /CHECK/);
+  db.close();
+});
+
+test('migrations 13–15: ledger entries (one per settlement and pool), pool reports, settings', () => {
+  const path = dir();
+  const db = openDatabase(path, { targetVersion: 12 });
+  db.close();
+  const db2 = openDatabase(path); // the rest applied on reopen
+  assert.ok(['ledger_entries', 'pool_reports', 'settings'].every((t) => tables(db2).includes(t)));
+  assert.ok((db2.pragma('user_version', { simple: true }) as number) >= 15);
+  const ins = db2.prepare("INSERT INTO ledger_entries (psn_no, pool, service_date, amount_fen, settlement_id, recorded_at) VALUES ('P', 'two-disease', '2024-01-01', ?, 'S1', 'now')");
+  ins.run(100);
+  assert.throws(() => ins.run(200), /UNIQUE/);
+  assert.throws(() => db2.prepare("INSERT INTO pool_reports (psn_no, pool, amount_fen, as_of) VALUES ('P', 'x', -1, '2024-01-01')").run(), /CHECK/);
+  db2.close();
+});
