@@ -14,6 +14,8 @@ export const REASONS = {
   CLASS_NOT_COVERED_AT_LEVEL: { zh: '一类管理对象在三级医疗机构不予报销', en: 'management class 1 is not covered at level-3 institutions' },
   CAP_PARTLY_USED: { zh: '达到年度支付限额，本项仅部分报销', en: 'the annual cap was reached on this line; it is paid in part' },
   CAP_EXHAUSTED: { zh: '年度支付限额已用完', en: 'the annual cap is used up' },
+  PATIENT_STOPPED: { zh: '两病待遇已停止（名单状态为停止）', en: 'the patient\'s two-disease flag was stopped on or before this date' },
+  NOT_YET_FLAGGED: { zh: '该日期早于两病标识日期，尚未享受两病待遇', en: 'the patient was flagged for the scheme only after this date' },
 } as const;
 
 export type ReasonCode = keyof typeof REASONS;
