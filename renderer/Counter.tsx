@@ -72,6 +72,10 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
   const patient = lookup?.patient ?? null;
 
   useEffect(() => patientRef.current?.focus(), []);
+  // Once the patient is known the item field is enabled: move there for the first scan.
+  useEffect(() => {
+    if (patientKey) itemRef.current?.focus();
+  }, [patientKey]);
 
   // ---- patient ----
   const doLookup = useCallback(
@@ -87,7 +91,6 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
           setPatientKey(input);
           setPatientInput('');
           setRx((x) => ({ ...x, diagnosis: r.patient!.conditions.map((c) => (c === 'hypertension' ? '高血压' : '糖尿病')).join('；') }));
-          itemRef.current?.focus();
         } else {
           setPatientKey(null);
         }

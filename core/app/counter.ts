@@ -8,6 +8,7 @@ import { getInstitution } from '../store/settings.ts';
 import { CounterService, type PlatformLink } from '../service/index.ts';
 import { loadOrCreateToken } from '../http/token.ts';
 import { startHttpServer, type RunningHttp } from '../http/server.ts';
+import { Uploader as OutboxUploader } from '../outbox/uploader.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
@@ -58,14 +59,67 @@ export interface Uploader {
   stop(): Promise<void> | void;
 }
 
+/**
+ * Keeps core/outbox's uploader pointed at the configured endpoint: a changed endpoint (settings)
+ * replaces the uploader; no endpoint, no uploader (settlements stay queued, never lost).
+ */
+export class EndpointFollowingUploader implements Uploader {
+  private current: OutboxUploader | null = null;
+  private currentEndpoint = '';
+  private timer: NodeJS.Timeout;
+  private switching: Promise<void> = Promise.resolve();
+  constructor(
+    private readonly db: DB,
+    private readonly endpoint: () => string,
+    private readonly options: { hints?: boolean; backoffCapMs?: number; log?: (line: string) => void } = {},
+  ) {
+    this.follow();
+    this.timer = setInterval(() => this.follow(), 1000);
+    this.timer.unref();
+  }
+  private follow(): void {
+    const ep = this.endpoint();
+    if (ep === this.currentEndpoint) return;
+    this.currentEndpoint = ep;
+    const old = this.current;
+    this.current = null;
+    this.switching = this.switching.then(async () => {
+      if (old) {
+        await old.stop();
+        old.close();
+      }
+      if (!ep || this.currentEndpoint !== ep) return;
+      const u = new OutboxUploader(this.db, { endpoint: ep, backoffBaseMs: 500, backoffCapMs: this.options.backoffCapMs ?? 30_000, hints: this.options.hints ?? false, ...(this.options.log ? { log: this.options.log } : {}) });
+      u.recover();
+      u.start();
+      this.current = u;
+    });
+  }
+  wake(): void {
+    this.follow();
+    this.current?.poke();
+  }
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.switching;
+    if (this.current) {
+      await this.current.stop();
+      this.current.close();
+      this.current = null;
+    }
+  }
+}
+
 export interface CounterOptions {
   dataDir: string;
   port?: number;
   /** Serve the built renderer (browser shell); default: dist/renderer when it exists. */
   staticDir?: string | null;
   demo?: boolean;
-  /** Builds the uploader for this database (wired by the launcher to core/outbox). */
-  uploader?: (db: DB, endpoint: () => string) => Uploader | null;
+  /** Builds the uploader for this database; default: core/outbox's, following the endpoint setting. null: none. */
+  uploader?: ((db: DB, endpoint: () => string) => Uploader | null) | null;
+  /** Send the simulator's hint node with each message (demo and tests against the simulator). */
+  simulatorHints?: boolean;
   log?: (line: string) => void;
   now?: () => Date;
 }
@@ -86,7 +140,8 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
   const probe = new PlatformProbe(endpoint);
   let uploader: Uploader | null = null;
   const service = new CounterService({ db, platform: probe, demo: o.demo ?? false, onCommitted: () => uploader?.wake(), ...(o.now ? { now: o.now } : {}) });
-  uploader = o.uploader ? o.uploader(db, endpoint) : null;
+  uploader =
+    o.uploader === null ? null : o.uploader ? o.uploader(db, endpoint) : new EndpointFollowingUploader(db, endpoint, { hints: o.simulatorHints ?? false, ...(o.log ? { log: o.log } : {}) });
   const token = loadOrCreateToken(o.dataDir);
   const staticDir = o.staticDir === undefined ? (existsSync(RENDERER_DIR) ? RENDERER_DIR : null) : o.staticDir;
   const http = await startHttpServer({ dispatcher: service, token, staticDir, port: o.port ?? 0, version: '1.0.0', ...(o.log ? { log: o.log } : {}) });

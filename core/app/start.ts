@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../store/db.ts';
 import { countPatients } from '../store/roster.ts';
-import { RENDERER_DIR, startCounter, type Uploader } from './counter.ts';
+import { RENDERER_DIR, startCounter } from './counter.ts';
+import { startSimulator } from '../simulator/index.ts';
 import { FIXTURE_REGIONS, seedFixture, setRegion, writeSitePolicies, type RegionId } from './fixture.ts';
 import { SITE_POLICY_ENV } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
@@ -40,12 +41,6 @@ async function optional<T>(rel: string): Promise<T | null> {
   return (await import(file)) as T;
 }
 
-interface SimulatorModule {
-  startSimulator(o: { port?: number; dataDir: string; host?: string }): Promise<{ url: string; port?: number; close(): Promise<void> | void }>;
-}
-interface UploaderModule {
-  startUploader(db: DB, o: { endpoint: () => string }): Uploader;
-}
 interface DemoModule {
   seedDemoData(db: DB, o?: Record<string, unknown>): unknown;
 }
@@ -87,11 +82,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   let endpoint = values.endpoint ?? '';
   let simulator: { url: string; close(): Promise<void> | void } | null = null;
   if (!endpoint && !values['no-simulator']) {
-    const sim = await optional<SimulatorModule>('../simulator/server.ts');
-    if (sim) {
-      simulator = await sim.startSimulator({ port: 0, dataDir: join(dataDir, 'simulator'), host: '127.0.0.1' });
-      endpoint = simulator.url;
-    } else log('(platform simulator not available in this checkout: settlements stay queued)');
+    simulator = await startSimulator({ port: 0, dataDir: join(dataDir, 'simulator'), host: '127.0.0.1' });
+    endpoint = simulator.url;
   }
 
   const db = openDatabase(dataDir);
@@ -102,13 +94,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   } else setRegion(db, region, endpoint || null);
   db.close();
 
-  const uploaderMod = await optional<UploaderModule>('../outbox/uploader.ts');
-  const counter = await startCounter({
-    dataDir,
-    port,
-    demo: true,
-    ...(uploaderMod ? { uploader: (d: DB, ep: () => string) => uploaderMod.startUploader(d, { endpoint: ep }) } : {}),
-  });
+  const counter = await startCounter({ dataDir, port, demo: true, simulatorHints: true });
   const openUrl = `${counter.url}/#token=${counter.token}`;
   writeFileSync(join(dataDir, 'counter-url'), openUrl + '\n', { mode: 0o600 });
   log(`Counter running at ${counter.url}`);

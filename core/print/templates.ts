@@ -107,7 +107,7 @@ function baseCss(layout: Layout): string {
 @page { size: ${size}; margin: ${layout === 'a5' ? '10mm 10mm 12mm' : '3mm 0'}; }
 * { box-sizing: border-box; }
 html, body { margin: 0; }
-body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimSun", sans-serif; color: #000; ${body}; }
+body { font-family: "SimSun", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif; color: #000; ${body}; }
 h1 { font-size: ${layout === 'a5' ? '15pt' : '11pt'}; text-align: center; margin: 0 0 2mm; letter-spacing: 1px; }
 h2 { font-size: ${layout === 'a5' ? '11pt' : '9pt'}; text-align: center; margin: 0 0 3mm; font-weight: normal; }
 table { width: 100%; border-collapse: collapse; }

@@ -148,7 +148,7 @@ export class CounterService {
       total: rec.total,
       fund: rec.fund,
       patientPays: rec.patientPays,
-      capLeft: result?.cap.remainingAfter ?? '0.00',
+      capLeft: result?.cap?.remainingAfter ?? '0.00',
       lines: rec.lines.map((l) => {
         const facts = this.lineFacts(rec.id, l.id);
         return { lineId: l.id, code: l.code, name: l.name, spec: facts.spec, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient };
@@ -162,9 +162,9 @@ export class CounterService {
     };
   }
 
-  private resultOf(settlementId: string): { cap: { remainingAfter: string } } | null {
+  private resultOf(settlementId: string): { cap?: { remainingAfter: string } } | null {
     const json = settlementResultJson(this.db, settlementId);
-    return json ? (JSON.parse(json) as { cap: { remainingAfter: string } }) : null;
+    return json ? (JSON.parse(json) as { cap?: { remainingAfter: string } }) : null;
   }
 
   private lineFacts(settlementId: string, lineId: string): { spec: string | null; vbp: boolean } {

@@ -32,7 +32,8 @@ export async function startCounterProcess(region: string, extra: string[] = []):
     const timer = setTimeout(() => reject(new Error(`counter did not start in 30 s:\n${out}`)), 30_000);
     const check = () => {
       const m = /Counter running at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
+      // The banner's last line: everything above it (platform, data) has been printed.
+      if (m && out.includes('demo patient')) {
         clearTimeout(timer);
         resolve(m[1]!);
       }
@@ -67,4 +68,39 @@ export async function startCounterProcess(region: string, extra: string[] = []):
 export async function api<T = unknown>(c: { url: string; token: string }, method: string, body: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${c.url}/v1/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as T };
+}
+
+export interface SimulatorProcess {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the simulator in its own process (port 0: any free port). */
+export async function startSimulatorProcess(dataDir: string, port = 0): Promise<SimulatorProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/e2e/simulator-process.ts', String(port), dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`simulator did not start:\n${out}`)), 20_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /Simulator running at (http:\/\/127\.0\.0\.1:(\d+))/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`simulator exited (${code}):\n${out}`)));
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
 }

@@ -6,6 +6,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCounterProcess, type CounterProcess } from './counter-server.ts';
+import { scan, signIn } from './ui.ts';
 import { FIXTURE_REGIONS, drugBarcode, type RegionId } from '../../core/app/fixture.ts';
 import { PRESCRIPTION_NOTES, PRESCRIPTION_CONSENT } from '../../core/print/templates.ts';
 
@@ -14,20 +15,6 @@ mkdirSync(SHOTS, { recursive: true });
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-}
-
-export async function signIn(page: Page, c: CounterProcess, operator = 'yaoshi', pin = '1234') {
-  await page.goto(c.openUrl);
-  await page.getByTestId(`op-${operator}`).click();
-  await page.getByTestId('pin').fill(pin);
-  await page.keyboard.press('Enter');
-  await expect(page.getByTestId('patient-input')).toBeFocused();
-}
-
-/** A keyboard-wedge scan: the characters arrive with no delay, then Enter. */
-export async function scan(page: Page, text: string) {
-  await page.keyboard.type(text, { delay: 0 });
-  await page.keyboard.press('Enter');
 }
 
 /**

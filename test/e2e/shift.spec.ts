@@ -1,0 +1,141 @@
+// A shift at the Lincang counter with the platform simulator in its own process: an unknown
+// code, an ineligible patient, the platform going away mid-shift and coming back (the sale
+// settles anyway and drains afterwards: seed 002 §五 补录结算 by the counter, not by hand), a
+// reversal one search away, and the attention page.
+import { test, expect, type Page } from '@playwright/test';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCounterProcess, startSimulatorProcess, api, type CounterProcess, type SimulatorProcess } from './counter-server.ts';
+import { FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
+import { scan, signIn } from './ui.ts';
+
+const SHOTS = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
+mkdirSync(SHOTS, { recursive: true });
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `shift-${name}.png`) });
+const L = FIXTURE_REGIONS.lincang;
+
+test.describe.serial('a shift at the counter', () => {
+  let c: CounterProcess;
+  let sim: SimulatorProcess;
+  let simDir: string;
+
+  test.beforeAll(async () => {
+    simDir = mkdtempSync(join(tmpdir(), 'lbc-e2e-sim-'));
+    sim = await startSimulatorProcess(simDir);
+    c = await startCounterProcess('lincang', ['--endpoint', sim.url]);
+  });
+  test.afterAll(async () => {
+    await c?.stop();
+    await sim?.stop();
+  });
+
+  async function sell(page: Page, patient: string) {
+    await scan(page, patient);
+    await expect(page.getByTestId('item-input')).toBeFocused();
+    await scan(page, drugBarcode(1));
+    await expect(page.getByTestId('total-fund')).not.toHaveText('—');
+  }
+
+  test('an unknown code is named on screen and nothing is added', async ({ page }) => {
+    await signIn(page, c);
+    await scan(page, L.eligible);
+    await expect(page.getByTestId('item-input')).toBeFocused();
+    await scan(page, '6909999999999');
+    await expect(page.getByTestId('message')).toContainText('未找到“6909999999999”');
+    await expect(page.getByTestId('lines')).not.toContainText('6909999999999');
+    await expect(page.getByTestId('confirm')).toBeDisabled();
+    await shot(page, '01-unknown-code');
+    // An ID number that fails its check digit is refused with the reason, not looked up.
+    await page.keyboard.press('Escape');
+    const bad = L.eligible.slice(0, 17) + (L.eligible.endsWith('0') ? '1' : '0');
+    await scan(page, bad);
+    await expect(page.getByTestId('patient-panel')).toContainText('校验');
+    await shot(page, '02-bad-check-digit');
+  });
+
+  test('an ineligible patient: the reason in plain Chinese, the fund pays nothing, settling is refused', async ({ page }) => {
+    await signIn(page, c, 'shoufei', '5678');
+    await scan(page, L.ineligible);
+    await expect(page.getByTestId('eligibility')).toContainText('本次不享受两病待遇');
+    await expect(page.getByTestId('eligibility')).toContainText(L.ineligibleReason);
+    await scan(page, drugBarcode(1));
+    await expect(page.getByTestId('total-fund')).toHaveText('¥0.00');
+    await expect(page.getByTestId('total-patient')).toHaveText('¥6.30');
+    await page.keyboard.press('Control+Enter');
+    await expect(page.getByTestId('message')).toContainText('不享受两病待遇');
+    await shot(page, '03-ineligible');
+    const status = await api<{ total: number }>(c, 'outboxStatus', {});
+    expect(status.body.total).toBe(0);
+  });
+
+  test('the platform goes away mid-shift: sales still settle, wait in the outbox, and upload when it is back', async ({ page }) => {
+    await signIn(page, c);
+    await sell(page, L.eligible);
+    await page.keyboard.press('F12');
+    await expect(page.getByTestId('message')).toContainText('已结算');
+    await expect(page.getByTestId('outbox-summary')).toHaveText('全部已上传', { timeout: 15_000 });
+    await expect(page.getByTestId('platform')).toHaveAttribute('data-reachable', 'true');
+
+    await sim.stop(); // the line to the bureau drops
+    await expect(page.getByTestId('platform')).toHaveAttribute('data-reachable', 'false', { timeout: 10_000 });
+    await sell(page, L.eligible);
+    await page.keyboard.press('F12');
+    await expect(page.getByTestId('message')).toContainText('已结算');
+    await sell(page, L.eligible);
+    await page.keyboard.press('F12');
+    await expect(page.getByTestId('message')).toContainText('已结算');
+    await expect(page.getByTestId('outbox-summary')).toHaveText('2 笔待上传');
+    await expect(page.getByTestId('outbox')).toContainText('医保平台离线');
+    await shot(page, '04-platform-down');
+
+    sim = await startSimulatorProcess(simDir, sim.port); // back, same address, same records
+    await expect(page.getByTestId('platform')).toHaveAttribute('data-reachable', 'true', { timeout: 15_000 });
+    await expect(page.getByTestId('outbox-summary')).toHaveText('全部已上传', { timeout: 30_000 });
+    await shot(page, '05-platform-back');
+    const status = await api<{ total: number; uploaded: number; attention: number }>(c, 'outboxStatus', {});
+    expect(status.body).toMatchObject({ total: 3, uploaded: 3, attention: 0 });
+  });
+
+  test('a reversal is one search away and goes up to the platform too', async ({ page }) => {
+    await signIn(page, c);
+    const first = await api<{ items: { receiptNo: string; kind: string }[] }>(c, 'findSettlements', { text: '' });
+    const receipt = first.body.items.find((s) => s.kind === 'sale')!.receiptNo;
+    await page.keyboard.press('F4');
+    await page.getByTestId('returns-search').fill(receipt);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('returns-list').getByText(receipt).click();
+    await expect(page.getByTestId('return-detail')).toContainText(receipt);
+    await page.getByTestId('return-reason').fill('患者过敏退药');
+    await shot(page, '06-return-chosen');
+    await page.getByTestId('return-confirm').click();
+    await expect(page.getByTestId('returns-message')).toContainText('全额冲销');
+    await expect(page.getByTestId('outbox-summary')).toHaveText('全部已上传', { timeout: 20_000 });
+    await shot(page, '07-reversed');
+    const again = await api<{ items: { receiptNo: string; reversedBy: string[] }[] }>(c, 'findSettlements', { text: receipt });
+    expect(again.body.items[0]!.reversedBy.length).toBe(1);
+    // A second reversal of the same sale is refused, in words.
+    const sale = (await api<{ items: { id: string }[] }>(c, 'findSettlements', { text: receipt })).body.items[0]!;
+    const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('lbc.session')!).session as string);
+    const twice = await api<{ error: { code: string; messageZh: string } }>(c, 'reverse', { session, settlementId: sale.id, reason: '重复' });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.messageZh).toContain('已全部退费');
+  });
+
+  test('the attention page and settings are one key away', async ({ page }) => {
+    await signIn(page, c, 'admin', '0000');
+    await page.keyboard.press('F6');
+    await expect(page.getByTestId('attention-empty')).toBeVisible();
+    await shot(page, '08-attention');
+    await page.keyboard.press('F9');
+    await expect(page.getByTestId('set-code')).toHaveValue(L.institution.code);
+    await page.getByTestId('set-code').fill('');
+    await page.getByTestId('settings-save').click();
+    await expect(page.getByTestId('settings-message')).toContainText('请求内容有误');
+    await page.getByTestId('set-code').fill(L.institution.code);
+    await page.getByTestId('settings-save').click();
+    await expect(page.getByTestId('settings-message')).toHaveText('已保存');
+    await shot(page, '09-settings');
+  });
+});
