@@ -26,6 +26,7 @@ const PrintJob = z.object({
 });
 
 let counter: RunningCounter | null = null;
+let dataDir = '';
 let win: BrowserWindow | null = null;
 
 /** Errors cross IPC as text: the body travels as JSON so the renderer can show field problems. */
@@ -56,7 +57,8 @@ async function printHtml(job: z.output<typeof PrintJob>): Promise<{ printed: boo
     let archived: string | null = null;
     if (job.archiveName) {
       const pdf = await pw.webContents.printToPDF({ pageSize: { width: job.widthMm / 25.4, height: heightMm / 25.4 }, printBackground: true, margins: { top: 0, bottom: 0, left: 0, right: 0 } });
-      const dir = join(app.getPath('userData'), 'archive', new Date().toISOString().slice(0, 7));
+      // Archived with the data (backed up together): archive/yyyy-MM/name.pdf.
+      const dir = join(dataDir, 'archive', new Date().toISOString().slice(0, 7));
       mkdirSync(dir, { recursive: true });
       archived = join(dir, job.archiveName);
       writeFileSync(archived, pdf);
@@ -114,7 +116,7 @@ async function main(): Promise<void> {
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } }));
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
 
-  const dataDir = resolveDataDir(process.env.LBC_DATA_DIR ?? join(app.getPath('userData'), 'data'));
+  dataDir = resolveDataDir(process.env.LBC_DATA_DIR ?? join(app.getPath('userData'), 'data'));
   // The plugin API for the host POS runs alongside (loopback, token in the data directory).
   counter = await startCounter({ dataDir, port: Number(process.env.LBC_PORT ?? 17860), staticDir: rendererDir() });
 

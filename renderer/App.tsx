@@ -107,7 +107,7 @@ export function App() {
             <span className="inst" data-testid="institution">
               {inst.name}
               <small>
-                {inst.code} · {inst.type === 'pharmacy' ? '定点药店' : `${inst.level}级医疗机构`} · {settings?.policies.find((p) => p.id === inst.policy)?.name ?? inst.policy}
+                {inst.code} · {inst.type === 'pharmacy' ? '定点零售药店' : `${['', '一', '二', '三'][inst.level]}级医疗机构`} · {settings?.policies.find((p) => p.id === inst.policy)?.name ?? inst.policy}
               </small>
             </span>
           )}
