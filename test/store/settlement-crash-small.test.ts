@@ -1,0 +1,16 @@
+// The crash test with a small count (the full one is `npm run test:crash`): settling and uploading
+// processes SIGKILLed at random points against the simulator with faults on; nothing lost, nothing twice.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { crashLine, runCrash } from '../crash/crash-lib.ts';
+
+test('20 SIGKILLs of settling/uploading processes: every committed settlement stands once, totals agree to the fen, chain verifies', { timeout: 120_000 }, async () => {
+  const r = await runCrash({ kills: Number(process.env.CRASH_SMALL_KILLS ?? 20), seed: 42 });
+  assert.equal(crashLine(r), `crash: ${r.kills} kills, lost 0, duplicated 0`);
+  assert.ok(r.settlements > 20, `settled ${r.settlements}`);
+  assert.equal(r.phantom, 0, 'nothing the counter did not commit is on the platform');
+  assert.equal(r.standing, r.expected);
+  assert.deepEqual(r.platform, r.local, 'totals agree to the fen');
+  assert.equal(r.chainOk, true);
+  assert.equal(r.simStats.outbox_pending! + r.simStats.outbox_ambiguous! + r.simStats.outbox_dead!, 0);
+});
