@@ -1,7 +1,11 @@
 // Every CLI command, by name. Add a command by adding its module here.
 import type { Command } from '../io.ts';
 import { quoteCommand } from './quote.ts';
+import { supervisionCommand } from './supervision.ts';
+import { filingCommand } from './filing.ts';
+import { capitationCommand } from './capitation.ts';
+import { reportCommand } from './report.ts';
 import { identifyCommand } from './identify.ts';
 import { SETTLEMENT_COMMANDS } from './settlement.ts';
 
-export const COMMANDS: Command[] = [quoteCommand, identifyCommand, ...SETTLEMENT_COMMANDS];
+export const COMMANDS: Command[] = [quoteCommand, identifyCommand, ...SETTLEMENT_COMMANDS, reportCommand, capitationCommand, filingCommand, supervisionCommand];

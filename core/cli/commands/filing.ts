@@ -1,0 +1,86 @@
+// `cli filing …`: counter filing (备案) and its upload queue.
+//   filing submit [--operator ID] [--operator-name NAME] < request.json   new / change / stop (kind in the JSON)
+//   filing list --month YYYY-MM | --psn PSN_NO
+//   filing queue                                     upload states, and the uploads needing a person
+//   filing retry UPLOAD_ID                           send an ambiguous/rejected/dead upload again
+//   filing form FILING_ID [--out FILE]               the 审定表 (seed 003 附件2) as HTML
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { resolveDataDir } from '../../config/paths.ts';
+import { openDatabase } from '../../store/db.ts';
+import { InputError } from '../../contract/problems.ts';
+import { fileAtCounter, filingInstitution, qualificationForm, retryUpload } from '../../filing/index.ts';
+import { filingsBetween, filingsOf, uploadCounts } from '../../store/filing.ts';
+import { monthRange, isMonth } from '../../supervision/dates.ts';
+import { maskCertno, maskName } from '../../identity/mask.ts';
+import { EXIT_OK, parseJson, reportError, type Command } from '../io.ts';
+
+function usage(message: string, messageZh: string): InputError {
+  return new InputError('INVALID_ARGUMENT', message, messageZh, [{ path: '', code: 'INVALID_ARGUMENT', message, messageZh }]);
+}
+
+export const filingCommand: Command = {
+  name: 'filing',
+  usage: 'filing submit|list|queue|retry|form …  [--data DIR]',
+  summary: 'two-disease filing at the counter (new, change, stop), its upload queue and the 审定表',
+  async run(args, io) {
+    try {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { data: { type: 'string' }, operator: { type: 'string', default: 'counter' }, 'operator-name': { type: 'string', default: '柜台' }, month: { type: 'string' }, psn: { type: 'string' }, out: { type: 'string' } },
+      });
+      const [sub, arg] = positionals;
+      const db = openDatabase(resolveDataDir(values.data));
+      try {
+        if (sub === 'submit') {
+          const request = parseJson(await io.readStdin(), 'the filing request on standard input');
+          const inst = filingInstitution(db);
+          const out = fileAtCounter(db, { request: request as never, institution: inst, operator: { id: values.operator!, name: values['operator-name']! }, codeSet: inst.codeSet });
+          const p = out.filing.patientAfter;
+          io.stdout(
+            JSON.stringify(
+              {
+                filing: { id: out.filing.id, kind: out.filing.kind, psnNo: out.filing.psnNo, date: out.filing.filedOn, conditions: out.filing.conditionsAfter, status: p.status },
+                patient: { name: maskName(p.name), certno: maskCertno(p.certno) },
+                uploads: out.uploads.map((u) => ({ id: u.id, action: u.action, infno: u.infno, disease: u.disease, status: u.status })),
+                summary: out.summary,
+                summaryZh: out.summaryZh,
+              },
+              null,
+              2,
+            ) + '\n',
+          );
+        } else if (sub === 'list') {
+          let rows;
+          if (values.psn) rows = filingsOf(db, values.psn);
+          else if (values.month && isMonth(values.month)) {
+            const { first, last } = monthRange(values.month);
+            rows = filingsBetween(db, first, last);
+          } else throw usage('give --month YYYY-MM or --psn PSN_NO', '请用 --month 或 --psn 指定');
+          io.stdout(JSON.stringify(rows.map((f) => ({ id: f.id, kind: f.kind, psnNo: f.psnNo, date: f.filedOn, reason: f.reason, before: f.conditionsBefore, after: f.conditionsAfter, doctor: f.doctorName, operator: f.operatorName })), null, 2) + '\n');
+        } else if (sub === 'queue') {
+          const attention = db.prepare(`SELECT id, filing_id, infno, disease, psn_no, status, attempts, last_error FROM filing_upload WHERE status IN ('rejected', 'ambiguous', 'dead') ORDER BY created_at`).all();
+          io.stdout(JSON.stringify({ counts: uploadCounts(db), needsAttention: attention }, null, 2) + '\n');
+        } else if (sub === 'retry') {
+          if (!arg) throw usage('give the upload id', '请提供上传记录编号');
+          retryUpload(db, arg);
+          io.stdout(JSON.stringify({ id: arg, status: 'pending' }) + '\n');
+        } else if (sub === 'form') {
+          if (!arg) throw usage('give the filing id', '请提供备案记录编号');
+          const inst = filingInstitution(db);
+          const html = qualificationForm(db, arg, inst.name, inst.policy);
+          if (values.out) {
+            writeFileSync(values.out, html);
+            io.stderr(`wrote ${values.out}\n`);
+          } else io.stdout(html);
+        } else throw usage('filing submit|list|queue|retry|form', '子命令：submit、list、queue、retry、form');
+      } finally {
+        db.close();
+      }
+      return EXIT_OK;
+    } catch (e) {
+      return reportError(io, e);
+    }
+  },
+};
