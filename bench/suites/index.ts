@@ -1,5 +1,7 @@
 // Every benchmark suite `npm run bench` runs, in order. Add a suite by adding its module here.
 import type { BenchSuite } from '../harness.ts';
 import { policySuite } from './policy.ts';
+import { uiSuite } from './ui.ts';
+import { outboxSuite } from './outbox.ts';
 
-export const SUITES: BenchSuite[] = [policySuite];
+export const SUITES: BenchSuite[] = [policySuite, uiSuite, outboxSuite];
