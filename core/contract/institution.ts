@@ -7,8 +7,8 @@ export const InstitutionSchema = z
     /** 定点医药机构编号 (fixmedins_code). */
     code: z.string().regex(/^[A-Za-z0-9]{1,30}$/, 'the institution code is 1–30 letters or digits'),
     name: z.string().min(1).max(100),
-    type: z.enum(['clinic', 'pharmacy']),
-    level: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    type: z.enum(['clinic', 'pharmacy'], { error: 'type is clinic or pharmacy' }),
+    level: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'level is 1, 2 or 3 (一级/二级/三级)' }),
     /** Policy id in the policy book (lincang, chongqing, …). */
     policy: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a policy id such as lincang'),
     /** 6-digit region (or county) code of the institution (医保区划): picks the two-disease list. */

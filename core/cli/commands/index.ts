@@ -7,5 +7,6 @@ import { capitationCommand } from './capitation.ts';
 import { reportCommand } from './report.ts';
 import { identifyCommand } from './identify.ts';
 import { SETTLEMENT_COMMANDS } from './settlement.ts';
+import { DATA_COMMANDS } from './data.ts';
 
-export const COMMANDS: Command[] = [quoteCommand, identifyCommand, ...SETTLEMENT_COMMANDS, reportCommand, capitationCommand, filingCommand, supervisionCommand];
+export const COMMANDS: Command[] = [quoteCommand, identifyCommand, ...DATA_COMMANDS, ...SETTLEMENT_COMMANDS, reportCommand, capitationCommand, filingCommand, supervisionCommand];
