@@ -29,6 +29,8 @@ export interface RosterState {
   flaggedBy: string | null;
   stoppedDate: string | null;
   stoppedReason: string | null;
+  /** 定点 institution where the region covers only the one the patient chose. */
+  designatedInstitution?: string | null;
 }
 
 export interface PlannedMessage {
@@ -116,6 +118,9 @@ export function planFiling(req: FilingRequest, existing: RosterState | null, ins
       flaggedBy: 'counter',
       stoppedDate: null,
       stoppedReason: null,
+      // Kunming covers only the patient's chosen institution: filed here with none chosen, it is this one,
+      // so the patient is eligible at once (seed 002 §五.(一)).
+      designatedInstitution: existing?.designatedInstitution ?? (rule.designatesHere ? inst.code : null),
     };
     return {
       patient,

@@ -13,6 +13,8 @@ export interface FilingRule {
   publicOnly: boolean;
   /** Management class (一类/二类) must be given (Chongqing's classes, seed 001 §一). */
   requiresClass: boolean;
+  /** The filing institution becomes the patient's designated one when they have none (seed 002 §五.(一)). */
+  designatesHere?: boolean;
   source: string;
 }
 
@@ -20,7 +22,7 @@ export const FILING_RULES: Record<string, FilingRule> = {
   lincang: { newLevels: [1, 2], changeLevels: [1, 2], publicOnly: true, requiresClass: false, source: 'seed 000 §二.(一).2' },
   chongqing: { newLevels: [1, 2, 3], changeLevels: [1, 2, 3], publicOnly: false, requiresClass: true, source: 'seed 001 §二.(一), §二.(二).1' },
   ezhou: { newLevels: [1, 2], changeLevels: [1, 2, 3], publicOnly: false, requiresClass: false, source: 'seed 003 §二.(三).1' },
-  kunming: { newLevels: [1, 2], changeLevels: [1, 2], publicOnly: false, requiresClass: false, source: 'seed 002 §七.(一), §三' },
+  kunming: { newLevels: [1, 2], changeLevels: [1, 2], publicOnly: false, requiresClass: false, designatesHere: true, source: 'seed 002 §七.(一), §三, §五.(一)' },
   dazhou: { newLevels: [1, 2], changeLevels: [1, 2], publicOnly: false, requiresClass: false, source: 'seed 004 §二.(二)' },
 };
 

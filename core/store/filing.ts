@@ -8,7 +8,7 @@ import type { ConditionName } from '../filing/contract.ts';
 type PatientRow = {
   psn_no: string; name: string; certno: string | null; gender: '1' | '2' | '9' | null; birth_date: string | null; insutype: '390' | '310';
   region: string | null; conditions: 'hypertension' | 'diabetes' | 'both'; management_class: 1 | 2 | null; status: 'active' | 'stopped';
-  flagged_date: string | null; flagged_by: string | null; stopped_date: string | null; stopped_reason: string | null;
+  flagged_date: string | null; flagged_by: string | null; stopped_date: string | null; stopped_reason: string | null; designated_institution: string | null;
 };
 
 const toList = (c: PatientRow['conditions']): ConditionName[] => (c === 'both' ? ['hypertension', 'diabetes'] : [c]);
@@ -17,7 +17,8 @@ const toSet = (c: ConditionName[]): PatientRow['conditions'] | null => (c.length
 export function readRosterState(db: DB, psnNo: string): RosterState | null {
   const r = db
     .prepare(
-      `SELECT psn_no, name, certno, gender, birth_date, insutype, region, conditions, management_class, status, flagged_date, flagged_by, stopped_date, stopped_reason
+      `SELECT psn_no, name, certno, gender, birth_date, insutype, region, conditions, management_class, status, flagged_date, flagged_by, stopped_date, stopped_reason,
+              designated_institution
        FROM patients WHERE psn_no = ?`,
     )
     .get(psnNo) as PatientRow | undefined;
@@ -25,7 +26,7 @@ export function readRosterState(db: DB, psnNo: string): RosterState | null {
   return {
     psnNo: r.psn_no, name: r.name, certno: r.certno, gender: r.gender, birthDate: r.birth_date, insutype: r.insutype, region: r.region,
     conditions: toList(r.conditions), managementClass: r.management_class, status: r.status, flaggedDate: r.flagged_date, flaggedBy: r.flagged_by,
-    stoppedDate: r.stopped_date, stoppedReason: r.stopped_reason,
+    stoppedDate: r.stopped_date, stoppedReason: r.stopped_reason, designatedInstitution: r.designated_institution,
   };
 }
 
@@ -36,16 +37,19 @@ export function readRosterState(db: DB, psnNo: string): RosterState | null {
 export function writeRosterState(db: DB, s: RosterState, previous: RosterState | null, filingId: string, now: string): void {
   const conditions = toSet(s.conditions) ?? toSet(previous?.conditions ?? []) ?? 'hypertension';
   db.prepare(
-    `INSERT INTO patients (psn_no, certno, name, gender, birth_date, insutype, region, conditions, management_class, flagged_date, flagged_by, status, stopped_date, stopped_reason, content_hash, updated_at)
-     VALUES (@psn_no, @certno, @name, @gender, @birth_date, @insutype, @region, @conditions, @management_class, @flagged_date, @flagged_by, @status, @stopped_date, @stopped_reason, @hash, @now)
+    `INSERT INTO patients (psn_no, certno, name, gender, birth_date, insutype, region, conditions, management_class, flagged_date, flagged_by, status, stopped_date, stopped_reason,
+       designated_institution, content_hash, updated_at)
+     VALUES (@psn_no, @certno, @name, @gender, @birth_date, @insutype, @region, @conditions, @management_class, @flagged_date, @flagged_by, @status, @stopped_date, @stopped_reason,
+       @designated_institution, @hash, @now)
      ON CONFLICT (psn_no) DO UPDATE SET certno = excluded.certno, name = excluded.name, gender = excluded.gender, birth_date = excluded.birth_date,
        insutype = excluded.insutype, region = excluded.region, conditions = excluded.conditions, management_class = excluded.management_class,
        flagged_date = excluded.flagged_date, flagged_by = excluded.flagged_by, status = excluded.status, stopped_date = excluded.stopped_date,
-       stopped_reason = excluded.stopped_reason, content_hash = excluded.content_hash, updated_at = excluded.updated_at`,
+       stopped_reason = excluded.stopped_reason, designated_institution = excluded.designated_institution, content_hash = excluded.content_hash, updated_at = excluded.updated_at`,
   ).run({
     psn_no: s.psnNo, certno: s.certno, name: s.name, gender: s.gender, birth_date: s.birthDate, insutype: s.insutype, region: s.region, conditions,
     management_class: s.managementClass, flagged_date: s.flaggedDate, flagged_by: s.flaggedBy, status: s.status, stopped_date: s.stoppedDate,
-    stopped_reason: s.stoppedReason, hash: `counter-filing:${filingId}`, now,
+    stopped_reason: s.stoppedReason, designated_institution: s.designatedInstitution === undefined ? (previous?.designatedInstitution ?? null) : s.designatedInstitution,
+    hash: `counter-filing:${filingId}`, now,
   });
 }
 

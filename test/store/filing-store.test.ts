@@ -111,3 +111,33 @@ test('the institution comes from the site settings; the qualification form print
     assert.match(html, /☑糖尿病/);
   });
 });
+
+test('eligible at once: after a counter filing the policy engine covers the patient (Ezhou; Kunming with the filing clinic as designated institution)', async () => {
+  const { loadPolicyBook, quote } = await import('../../core/policy/index.ts');
+  const { QuoteRequestSchema } = await import('../../core/contract/quote.ts');
+  const book = loadPolicyBook();
+  withDb((db) => {
+    for (const [policy, code, date] of [['ezhou', 'H42070000001', '2025-03-01'], ['kunming', 'H53010000001', '2024-03-01']] as const) {
+      const psn = `E-${policy}`;
+      const here: FilingInstitution = { code, name: '某社区卫生服务中心', type: 'clinic', level: 1, policy, isPublic: true };
+      fileAtCounter(db, { request: { kind: 'new', psnNo: psn, date, doctor, conditions: ['hypertension'], person }, institution: here, operator: op });
+      const row = db.prepare(`SELECT insutype, conditions, management_class, designated_institution, chronic_disease_since, status FROM patients WHERE psn_no = ?`).get(psn) as {
+        insutype: string; conditions: string; management_class: 1 | 2 | null; designated_institution: string | null; chronic_disease_since: string | null; status: string;
+      };
+      assert.equal(row.status, 'active');
+      assert.equal(row.designated_institution, policy === 'kunming' ? code : null);
+      const req = QuoteRequestSchema.parse({
+        policy,
+        date,
+        institution: { type: 'clinic', level: 1, code },
+        patient: { insurance: row.insutype === '310' ? 'employee' : 'resident', conditions: row.conditions === 'both' ? ['hypertension', 'diabetes'] : [row.conditions], managementClass: row.management_class, chronicDiseaseSince: row.chronic_disease_since, designatedInstitution: row.designated_institution },
+        // Kunming publishes no cap of its own (seed 002 §四.(三)(四)): the site supplies one.
+        ...(policy === 'kunming' ? { annualCap: '500.00' } : {}),
+        lines: [{ id: 'a', kind: 'drug', listed: true, vbp: true, price: '10', quantity: '1' }],
+      });
+      const result = quote(book, req);
+      assert.equal(result.eligible, true, `${policy}: ${JSON.stringify(result.reasons)}`);
+      assert.ok(Number(result.fund) > 0, policy);
+    }
+  });
+});
