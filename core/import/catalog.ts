@@ -8,19 +8,37 @@ import { importFile, importText, type ImportOptions, type ImportReport, type Imp
 
 const pinyinCache = new Map<string, string>();
 
-/** "aldp anlvdiping" for 氨氯地平: initials and full pinyin, letters and digits only. */
+/**
+ * Pinyin words of a name: the initials and the full pinyin, each also from every later
+ * syllable on, so a prefix search finds the name inside a longer one (苯磺酸氨氯地平片 →
+ * bhsaldpp, …, aldpp, … and benhuangsuananlvdipingpian, …, anlvdipingpian, …).
+ * 氨氯地平 → "aldp ldp anlvdiping lvdiping dipping…". Latin letters and digits are kept as they are.
+ */
 export function pinyinWords(name: string | null): string {
   if (!name) return '';
   const cached = pinyinCache.get(name);
   if (cached !== undefined) return cached;
-  const syllables = pinyin(name, { toneType: 'none', type: 'array', v: true, nonZh: 'consecutive' }) as string[];
+  const parts = pinyin(name, { type: 'all', toneType: 'none', v: true, nonZh: 'consecutive' }) as { origin: string; pinyin: string; first: string; isZh: boolean }[];
   const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-  const initials = syllables.map((s) => clean(s).slice(0, 1)).join('');
-  const full = syllables.map(clean).join('');
-  const words = initials === full ? initials : `${initials} ${full}`;
+  const initials: string[] = [];
+  const full: string[] = [];
+  for (const p of parts) {
+    const whole = clean(p.isZh ? p.pinyin : p.origin);
+    if (whole === '') continue;
+    initials.push(p.isZh ? whole.slice(0, 1) : whole);
+    full.push(whole);
+  }
+  const words = new Set<string>();
+  // Suffixes of two syllables or more (a lone trailing 片 would match everything with p…).
+  for (let k = 0; k < initials.length; k++) {
+    if (k > 0 && initials.length - k < 2) break;
+    words.add(initials.slice(k).join(''));
+    words.add(full.slice(k).join(''));
+  }
+  const text = [...words].join(' ');
   if (pinyinCache.size > 200000) pinyinCache.clear();
-  pinyinCache.set(name, words);
-  return words;
+  pinyinCache.set(name, text);
+  return text;
 }
 
 export function searchTerms(r: CatalogRecord): SearchTerms {
