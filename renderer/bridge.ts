@@ -83,6 +83,8 @@ export function browserShell(): CounterShell {
   return {
     kind: 'browser',
     async print(job) {
+      // The print frame must not take the keyboard away from the counter: the next scan comes at once.
+      const active = document.activeElement as HTMLElement | null;
       const frame = document.createElement('iframe');
       frame.setAttribute('aria-hidden', 'true');
       frame.style.cssText = 'position:fixed;right:0;bottom:0;width:0;height:0;border:0;visibility:hidden';
@@ -92,6 +94,7 @@ export function browserShell(): CounterShell {
       try {
         frame.contentWindow?.print();
       } finally {
+        active?.focus();
         setTimeout(() => frame.remove(), 1000);
       }
       return { printed: true, archived: null };

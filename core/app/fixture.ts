@@ -157,6 +157,11 @@ export function seedFixture(db: DB, region: RegionId, endpoint: string | null = 
   const r2 = importCatalogText(db, JSON.stringify(catalogRows()));
   if (r1.rejected > 0 || r2.rejected > 0) throw new Error(`fixture rows rejected: ${JSON.stringify([r1, r2]).slice(0, 3000)}`);
   setRegion(db, region, endpoint);
+  seedOperators(db);
+}
+
+/** The demo operators (pharmacist, billing clerk, administrator), when there are none yet. */
+export function seedOperators(db: DB): void {
   if (listOperators(db).length === 0) for (const o of FIXTURE_OPERATORS) createOperator(db, o);
 }
 

@@ -9,8 +9,9 @@
 //   --region ID     demo region: lincang (default), chongqing, kunming, ezhou, dazhou
 //   --endpoint URL  use this platform endpoint instead of the embedded simulator
 //   --browser       use the browser shell even when Electron is installed
+//   --fixture       seed the small test fixture (core/app/fixture.ts) instead of the demo data
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { electronBinary } from './electron-binary.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +21,12 @@ import { openDatabase } from '../store/db.ts';
 import { countPatients } from '../store/roster.ts';
 import { RENDERER_DIR, startCounter } from './counter.ts';
 import { startSimulator } from '../simulator/index.ts';
-import { FIXTURE_REGIONS, seedFixture, setRegion, writeSitePolicies, type RegionId } from './fixture.ts';
-import { SITE_POLICY_ENV } from '../policy/index.ts';
+import { FIXTURE_REGIONS, seedFixture, seedOperators, setRegion, writeSitePolicies, type RegionId } from './fixture.ts';
+import { SITE_POLICY_ENV, loadPolicyBook } from '../policy/index.ts';
+import { DEMO_INSTITUTIONS, seedDemoData } from '../demo/seed.ts';
+import { lookupPatient } from '../patient/index.ts';
+import { localToday } from '../identity/index.ts';
+import { setInstitution } from '../store/settings.ts';
 import type { DB } from '../store/db.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -34,16 +39,22 @@ async function ensureRenderer(log: (s: string) => void): Promise<void> {
   await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
 }
 
-/** Optional modules from other parts of the product, loaded when they exist in this checkout. */
-async function optional<T>(rel: string): Promise<T | null> {
-  const file = fileURLToPath(new URL(rel, import.meta.url));
-  if (!existsSync(file)) return null;
-  return (await import(file)) as T;
+/** An ID number of the demo roster that is eligible at the demo institution today (printed for the user to type). */
+function firstEligible(db: DB, region: RegionId): string | null {
+  const book = loadPolicyBook();
+  const today = localToday();
+  for (const line of readFileSync(join(ROOT, 'resources/demo/roster.csv'), 'utf8').split('\n').slice(1)) {
+    const certno = line.split(',')[1];
+    if (!certno || !certno.startsWith(DEMO_INSTITUTIONS[region].region.slice(0, 4))) continue;
+    try {
+      if (lookupPatient(db, book, certno, today).eligibility.eligible) return certno;
+    } catch {
+      /* not readable: next */
+    }
+  }
+  return null;
 }
 
-interface DemoModule {
-  seedDemoData(db: DB, o?: Record<string, unknown>): unknown;
-}
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
@@ -56,6 +67,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
       endpoint: { type: 'string' },
       browser: { type: 'boolean', default: false },
       'no-simulator': { type: 'boolean', default: false },
+      fixture: { type: 'boolean', default: false },
     },
   });
   const log = (s: string) => process.stdout.write(s + '\n');
@@ -87,11 +99,17 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
 
   const db = openDatabase(dataDir);
-  if (countPatients(db) === 0) {
-    const demo = await optional<DemoModule>('../demo/seed.ts');
-    if (demo) demo.seedDemoData(db, { region });
-    seedFixture(db, region, endpoint || null);
-  } else setRegion(db, region, endpoint || null);
+  let demoPatient = FIXTURE_REGIONS[region].eligible;
+  if (values.fixture) {
+    if (countPatients(db) === 0) seedFixture(db, region, endpoint || null);
+    else setRegion(db, region, endpoint || null);
+  } else {
+    // The demo roster and the seed 000 two-disease list (demo prices), for the chosen region.
+    if (countPatients(db) === 0) seedDemoData(db, { region });
+    setInstitution(db, { ...DEMO_INSTITUTIONS[region], platformEndpoint: endpoint || null });
+    seedOperators(db);
+    demoPatient = firstEligible(db, region) ?? '(see resources/demo/roster.csv)';
+  }
   db.close();
 
   const counter = await startCounter({ dataDir, port, demo: true, simulatorHints: true });
@@ -102,7 +120,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   log(`  data: ${dataDir}`);
   log(`  platform: ${endpoint || '(none)'}`);
   log(`  sign in: 王药师 PIN 1234 · 李收费 PIN 5678 · 陈管理 PIN 0000`);
-  log(`  demo patient (${region}): ${FIXTURE_REGIONS[region].eligible}`);
+  log(`  demo patient (${region}): ${demoPatient}`);
 
   if (!values['no-open'] && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === 'win32')) {
     const browser = ['chromium', 'chromium-browser', 'google-chrome'].find((b) => spawnSync('which', [b]).status === 0);

@@ -34,7 +34,7 @@ import { reverse as journalReverse } from '../settlement/reverse.ts';
 import { loadRecord, type SettlementRecord } from '../settlement/view.ts';
 import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, OUTBOX_STATE_ZH, ROLE_ZH, type MethodArgs, type MethodName, type MethodOutput, type SettlementView } from './contract.ts';
-import { catalogHit, identifyPatient, notFound, patientView, priceSale } from './patients.ts';
+import { catalogHit, findRecord, lookupView, priceSale } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
 
 import { ServiceRefusal } from './errors.ts';
@@ -186,13 +186,7 @@ export class CounterService {
 
   protected m_lookup(a: MethodArgs<'lookup'>): MethodOutput<'lookup'> {
     const date = a.date ?? this.today();
-    const inst = this.institution();
-    const { id, record } = identifyPatient(this.db, a.input, date);
-    if (!record) {
-      const err = notFound(id);
-      return { found: false, kind: id.kind, patient: null, problems: err.problems };
-    }
-    return { found: true, kind: id.kind, patient: patientView(this.db, this.book, inst, record, date), problems: [] };
+    return lookupView(this.db, this.book, this.institution(), a.input, date);
   }
 
   protected m_search(a: MethodArgs<'search'>): MethodOutput<'search'> {
@@ -334,8 +328,7 @@ export class CounterService {
     if (text) {
       const direct = loadRecord(this.db, text) ?? (getSettlementByReceipt(this.db, text) ? loadRecord(this.db, getSettlementByReceipt(this.db, text)!.id) : null);
       if (direct) return { items: [this.view(direct)] };
-      const { record } = identifyPatient(this.db, text, this.today());
-      const psnNo = record?.psn_no ?? (findPatient(this.db, { psnNo: text })?.psn_no ?? null);
+      const psnNo = findRecord(this.db, text, this.today())?.psn_no ?? null;
       if (!psnNo) return { items: [] };
       return { items: recentSettlementIds(this.db, { psnNo, limit: a.limit }).map((id) => this.view(loadRecord(this.db, id)!)) };
     }

@@ -1,35 +1,26 @@
-// The façade's view of local data: who the patient is (identity → roster → ledger → policy) and
-// what a sale would split to (catalog → listing → engine). A thin adapter over core/identity,
-// core/store (roster, catalog, ledger, settings) and core/policy, shaped for the screen.
-import { InputError, problem, type Problem } from '../contract/problems.ts';
+// The façade's view of local data, shaped for the screen: core/patient finds the patient and
+// builds the engine request (identity → roster → ledger → policy; catalog → listing → payment
+// standard); this module turns its answers into the service contract's PatientView / QuoteOutput.
+import { InputError } from '../contract/problems.ts';
 import type { QuoteRequest, QuoteResult } from '../contract/quote.ts';
-import { conditionList, type RosterRecord } from '../contract/patient.ts';
+import type { RosterRecord } from '../contract/patient.ts';
 import type { Institution } from '../contract/institution.ts';
 import { identify, type IdentifyResult } from '../identity/index.ts';
-import { maskCertno, maskName } from '../identity/mask.ts';
 import { Decimal, fen } from '../money/decimal.ts';
-import { eligibilityReasons, policyCap, quote, reason, type PolicyBook } from '../policy/index.ts';
+import { reason, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
-import { findPatient } from '../store/roster.ts';
 import { getCatalogItem, listing, type CatalogItem } from '../store/catalog.ts';
-import { usedThisYear } from '../store/ledger.ts';
-import { CONDITION_ZH, INSURANCE_ZH, type CatalogHit, type PatientView, type QuoteOutput } from './contract.ts';
+import { lookupPatient, quoteForPatient, resolvePatient, type PatientLookup } from '../patient/index.ts';
+import { CONDITION_ZH, INSURANCE_ZH, type CatalogHit, type LookupOutput, type PatientView, type QuoteOutput } from './contract.ts';
 
-export interface Identified {
-  id: IdentifyResult;
-  record: RosterRecord | null;
-}
-
-/** Reads what was scanned or typed and finds the patient in the local roster. */
-export function identifyPatient(db: DB, input: string, today: string): Identified {
-  const id = identify(input, { today });
-  if (!id.valid) return { id, record: null };
-  let record: RosterRecord | null = null;
-  if (id.kind === 'id-card') record = findPatient(db, { certno: id.normalized });
-  else if (id.kind === 'social-security-card') {
-    record = (id.card?.cardNo ? findPatient(db, { cardNo: id.card.cardNo }) : null) ?? (id.card?.certno ? findPatient(db, { certno: id.card.certno }) : null);
-  } else if (id.kind === 'ec-voucher') record = findPatient(db, { ecToken: id.normalized });
-  return { id, record };
+/** The patient record for a scanned input, or null (not found, unreadable). */
+export function findRecord(db: DB, input: string, date: string): RosterRecord | null {
+  try {
+    return resolvePatient(db, input, date).record;
+  } catch (e) {
+    if (e instanceof InputError) return null;
+    throw e;
+  }
 }
 
 export function ageOn(birth: string | null, date: string): number | null {
@@ -41,61 +32,39 @@ export function ageOn(birth: string | null, date: string): number | null {
 
 export const GENDER_ZH: Record<string, string> = { '1': '男', '2': '女', '9': '未说明' };
 
-/** The engine's patient facts from a roster record. */
-export function patientFacts(r: RosterRecord): QuoteRequest['patient'] {
+/** The patient panel from core/patient's lookup: flags, policy in force, eligibility in plain Chinese, the cap. */
+export function toPatientView(p: PatientLookup, inst: Institution): PatientView {
+  const cap = p.cap.limit !== null && p.cap.left !== null ? { limit: p.cap.limit, used: fen(new Decimal(p.cap.used)), left: p.cap.left } : null;
   return {
-    insurance: r.insutype === '310' ? 'employee' : 'resident',
-    conditions: conditionList(r.conditions),
-    managementClass: r.management_class,
-    otherChronicDiseases: r.other_chronic_diseases ?? 0,
-    chronicDiseaseSince: r.chronic_disease_since,
-    designatedInstitution: r.designated_institution,
+    psnNo: p.patient.psnNo,
+    nameMasked: p.patient.name,
+    certnoMasked: p.patient.certno,
+    gender: GENDER_ZH[p.patient.gender ?? '9'] ?? '',
+    age: ageOn(p.patient.birthDate, p.date),
+    insurance: p.patient.insurance,
+    insuranceZh: INSURANCE_ZH[p.patient.insurance],
+    conditions: p.flags.conditions,
+    conditionsZh: p.flags.conditions.map((c) => CONDITION_ZH[c]).join('、') || '无',
+    managementClass: p.flags.managementClass,
+    designatedInstitution: p.flags.designatedInstitution,
+    designatedHere: p.flags.designatedInstitution ? p.flags.designatedInstitution === inst.code : null,
+    status: p.flags.status === 'stopped' && p.eligibility.reasons.some((r) => r.code === 'PATIENT_STOPPED') ? '已停止' : 'active',
+    policy: p.policy,
+    eligible: p.eligibility.eligible,
+    reasons: p.eligibility.reasons.map((r) => ({ code: r.code, message: r.message })),
+    cap,
   };
 }
 
-function stoppedReason(r: RosterRecord, date: string) {
-  if (r.status !== 'stopped' || (r.stopped_date && r.stopped_date > date)) return null;
-  return { code: 'PATIENT_STOPPED', message: `两病待遇已于 ${r.stopped_date ?? '此前'} 停止${r.stopped_reason ? `（${r.stopped_reason}）` : ''}` };
-}
-
-/** The patient panel: flags, policy in force, eligibility in plain Chinese, the annual cap. */
-export function patientView(db: DB, book: PolicyBook, inst: Institution, r: RosterRecord, date: string): PatientView {
-  const facts = patientFacts(r);
-  const { policy, version } = book.resolve(inst.policy, date);
-  const probe = { policy: inst.policy, date, institution: { type: inst.type, level: inst.level, code: inst.code }, patient: facts, usedThisYear: '0.00', lines: [] } as unknown as QuoteRequest;
-  const reasons: { code: string; message: string }[] = eligibilityReasons(version, probe).map((c) => reason(c));
-  const stopped = stoppedReason(r, date);
-  if (stopped) reasons.unshift(stopped);
-  const used = usedThisYear(db, r.psn_no, date);
-  let limit: Decimal | null = null;
-  if (inst.annualCap != null) limit = new Decimal(inst.annualCap);
-  else {
-    try {
-      limit = policyCap(version, facts)?.amount ?? null;
-    } catch {
-      limit = null;
-    }
+/** Lookup for the screen: a patient who is not found is an answer (found: false, with why), not an error. */
+export function lookupView(db: DB, book: PolicyBook, inst: Institution, input: string, date: string): LookupOutput {
+  const kind = identify(input, { today: date }).kind;
+  try {
+    return { found: true, kind, patient: toPatientView(lookupPatient(db, book, input, date), inst), problems: [] };
+  } catch (e) {
+    if (e instanceof InputError && /^PATIENT_/.test(e.code)) return { found: false, kind, patient: null, problems: e.problems };
+    throw e;
   }
-  const usedD = new Decimal(used);
-  return {
-    psnNo: r.psn_no,
-    nameMasked: maskName(r.name),
-    certnoMasked: maskCertno(r.certno),
-    gender: GENDER_ZH[r.gender ?? '9'] ?? '',
-    age: ageOn(r.birth_date, date),
-    insurance: facts.insurance,
-    insuranceZh: INSURANCE_ZH[facts.insurance],
-    conditions: facts.conditions,
-    conditionsZh: facts.conditions.map((c) => CONDITION_ZH[c]).join('、') || '无',
-    managementClass: r.management_class,
-    designatedInstitution: r.designated_institution,
-    designatedHere: r.designated_institution ? r.designated_institution === inst.code : null,
-    status: r.status === 'stopped' && stopped ? '已停止' : 'active',
-    policy: { id: policy.id, name: policy.name, version: version.effectiveFrom, document: version.document },
-    eligible: reasons.length === 0,
-    reasons,
-    cap: limit ? { limit: fen(limit), used: fen(usedD), left: fen(limit.greaterThan(usedD) ? limit.minus(usedD) : new Decimal(0)) } : null,
-  };
 }
 
 export function catalogHit(db: DB, item: CatalogItem, region: string): CatalogHit {
@@ -112,7 +81,8 @@ export function catalogHit(db: DB, item: CatalogItem, region: string): CatalogHi
     manufacturer: item.manufacturer,
     unit: item.package_unit ?? item.min_unit,
     price: new Decimal(price).toFixed(2),
-    paymentStandard: l.paymentStandard ?? item.payment_standard,
+    // As core/patient prices it: the list's own standard, else a VBP drug's winning price (seed 000 §二.(二).4), else the catalog's.
+    paymentStandard: l.paymentStandard ?? (item.vbp ? item.vbp_price : null) ?? item.payment_standard,
     listed: l.listed,
     vbp: item.vbp,
     grade: item.drug_class,
@@ -129,72 +99,27 @@ export interface Priced {
   items: CatalogHit[];
 }
 
-export function notFound(id: IdentifyResult): InputError {
-  if (!id.valid) {
-    const first = id.problems[0];
-    return new InputError('PATIENT_UNREADABLE', first?.message ?? 'the patient code could not be read', first?.messageZh ?? '无法识别患者证件', id.problems.map((p) => ({ ...p, path: `patient${p.path ? '.' + p.path : ''}` })));
-  }
-  if (id.kind === 'ec-voucher') {
-    return new InputError('PATIENT_NEEDS_NETWORK', 'this 医保码 is not in the local roster; it needs the platform to resolve, or use the ID card', '该医保码不在本地名单中，需联网解析；请改用身份证或社保卡', [
-      problem('patient', 'PATIENT_NEEDS_NETWORK', 'e-voucher token not in the local roster', '医保码需联网解析，请改用身份证或社保卡'),
-    ]);
-  }
-  return new InputError('PATIENT_NOT_FOUND', `no patient ${id.masked} in the local two-disease roster`, `本地两病名单中没有该患者（${id.masked}）`, [
-    problem('patient', 'PATIENT_NOT_FOUND', `no patient ${id.masked} in the local roster`, `本地两病名单中没有该患者（${id.masked}）`),
-  ]);
-}
-
-/** Builds the engine request from the database and quotes it: the live split on screen. */
+/**
+ * The live split on screen: core/patient builds the engine request from the database (patient,
+ * institution, catalog listing, payment standard, ledger) and quotes it; this shapes it for the screen.
+ */
 export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientInput: string, date: string, lines: { code: string; quantity: string }[]): Priced {
-  const { id, record } = identifyPatient(db, patientInput, date);
-  if (!record) throw notFound(id);
-  const problems: Problem[] = [];
-  const items: CatalogHit[] = [];
-  const catalog: CatalogItem[] = [];
-  lines.forEach((l, i) => {
-    const item = getCatalogItem(db, l.code);
-    if (!item) {
-      problems.push(problem(`lines.${i}.code`, 'UNKNOWN_CODE', `no catalog item with code, own code or barcode ${JSON.stringify(l.code)}`, `目录中没有编码为“${l.code}”的药品`));
-      return;
-    }
-    if (!item.retail_price && !item.vbp_price) {
-      problems.push(problem(`lines.${i}.code`, 'NO_PRICE', `catalog item ${item.code} has no price`, `“${item.generic_name}”未设置价格`));
-      return;
-    }
-    catalog.push(item);
-    items.push(catalogHit(db, item, inst.region));
+  const { record } = resolvePatient(db, patientInput, date);
+  const identified = identify(patientInput, { today: date });
+  const q = quoteForPatient(db, book, { input: patientInput, date, lines: lines.map((l, i) => ({ code: l.code, quantity: l.quantity, id: `L${i + 1}` })) });
+  const items: CatalogHit[] = lines.map((l, i) => {
+    const item = getCatalogItem(db, l.code)!;
+    return { ...catalogHit(db, item, inst.region), price: new Decimal(q.items[i]!.price).toFixed(2), paymentStandard: q.items[i]!.paymentStandard };
   });
-  if (problems.length > 0) throw new InputError('UNKNOWN_ITEMS', problems.map((p) => p.message).join('; '), problems.map((p) => p.messageZh).join('；'), problems);
-  const view = patientView(db, book, inst, record, date);
-  const request: QuoteRequest = {
-    policy: inst.policy,
-    date,
-    institution: { type: inst.type, level: inst.level, code: inst.code },
-    patient: patientFacts(record),
-    usedThisYear: usedThisYear(db, record.psn_no, date),
-    annualCap: inst.annualCap ?? null,
-    lines: items.map((it, i) => ({
-      id: `L${i + 1}`,
-      kind: 'drug' as const,
-      listed: it.listed,
-      vbp: it.vbp,
-      price: it.price,
-      paymentStandard: it.paymentStandard,
-      quantity: lines[i]!.quantity,
-    })),
-  };
-  const result = quote(book, request);
-  const stopped = stoppedReason(record, date);
-  const eligible = result.eligible && !stopped;
-  const reasons = stopped ? [stopped, ...result.reasons] : result.reasons;
+  const result = q.result;
   const output: QuoteOutput = {
-    patient: view,
+    patient: toPatientView(q.patient, inst),
     date,
-    eligible,
-    reasons,
+    eligible: result.eligible,
+    reasons: result.reasons,
     total: result.total,
-    fund: eligible ? result.fund : '0.00',
-    patientPays: eligible ? result.patient : result.total,
+    fund: result.fund,
+    patientPays: result.patient,
     cap: { limit: result.cap.limit, before: result.cap.remainingBefore, after: result.cap.remainingAfter },
     lines: result.lines.map((r, i) => {
       const warnings: { code: string; message: string }[] = [];
@@ -208,13 +133,12 @@ export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientIn
         total: r.total,
         inScope: r.inScope,
         rate: r.rate,
-        fund: eligible ? r.fund : '0.00',
-        patient: eligible ? r.patient : r.total,
-        covered: eligible && r.covered,
+        fund: r.fund,
+        patient: r.patient,
+        covered: r.covered,
         warnings,
       };
     }),
   };
-  void catalog;
-  return { output, request, result, record, identified: id, items };
+  return { output, request: q.request, result, record, identified, items };
 }

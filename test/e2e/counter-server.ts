@@ -20,7 +20,7 @@ export interface CounterProcess {
 
 export async function startCounterProcess(region: string, extra: string[] = []): Promise<CounterProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), `lbc-e2e-${region}-`));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'core/app/start.ts', '--no-open', '--browser', '--port', '0', '--data', dataDir, '--region', region, ...extra], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'core/app/start.ts', '--no-open', '--browser', '--port', '0', '--data', dataDir, '--region', region, '--fixture', ...extra], {
     cwd: ROOT,
     env: { ...process.env, LBC_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],

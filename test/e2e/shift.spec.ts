@@ -32,6 +32,7 @@ test.describe.serial('a shift at the counter', () => {
   });
 
   async function sell(page: Page, patient: string) {
+    await expect(page.getByTestId('patient-input')).toBeFocused();
     await scan(page, patient);
     await expect(page.getByTestId('item-input')).toBeFocused();
     await scan(page, drugBarcode(1));
