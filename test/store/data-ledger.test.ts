@@ -72,7 +72,7 @@ test('settings: the institution is set field by field, validated, and required b
     JSON.stringify(e.problems?.map((p) => p.path)) === JSON.stringify(['region', 'type']),
   );
   assert.equal(requireInstitution(db).region, '530902', 'a bad set writes nothing');
-  assert.throws(() => setInstitution(db, { colour: 'red' }), /unknown setting/);
+  assert.throws(() => setInstitution(db, { colour: 'red' } as Record<string, unknown>), /unknown setting/);
   setInstitution(db, { platformEndpoint: 'http://127.0.0.1:9000/', annualCap: '500' });
   assert.equal(requireInstitution(db).annualCap, '500');
 });
