@@ -1,7 +1,8 @@
 // Every benchmark suite `npm run bench` runs, in order. Add a suite by adding its module here.
 import type { BenchSuite } from '../harness.ts';
+import { reportsSuite } from './reports.ts';
 import { policySuite } from './policy.ts';
 import { uiSuite } from './ui.ts';
 import { outboxSuite } from './outbox.ts';
 
-export const SUITES: BenchSuite[] = [policySuite, uiSuite, outboxSuite];
+export const SUITES: BenchSuite[] = [policySuite, uiSuite, outboxSuite, reportsSuite];

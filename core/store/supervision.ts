@@ -1,8 +1,19 @@
 // SQL for supervision (migration 50): dispensing history and override audit records.
 // Synchronous, bound parameters only; recordDispensing is meant to run inside the settlement's
 // own transaction so a sale and its supply record commit together.
+import type Database from 'better-sqlite3';
 import type { DB } from './db.ts';
 import type { DispensedEntry } from '../supervision/refill.ts';
+
+// The counter checks every sale: keep its statements prepared once per connection.
+const cache = new WeakMap<DB, Map<string, Database.Statement<unknown[]>>>();
+function stmt(db: DB, sql: string): Database.Statement<unknown[]> {
+  let m = cache.get(db);
+  if (!m) cache.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.prepare<unknown[]>(sql)));
+  return s;
+}
 
 export interface DispensingLine {
   lineRef: string;
@@ -59,12 +70,11 @@ export function insertImportedDispensing(db: DB, entries: ImportedDispensing[], 
 
 /** The patient's dispensings from `since` up to `until` (inclusive). */
 export function dispensingHistory(db: DB, psnNo: string, since: string, until: string): DispensedEntry[] {
-  const rows = db
-    .prepare(
-      `SELECT dispensed_on, code, generic_name, drug_group, days, source, institution FROM dispensing
-       WHERE psn_no = ? AND dispensed_on BETWEEN ? AND ? ORDER BY dispensed_on, id`,
-    )
-    .all(psnNo, since, until) as { dispensed_on: string; code: string | null; generic_name: string; drug_group: string | null; days: number; source: 'counter' | 'import'; institution: string | null }[];
+  const rows = stmt(
+    db,
+    `SELECT dispensed_on, code, generic_name, drug_group, days, source, institution FROM dispensing
+     WHERE psn_no = ? AND dispensed_on BETWEEN ? AND ? ORDER BY dispensed_on, id`,
+  ).all(psnNo, since, until) as { dispensed_on: string; code: string | null; generic_name: string; drug_group: string | null; days: number; source: 'counter' | 'import'; institution: string | null }[];
   return rows.map((r) => ({ date: r.dispensed_on, code: r.code, genericName: r.generic_name, drugGroup: r.drug_group, days: r.days, source: r.source, institution: r.institution }));
 }
 
@@ -103,7 +113,7 @@ const toOverride = (r: OverrideDbRow): OverrideRow => ({
 
 /** Overrides recorded for this patient and day that no settlement has used yet. */
 export function openOverrides(db: DB, psnNo: string, date: string): OverrideRow[] {
-  return (db.prepare(`SELECT * FROM supervision_override WHERE psn_no = ? AND service_date = ? AND settlement_id IS NULL ORDER BY created_at`).all(psnNo, date) as OverrideDbRow[]).map(toOverride);
+  return (stmt(db, `SELECT * FROM supervision_override WHERE psn_no = ? AND service_date = ? AND settlement_id IS NULL ORDER BY created_at`).all(psnNo, date) as OverrideDbRow[]).map(toOverride);
 }
 
 export function overridesBetween(db: DB, from: string, to: string): OverrideRow[] {
