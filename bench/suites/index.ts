@@ -4,5 +4,6 @@ import { reportsSuite } from './reports.ts';
 import { policySuite } from './policy.ts';
 import { uiSuite } from './ui.ts';
 import { outboxSuite } from './outbox.ts';
+import { dataSuite } from './data.ts';
 
-export const SUITES: BenchSuite[] = [policySuite, uiSuite, outboxSuite, reportsSuite];
+export const SUITES: BenchSuite[] = [policySuite, dataSuite, uiSuite, outboxSuite, reportsSuite];

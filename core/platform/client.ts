@@ -42,8 +42,8 @@ export class PlatformClient {
   }
 
   /** Posts an envelope; never throws. The reply is parsed with the output schema of the transaction. */
-  send(envelope: Envelope | Record<string, unknown>, outputSchema?: z.ZodType): Promise<SendOutcome> {
-    const body = Buffer.from(JSON.stringify(envelope), 'utf8');
+  send(envelope: Envelope | Record<string, unknown> | string, outputSchema?: z.ZodType): Promise<SendOutcome> {
+    const body = Buffer.from(typeof envelope === 'string' ? envelope : JSON.stringify(envelope), 'utf8');
     return new Promise((resolve) => {
       let settled = false;
       const done = (o: SendOutcome) => {

@@ -3,8 +3,7 @@
 // it already got (and says so); a repeated business key (the institution's settlement id, a
 // setl_id being reversed) never creates a second settlement. The split is computed with the
 // same policy engine (core/policy) and the simulator's own ledger of what it has paid.
-import { z } from 'zod';
-import { QuoteRequestSchema, type QuoteRequest, type QuoteResult } from '../contract/quote.ts';
+import type { QuoteRequest, QuoteResult } from '../contract/quote.ts';
 import { Decimal, fen } from '../money/decimal.ts';
 import { quote, type PolicyBook } from '../policy/index.ts';
 import type { PlatformConfig } from '../platform/config.ts';
@@ -45,17 +44,28 @@ export interface SimOptions {
   queryInfno?: string;
 }
 
-const RequestEnvelope = z.object({
-  infno: z.string().min(4).max(6),
-  msgid: z.string().length(30),
-  fixmedins_code: z.string().min(1).max(30),
-  mdtrtarea_admvs: z.string().optional(),
-  insuplc_admdvs: z.string().optional(),
-  opter: z.string().optional(),
-  inf_time: z.string().optional(),
-  input: z.record(z.string(), z.unknown()),
-});
-type RequestEnvelope = z.infer<typeof RequestEnvelope>;
+interface RequestEnvelope {
+  infno: string;
+  msgid: string;
+  fixmedins_code: string;
+  mdtrtarea_admvs?: string;
+  insuplc_admdvs?: string;
+  opter?: string;
+  inf_time?: string;
+  input: Record<string, unknown>;
+}
+
+/** The envelope fields the simulator relies on (checked by hand: this is its hot path). */
+function checkEnvelope(json: unknown): { ok: true; env: RequestEnvelope } | { ok: false; why: string } {
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return { ok: false, why: 'not an object' };
+  const e = json as Record<string, unknown>;
+  const str = (k: string, min: number, max: number) => typeof e[k] === 'string' && (e[k] as string).length >= min && (e[k] as string).length <= max;
+  if (!str('infno', 4, 6)) return { ok: false, why: 'infno: 4–6 characters required' };
+  if (!str('msgid', 30, 30)) return { ok: false, why: 'msgid: 30 characters required' };
+  if (!str('fixmedins_code', 1, 30)) return { ok: false, why: 'fixmedins_code required' };
+  if (!e.input || typeof e.input !== 'object' || Array.isArray(e.input)) return { ok: false, why: 'input: an object is required' };
+  return { ok: true, env: e as unknown as RequestEnvelope };
+}
 
 class Refusal extends Error {}
 
@@ -65,13 +75,21 @@ export interface SimResult {
   reply: Record<string, unknown>;
   /** The msgid was seen before: this is the reply already given. */
   repeat: boolean;
+  /** The reply as sent. */
+  text: string;
 }
 
 export class SimulatedPlatform {
+  private refSerial = Math.floor(Date.now() / 1000) % 1e6 * 1e4;
+  /** One transaction per message (built once: better-sqlite3 prepares BEGIN/COMMIT per wrapper). */
+  private readonly tx: (env: RequestEnvelope, body: string) => SimResult;
+
   constructor(
     readonly db: SimDB,
     private readonly o: SimOptions,
-  ) {}
+  ) {
+    this.tx = db.transaction((env: RequestEnvelope, body: string) => this.process(env, body));
+  }
 
   private now(): Date {
     return this.o.now?.() ?? new Date();
@@ -79,7 +97,7 @@ export class SimulatedPlatform {
 
   private envelopeReply(infcode: 0 | -1, output: unknown, errMsg: string | null, warn?: string): Record<string, unknown> {
     const now = this.now();
-    const serial = String(nextSimNumber(this.db, 'refmsg')).padStart(10, '0');
+    const serial = String(++this.refSerial % 1e10).padStart(10, '0');
     return {
       infcode,
       inf_refmsgid: `000000${compactSecond(now)}${serial}`,
@@ -91,20 +109,23 @@ export class SimulatedPlatform {
     };
   }
 
-  /** Handles one request body. Never throws: anything wrong becomes an infcode -1 reply. */
-  handle(body: string): SimResult {
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      return { reply: this.envelopeReply(-1, null, '请求报文不是有效的 JSON (request is not JSON)'), repeat: false };
+  /** Handles one request body (text, or already parsed). Never throws: anything wrong becomes an infcode -1 reply. */
+  handle(body: string, parsed?: unknown): SimResult {
+    let json: unknown = parsed;
+    if (json === undefined) {
+      try {
+        json = JSON.parse(body);
+      } catch {
+        return this.finish(this.envelopeReply(-1, null, '请求报文不是有效的 JSON (request is not JSON)'), false);
+      }
     }
-    const env = RequestEnvelope.safeParse(json);
-    if (!env.success) {
-      const why = env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      return { reply: this.envelopeReply(-1, null, `报文格式错误 (bad envelope: ${why})`), repeat: false };
-    }
-    return this.db.transaction((): SimResult => this.process(env.data, body))();
+    const env = checkEnvelope(json);
+    if (!env.ok) return this.finish(this.envelopeReply(-1, null, `报文格式错误 (bad envelope: ${env.why})`), false);
+    return this.tx(env.env, body);
+  }
+
+  private finish(reply: Record<string, unknown>, repeat: boolean, text?: string): SimResult {
+    return { reply, repeat, text: text ?? JSON.stringify(reply) };
   }
 
   private process(env: RequestEnvelope, body: string): SimResult {
@@ -112,10 +133,10 @@ export class SimulatedPlatform {
     if (seen) {
       countRepeat(this.db, env.msgid);
       if (seen.status === 'tombstone') {
-        return { reply: this.envelopeReply(-1, null, `报文 ${env.msgid} 已冲正，不再处理 (message was reversed by 2601 before it arrived)`), repeat: true };
+        return this.finish(this.envelopeReply(-1, null, `报文 ${env.msgid} 已冲正，不再处理 (message was reversed by 2601 before it arrived)`), true);
       }
       const previous = JSON.parse(seen.reply_json ?? '{}') as Record<string, unknown>;
-      return { reply: { ...previous, warn_msg: `重复报文：返回首次处理结果 (repeated msgid ${env.msgid}: this is the reply already given)`, lbc_repeat: true }, repeat: true };
+      return this.finish({ ...previous, warn_msg: `重复报文：返回首次处理结果 (repeated msgid ${env.msgid}: this is the reply already given)`, lbc_repeat: true }, true);
     }
     let reply: Record<string, unknown>;
     let status: 'done' | 'refused' = 'done';
@@ -130,6 +151,7 @@ export class SimulatedPlatform {
       status = 'refused';
     }
     // 2601 and queries are recorded too (a repeated 2601 is a repeat like any other).
+    const text = JSON.stringify(reply);
     insertSimMessage(this.db, {
       msgid: env.msgid,
       infno: env.infno,
@@ -138,10 +160,10 @@ export class SimulatedPlatform {
       effect_kind: effect?.kind ?? null,
       effect_id: effect?.id ?? null,
       request_json: body,
-      reply_json: JSON.stringify(reply),
+      reply_json: text,
       received_at: this.now().toISOString(),
     });
-    return { reply, repeat: false };
+    return this.finish(reply, false, text);
   }
 
   private dispatch(env: RequestEnvelope): { output: unknown; warn?: string; effect?: { kind: string; id: string } } {
@@ -236,10 +258,14 @@ export class SimulatedPlatform {
         quantity: l.quantity,
       })),
     };
-    const parsed = QuoteRequestSchema.safeParse(raw);
-    if (!parsed.success) throw new Refusal(`结算参数有误 (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    // The message's amounts were checked by the counter's own zod schemas; here only their form is
+    // checked (full validation on every message would double the simulator's cost per message).
+    for (const l of raw.lines) {
+      if (!/^\d+(\.\d+)?$/.test(l.price) || !/^\d+(\.\d+)?$/.test(l.quantity)) throw new Refusal(`明细 ${l.id} 的单价或数量格式错误`);
+    }
+    const req = { otherChronicDiseases: 0, ...raw, patient: { otherChronicDiseases: 0, ...raw.patient } } as unknown as QuoteRequest;
     try {
-      return { req: parsed.data, result: quote(this.o.book, parsed.data) };
+      return { req, result: quote(this.o.book, req) };
     } catch (e) {
       throw new Refusal(`无法计算待遇 (${(e as Error).message})`);
     }

@@ -112,8 +112,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   async function handlePlatform(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req);
     let infno: string | undefined;
+    let parsed: unknown;
     try {
-      infno = (JSON.parse(body) as { infno?: string }).infno;
+      parsed = JSON.parse(body);
+      infno = (parsed as { infno?: string }).infno;
     } catch {
       /* the platform logic answers malformed requests itself */
     }
@@ -122,9 +124,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       log(`fault: 503 before processing ${infno}`);
       return sendJson(res, 503, { error: 'simulated gateway failure' });
     }
-    const { reply, repeat } = platform.handle(body);
+    const { repeat, text } = platform.handle(body, parsed);
     if (repeat) log(`repeat msgid for ${infno}`);
-    const text = JSON.stringify(reply);
     const fault = pickFault(infno, 'after');
     switch (fault) {
       case 'timeoutAfterCommit': {

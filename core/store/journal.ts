@@ -1,5 +1,6 @@
 // SQL for the settlement journal (migration 30). Writers run inside the caller's transaction;
 // rows are only ever inserted (triggers refuse UPDATE and DELETE).
+import { prep } from './prepared.ts';
 import type { DB } from './db.ts';
 
 export interface SettlementRow {
@@ -70,12 +71,12 @@ function insertSql(table: string, columns: readonly string[]): string {
 }
 
 export function insertSettlement(db: DB, row: SettlementRow): number {
-  const info = db.prepare(insertSql('settlement', SETTLEMENT_COLUMNS)).run(pick(row, SETTLEMENT_COLUMNS));
+  const info = prep(db, insertSql('settlement', SETTLEMENT_COLUMNS)).run(pick(row, SETTLEMENT_COLUMNS));
   return Number(info.lastInsertRowid);
 }
 
 export function insertLine(db: DB, row: LineRow): void {
-  db.prepare(insertSql('settlement_line', LINE_COLUMNS)).run(pick(row, LINE_COLUMNS));
+  prep(db, insertSql('settlement_line', LINE_COLUMNS)).run(pick(row, LINE_COLUMNS));
 }
 
 function pick<T extends object>(row: T, columns: readonly string[]): Record<string, unknown> {
@@ -85,35 +86,34 @@ function pick<T extends object>(row: T, columns: readonly string[]): Record<stri
 }
 
 export function lastHash(db: DB): string {
-  const row = db.prepare('SELECT hash FROM settlement ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
+  const row = prep(db, 'SELECT hash FROM settlement ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
   return row?.hash ?? GENESIS_HASH;
 }
 
 export function getSettlement(db: DB, id: string): SettlementRow | undefined {
-  return db.prepare('SELECT * FROM settlement WHERE id = ?').get(id) as SettlementRow | undefined;
+  return prep(db, 'SELECT * FROM settlement WHERE id = ?').get(id) as SettlementRow | undefined;
 }
 
 export function getSettlementByReceipt(db: DB, receiptNo: string): SettlementRow | undefined {
-  return db.prepare('SELECT * FROM settlement WHERE receipt_no = ?').get(receiptNo) as SettlementRow | undefined;
+  return prep(db, 'SELECT * FROM settlement WHERE receipt_no = ?').get(receiptNo) as SettlementRow | undefined;
 }
 
 export function getSettlementByRequestId(db: DB, requestId: string): SettlementRow | undefined {
-  return db.prepare('SELECT * FROM settlement WHERE request_id = ?').get(requestId) as SettlementRow | undefined;
+  return prep(db, 'SELECT * FROM settlement WHERE request_id = ?').get(requestId) as SettlementRow | undefined;
 }
 
 export function linesOf(db: DB, settlementId: string): LineRow[] {
-  return db.prepare('SELECT * FROM settlement_line WHERE settlement_id = ? ORDER BY line_no').all(settlementId) as LineRow[];
+  return prep(db, 'SELECT * FROM settlement_line WHERE settlement_id = ? ORDER BY line_no').all(settlementId) as LineRow[];
 }
 
 /** The reversals and returns recorded against a sale, oldest first. */
 export function recordsAgainst(db: DB, originalId: string): SettlementRow[] {
-  return db.prepare('SELECT * FROM settlement WHERE original_id = ? ORDER BY seq').all(originalId) as SettlementRow[];
+  return prep(db, 'SELECT * FROM settlement WHERE original_id = ? ORDER BY seq').all(originalId) as SettlementRow[];
 }
 
 /** Ids of the sale's lines already returned (each line can be returned once: UNIQUE reverses_line_id). */
 export function returnedLineIds(db: DB, originalId: string, uptoSeq = Number.MAX_SAFE_INTEGER): Set<string> {
-  const rows = db
-    .prepare(
+  const rows = prep(db,
       `SELECT l.reverses_line_id AS id FROM settlement_line l JOIN settlement s ON s.id = l.settlement_id
        WHERE s.original_id = ? AND s.seq <= ? AND l.reverses_line_id IS NOT NULL`,
     )
@@ -124,7 +124,7 @@ export function returnedLineIds(db: DB, originalId: string, uptoSeq = Number.MAX
 /** Next receipt number of a day for a prefix (S sale, T return): PREFIX + yyyyMMdd + 5 digits. */
 export function nextReceiptNo(db: DB, date: string, prefix: 'S' | 'T'): string {
   const base = `${prefix}${date.replaceAll('-', '')}`;
-  const row = db.prepare('SELECT max(receipt_no) AS last FROM settlement WHERE receipt_no LIKE ?').get(`${base}%`) as { last: string | null };
+  const row = prep(db, 'SELECT max(receipt_no) AS last FROM settlement WHERE receipt_no LIKE ?').get(`${base}%`) as { last: string | null };
   const n = row.last ? Number(row.last.slice(base.length)) + 1 : 1;
   return `${base}${String(n).padStart(5, '0')}`;
 }
@@ -154,9 +154,9 @@ export function listSettlements(db: DB, q: JournalQuery = {}): SettlementRow[] {
 
 /** Every record in chain order with its lines, for hash verification (streamed, so a big journal fits). */
 export function* journalInOrder(db: DB): Generator<{ row: SettlementRow; lines: LineRow[] }> {
-  const lineStmt = db.prepare('SELECT * FROM settlement_line WHERE settlement_id = ? ORDER BY line_no');
+  const lineStmt = prep(db, 'SELECT * FROM settlement_line WHERE settlement_id = ? ORDER BY line_no');
   let after = 0;
-  const page = db.prepare('SELECT * FROM settlement WHERE seq > ? ORDER BY seq LIMIT 500');
+  const page = prep(db, 'SELECT * FROM settlement WHERE seq > ? ORDER BY seq LIMIT 500');
   for (;;) {
     const rows = page.all(after) as SettlementRow[];
     if (rows.length === 0) return;
@@ -168,7 +168,7 @@ export function* journalInOrder(db: DB): Generator<{ row: SettlementRow; lines: 
 }
 
 export function settlementCount(db: DB): number {
-  return (db.prepare('SELECT count(*) AS n FROM settlement').get() as { n: number }).n;
+  return (prep(db, 'SELECT count(*) AS n FROM settlement').get() as { n: number }).n;
 }
 
 /**
@@ -176,7 +176,7 @@ export function settlementCount(db: DB): number {
  * core/store/ledger.ts is not there; amounts are integer fen.
  */
 export function insertLedgerEntryDirect(db: DB, e: { psnNo: string; pool: string; date: string; amountFen: number; settlementId: string; at: string }): void {
-  db.prepare(
+  prep(db, 
     'INSERT INTO ledger_entries (psn_no, pool, service_date, amount_fen, settlement_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(e.psnNo, e.pool, e.date, e.amountFen, e.settlementId, e.at);
 }

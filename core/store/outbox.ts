@@ -1,5 +1,6 @@
 // SQL for the upload outbox (migration 31), the platform's answers and variances (32) and
 // day close (33). Each function runs inside the caller's transaction when there is one.
+import { prep } from './prepared.ts';
 import type { DB } from './db.ts';
 import { compactSecond, formatMsgid, nextSecond } from '../platform/time.ts';
 
@@ -59,7 +60,7 @@ export interface MessageRow {
  */
 export function nextMsgid(db: DB, institutionCode: string, now: Date): string {
   const current = compactSecond(now);
-  const row = db.prepare('SELECT second, seq FROM msgid_clock WHERE id = 1').get() as { second: string; seq: number } | undefined;
+  const row = prep(db, 'SELECT second, seq FROM msgid_clock WHERE id = 1').get() as { second: string; seq: number } | undefined;
   let second = current;
   let seq = 1;
   if (row) {
@@ -72,40 +73,40 @@ export function nextMsgid(db: DB, institutionCode: string, now: Date): string {
       }
     }
   }
-  db.prepare('INSERT INTO msgid_clock (id, second, seq) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET second = excluded.second, seq = excluded.seq').run(second, seq);
+  prep(db, 'INSERT INTO msgid_clock (id, second, seq) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET second = excluded.second, seq = excluded.seq').run(second, seq);
   return formatMsgid(institutionCode, second, seq);
 }
 
 export function insertOutbox(db: DB, row: Omit<OutboxRow, 'step' | 'attempts' | 'failures' | 'next_attempt_at' | 'maybe_delivered' | 'last_error' | 'reject_code' | 'reject_reason' | 'mdtrt_id' | 'setl_id' | 'chain_setl_id' | 'chain_mdtrt_id' | 'acked_at'>): void {
-  db.prepare(
+  prep(db, 
     `INSERT INTO outbox (id, settlement_id, kind, status, depends_on, settle_date, steps_json, schema_version, app_version, created_at, updated_at)
      VALUES (@id, @settlement_id, @kind, @status, @depends_on, @settle_date, @steps_json, @schema_version, @app_version, @created_at, @updated_at)`,
   ).run(row);
 }
 
 export function insertMessage(db: DB, m: Pick<MessageRow, 'msgid' | 'outbox_id' | 'step' | 'attempt' | 'infno' | 'status'>): void {
-  db.prepare('INSERT INTO outbox_message (msgid, outbox_id, step, attempt, infno, status) VALUES (@msgid, @outbox_id, @step, @attempt, @infno, @status)').run(m);
+  prep(db, 'INSERT INTO outbox_message (msgid, outbox_id, step, attempt, infno, status) VALUES (@msgid, @outbox_id, @step, @attempt, @infno, @status)').run(m);
 }
 
 export function getOutbox(db: DB, id: string): OutboxRow | undefined {
-  return db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow | undefined;
+  return prep(db, 'SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow | undefined;
 }
 
 export function getOutboxBySettlement(db: DB, settlementId: string): OutboxRow | undefined {
-  return db.prepare('SELECT * FROM outbox WHERE settlement_id = ?').get(settlementId) as OutboxRow | undefined;
+  return prep(db, 'SELECT * FROM outbox WHERE settlement_id = ?').get(settlementId) as OutboxRow | undefined;
 }
 
 /** The message currently carrying a row's step (its latest attempt). */
 export function currentMessage(db: DB, outboxId: string, step: number): MessageRow | undefined {
-  return db.prepare('SELECT * FROM outbox_message WHERE outbox_id = ? AND step = ? ORDER BY attempt DESC LIMIT 1').get(outboxId, step) as MessageRow | undefined;
+  return prep(db, 'SELECT * FROM outbox_message WHERE outbox_id = ? AND step = ? ORDER BY attempt DESC LIMIT 1').get(outboxId, step) as MessageRow | undefined;
 }
 
 export function messagesOf(db: DB, outboxId: string): MessageRow[] {
-  return db.prepare('SELECT * FROM outbox_message WHERE outbox_id = ? ORDER BY step, attempt').all(outboxId) as MessageRow[];
+  return prep(db, 'SELECT * FROM outbox_message WHERE outbox_id = ? ORDER BY step, attempt').all(outboxId) as MessageRow[];
 }
 
 export function getMessage(db: DB, msgid: string): MessageRow | undefined {
-  return db.prepare('SELECT * FROM outbox_message WHERE msgid = ?').get(msgid) as MessageRow | undefined;
+  return prep(db, 'SELECT * FROM outbox_message WHERE msgid = ?').get(msgid) as MessageRow | undefined;
 }
 
 /**
@@ -113,8 +114,7 @@ export function getMessage(db: DB, msgid: string): MessageRow | undefined {
  * has reached a final state. A row waiting on its backoff or its predecessor never blocks others.
  */
 export function readyRows(db: DB, now: number, limit: number): OutboxRow[] {
-  return db
-    .prepare(
+  return prep(db,
       `SELECT o.* FROM outbox o
        WHERE o.status IN ('pending', 'ambiguous') AND o.next_attempt_at <= ?
          AND (o.depends_on IS NULL OR (SELECT d.status FROM outbox d WHERE d.id = o.depends_on) IN ('acked', 'rejected', 'cancelled'))
@@ -125,8 +125,7 @@ export function readyRows(db: DB, now: number, limit: number): OutboxRow[] {
 
 /** When the next row becomes due (ms epoch), or null when nothing is waiting. */
 export function nextDueAt(db: DB): number | null {
-  const row = db
-    .prepare(
+  const row = prep(db,
       `SELECT min(o.next_attempt_at) AS t FROM outbox o WHERE o.status IN ('pending', 'ambiguous')
        AND (o.depends_on IS NULL OR (SELECT d.status FROM outbox d WHERE d.id = o.depends_on) IN ('acked', 'rejected', 'cancelled'))`,
     )
@@ -139,19 +138,19 @@ export type OutboxPatch = Partial<Omit<OutboxRow, 'id' | 'settlement_id' | 'kind
 export function updateOutbox(db: DB, id: string, patch: OutboxPatch): void {
   const keys = Object.keys(patch);
   if (keys.length === 0) return;
-  db.prepare(`UPDATE outbox SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...patch, id });
+  prep(db, `UPDATE outbox SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...patch, id });
 }
 
 export function updateMessage(db: DB, msgid: string, patch: Partial<Pick<MessageRow, 'status' | 'request_json' | 'reply_json' | 'error' | 'sent_at' | 'replied_at'>>): void {
   const keys = Object.keys(patch);
   if (keys.length === 0) return;
-  db.prepare(`UPDATE outbox_message SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE msgid = @msgid`).run({ ...patch, msgid });
+  prep(db, `UPDATE outbox_message SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE msgid = @msgid`).run({ ...patch, msgid });
 }
 
 /** After a crash, a row left in 'sending' may or may not have reached the platform. */
 export function recoverInterruptedSends(db: DB, nowIso: string): number {
   const tx = db.transaction(() => {
-    db.prepare(`UPDATE outbox_message SET status = 'ambiguous', error = 'interrupted while sending (process stopped)', replied_at = ? WHERE status = 'sending'`).run(nowIso);
+    prep(db, `UPDATE outbox_message SET status = 'ambiguous', error = 'interrupted while sending (process stopped)', replied_at = ? WHERE status = 'sending'`).run(nowIso);
     return db
       .prepare(`UPDATE outbox SET status = 'ambiguous', maybe_delivered = 1, last_error = 'interrupted while sending (process stopped)', updated_at = ? WHERE status = 'sending'`)
       .run(nowIso).changes;
@@ -162,8 +161,8 @@ export function recoverInterruptedSends(db: DB, nowIso: string): number {
 export function statusCounts(db: DB, date?: string): Record<OutboxStatus, number> {
   const counts = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
   const rows = (date
-    ? db.prepare('SELECT status, count(*) AS n FROM outbox WHERE settle_date = ? GROUP BY status').all(date)
-    : db.prepare('SELECT status, count(*) AS n FROM outbox GROUP BY status').all()) as { status: OutboxStatus; n: number }[];
+    ? prep(db, 'SELECT status, count(*) AS n FROM outbox WHERE settle_date = ? GROUP BY status').all(date)
+    : prep(db, 'SELECT status, count(*) AS n FROM outbox GROUP BY status').all()) as { status: OutboxStatus; n: number }[];
   for (const r of rows) counts[r.status] = r.n;
   return counts;
 }
@@ -174,13 +173,12 @@ export function listOutbox(db: DB, q: { statuses?: OutboxStatus[]; date?: string
   if (q.statuses?.length) (where.push(`status IN (${q.statuses.map(() => '?').join(',')})`), params.push(...q.statuses));
   if (q.date) (where.push('settle_date = ?'), params.push(q.date));
   params.push(q.limit ?? -1);
-  return db.prepare(`SELECT * FROM outbox ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at LIMIT ?`).all(...params) as OutboxRow[];
+  return prep(db, `SELECT * FROM outbox ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at LIMIT ?`).all(...params) as OutboxRow[];
 }
 
 /** Rows of a day that keep it from being closed: anything not yet final on the platform. */
 export function unfinishedForDate(db: DB, date: string): OutboxRow[] {
-  return db
-    .prepare(
+  return prep(db,
       `SELECT o.* FROM outbox o WHERE o.settle_date = ? AND (
          o.status IN ('pending', 'sending', 'ambiguous', 'dead')
          OR (o.status = 'rejected' AND o.kind = 'sale' AND NOT EXISTS (
@@ -211,7 +209,7 @@ export interface PlatformSettlementRow {
 }
 
 export function insertPlatformSettlement(db: DB, row: PlatformSettlementRow): void {
-  db.prepare(
+  prep(db, 
     `INSERT INTO platform_settlement (msgid, settlement_id, role, infno, setl_id, mdtrt_id, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay,
        inscp_scp_amt, setlinfo_json, setldetail_json, detlcutinfo_json, received_at)
      VALUES (@msgid, @settlement_id, @role, @infno, @setl_id, @mdtrt_id, @medfee_sumamt, @fund_pay_sumamt, @psn_part_amt, @acct_pay,
@@ -221,7 +219,7 @@ export function insertPlatformSettlement(db: DB, row: PlatformSettlementRow): vo
 }
 
 export function platformSettlementsOf(db: DB, settlementId: string): PlatformSettlementRow[] {
-  return db.prepare('SELECT * FROM platform_settlement WHERE settlement_id = ? ORDER BY received_at, msgid').all(settlementId) as PlatformSettlementRow[];
+  return prep(db, 'SELECT * FROM platform_settlement WHERE settlement_id = ? ORDER BY received_at, msgid').all(settlementId) as PlatformSettlementRow[];
 }
 
 export interface VarianceRow {
@@ -238,7 +236,7 @@ export interface VarianceRow {
 }
 
 export function insertVariance(db: DB, v: VarianceRow): void {
-  db.prepare(
+  prep(db, 
     `INSERT INTO variance (id, settlement_id, scope, line_ref, field, local_value, platform_value, difference, settle_date, created_at)
      VALUES (@id, @settlement_id, @scope, @line_ref, @field, @local_value, @platform_value, @difference, @settle_date, @created_at)
      ON CONFLICT (settlement_id, scope, line_ref, field) DO NOTHING`,
@@ -251,8 +249,7 @@ export function listVariances(db: DB, q: { from?: string; to?: string; settlemen
   if (q.from) (where.push('v.settle_date >= ?'), params.push(q.from));
   if (q.to) (where.push('v.settle_date <= ?'), params.push(q.to));
   if (q.settlementId) (where.push('v.settlement_id = ?'), params.push(q.settlementId));
-  return db
-    .prepare(
+  return prep(db,
       `SELECT v.*, s.receipt_no FROM variance v JOIN settlement s ON s.id = v.settlement_id
        ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY v.settle_date, s.seq, v.scope, v.line_ref, v.field`,
     )
@@ -263,8 +260,7 @@ export function listVariances(db: DB, q: { from?: string; to?: string; settlemen
 
 /** The platform's totals for a day by insutype and clearing type, from what it acknowledged. */
 export function platformTotalsForDate(db: DB, date: string): { insutype: string; institution_type: string; medfee: string[]; fund: string[]; acct: string[]; settlements: number }[] {
-  const rows = db
-    .prepare(
+  const rows = prep(db,
       `SELECT json_extract(s.patient_json, '$.insutype') AS insutype, s.institution_type, p.role, p.medfee_sumamt, p.fund_pay_sumamt, p.acct_pay
        FROM platform_settlement p JOIN settlement s ON s.id = p.settlement_id WHERE s.settle_date = ? ORDER BY p.msgid`,
     )
@@ -299,12 +295,12 @@ export interface DayCloseRow {
 }
 
 export function insertDayClose(db: DB, row: DayCloseRow): void {
-  db.prepare(
+  prep(db, 
     `INSERT INTO day_close (msgid, settle_date, insutype, clr_type, medfee_sumamt, fund_pay_sumamt, acct_pay, setl_cnt, stmt_rslt, stmt_rslt_dscr, balanced, reply_json, closed_at)
      VALUES (@msgid, @settle_date, @insutype, @clr_type, @medfee_sumamt, @fund_pay_sumamt, @acct_pay, @setl_cnt, @stmt_rslt, @stmt_rslt_dscr, @balanced, @reply_json, @closed_at)`,
   ).run(row);
 }
 
 export function dayCloses(db: DB, date: string): DayCloseRow[] {
-  return db.prepare('SELECT * FROM day_close WHERE settle_date = ? ORDER BY closed_at, msgid').all(date) as DayCloseRow[];
+  return prep(db, 'SELECT * FROM day_close WHERE settle_date = ? ORDER BY closed_at, msgid').all(date) as DayCloseRow[];
 }

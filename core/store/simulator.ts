@@ -1,6 +1,7 @@
 // SQL for the platform simulator's own database (a separate file, never the counter's): the
 // messages it received (msgid is its key, so a repeat is recognised), visits, fee lines and
 // settlements, with UNIQUE business keys so the same settlement can never be stored twice.
+import { prep } from './prepared.ts';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,52 +114,52 @@ export interface SimSettlement {
 }
 
 export function getSimMessage(db: SimDB, msgid: string): SimMessage | undefined {
-  return db.prepare('SELECT * FROM sim_message WHERE msgid = ?').get(msgid) as SimMessage | undefined;
+  return prep(db, 'SELECT * FROM sim_message WHERE msgid = ?').get(msgid) as SimMessage | undefined;
 }
 
 export function insertSimMessage(db: SimDB, m: Omit<SimMessage, 'repeats'>): void {
-  db.prepare(
+  prep(db, 
     `INSERT INTO sim_message (msgid, infno, fixmedins_code, status, effect_kind, effect_id, request_json, reply_json, received_at)
      VALUES (@msgid, @infno, @fixmedins_code, @status, @effect_kind, @effect_id, @request_json, @reply_json, @received_at)`,
   ).run(m);
 }
 
 export function countRepeat(db: SimDB, msgid: string): void {
-  db.prepare('UPDATE sim_message SET repeats = repeats + 1 WHERE msgid = ?').run(msgid);
+  prep(db, 'UPDATE sim_message SET repeats = repeats + 1 WHERE msgid = ?').run(msgid);
 }
 
 export function setSimMessageStatus(db: SimDB, msgid: string, status: SimMessage['status']): void {
-  db.prepare('UPDATE sim_message SET status = ? WHERE msgid = ?').run(status, msgid);
+  prep(db, 'UPDATE sim_message SET status = ? WHERE msgid = ?').run(status, msgid);
 }
 
 /** A per-name counter for the simulator's own ids (setl_id, mdtrt_id). */
 export function nextSimNumber(db: SimDB, name: string): number {
-  db.prepare('INSERT INTO sim_counter (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1').run(name);
-  return (db.prepare('SELECT value FROM sim_counter WHERE name = ?').get(name) as { value: number }).value;
+  prep(db, 'INSERT INTO sim_counter (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1').run(name);
+  return (prep(db, 'SELECT value FROM sim_counter WHERE name = ?').get(name) as { value: number }).value;
 }
 
 export function getVisitByOtpNo(db: SimDB, code: string, iptOtpNo: string): { mdtrt_id: string } | undefined {
-  return db.prepare('SELECT mdtrt_id FROM sim_visit WHERE fixmedins_code = ? AND ipt_otp_no = ?').get(code, iptOtpNo) as { mdtrt_id: string } | undefined;
+  return prep(db, 'SELECT mdtrt_id FROM sim_visit WHERE fixmedins_code = ? AND ipt_otp_no = ?').get(code, iptOtpNo) as { mdtrt_id: string } | undefined;
 }
 
 export function getVisit(db: SimDB, mdtrtId: string): { mdtrt_id: string; fixmedins_code: string; psn_no: string; mdtrtinfo_json: string | null } | undefined {
-  return db.prepare('SELECT * FROM sim_visit WHERE mdtrt_id = ?').get(mdtrtId) as { mdtrt_id: string; fixmedins_code: string; psn_no: string; mdtrtinfo_json: string | null } | undefined;
+  return prep(db, 'SELECT * FROM sim_visit WHERE mdtrt_id = ?').get(mdtrtId) as { mdtrt_id: string; fixmedins_code: string; psn_no: string; mdtrtinfo_json: string | null } | undefined;
 }
 
 export function insertVisit(db: SimDB, v: { mdtrt_id: string; fixmedins_code: string; ipt_otp_no: string; psn_no: string; created_at: string }): void {
-  db.prepare('INSERT INTO sim_visit (mdtrt_id, fixmedins_code, ipt_otp_no, psn_no, created_at) VALUES (@mdtrt_id, @fixmedins_code, @ipt_otp_no, @psn_no, @created_at)').run(v);
+  prep(db, 'INSERT INTO sim_visit (mdtrt_id, fixmedins_code, ipt_otp_no, psn_no, created_at) VALUES (@mdtrt_id, @fixmedins_code, @ipt_otp_no, @psn_no, @created_at)').run(v);
 }
 
 export function setVisitInfo(db: SimDB, mdtrtId: string, json: string): void {
-  db.prepare('UPDATE sim_visit SET mdtrtinfo_json = ? WHERE mdtrt_id = ?').run(json, mdtrtId);
+  prep(db, 'UPDATE sim_visit SET mdtrtinfo_json = ? WHERE mdtrt_id = ?').run(json, mdtrtId);
 }
 
 export function upsertFee(db: SimDB, mdtrtId: string, feedetlSn: string, lineJson: string): void {
-  db.prepare('INSERT INTO sim_fee (mdtrt_id, feedetl_sn, line_json) VALUES (?, ?, ?) ON CONFLICT (mdtrt_id, feedetl_sn) DO UPDATE SET line_json = excluded.line_json').run(mdtrtId, feedetlSn, lineJson);
+  prep(db, 'INSERT INTO sim_fee (mdtrt_id, feedetl_sn, line_json) VALUES (?, ?, ?) ON CONFLICT (mdtrt_id, feedetl_sn) DO UPDATE SET line_json = excluded.line_json').run(mdtrtId, feedetlSn, lineJson);
 }
 
 export function feesOf(db: SimDB, mdtrtId: string): { feedetl_sn: string; line_json: string }[] {
-  return db.prepare('SELECT feedetl_sn, line_json FROM sim_fee WHERE mdtrt_id = ? ORDER BY feedetl_sn').all(mdtrtId) as { feedetl_sn: string; line_json: string }[];
+  return prep(db, 'SELECT feedetl_sn, line_json FROM sim_fee WHERE mdtrt_id = ? ORDER BY feedetl_sn').all(mdtrtId) as { feedetl_sn: string; line_json: string }[];
 }
 
 export function standingSettlement(db: SimDB, code: string, medinsSetlId: string): SimSettlement | undefined {
@@ -168,15 +169,15 @@ export function standingSettlement(db: SimDB, code: string, medinsSetlId: string
 }
 
 export function getSimSettlement(db: SimDB, setlId: string): SimSettlement | undefined {
-  return db.prepare('SELECT * FROM sim_settlement WHERE setl_id = ?').get(setlId) as SimSettlement | undefined;
+  return prep(db, 'SELECT * FROM sim_settlement WHERE setl_id = ?').get(setlId) as SimSettlement | undefined;
 }
 
 export function standingReversalOf(db: SimDB, setlId: string): SimSettlement | undefined {
-  return db.prepare(`SELECT * FROM sim_settlement WHERE reverses_setl_id = ? AND kind = 'reverse' AND active = 1`).get(setlId) as SimSettlement | undefined;
+  return prep(db, `SELECT * FROM sim_settlement WHERE reverses_setl_id = ? AND kind = 'reverse' AND active = 1`).get(setlId) as SimSettlement | undefined;
 }
 
 export function insertSimSettlement(db: SimDB, s: Omit<SimSettlement, 'reversed_by' | 'active'>): void {
-  db.prepare(
+  prep(db, 
     `INSERT INTO sim_settlement (setl_id, kind, fixmedins_code, medins_setl_id, msgid, infno, mdtrt_id, reverses_setl_id, psn_no, insutype, clr_type, setl_date,
        medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, output_json, created_at)
      VALUES (@setl_id, @kind, @fixmedins_code, @medins_setl_id, @msgid, @infno, @mdtrt_id, @reverses_setl_id, @psn_no, @insutype, @clr_type, @setl_date,
@@ -185,18 +186,17 @@ export function insertSimSettlement(db: SimDB, s: Omit<SimSettlement, 'reversed_
 }
 
 export function setReversedBy(db: SimDB, setlId: string, reversedBy: string | null): void {
-  db.prepare('UPDATE sim_settlement SET reversed_by = ? WHERE setl_id = ?').run(reversedBy, setlId);
+  prep(db, 'UPDATE sim_settlement SET reversed_by = ? WHERE setl_id = ?').run(reversedBy, setlId);
 }
 
 export function deactivate(db: SimDB, setlId: string): void {
-  db.prepare('UPDATE sim_settlement SET active = 0 WHERE setl_id = ?').run(setlId);
+  prep(db, 'UPDATE sim_settlement SET active = 0 WHERE setl_id = ?').run(setlId);
 }
 
 /** Fund paid for a person this year by settlements that still stand (the simulator's own ledger). */
 export function simFundUsed(db: SimDB, psnNo: string, year: string, beforeDate: string): string[] {
   return (
-    db
-      .prepare(
+    prep(db,
         `SELECT fund_pay_sumamt AS f FROM sim_settlement WHERE psn_no = ? AND kind = 'settle' AND active = 1 AND reversed_by IS NULL
          AND setl_date >= ? AND setl_date <= ?`,
       )
@@ -213,15 +213,15 @@ export function standingSettlements(db: SimDB, q: { code?: string; from?: string
   if (q.to) (where.push('setl_date <= ?'), params.push(q.to));
   if (q.insutype) (where.push('insutype = ?'), params.push(q.insutype));
   if (q.clrType) (where.push('clr_type = ?'), params.push(q.clrType));
-  return db.prepare(`SELECT * FROM sim_settlement WHERE ${where.join(' AND ')} ORDER BY created_at, setl_id`).all(...params) as SimSettlement[];
+  return prep(db, `SELECT * FROM sim_settlement WHERE ${where.join(' AND ')} ORDER BY created_at, setl_id`).all(...params) as SimSettlement[];
 }
 
 export function allSimSettlements(db: SimDB): SimSettlement[] {
-  return db.prepare('SELECT * FROM sim_settlement ORDER BY created_at, setl_id').all() as SimSettlement[];
+  return prep(db, 'SELECT * FROM sim_settlement ORDER BY created_at, setl_id').all() as SimSettlement[];
 }
 
 export function simStats(db: SimDB): Record<string, number> {
-  const get = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+  const get = (sql: string) => (prep(db, sql).get() as { n: number }).n;
   return {
     messages: get('SELECT count(*) AS n FROM sim_message'),
     repeats: get('SELECT coalesce(sum(repeats), 0) AS n FROM sim_message'),
