@@ -1,0 +1,105 @@
+// Local data at bureau scale: roster import rows/s at 1,000,000 rows (and the re-import of the
+// same file, all unchanged), patient lookup p99 at 1,000,000 patients, catalog search p99 at
+// 300,000 items (the national code database has about 270,000). `--quick` uses small sizes.
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../core/store/db.ts';
+import { importRosterFile } from '../../core/import/roster.ts';
+import { importCatalogFile } from '../../core/import/catalog.ts';
+import { CATALOG_HEADER, ROSTER_HEADER, catalogCsvRows, rosterCsvRows, syntheticCertno, syntheticDrugCode, ean13 } from '../../core/import/synthetic.ts';
+import { searchCatalog } from '../../core/store/catalog.ts';
+import { setInstitution } from '../../core/store/settings.ts';
+import { lookupPatient } from '../../core/patient/index.ts';
+import { loadPolicyBook } from '../../core/policy/index.ts';
+import type { BenchSuite } from '../harness.ts';
+import { percentile, round } from '../harness.ts';
+
+async function writeCsv(file: string, header: string, total: number, rows: (from: number, to: number) => string): Promise<void> {
+  const out = createWriteStream(file);
+  out.write(header + '\n');
+  for (let i = 0; i < total; i += 50000) {
+    if (!out.write(rows(i, Math.min(total, i + 50000)) + '\n')) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+function timeEach(n: number, fn: (i: number) => void): number[] {
+  for (let i = 0; i < Math.min(200, n); i++) fn(i); // warm up
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    fn(i);
+    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return samples;
+}
+
+export const dataSuite: BenchSuite = {
+  name: 'data',
+  async run({ quick, log }) {
+    const patients = quick ? 50_000 : 1_000_000;
+    const items = quick ? 30_000 : 300_000;
+    const dir = mkdtempSync(join(tmpdir(), 'lbc-bench-data-'));
+    const figures: Record<string, number> = {};
+    try {
+      const rosterFile = join(dir, 'roster.csv');
+      await writeCsv(rosterFile, ROSTER_HEADER, patients, (a, b) => rosterCsvRows(a, b));
+      const db = openDatabase(join(dir, 'db'));
+      setInstitution(db, { code: 'H53090200001', name: 'bench', type: 'clinic', level: 1, policy: 'lincang', region: '530902' });
+
+      const first = importRosterFile(db, rosterFile);
+      if (first.inserted !== patients) throw new Error(`roster import inserted ${first.inserted} of ${patients}: ${JSON.stringify(first.rejections.slice(0, 3))}`);
+      log(`roster import: ${patients.toLocaleString('en')} rows in ${first.ms} ms (${first.rowsPerSecond.toLocaleString('en')} rows/s, target 1,000,000 in < 5 s)`);
+      figures.roster_rows = patients;
+      figures.roster_import_seconds = round(first.ms / 1000, 2);
+      figures.roster_import_rows_per_s = first.rowsPerSecond;
+      const again = importRosterFile(db, rosterFile);
+      if (again.unchanged !== patients) throw new Error(`re-import: ${again.unchanged} unchanged of ${patients}`);
+      log(`roster re-import (all unchanged): ${again.ms} ms (${again.rowsPerSecond.toLocaleString('en')} rows/s)`);
+      figures.roster_reimport_rows_per_s = again.rowsPerSecond;
+
+      // Lookup by ID number (identify → roster → policy → ledger), random patients.
+      const book = loadPolicyBook(undefined);
+      const ids: string[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const k = Math.floor(Math.random() * patients);
+        const year = 1940 + (k % 50);
+        ids.push(syntheticCertno('530902', `${year}${String(1 + (k % 12)).padStart(2, '0')}${String(1 + (k % 28)).padStart(2, '0')}`, k));
+      }
+      const lookups = timeEach(ids.length, (i) => lookupPatient(db, book, ids[i]!, '2024-08-01'));
+      figures.lookup_p50_ms = round(percentile(lookups, 50), 3);
+      figures.lookup_p99_ms = round(percentile(lookups, 99), 3);
+      log(`lookup at ${patients.toLocaleString('en')} patients: p50 ${figures.lookup_p50_ms} ms, p99 ${figures.lookup_p99_ms} ms`);
+
+      const catalogFile = join(dir, 'catalog.csv');
+      await writeCsv(catalogFile, CATALOG_HEADER, items, (a, b) => catalogCsvRows(a, b));
+      const cat = importCatalogFile(db, catalogFile);
+      if (cat.inserted !== items) throw new Error(`catalog import inserted ${cat.inserted} of ${items}: ${JSON.stringify(cat.rejections.slice(0, 3))}`);
+      figures.catalog_items = items;
+      figures.catalog_import_seconds = round(cat.ms / 1000, 2);
+      log(`catalog import: ${items.toLocaleString('en')} items in ${cat.ms} ms`);
+      // The counter's search box: pinyin initials, Chinese fragments, codes, own codes, barcodes.
+      const queries: string[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const k = Math.floor(Math.random() * items);
+        queries.push(
+          [
+            'aldp', 'ejsg', 'xst', 'gl', 'mtle', 'yndpa', '地平', '二甲双胍', '格列', '沙坦胶囊', '缓释片', '商品12',
+            syntheticDrugCode(k % 7 === 0 ? 'Z' : 'X', k), syntheticDrugCode('X', k).slice(0, 12), `OWN${k}`, ean13(`69${String(k).padStart(10, '0')}`),
+          ][i % 16]!,
+        );
+      }
+      const searches = timeEach(queries.length, (i) => searchCatalog(db, queries[i]!, { limit: 20, region: '530902' }));
+      figures.search_p50_ms = round(percentile(searches, 50), 3);
+      figures.search_p99_ms = round(percentile(searches, 99), 3);
+      log(`catalog search at ${items.toLocaleString('en')} items: p50 ${figures.search_p50_ms} ms, p99 ${figures.search_p99_ms} ms (target p99 < 5 ms)`);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return figures;
+  },
+};
