@@ -2,6 +2,7 @@
 //   filing submit [--operator ID] [--operator-name NAME] < request.json   new / change / stop (kind in the JSON)
 //   filing list --month YYYY-MM | --psn PSN_NO
 //   filing queue                                     upload states, and the uploads needing a person
+//   filing upload [--endpoint URL]                   send what is due to the platform (endpoint: institution.platformEndpoint)
 //   filing retry UPLOAD_ID                           send an ambiguous/rejected/dead upload again
 //   filing form FILING_ID [--out FILE]               the 审定表 (seed 003 附件2) as HTML
 import { writeFileSync } from 'node:fs';
@@ -9,7 +10,11 @@ import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../../config/paths.ts';
 import { openDatabase } from '../../store/db.ts';
 import { InputError } from '../../contract/problems.ts';
-import { fileAtCounter, filingInstitution, qualificationForm, retryUpload } from '../../filing/index.ts';
+import { fileAtCounter, filingInstitution, qualificationForm, retryUpload, uploadFilings } from '../../filing/index.ts';
+import { platformFilingTransport } from '../../filing/transport.ts';
+import { PlatformClient } from '../../platform/client.ts';
+import { loadPlatformConfig } from '../../platform/config.ts';
+import { siteSetting } from '../../store/filing.ts';
 import { filingsBetween, filingsOf, uploadCounts } from '../../store/filing.ts';
 import { monthRange, isMonth } from '../../supervision/dates.ts';
 import { maskCertno, maskName } from '../../identity/mask.ts';
@@ -21,14 +26,14 @@ function usage(message: string, messageZh: string): InputError {
 
 export const filingCommand: Command = {
   name: 'filing',
-  usage: 'filing submit|list|queue|retry|form …  [--data DIR]',
+  usage: 'filing submit|list|queue|upload|retry|form …  [--data DIR]',
   summary: 'two-disease filing at the counter (new, change, stop), its upload queue and the 审定表',
   async run(args, io) {
     try {
       const { values, positionals } = parseArgs({
         args,
         allowPositionals: true,
-        options: { data: { type: 'string' }, operator: { type: 'string', default: 'counter' }, 'operator-name': { type: 'string', default: '柜台' }, month: { type: 'string' }, psn: { type: 'string' }, out: { type: 'string' } },
+        options: { data: { type: 'string' }, operator: { type: 'string', default: 'counter' }, 'operator-name': { type: 'string', default: '柜台' }, month: { type: 'string' }, psn: { type: 'string' }, out: { type: 'string' }, endpoint: { type: 'string' } },
       });
       const [sub, arg] = positionals;
       const db = openDatabase(resolveDataDir(values.data));
@@ -62,6 +67,19 @@ export const filingCommand: Command = {
         } else if (sub === 'queue') {
           const attention = db.prepare(`SELECT id, filing_id, infno, disease, psn_no, status, attempts, last_error FROM filing_upload WHERE status IN ('rejected', 'ambiguous', 'dead') ORDER BY created_at`).all();
           io.stdout(JSON.stringify({ counts: uploadCounts(db), needsAttention: attention }, null, 2) + '\n');
+        } else if (sub === 'upload') {
+          const inst = filingInstitution(db);
+          const endpoint = values.endpoint ?? siteSetting(db, 'institution.platformEndpoint');
+          if (!endpoint) throw usage('no platform endpoint: set institution.platformEndpoint or pass --endpoint URL', '未配置医保平台地址');
+          const region = loadPlatformConfig().region(inst.policy);
+          const client = new PlatformClient(endpoint, { path: region.transport.path });
+          try {
+            const transport = platformFilingTransport(db, { client, region, institution: { code: inst.code, name: inst.name }, operator: { id: values.operator!, name: values['operator-name']! } });
+            const counts = await uploadFilings(db, transport);
+            io.stdout(JSON.stringify({ sent: counts, queue: uploadCounts(db) }, null, 2) + '\n');
+          } finally {
+            client.close();
+          }
         } else if (sub === 'retry') {
           if (!arg) throw usage('give the upload id', '请提供上传记录编号');
           retryUpload(db, arg);
@@ -74,7 +92,7 @@ export const filingCommand: Command = {
             writeFileSync(values.out, html);
             io.stderr(`wrote ${values.out}\n`);
           } else io.stdout(html);
-        } else throw usage('filing submit|list|queue|retry|form', '子命令：submit、list、queue、retry、form');
+        } else throw usage('filing submit|list|queue|upload|retry|form', '子命令：submit、list、queue、upload、retry、form');
       } finally {
         db.close();
       }
