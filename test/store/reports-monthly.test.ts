@@ -16,6 +16,7 @@ import { fileAtCounter } from '../../core/filing/index.ts';
 import { overrideBlock, recordDispensing } from '../../core/supervision/index.ts';
 import type { DB } from '../../core/store/db.ts';
 import { addPatient, withDb, withDbAsync } from '../helpers/d-fixtures.ts';
+import { insertVariance } from '../../core/store/outbox.ts';
 
 const book = loadPolicyBook();
 type Col = 'level1' | 'level2' | 'level3' | 'pharmacy';
@@ -82,7 +83,7 @@ function march(db: DB) {
     operator: { id: 'op1', name: '王医生' },
   });
   sale(db, { psn: 'R1', insurance: 'resident', conditions: ['hypertension'], at: 'level1', date: '2025-03-03', lines: [['amlo', '10.00', '3']] }); // 30.00 / 15.00
-  sale(db, { psn: 'R2', insurance: 'resident', conditions: ['diabetes'], at: 'level2', date: '2025-03-11', lines: [['metf', '20.00', '2']] }); // 40.00 / 20.00
+  const r2 = sale(db, { psn: 'R2', insurance: 'resident', conditions: ['diabetes'], at: 'level2', date: '2025-03-11', lines: [['metf', '20.00', '2']] }); // 40.00 / 20.00
   sale(db, { psn: 'R3', insurance: 'resident', conditions: ['hypertension', 'diabetes'], at: 'level3', date: '2025-03-12', lines: [['amlo', '5.00', '4'], ['metf', '8.00', '5']] }); // 20/10 + 40/20
   sale(db, { psn: 'R4', insurance: 'resident', conditions: ['hypertension'], at: 'pharmacy', date: '2025-03-13', lines: [['amlo', '12.50', '2']] }); // 25.00 / 12.50
   sale(db, { psn: 'R3', insurance: 'resident', conditions: ['hypertension', 'diabetes'], at: 'pharmacy', date: '2025-03-14', lines: [['asp', '6.00', '1']] }); // 6.00 / 3.00, no single disease
@@ -91,6 +92,7 @@ function march(db: DB) {
   sale(db, { psn: 'R1', insurance: 'resident', conditions: ['hypertension'], at: 'level1', date: '2025-04-01', lines: [['amlo', '10.00', '9']] }); // April: not in March
   sale(db, { psn: 'E1', insurance: 'employee', conditions: ['diabetes'], at: 'level1', date: '2025-03-05', lines: [['metf', '20.00', '3']] }); // 60.00 / 36.00
   sale(db, { psn: 'E2', insurance: 'employee', conditions: ['hypertension'], at: 'pharmacy', date: '2025-03-21', lines: [['amlo', '15.00', '2']] }); // 30.00 / 18.00
+  return { r2 };
 }
 
 const NOW = new Date('2025-04-05T08:00:00Z');
@@ -159,6 +161,23 @@ test('overrides and variances reports list the month’s records', () => {
     // Nothing uploaded yet: the month's records wait in the outbox (the reversal cancelled its never-sent sale).
     const states = Object.fromEntries(va.tables[1]!.rows.map((r) => [r.status, r.count]));
     assert.equal(states.pending, 7);
+  });
+});
+
+test('variances report: the platform paid 0.50 less on R2’s sale; rows, affected settlements and the fund difference', () => {
+  withDb((db) => {
+    const { r2 } = march(db);
+    const v = (field: string, local: string, platform: string, difference: string, scope: 'settlement' | 'line' = 'settlement', line = '') =>
+      insertVariance(db, { id: `v-${field}-${scope}`, settlement_id: r2.id, scope, line_ref: line, field, local_value: local, platform_value: platform, difference, settle_date: '2025-03-11', created_at: '2025-03-11T10:00:00Z' });
+    v('fund_pay_sumamt', '20.00', '19.50', '-0.50');
+    v('psn_part_amt', '20.00', '20.50', '0.50');
+    v('fund', '20.00', '19.50', '-0.50', 'line', '1');
+    const doc = buildReport(db, 'variances', '2025-03', NOW);
+    assert.equal(doc.tables[0]!.rows.length, 3);
+    assert.deepEqual(doc.summary, { 差异条数: 3, 涉及结算: 1, 基金支付差额合计: '-0.50' });
+    const row = doc.tables[0]!.rows.find((r) => r.field === 'fund_pay_sumamt')!;
+    assert.deepEqual(pick(row, ['date', 'receiptNo', 'scope', 'local', 'platform', 'difference']), ['2025-03-11', r2.receiptNo, '整单', '20.00', '19.50', '-0.50']);
+    assert.equal(buildReport(db, 'variances', '2025-02', NOW).tables[0]!.rows.length, 0);
   });
 });
 
