@@ -52,7 +52,7 @@ const CounterSale = z.object({
   lines: z.array(z.object({ code: z.string().trim().min(1), quantity: z.union([z.string(), z.number()]).transform(String) })).min(1).max(200),
   operator: OperatorSchema,
   date: isoDate('date', '结算日期').optional(),
-  requestId: z.string().max(64).optional(),
+  requestId: z.string().max(64).nullable().optional(),
 });
 
 /** A sale with every fact given (scripts, tests): the split is still computed here, never taken from the input. */
@@ -62,7 +62,7 @@ const DirectSale = z.object({
   institution: InstitutionForSettlementSchema,
   operator: OperatorSchema,
   lines: z.array(SettleLineSchema).min(1),
-  requestId: z.string().max(64).optional(),
+  requestId: z.string().max(64).nullable().optional(),
 });
 
 export const settleCommand: Command = {

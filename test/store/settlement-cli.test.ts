@@ -1,0 +1,72 @@
+// The settlement commands end to end: settle → journal → close-day refused → upload → reverse →
+// upload → journal verify → close-day balanced; and the simulator command.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { saleInput, tempDir } from '../helpers/settlement.ts';
+import { startSimulator } from '../../core/simulator/index.ts';
+
+/** Runs the CLI without blocking this process (the simulator answering it lives here). */
+function cli(args: string[], stdin = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+    child.stdin!.end(stdin);
+  });
+}
+
+test('cli settle, journal, close-day (refused, then balanced), upload, reverse --lines, journal verify', async () => {
+  const data = tempDir();
+  const sim = await startSimulator({ dataDir: tempDir('lbc-sim-') });
+  try {
+    const { result: _ignored, ...sale } = saleInput();
+    const settled = await cli(['settle', '--data', data], JSON.stringify(sale));
+    assert.equal(settled.status, 0, settled.stderr);
+    const rec = JSON.parse(settled.stdout) as { receiptNo: string; fund: string; outbox: { status: string } };
+    assert.equal(rec.receiptNo, 'S2024080100001');
+    assert.equal(rec.fund, saleInput().result.fund, 'the split is computed by the engine, not taken from the input');
+    assert.equal(rec.outbox.status, 'pending');
+
+    const refused = await cli(['close-day', '--data', data, '--date', '2024-08-01', '--endpoint', sim.url]);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /DAY_NOT_UPLOADED/);
+
+    const up = await cli(['upload', '--data', data, '--endpoint', sim.url, '--once']);
+    assert.equal(up.status, 0, up.stderr);
+    assert.equal(JSON.parse(up.stdout).counts.acked, 1);
+
+    const ret = await cli(['reverse', rec.receiptNo, '--data', data, '--lines', 'b', '--reason', '退一盒']);
+    assert.equal(ret.status, 0, ret.stderr);
+    assert.equal(JSON.parse(ret.stdout).kind, 'return');
+    assert.equal(JSON.parse((await cli(['upload', '--data', data, '--endpoint', sim.url])).stdout).counts.acked, 2);
+
+    const journal = await cli(['journal', '--data', data]);
+    assert.match(journal.stdout, /S2024080100001\s+sale/);
+    assert.match(journal.stdout, /T2024080100001\s+return/);
+    const verify = await cli(['journal', 'verify', '--data', data]);
+    assert.equal(verify.status, 0);
+    assert.equal(JSON.parse(verify.stdout).records, 2);
+
+    const closed = await cli(['close-day', '--data', data, '--date', '2024-08-01', '--endpoint', sim.url]);
+    assert.equal(closed.status, 0, closed.stderr);
+    assert.equal(JSON.parse(closed.stdout).balanced, true);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('cli simulator serves the probe and stops on SIGTERM', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', 'simulator', '--port', '0', '--data', tempDir('lbc-sim-'), '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()).url)));
+  const probe = (await (await fetch(url)).json()) as { ok: boolean };
+  assert.equal(probe.ok, true);
+  const faults = await fetch(new URL('/admin/faults', url), { method: 'POST', body: JSON.stringify({ refusePsnNo: ['X'] }) });
+  assert.deepEqual(((await faults.json()) as { refusePsnNo: string[] }).refusePsnNo, ['X']);
+  child.kill('SIGTERM');
+  const code = await new Promise((r) => child.once('exit', r));
+  assert.equal(code, 0);
+});
