@@ -16,12 +16,13 @@ export { monthlyTable, lineDisease, institutionColumn, INSTITUTION_COLUMNS } fro
 export { statisticsTable, schemeOf } from './statistics.ts';
 export { render, toCsv, toXlsx, toHtml, toPdf, chartSvg, findChromium, FORMATS, type Format } from './render.ts';
 
-export const REPORT_NAMES = ['monthly-residents', 'monthly-employees', 'statistics', 'variances', 'overrides', 'capitation'] as const;
+export const REPORT_NAMES = ['monthly-residents', 'monthly-employees', 'people', 'statistics', 'variances', 'overrides', 'capitation'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
 export const REPORT_SUMMARIES: Record<ReportName, string> = {
   'monthly-residents': 'seed 003 附件4: residents (390) by disease and institution level',
   'monthly-employees': 'seed 003 附件5: employees (310) by disease and institution level',
+  people: 'seed 003 附件6: people under hypertension / diabetes management, as of the month end',
   statistics: 'seed 000 §二.(五).12: people benefiting, costs and fund paid by scheme and disease',
   variances: 'local split against the platform’s, per settlement and line; upload states',
   overrides: 'supervision blocks overridden by an operator, with the written reason',
@@ -90,6 +91,35 @@ export function buildReport(db: DB, name: string, month: string, now: Date = new
           { name: '报销额', values: INSTITUTION_COLUMNS.map((c) => String(totalRow[`${c.key}Fund`])) },
         ],
       },
+    };
+  }
+
+  if (name === 'people') {
+    // seed 003 附件6 参保人员“两病”情况统计表: one row per reporting unit (this counter), both schemes.
+    const counts = rosterCounts(db, first, last);
+    const n = (pred: (c: RosterCount) => boolean) => counts.filter(pred).reduce((a, c) => a + c.n, 0);
+    const row = {
+      no: 1,
+      unit: base.institution.name ?? base.institution.code ?? '本机构',
+      hypertension: n((c) => c.conditions !== 'diabetes'),
+      diabetes: n((c) => c.conditions !== 'hypertension'),
+      total: n(() => true),
+    };
+    return {
+      ...base,
+      title: 'Insured people with hypertension or diabetes',
+      titleZh: '参保人员“两病”情况统计表',
+      tables: [
+        {
+          id: 'people',
+          title: 'People under management',
+          titleZh: '参保人员“两病”情况统计表',
+          columns: [int('no', 'no.', '序号'), text('unit', 'reporting unit', '填报单位'), int('hypertension', 'hypertension (people)', '纳入“高血压”管理人员情况统计（人数）'), int('diabetes', 'diabetes (people)', '纳入“糖尿病”管理人员情况统计（人数）'), int('total', 'total (people)', '总计')],
+          rows: [row, { no: '', unit: '合计', hypertension: row.hypertension, diabetes: row.diabetes, total: row.total }],
+        },
+      ],
+      summary: { 高血压: row.hypertension, 糖尿病: row.diabetes, 总计: row.total },
+      notes: ['本月末名单中已标识且本月内有效的“两病”患者（含已享受门诊慢特病待遇者）；同患两病者在高血压、糖尿病两列各计一次，总计按人计一次。'],
     };
   }
 

@@ -146,6 +146,16 @@ test('statistics (seed 000 §二.(五).12): people benefiting, costs and fund pa
   });
 });
 
+test('people (seed 003 附件6): managed people by disease, both schemes, both insurances', () => {
+  withDb((db) => {
+    march(db);
+    const doc = buildReport(db, 'people', '2025-03', NOW);
+    // HT: R1 R3 R4 R7 E2 = 5; DM: R2 R3 R4 E1 = 4; people: R1 R2 R3 R4 R7 E1 E2 = 7.
+    assert.deepEqual(pick(doc.tables[0]!.rows[0]!, ['no', 'hypertension', 'diabetes', 'total']), [1, 5, 4, 7]);
+    assert.equal(doc.tables[0]!.rows[1]!.unit, '合计');
+  });
+});
+
 test('overrides and variances reports list the month’s records', () => {
   withDb((db) => {
     march(db);
