@@ -141,6 +141,13 @@ export function chartSvg(c: BarChart): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${esc(c.titleZh)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${parts.join('')}</svg>`;
 }
 
+/** yyyy-MM-dd HH:mm in the machine's local time (the clerk's clock, not UTC). */
+function localStamp(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 export function toHtml(doc: ReportDoc): string {
   const summary = Object.entries(doc.summary).map(([k, v]) => `<span><b>${esc(k)}</b> ${esc(v)}</span>`).join(' · ');
   return `<!doctype html>
@@ -162,7 +169,7 @@ export function toHtml(doc: ReportDoc): string {
 </style></head>
 <body>
 <h1>${esc(doc.titleZh)}</h1>
-<div class="meta">期间：${esc(doc.period.from)} 至 ${esc(doc.period.to)}${doc.institution.name ? `　填报单位：${esc(doc.institution.name)}` : ''}　生成时间：${esc(doc.generatedAt.slice(0, 19).replace('T', ' '))}</div>
+<div class="meta">期间：${esc(doc.period.from)} 至 ${esc(doc.period.to)}${doc.institution.name ? `　填报单位：${esc(doc.institution.name)}` : ''}　生成时间：${esc(localStamp(doc.generatedAt))}</div>
 ${summary ? `<div class="summary">${summary}</div>` : ''}
 ${doc.chart ? chartSvg(doc.chart) : ''}
 ${doc.tables.map(tableHtml).join('\n')}

@@ -141,3 +141,12 @@ test('eligible at once: after a counter filing the policy engine covers the pati
     }
   });
 });
+
+test('a filing dated after today is refused', () => {
+  withDb((db) => {
+    assert.throws(
+      () => fileAtCounter(db, { request: { kind: 'new', psnNo: 'F1', date: '2025-03-02', doctor, conditions: ['hypertension'], person }, institution: inst, operator: op }, new Date('2025-03-01T08:00:00')),
+      (e: InputError) => e.code === 'FUTURE_DATE',
+    );
+  });
+});
