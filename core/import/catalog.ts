@@ -58,6 +58,7 @@ export const CATALOG_TARGET: ImportTarget<CatalogRecord> = {
       touch: (key, hash) => writer.touch(key, hash),
       validate: validateCatalogRow,
       write: (r, hash, now, isNew) => writer.write(r, searchTerms(r), hash, now, isNew),
+      finish: (written) => writer.finish(written),
     };
   },
 };

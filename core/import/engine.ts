@@ -34,6 +34,8 @@ export interface ImportSession<R> {
   /** Called inside the transaction before the first write when the table is empty. */
   beginBulk?(): void;
   endBulk?(): void;
+  /** Called inside the last transaction with how many records were written (index upkeep). */
+  finish?(written: number): void;
 }
 
 export interface Rejection {
@@ -360,6 +362,7 @@ export function importText<R>(db: DB, target: ImportTarget<R>, text: string, opt
     source.each(handleRow, progress);
     if (bulk) session.endBulk?.();
     if (options.strict && report.rejected > 0) throw new StrictRollback();
+    session.finish?.(report.inserted + report.updated);
     commit();
   } catch (e) {
     db.exec('ROLLBACK');
