@@ -135,3 +135,23 @@ export function operatorRole(db: DB, operatorId: string): { id: string; name: st
   const r = db.prepare(`SELECT id, name, role, active FROM operators WHERE id = ?`).get(operatorId) as { id: string; name: string; role: string; active: number } | undefined;
   return r ? { id: r.id, name: r.name, role: r.role, active: r.active === 1 } : null;
 }
+
+export interface CatalogDrugFacts {
+  code: string;
+  genericName: string;
+  drugGroup: string | null;
+  packageSize: string | null;
+  spec: string | null;
+}
+
+/** What supervision needs from the catalog (migration 11) for the given national codes. */
+export function catalogDrugFacts(db: DB, codes: string[]): Map<string, CatalogDrugFacts> {
+  const out = new Map<string, CatalogDrugFacts>();
+  if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'catalog'`).get()) return out;
+  const q = stmt(db, `SELECT code, generic_name, drug_group, package_size, spec FROM catalog WHERE code = ?`);
+  for (const code of new Set(codes)) {
+    const r = q.get(code) as { code: string; generic_name: string; drug_group: string | null; package_size: string | null; spec: string | null } | undefined;
+    if (r) out.set(code, { code: r.code, genericName: r.generic_name, drugGroup: r.drug_group, packageSize: r.package_size, spec: r.spec });
+  }
+  return out;
+}

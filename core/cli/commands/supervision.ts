@@ -1,5 +1,6 @@
 // `cli supervision …`: the supply checks of a sale, overrides, and history from elsewhere.
-//   supervision check [--policy ID] < sale.json          {psnNo, date, lines:[{id, code, genericName, drugGroup?, quantity, packageSize, dailyDose|days}]}
+//   supervision check [--policy ID] < sale.json          {psnNo, date, lines:[{id, code, quantity, dailyDose|days, genericName?, drugGroup?, packageSize?}]}
+//                                                         (lines without genericName take name, class and package size from the catalog)
 //   supervision override [--policy ID] < override.json   {sale, lineId, rule, reason, operator:{id, name, role}}
 //   supervision import-history FILE.json                  [{psnNo, date, genericName, drugGroup?, days, institution?}]
 import { readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { openDatabase } from '../../store/db.ts';
 import { loadPolicyBook } from '../../policy/index.ts';
 import { InputError } from '../../contract/problems.ts';
 import { importDispensingHistory, overrideBlock, superviseSale } from '../../supervision/index.ts';
+import { superviseCounterSale } from '../../supervision/catalog.ts';
 import { siteSetting } from '../../store/filing.ts';
 import { EXIT_OK, parseJson, reportError, type Command } from '../io.ts';
 
@@ -28,8 +30,11 @@ export const supervisionCommand: Command = {
           return p;
         };
         if (sub === 'check') {
-          const sale = parseJson(await io.readStdin(), 'the sale on standard input') as Record<string, unknown>;
-          io.stdout(JSON.stringify(superviseSale(db, loadPolicyBook(values['policy-dir']), { policy: policy(), ...sale } as never), null, 2) + '\n');
+          const sale = parseJson(await io.readStdin(), 'the sale on standard input') as { lines?: { genericName?: unknown }[] };
+          const book = loadPolicyBook(values['policy-dir']);
+          const named = Array.isArray(sale.lines) && sale.lines.every((l) => l && typeof l.genericName === 'string');
+          const result = named ? superviseSale(db, book, { policy: policy(), ...sale } as never) : superviseCounterSale(db, book, { policy: policy(), ...sale } as never);
+          io.stdout(JSON.stringify(result, null, 2) + '\n');
         } else if (sub === 'override') {
           const raw = parseJson(await io.readStdin(), 'the override on standard input') as { sale?: Record<string, unknown> };
           const row = overrideBlock(db, loadPolicyBook(values['policy-dir']), { ...raw, sale: { policy: policy(), ...(raw.sale ?? {}) } } as never);
