@@ -17,10 +17,14 @@ interface SaleLine {
   key: string;
   item: Hit;
   quantity: string;
+  /** Days of supply from the prescription (optional): turns on the supply and refill checks. */
+  days: string;
 }
 
 const yuan = (s: string | undefined) => (s === undefined ? '—' : `¥${s}`);
 const QTY = /^\d+(\.\d{1,4})?$/;
+const DAYS = /^[1-9]\d{0,3}$/;
+const saleLines = (ls: SaleLine[]) => ls.map((l) => ({ code: l.item.code, quantity: l.quantity, ...(DAYS.test(l.days) ? { days: Number(l.days) } : {}) }));
 
 function newRequestId(): string {
   return crypto.randomUUID();
@@ -115,7 +119,7 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
         copy[i] = { ...copy[i]!, quantity: Number.isFinite(q) ? String(q + 1) : copy[i]!.quantity };
         return copy;
       }
-      return [...ls, { key: `${item.code}-${Date.now()}`, item, quantity: '1' }];
+      return [...ls, { key: `${item.code}-${Date.now()}`, item, quantity: '1', days: '' }];
     });
     setItemInput('');
     setHits(null);
@@ -163,7 +167,7 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
   }, [itemInput, runSearch]);
 
   // ---- live split ----
-  const validLines = useMemo(() => lines.filter((l) => QTY.test(l.quantity) && Number(l.quantity) > 0), [lines]);
+  const validLines = useMemo(() => lines.filter((l) => QTY.test(l.quantity) && Number(l.quantity) > 0 && (l.days === '' || DAYS.test(l.days))), [lines]);
   useEffect(() => {
     if (!patientKey || validLines.length === 0) {
       setQuote(null);
@@ -171,7 +175,7 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
       return;
     }
     const seq = ++quoteSeq.current;
-    api.quote({ patient: patientKey, lines: validLines.map((l) => ({ code: l.item.code, quantity: l.quantity })) }).then(
+    api.quote({ patient: patientKey, lines: saleLines(validLines) }).then(
       (q) => {
         if (seq !== quoteSeq.current) return;
         setQuote(q);
@@ -201,7 +205,7 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
   }, []);
 
   // ---- confirm ----
-  const canConfirm = Boolean(patientKey && quote && validLines.length === lines.length && lines.length > 0 && !settling);
+  const canConfirm = Boolean(patientKey && quote && !quote.blocked && validLines.length === lines.length && lines.length > 0 && !settling);
   const confirm = useCallback(async () => {
     if (!canConfirm || !patientKey) return;
     setSettling(true);
@@ -211,18 +215,25 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
         session: session.session,
         requestId: requestId.current,
         patient: patientKey,
-        lines: validLines.map((l) => ({ code: l.item.code, quantity: l.quantity })),
+        lines: saleLines(validLines),
         prescription: rx.on ? { doctor: rx.doctor, diagnosis: rx.diagnosis, consent: rx.consent } : undefined,
       });
       setLast(s);
-      clearSale();
-      setMessage({ kind: 'ok', text: `已结算：票据号 ${s.receiptNo}，个人支付 ¥${s.patientPays}` });
       onSettled();
+      // The receipt prints first; only then is the screen cleared for the next patient, so a
+      // print dialog never swallows the next scan.
+      let printError: string | null = null;
       try {
         await printDocument(session.session, 'receipt', s.id, settings?.settings);
       } catch (e) {
-        setMessage({ kind: 'error', text: `已结算（票据号 ${s.receiptNo}），但结算单打印失败：${asBridgeError(e).messageZh}。可在右侧“补打”。` });
+        printError = asBridgeError(e).messageZh;
       }
+      clearSale();
+      setMessage(
+        printError
+          ? { kind: 'error', text: `已结算（票据号 ${s.receiptNo}），但结算单打印失败：${printError}。可在左侧“补打结算单”。` }
+          : { kind: 'ok', text: `已结算：票据号 ${s.receiptNo}，个人支付 ¥${s.patientPays}` },
+      );
     } catch (e) {
       const b = asBridgeError(e);
       if (b.code === 'SESSION_EXPIRED') onSessionLost();
@@ -380,6 +391,7 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
                 <th className="num">单价</th>
                 <th className="num">支付标准</th>
                 <th className="num">数量</th>
+                <th className="num" title="处方用药天数（填写后检查超量与提前取药）">天数</th>
                 <th className="num">金额</th>
                 <th className="num">统筹支付</th>
                 <th className="num">个人支付</th>
@@ -389,7 +401,7 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
             <tbody>
               {lines.length === 0 && (
                 <tr>
-                  <td colSpan={8} className="emptyRow">
+                  <td colSpan={9} className="emptyRow">
                     {patientKey ? '扫码或搜索添加药品' : '先扫描患者的医保码、社保卡或输入身份证号'}
                   </td>
                 </tr>
@@ -405,7 +417,9 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
                       </div>
                       <div className="muted small">{[l.item.spec, l.item.manufacturer].filter(Boolean).join(' · ')}</div>
                       {q?.warnings.map((w) => (
-                        <div key={w.code} className="warn" data-testid="line-warning">⚠ {w.message}</div>
+                        <div key={w.code} className={q.blocked && (w.code === 'MAX_SUPPLY' || w.code === 'EARLY_REFILL') ? 'warn block' : 'warn'} data-testid="line-warning">
+                          ⚠ {w.message}
+                        </div>
                       ))}
                       {badQty && <div className="warn">数量须为大于 0 的数字</div>}
                     </td>
@@ -419,6 +433,17 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
                         aria-label={`${l.item.name} 数量`}
                         data-testid={`qty-${i}`}
                         onChange={(e) => setLines((ls) => ls.map((x) => (x.key === l.key ? { ...x, quantity: e.target.value.trim() } : x)))}
+                      />
+                    </td>
+                    <td className="num">
+                      <input
+                        className={l.days !== '' && !DAYS.test(l.days) ? 'qty days bad' : 'qty days'}
+                        value={l.days}
+                        inputMode="numeric"
+                        placeholder="—"
+                        aria-label={`${l.item.name} 用药天数`}
+                        data-testid={`days-${i}`}
+                        onChange={(e) => setLines((ls) => ls.map((x) => (x.key === l.key ? { ...x, days: e.target.value.trim() } : x)))}
                       />
                     </td>
                     <td className="num">{q ? yuan(q.total) : '…'}</td>
@@ -442,6 +467,11 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
           </div>
         )}
         {quoteError && <div className="message error" data-testid="quote-error">{quoteError}</div>}
+        {quote?.blocked && (
+          <div className="message error" data-testid="supply-blocked">
+            用药监管：标红的药品{quote.lines.some((l) => l.blocked && l.warnings.some((w) => w.code === 'MAX_SUPPLY')) ? `超出单次最长 ${quote.supply?.maxDaysPerPrescription ?? ''} 天用药量（${quote.supply?.source ?? ''}）` : '上次配药尚未用完，未到可再次配药的日期'}，不能结算。请调整数量或天数。
+          </div>
+        )}
 
         <div className="card footer">
           <div className="rxbox">

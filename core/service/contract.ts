@@ -22,6 +22,8 @@ const session = z.string().trim().min(16, { message: 'sign in first (session mis
 const lineInput = z.object({
   code: id('code').describe('catalog code: national code, own code or barcode'),
   quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }),
+  /** Days of supply this line covers (from the prescription): enables the supply and refill checks. */
+  days: z.number().int().min(1, { message: 'days must be at least 1' }).max(3660).optional(),
 });
 
 // ---------- inputs ----------
@@ -185,6 +187,8 @@ export const QuoteLineView = z.object({
   patient: money,
   covered: z.boolean(),
   warnings: z.array(ReasonSchema),
+  /** A supervision finding (over the region's supply ceiling, refill too early) blocks settling. */
+  blocked: z.boolean(),
 });
 export const QuoteOutput = z.object({
   patient: PatientView,
@@ -196,6 +200,9 @@ export const QuoteOutput = z.object({
   patientPays: money,
   cap: z.object({ limit: money, before: money, after: money }),
   lines: z.array(QuoteLineView),
+  /** The region's supply rule the check used (seed paragraph), when any line gave its days. */
+  supply: z.object({ maxDaysPerPrescription: z.number().nullable(), source: z.string() }).nullable(),
+  blocked: z.boolean(),
 });
 export type QuoteOutput = z.infer<typeof QuoteOutput>;
 

@@ -36,6 +36,7 @@ import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, ty
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, OUTBOX_STATE_ZH, ROLE_ZH, type MethodArgs, type MethodName, type MethodOutput, type SettlementView } from './contract.ts';
 import { catalogHit, findRecord, lookupView, priceSale } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
+import { recordDispensing } from '../supervision/index.ts';
 
 import { ServiceRefusal } from './errors.ts';
 export { ServiceRefusal };
@@ -209,6 +210,10 @@ export class CounterService {
       const why = priced.output.reasons.map((r) => r.message).join('；');
       throw refusal('NOT_ELIGIBLE', `this sale is not covered by the two-disease scheme: ${priced.output.reasons.map((r) => r.code).join(', ')}`, `本次不享受两病待遇：${why}。请按普通门诊或自费结算。`, 'patient');
     }
+    if (priced.output.blocked) {
+      const why = priced.output.lines.filter((l) => l.blocked).map((l) => `${l.item.name}：${l.warnings.filter((w) => w.code === 'MAX_SUPPLY' || w.code === 'EARLY_REFILL').map((w) => w.message).join('；')}`);
+      throw refusal('SUPPLY_BLOCKED', 'a line is over the region\'s supply rules (supply ceiling or early refill); change the quantity or days, or record an authorised override', `用药监管：${why.join('；')}`, 'lines');
+    }
     const cert = priced.identified.cert;
     const r = priced.record;
     let id: string;
@@ -236,6 +241,9 @@ export class CounterService {
           },
           { now: this.now() },
         );
+        if (priced.supervised.length > 0) {
+          recordDispensing(this.db, { settlementId: rec.id, psnNo: r.psn_no, date, institution: inst.code, lines: priced.supervised }, this.now());
+        }
         recordSettlementOperator(this.db, {
           settlementId: rec.id,
           requestId: a.requestId,

@@ -11,6 +11,7 @@ import { reason, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { getCatalogItem, listing, type CatalogItem } from '../store/catalog.ts';
 import { lookupPatient, quoteForPatient, resolvePatient, type PatientLookup } from '../patient/index.ts';
+import { superviseSale, supplyRules } from '../supervision/index.ts';
 import { CONDITION_ZH, INSURANCE_ZH, type CatalogHit, type LookupOutput, type PatientView, type QuoteOutput } from './contract.ts';
 
 /** The patient record for a scanned input, or null (not found, unreadable). */
@@ -97,13 +98,15 @@ export interface Priced {
   record: RosterRecord;
   identified: IdentifyResult;
   items: CatalogHit[];
+  /** Lines with days of supply, as core/supervision records them after the sale. */
+  supervised: { id: string; code: string; genericName: string; drugGroup: string | null; quantity: string; days: number }[];
 }
 
 /**
  * The live split on screen: core/patient builds the engine request from the database (patient,
  * institution, catalog listing, payment standard, ledger) and quotes it; this shapes it for the screen.
  */
-export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientInput: string, date: string, lines: { code: string; quantity: string }[]): Priced {
+export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientInput: string, date: string, lines: { code: string; quantity: string; days?: number | undefined }[]): Priced {
   const { record } = resolvePatient(db, patientInput, date);
   const identified = identify(patientInput, { today: date });
   const q = quoteForPatient(db, book, { input: patientInput, date, lines: lines.map((l, i) => ({ code: l.code, quantity: l.quantity, id: `L${i + 1}` })) });
@@ -112,6 +115,22 @@ export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientIn
     return { ...catalogHit(db, item, inst.region), price: new Decimal(q.items[i]!.price).toFixed(2), paymentStandard: q.items[i]!.paymentStandard };
   });
   const result = q.result;
+  // Over the region's supply ceiling or a refill too early (core/supervision): only lines whose days are known.
+  const supervised = lines.flatMap((l, i) => {
+    if (l.days === undefined) return [];
+    const item = getCatalogItem(db, l.code)!;
+    return [{ id: `L${i + 1}`, code: item.code, genericName: item.generic_name, drugGroup: item.drug_group, quantity: l.quantity, days: l.days }];
+  });
+  const findings = new Map<string, { code: string; message: string }[]>();
+  const blockedLines = new Set<string>();
+  if (supervised.length > 0) {
+    const verdict = superviseSale(db, book, { policy: inst.policy, psnNo: record.psn_no, date, lines: supervised });
+    for (const v of verdict.lines) {
+      findings.set(v.id, v.findings.map((f) => ({ code: f.rule, message: f.overrideId ? `${f.messageZh}（已登记放行）` : f.messageZh })));
+      if (v.blocked) blockedLines.add(v.id);
+    }
+  }
+  const rules = supervised.length > 0 ? supplyRules(book, inst.policy, date) : null;
   const output: QuoteOutput = {
     patient: toPatientView(q.patient, inst),
     date,
@@ -126,6 +145,7 @@ export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientIn
       if (r.reason) warnings.push({ code: r.reason.code, message: r.reason.message });
       if (!items[i]!.listed && !warnings.some((w) => w.code === 'NOT_LISTED')) warnings.push(reason('NOT_LISTED'));
       if (items[i]!.restriction) warnings.push({ code: 'RESTRICTION', message: `限制：${items[i]!.restriction}` });
+      warnings.push(...(findings.get(r.id) ?? []));
       return {
         lineId: r.id,
         item: items[i]!,
@@ -137,8 +157,11 @@ export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientIn
         patient: r.patient,
         covered: r.covered,
         warnings,
+        blocked: blockedLines.has(r.id),
       };
     }),
+    supply: rules ? { maxDaysPerPrescription: rules.maxDaysPerPrescription, source: rules.source } : null,
+    blocked: blockedLines.size > 0,
   };
-  return { output, request: q.request, result, record, identified, items };
+  return { output, request: q.request, result, record, identified, items, supervised };
 }

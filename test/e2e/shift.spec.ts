@@ -124,11 +124,31 @@ test.describe.serial('a shift at the counter', () => {
     expect(twice.body.error.messageZh).toContain('已全部退费');
   });
 
+  test('supply: with days of supply given, a refill while 15+ days are left is blocked in words (seed 003 附件3 note 2)', async ({ page }) => {
+    await signIn(page, c);
+    await sell(page, L.eligible);
+    await page.getByTestId('days-0').fill('30');
+    await expect(page.getByTestId('total-fund')).toHaveText('¥5.67');
+    await page.keyboard.press('F12');
+    await expect(page.getByTestId('message')).toContainText('已结算');
+    // The same drug again today: 30 days are still covered.
+    await sell(page, L.eligible);
+    await page.getByTestId('days-0').fill('30');
+    await expect(page.getByTestId('line-0').getByTestId('line-warning').last()).toContainText(/天/);
+    await expect(page.getByTestId('supply-blocked')).toBeVisible();
+    await expect(page.getByTestId('confirm')).toBeDisabled();
+    await shot(page, '08-refill-blocked');
+    // Without days the check cannot run: the counter does not guess.
+    await page.getByTestId('days-0').fill('');
+    await expect(page.getByTestId('supply-blocked')).toBeHidden();
+    await page.keyboard.press('Escape');
+  });
+
   test('the attention page and settings are one key away', async ({ page }) => {
     await signIn(page, c, 'admin', '0000');
     await page.keyboard.press('F6');
     await expect(page.getByTestId('attention-empty')).toBeVisible();
-    await shot(page, '08-attention');
+    await shot(page, '09-attention');
     await page.keyboard.press('F9');
     await expect(page.getByTestId('set-code')).toHaveValue(L.institution.code);
     await page.getByTestId('set-code').fill('');
@@ -137,6 +157,6 @@ test.describe.serial('a shift at the counter', () => {
     await page.getByTestId('set-code').fill(L.institution.code);
     await page.getByTestId('settings-save').click();
     await expect(page.getByTestId('settings-message')).toHaveText('已保存');
-    await shot(page, '09-settings');
+    await shot(page, '10-settings');
   });
 });
