@@ -14,7 +14,7 @@ function usageError(message: string, messageZh: string, path: string): InputErro
 export const reportCommand: Command = {
   name: 'report',
   usage: 'report NAME --month YYYY-MM [--format json|csv|xlsx|html|pdf] [--out FILE] [--data DIR] | report --list',
-  summary: 'the bureau reports: monthly-residents, monthly-employees, statistics, variances, overrides, capitation',
+  summary: 'the bureau reports: monthly-residents, monthly-employees, people, statistics, variances, overrides, capitation',
   async run(args, io) {
     try {
       const { values, positionals } = parseArgs({
