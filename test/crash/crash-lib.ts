@@ -15,6 +15,9 @@ import { verifyJournal } from '../../core/settlement/hash.ts';
 import { Uploader, reviveDead } from '../../core/outbox/uploader.ts';
 import { startSimulator } from '../../core/simulator/index.ts';
 import { tempDir } from '../helpers/settlement.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUNDLED_PLATFORM_CONFIG, PLATFORM_CONFIG_ENV, parsePlatformConfig, type PlatformConfig } from '../../core/platform/config.ts';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
@@ -46,8 +49,32 @@ function seeded(seed: number): () => number {
   };
 }
 
-export async function runCrash(o: { kills: number; seed?: number; log?: (l: string) => void; maxLifeMs?: number }): Promise<CrashReport> {
+/**
+ * resolution 'query': an unknown outcome is resolved by asking the platform (then 2601 if it never
+ * arrived); 'reverse': the region has no query transaction, so every unknown outcome is 冲正'd
+ * with 2601 and resent under a new msgid (committed messages really get reversed).
+ */
+export async function runCrash(o: { kills: number; seed?: number; log?: (l: string) => void; maxLifeMs?: number; resolution?: 'query' | 'reverse' }): Promise<CrashReport> {
   const started = Date.now();
+  const previousConfig = process.env[PLATFORM_CONFIG_ENV];
+  let config: PlatformConfig | undefined;
+  if (o.resolution === 'reverse') {
+    const raw = JSON.parse(readFileSync(BUNDLED_PLATFORM_CONFIG, 'utf8'));
+    raw.defaults.ambiguity.query = null;
+    const file = join(tempDir('lbc-crash-config-'), 'platform.json');
+    writeFileSync(file, JSON.stringify(raw));
+    process.env[PLATFORM_CONFIG_ENV] = file; // inherited by the workers
+    config = parsePlatformConfig(raw, file);
+  }
+  try {
+    return await crashRun(o, started, config);
+  } finally {
+    if (previousConfig === undefined) delete process.env[PLATFORM_CONFIG_ENV];
+    else process.env[PLATFORM_CONFIG_ENV] = previousConfig;
+  }
+}
+
+async function crashRun(o: { kills: number; seed?: number; log?: (l: string) => void; maxLifeMs?: number }, started: number, config: PlatformConfig | undefined): Promise<CrashReport> {
   const log = o.log ?? (() => {});
   const rand = seeded(o.seed ?? 20241124);
   const dataDir = tempDir('lbc-crash-');
@@ -81,7 +108,7 @@ export async function runCrash(o: { kills: number; seed?: number; log?: (l: stri
     try {
       reviveDead(db);
       let offset = 0;
-      const up = new Uploader(db, { endpoint: sim.url, timeoutMs: 2000, now: () => Date.now() + offset });
+      const up = new Uploader(db, { endpoint: sim.url, timeoutMs: 2000, now: () => Date.now() + offset, config });
       try {
         for (let i = 0; i < 200; i++) {
           offset += 3600_000;
@@ -162,6 +189,29 @@ function countsOf(dataDir: string): Record<string, number> {
   } catch {
     return {};
   }
+}
+
+/** Two reports as one (the query run and the 2601 run). */
+export function combine(a: CrashReport, b: CrashReport): CrashReport {
+  const add = (x: string, y: string) => fen(new Decimal(x).plus(new Decimal(y)));
+  const stats: Record<string, number> = {};
+  for (const k of new Set([...Object.keys(a.simStats), ...Object.keys(b.simStats)])) stats[k] = (a.simStats[k] ?? 0) + (b.simStats[k] ?? 0);
+  return {
+    kills: a.kills + b.kills,
+    settlements: a.settlements + b.settlements,
+    records: a.records + b.records,
+    standing: a.standing + b.standing,
+    expected: a.expected + b.expected,
+    lost: a.lost + b.lost,
+    duplicated: a.duplicated + b.duplicated,
+    phantom: a.phantom + b.phantom,
+    totalsAgree: a.totalsAgree && b.totalsAgree,
+    local: { total: add(a.local.total, b.local.total), fund: add(a.local.fund, b.local.fund) },
+    platform: { total: add(a.platform.total, b.platform.total), fund: add(a.platform.fund, b.platform.fund) },
+    chainOk: a.chainOk && b.chainOk,
+    simStats: stats,
+    ms: a.ms + b.ms,
+  };
 }
 
 export function crashLine(r: CrashReport): string {
