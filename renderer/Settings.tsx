@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../core/service/contract.ts';
 import { asBridgeError } from './bridge.ts';
+import { printDocument } from './print.ts';
 import type { Session } from './App.tsx';
 
 type Out = MethodOutput<'getSettings'>;
@@ -87,6 +88,71 @@ export function Settings({ session, onSaved }: { session: Session; onSaved: () =
       </fieldset>
       {message && <div className={`message ${message.kind}`} data-testid="settings-message">{message.text}</div>}
       {admin && <button className="primary" onClick={() => void save()} data-testid="settings-save">保存设置</button>}
+      <Operators session={session} />
+      <fieldset>
+        <legend>公示</legend>
+        <div className="muted">在显著位置公示两病用药保障范围的药品品种及价格（seed 002 §九）。</div>
+        <div>
+          <button
+            data-testid="print-public-list"
+            onClick={() =>
+              void printDocument(session.session, 'public-list', undefined, form).then(
+                () => setMessage({ kind: 'ok', text: '已发送打印：两病用药公示清单' }),
+                (e) => setMessage({ kind: 'error', text: asBridgeError(e).messageZh }),
+              )
+            }
+          >
+            打印药品品种及价格公示
+          </button>
+        </div>
+      </fieldset>
     </div>
+  );
+}
+
+type Ops = MethodOutput<'operators'>['items'];
+
+/** Who may sign in; administrators add pharmacists, billing clerks and other administrators. */
+function Operators({ session }: { session: Session }) {
+  const api = window.counter!;
+  const [items, setItems] = useState<Ops>([]);
+  const [draft, setDraft] = useState({ id: '', name: '', role: 'pharmacist' as 'pharmacist' | 'clerk' | 'admin', pin: '' });
+  const [msg, setMsg] = useState<string | null>(null);
+  const load = () => api.operators({}).then((o) => setItems(o.items), () => {});
+  useEffect(() => void load(), []); // eslint-disable-line react-hooks/exhaustive-deps
+  const admin = session.operator.role === 'admin';
+  const add = async () => {
+    try {
+      await api.createOperator({ session: session.session, ...draft });
+      setDraft({ id: '', name: '', role: 'pharmacist', pin: '' });
+      setMsg('已添加');
+      void load();
+    } catch (e) {
+      const b = asBridgeError(e);
+      setMsg([b.messageZh, ...b.problems.map((p) => `${p.path}：${p.messageZh}`)].join('；'));
+    }
+  };
+  return (
+    <fieldset>
+      <legend>操作员</legend>
+      <table className="list" data-testid="operators">
+        <thead><tr><th>账号</th><th>姓名</th><th>角色</th></tr></thead>
+        <tbody>{items.map((o) => <tr key={o.id}><td className="mono">{o.id}</td><td>{o.name}</td><td>{o.roleZh}</td></tr>)}</tbody>
+      </table>
+      {admin && (
+        <div className="addop">
+          <label>账号<input value={draft.id} onChange={(e) => setDraft({ ...draft, id: e.target.value })} /></label>
+          <label>姓名<input value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} /></label>
+          <label>角色
+            <select value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as typeof draft.role })}>
+              <option value="pharmacist">药师</option><option value="clerk">收费员</option><option value="admin">管理员</option>
+            </select>
+          </label>
+          <label>PIN<input type="password" inputMode="numeric" value={draft.pin} onChange={(e) => setDraft({ ...draft, pin: e.target.value })} /></label>
+          <button onClick={() => void add()}>添加操作员</button>
+          {msg && <span className="muted">{msg}</span>}
+        </div>
+      )}
+    </fieldset>
   );
 }

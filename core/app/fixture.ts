@@ -79,13 +79,16 @@ export const FIXTURE_REGIONS: Record<RegionId, RegionFixture> = {
   },
 };
 
+/** A 医保电子凭证 token the bureau's roster carries for the Lincang patient (resolves offline). */
+export const FIXTURE_EC_TOKEN = 'ECFIX20240301a1b2c3d4e5f6';
+
 function rosterRows(): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   const base = { flagged_date: '2024-03-01', flagged_by: 'bureau', status: 'active' };
   const add = (certno: string, name: string, extra: Record<string, unknown>) =>
     rows.push({ psn_no: `P${certno.slice(0, 6)}${certno.slice(14, 17)}`, certno, card_no: `K${certno.slice(-8)}`, name, gender: Number(certno[16]) % 2 === 1 ? '1' : '2', birth_date: `${certno.slice(6, 10)}-${certno.slice(10, 12)}-${certno.slice(12, 14)}`, region: certno.slice(0, 6), ...base, ...extra });
   const R = FIXTURE_REGIONS;
-  add(R.lincang.eligible, '张建国', { insutype: '390', conditions: 'both', pool_used: '120.00', pool_used_as_of: '2025-12-31' });
+  add(R.lincang.eligible, '张建国', { insutype: '390', conditions: 'both', pool_used: '120.00', pool_used_as_of: '2025-12-31', ec_token: FIXTURE_EC_TOKEN });
   add(R.lincang.ineligible, '李秀英', { insutype: '310', conditions: 'hypertension' });
   add(R.chongqing.eligible, '王德明', { insutype: '390', conditions: 'hypertension', management_class: '2' });
   add(R.chongqing.ineligible, '刘春梅', { insutype: '310', conditions: 'diabetes', management_class: '1' });

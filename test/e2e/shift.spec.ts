@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCounterProcess, startSimulatorProcess, api, type CounterProcess, type SimulatorProcess } from './counter-server.ts';
-import { FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
+import { FIXTURE_EC_TOKEN, FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
 import { scan, signIn } from './ui.ts';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
@@ -54,6 +54,18 @@ test.describe.serial('a shift at the counter', () => {
     await scan(page, bad);
     await expect(page.getByTestId('patient-panel')).toContainText('校验');
     await shot(page, '02-bad-check-digit');
+  });
+
+  test('the 医保码 scanned offline resolves through the roster token; an unknown token asks for the ID card', async ({ page }) => {
+    await signIn(page, c);
+    await scan(page, FIXTURE_EC_TOKEN);
+    await expect(page.getByTestId('eligibility')).toContainText('享受两病门诊用药保障');
+    await expect(page.getByTestId('patient-name')).toHaveText('张*国');
+    await page.keyboard.press('Escape');
+    await scan(page, 'ECUNKNOWN20249999zz88yy77');
+    await expect(page.getByTestId('patient-panel')).toContainText('未找到患者');
+    await expect(page.getByTestId('lookup-problem')).toContainText(/联网|身份证/);
+    await shot(page, '02b-voucher-unknown');
   });
 
   test('an ineligible patient: the reason in plain Chinese, the fund pays nothing, settling is refused', async ({ page }) => {
@@ -157,6 +169,7 @@ test.describe.serial('a shift at the counter', () => {
     await page.getByTestId('set-code').fill(L.institution.code);
     await page.getByTestId('settings-save').click();
     await expect(page.getByTestId('settings-message')).toHaveText('已保存');
+    await expect(page.getByTestId('operators')).toContainText('王药师');
     await shot(page, '10-settings');
   });
 });
