@@ -52,9 +52,11 @@ export class PlatformConfig {
     return { ...this.file.defaults, ...own, name: own.name ?? id, id } as RegionConfig;
   }
 
-  /** Which region a platform area code (mdtrtarea_admvs) belongs to. */
+  /** Which region a platform area code (mdtrtarea_admvs) belongs to: exact, else its prefecture (a county code such as 530902 → 530900). */
   regionByAdmvs(admvs: string): RegionConfig | null {
-    for (const [id, r] of Object.entries(this.file.regions)) if (r.mdtrtareaAdmvs === admvs) return this.region(id);
+    const entries = Object.entries(this.file.regions);
+    for (const [id, r] of entries) if (r.mdtrtareaAdmvs === admvs) return this.region(id);
+    for (const [id, r] of entries) if (r.mdtrtareaAdmvs?.slice(0, 4) === admvs.slice(0, 4)) return this.region(id);
     return null;
   }
 

@@ -70,3 +70,23 @@ test('cli simulator serves the probe and stops on SIGTERM', async () => {
   const code = await new Promise((r) => child.once('exit', r));
   assert.equal(code, 0);
 });
+
+test('cli settle by patient input and catalog codes uses the local roster, catalog and institution settings', async () => {
+  const { openDatabase } = await import('../../core/store/db.ts');
+  const { seedFixture, FIXTURE_REGIONS, drugCode } = await import('../../core/app/fixture.ts');
+  const data = tempDir();
+  const db = openDatabase(data);
+  seedFixture(db, 'lincang');
+  db.close();
+  const sale = { patient: FIXTURE_REGIONS.lincang.eligible, date: '2024-08-01', lines: [{ code: drugCode(1), quantity: '2' }, { code: drugCode(3), quantity: 1 }], operator: { id: 'op01', name: '李药师' } };
+  const r = await cli(['settle', '--data', data], JSON.stringify(sale));
+  assert.equal(r.status, 0, r.stderr);
+  const rec = JSON.parse(r.stdout) as { kind: string; institution: { code: string }; lines: { code: string }[]; patient: { certnoMasked: string }; fund: string };
+  assert.equal(rec.kind, 'sale');
+  assert.equal(rec.institution.code, FIXTURE_REGIONS.lincang.institution.code);
+  assert.deepEqual(rec.lines.map((l) => l.code), [drugCode(1), drugCode(3)]);
+  assert.doesNotMatch(r.stdout, new RegExp(FIXTURE_REGIONS.lincang.eligible), 'the ID number is masked in the output');
+  const bad = await cli(['settle', '--data', data], JSON.stringify({ ...sale, lines: [{ code: 'NO-SUCH-DRUG', quantity: '1' }] }));
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /"path": "lines.0.code"/);
+});
