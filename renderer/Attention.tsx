@@ -5,6 +5,9 @@ import type { MethodOutput } from '../core/service/contract.ts';
 import { asBridgeError } from './bridge.ts';
 
 type Items = MethodOutput<'attention'>['items'];
+
+/** Stored times are UTC (ISO); the counter shows local wall-clock time. */
+const local = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '');
 type Status = MethodOutput<'outboxStatus'>;
 
 export function Attention({ status }: { status: Status | null }) {
@@ -34,7 +37,7 @@ export function Attention({ status }: { status: Status | null }) {
           <div className="stat"><b>{status.uploaded}</b><span>已上传</span></div>
           <div className="stat amber"><b>{status.waiting}</b><span>待上传</span></div>
           <div className="stat red"><b>{status.attention}</b><span>需处理</span></div>
-          <div className="stat"><b>{status.platform.reachable === true ? '在线' : status.platform.reachable === false ? '离线' : '未知'}</b><span>医保平台{status.platform.checkedAt ? `（${status.platform.checkedAt.slice(11, 19)}）` : ''}</span></div>
+          <div className="stat"><b>{status.platform.reachable === true ? '在线' : status.platform.reachable === false ? '离线' : '未知'}</b><span>医保平台{status.platform.checkedAt ? `（${local(status.platform.checkedAt).slice(-8)}）` : ''}</span></div>
         </div>
       )}
       {error && <div className="error">{error}</div>}
@@ -49,7 +52,7 @@ export function Attention({ status }: { status: Status | null }) {
                 <td><span className={`tag ${i.state === 'ambiguous' ? 'amber' : 'red'}`}>{i.stateZh}</span></td>
                 <td>{i.problemZh}</td>
                 <td>{i.whatToDoZh}</td>
-                <td className="mono">{i.since?.replace('T', ' ').slice(0, 19) ?? ''}</td>
+                <td className="mono">{local(i.since)}</td>
               </tr>
             ))}
           </tbody>

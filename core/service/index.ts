@@ -351,7 +351,10 @@ export class CounterService {
     const operator = this.operatorFor(a.session);
     const inst = this.institution();
     const printInst = { code: inst.code, name: inst.name, typeZh: inst.type === 'pharmacy' ? '定点零售药店' : '定点医疗机构' };
-    const printedAt = this.now().toISOString();
+    // Paper shows the counter's wall-clock time (the journal keeps UTC).
+    const n = this.now();
+    const pad = (x: number) => String(x).padStart(2, '0');
+    const printedAt = `${localToday(n)} ${pad(n.getHours())}:${pad(n.getMinutes())}:${pad(n.getSeconds())}`;
     if (a.document === 'public-list') {
       const items = this.publicList(inst);
       const copy = recordPrint(this.db, { settlementId: null, document: a.document, layout: a.layout, operatorId: operator.id });

@@ -156,6 +156,35 @@ test.describe.serial('a shift at the counter', () => {
     await page.keyboard.press('Escape');
   });
 
+  test('a business refusal by the platform lands on the attention page with what to do; a full reversal clears it', async ({ page }) => {
+    const psnNo = (await api<{ patient: { psnNo: string } }>(c, 'lookup', { input: L.eligible })).body.patient.psnNo;
+    const faults = await fetch(`${sim.url}admin/faults`.replace(/([^/])admin/, '$1/admin'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refusePsnNo: [psnNo] }) });
+    expect(faults.status).toBe(200);
+    await signIn(page, c);
+    await sell(page, L.eligible);
+    await page.keyboard.press('F12');
+    await expect(page.getByTestId('message')).toContainText('已结算'); // settled locally at once, whatever the platform says later
+    const receipt = (await page.getByTestId('last-receipt').textContent())!.trim();
+    await expect(page.getByTestId('outbox-summary')).toHaveText('1 笔需处理', { timeout: 20_000 });
+    await page.keyboard.press('F6');
+    const list = page.getByTestId('attention-list');
+    await expect(list).toContainText(receipt);
+    await expect(list).toContainText('平台拒绝');
+    await expect(list).toContainText('整单冲销');
+    await shot(page, '09-attention-refused');
+    await fetch(`${sim.url}admin/faults`.replace(/([^/])admin/, '$1/admin'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await page.keyboard.press('F4');
+    await page.getByTestId('returns-search').fill(receipt);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('returns-list').getByText(receipt).click();
+    await page.getByTestId('return-reason').fill('平台拒绝，改按自费结算');
+    await page.getByTestId('return-confirm').click();
+    await expect(page.getByTestId('returns-message')).toContainText('全额冲销');
+    await expect(page.getByTestId('outbox-summary')).toHaveText('全部已上传', { timeout: 20_000 });
+    await page.keyboard.press('F6');
+    await expect(page.getByTestId('attention-empty')).toBeVisible();
+  });
+
   test('the attention page and settings are one key away', async ({ page }) => {
     await signIn(page, c, 'admin', '0000');
     await page.keyboard.press('F6');
