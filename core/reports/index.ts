@@ -6,7 +6,8 @@ import { Decimal, fen } from '../money/decimal.ts';
 import { monthRange, isMonth } from '../supervision/dates.ts';
 import { overridesBetween } from '../store/supervision.ts';
 import { getStatement } from '../store/capitation.ts';
-import { filedInPeriod, fundByMonth, institutionName, outboxCounts, rosterCounts, settlementFacts, variancesBetween, type RosterCount } from '../store/reports.ts';
+import { capGroups, filedInPeriod, fundByMonth, institutionName, outboxCounts, rosterCounts, settlementFacts, sitePolicy, variancesBetween, type RosterCount } from '../store/reports.ts';
+import { loadPolicyBook, policyCap, type PolicyBook } from '../policy/index.ts';
 import { INSTITUTION_COLUMNS, monthlyTable, type HeadCounts } from './monthly.ts';
 import { statisticsTable } from './statistics.ts';
 import { int, money, text, type ReportDoc } from './model.ts';
@@ -59,7 +60,41 @@ function filedCounts(db: DB, first: string, last: string, insutype: string): Hea
   return { hypertension: ht.size, diabetes: dm.size, total: all.size };
 }
 
-export function buildReport(db: DB, name: string, month: string, now: Date = new Date()): ReportDoc {
+/**
+ * What the fund would pay at most in a year if every patient of the scheme used their whole cap
+ * (Σ annual caps under the site's policy), or null when the policy leaves caps to the site.
+ */
+export function capTotal(db: DB, first: string, last: string, book: PolicyBook): { policy: string; amount: Decimal; patients: number } | null {
+  const policy = sitePolicy(db);
+  if (!policy) return null;
+  let version;
+  try {
+    version = book.resolve(policy, last).version;
+  } catch {
+    return null;
+  }
+  if (version.cap.kind === 'supplied') return null;
+  let amount = new Decimal(0);
+  let patients = 0;
+  for (const g of capGroups(db, first, last)) {
+    const insurance = g.insutype === '310' ? 'employee' : 'resident';
+    if (!version.eligibility.insurance.includes(insurance)) continue;
+    const cap = policyCap(version, {
+      insurance,
+      conditions: g.conditions === 'both' ? ['hypertension', 'diabetes'] : [g.conditions],
+      managementClass: g.managementClass,
+      otherChronicDiseases: g.otherChronicDiseases,
+      chronicDiseaseSince: null,
+      designatedInstitution: null,
+    });
+    if (!cap) continue;
+    amount = amount.plus(cap.amount.times(g.n));
+    patients += g.n;
+  }
+  return { policy, amount, patients };
+}
+
+export function buildReport(db: DB, name: string, month: string, now: Date = new Date(), options: { book?: PolicyBook } = {}): ReportDoc {
   if (!isReportName(name)) bad('name', 'UNKNOWN_REPORT', `unknown report ${JSON.stringify(name)}; reports: ${REPORT_NAMES.join(', ')}`, `未知的报表 ${name}`);
   if (!isMonth(month)) bad('month', 'INVALID_MONTH', `--month must be yyyy-MM, got ${JSON.stringify(month)}`, '月份格式应为 yyyy-MM');
   const { first, last } = monthRange(month);
@@ -131,17 +166,30 @@ export function buildReport(db: DB, name: string, month: string, now: Date = new
     for (const r of fundByMonth(db, year)) if (r.month <= month) perMonth.set(r.month, (perMonth.get(r.month) ?? new Decimal(0)).plus(r.fund));
     const months = Array.from({ length: Number(month.slice(5)) }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`);
     const fundTotal = settlements.reduce((a, s) => a.plus(s.fund), new Decimal(0));
+    const caps = capTotal(db, first, last, options.book ?? loadPolicyBook());
     return {
       ...base,
       title: 'Two-disease statistics',
       titleZh: '“两病”门诊用药保障情况统计',
       tables: [table],
-      summary: { 待遇享受人数: benefiting, 基金支付合计: fen(fundTotal), 本年累计基金支付: fen([...perMonth.values()].reduce((a, v) => a.plus(v), new Decimal(0))) },
+      summary: {
+        待遇享受人数: benefiting,
+        基金支付合计: fen(fundTotal),
+        本年累计基金支付: fen([...perMonth.values()].reduce((a, v) => a.plus(v), new Decimal(0))),
+        ...(caps ? { 年度支付限额合计: fen(caps.amount), 限额覆盖人数: caps.patients } : {}),
+      },
       notes: [
         '依据 seed 000 §二.(五).12：对享受“两病”用药专项保障、门诊慢特病待遇政策的“两病”人群分类统计待遇享受人数、报销费用、基金支付。',
         '待遇享受人数：本期基金净支付大于零的人数；报销费用：进入报销的政策范围内费用；结算人次已扣除全额退费。门诊慢特病待遇：结算日已享受门诊慢特病待遇的患者。',
       ],
-      chart: { title: 'Fund paid per month', titleZh: `${year}年各月基金支付`, categories: months.map((m) => `${Number(m.slice(5))}月`), series: [{ name: '基金支付', values: months.map((m) => fen(perMonth.get(m) ?? new Decimal(0))) }] },
+      chart: {
+        title: 'Fund paid per month against the caps',
+        titleZh: `${year}年各月基金支付${caps ? '与年度支付限额月均' : ''}`,
+        categories: months.map((m) => `${Number(m.slice(5))}月`),
+        series: [{ name: '基金支付', values: months.map((m) => fen(perMonth.get(m) ?? new Decimal(0))) }],
+        // The caps read as a monthly line: Σ annual caps ÷ 12, what the fund would pay at most in an average month.
+        ...(caps && caps.amount.greaterThan(0) ? { reference: { label: '年度支付限额合计÷12', value: fen(caps.amount.dividedBy(12)) } } : {}),
+      },
     };
   }
 

@@ -175,3 +175,31 @@ export function institutionName(db: DB): { code: string | null; name: string | n
   const get = (k: string) => (db.prepare(`SELECT value FROM settings WHERE key = ?`).get(k) as { value: string } | undefined)?.value ?? null;
   return { code: get('institution.code'), name: get('institution.name') };
 }
+
+export interface CapGroup {
+  insutype: string;
+  conditions: 'hypertension' | 'diabetes' | 'both';
+  managementClass: 1 | 2 | null;
+  otherChronicDiseases: number;
+  n: number;
+}
+
+/** The scheme's patients in the month grouped by what decides their annual cap (few groups, any roster size). */
+export function capGroups(db: DB, first: string, last: string): CapGroup[] {
+  if (!hasTable(db, 'patients')) return [];
+  return (
+    db
+      .prepare(
+        `SELECT insutype, conditions, management_class, other_chronic_diseases, count(*) AS n FROM patients
+         WHERE (flagged_date IS NULL OR flagged_date <= ?) AND (status = 'active' OR (stopped_date IS NOT NULL AND stopped_date >= ?))
+           AND (chronic_disease_since IS NULL OR chronic_disease_since > ?)
+         GROUP BY insutype, conditions, management_class, other_chronic_diseases`,
+      )
+      .all(last, first, last) as { insutype: string; conditions: CapGroup['conditions']; management_class: 1 | 2 | null; other_chronic_diseases: number; n: number }[]
+  ).map((r) => ({ insutype: r.insutype, conditions: r.conditions, managementClass: r.management_class, otherChronicDiseases: r.other_chronic_diseases, n: r.n }));
+}
+
+export function sitePolicy(db: DB): string | null {
+  if (!hasTable(db, 'settings')) return null;
+  return (db.prepare(`SELECT value FROM settings WHERE key = 'institution.policy'`).get() as { value: string } | undefined)?.value ?? null;
+}

@@ -156,6 +156,18 @@ test('people (seed 003 附件6): managed people by disease, both schemes, both i
   });
 });
 
+test('statistics chart: fund per month against Σ annual caps ÷ 12 under the site policy (Ezhou caps, seed 003 §二.(一).3)', () => {
+  withDb((db) => {
+    march(db);
+    db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('institution.policy', 'ezhou', 'now')`).run();
+    const doc = buildReport(db, 'statistics', '2025-03', NOW);
+    // R1 400 + R2 400 + R3 600 (both) + R4 600 (both since the change filing) + E1 1400 + E2 1400 = 4800.
+    assert.equal(doc.summary['年度支付限额合计'], '4800.00');
+    assert.equal(doc.summary['限额覆盖人数'], 6);
+    assert.deepEqual(doc.chart?.reference, { label: '年度支付限额合计÷12', value: '400.00' });
+  });
+});
+
 test('overrides and variances reports list the month’s records', () => {
   withDb((db) => {
     march(db);
