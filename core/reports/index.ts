@@ -179,7 +179,7 @@ export function buildReport(db: DB, name: string, month: string, now: Date = new
         ...(caps ? { 年度支付限额合计: fen(caps.amount), 限额覆盖人数: caps.patients } : {}),
       },
       notes: [
-        '依据 seed 000 §二.(五).12：对享受“两病”用药专项保障、门诊慢特病待遇政策的“两病”人群分类统计待遇享受人数、报销费用、基金支付。',
+        '依据《临沧市复制推广楚雄州高血压糖尿病门诊用药保障和健康管理机制改革试点经验工作方案》（临医保联发〔2024〕27号，seed 000）二.(五).12：对享受“两病”用药专项保障、门诊慢特病待遇政策的“两病”人群分类统计待遇享受人数、报销费用、基金支付。',
         '待遇享受人数：本期基金净支付大于零的人数；报销费用：进入报销的政策范围内费用；结算人次已扣除全额退费。门诊慢特病待遇：结算日已享受门诊慢特病待遇的患者。',
       ],
       chart: {
@@ -188,7 +188,7 @@ export function buildReport(db: DB, name: string, month: string, now: Date = new
         categories: months.map((m) => `${Number(m.slice(5))}月`),
         series: [{ name: '基金支付', values: months.map((m) => fen(perMonth.get(m) ?? new Decimal(0))) }],
         // The caps read as a monthly line: Σ annual caps ÷ 12, what the fund would pay at most in an average month.
-        ...(caps && caps.amount.greaterThan(0) ? { reference: { label: '年度支付限额合计÷12', value: fen(caps.amount.dividedBy(12)) } } : {}),
+        ...(caps && caps.amount.greaterThan(0) ? { reference: { label: '限额月均（年度支付限额合计÷12）', value: fen(caps.amount.dividedBy(12)) } } : {}),
       },
     };
   }
@@ -248,7 +248,7 @@ export function buildReport(db: DB, name: string, month: string, now: Date = new
         },
       ],
       summary: { 放行次数: rows.length, 超量开药: rows.filter((r) => r.rule === 'MAX_SUPPLY').length, 提前重复开药: rows.filter((r) => r.rule === 'EARLY_REFILL').length },
-      notes: ['依据：seed 000 §二.(五).11 严查超量开药、重复开药；seed 003 附件3 注意2 上次剩余用药量不超过15日（含）方可配取。'],
+      notes: ['依据：临医保联发〔2024〕27号（seed 000）二.(五).11 严查超量开药、重复开药；鄂州医保发〔2022〕76号（seed 003）附件3 慢性病用药连续处方注意2：上一次剩余用药量不超过15日（含）内方可配取。'],
     };
   }
 
@@ -269,6 +269,6 @@ export function buildReport(db: DB, name: string, month: string, now: Date = new
       },
     ],
     summary: statement ? { 人数: statement.heads, 金额: statement.amount } : { 状态: '本月尚未生成结算单（npm run cli -- capitation --month）' },
-    notes: ['依据 seed 001 §三.(二)：高血压30元/人·月、糖尿病70元/人·月，按月结算、年终考核清算，当年中途选择的按实际月份计算。'],
+    notes: ['依据重庆市《关于做好城乡居民高血压糖尿病门诊用药保障和健康管理的通知》（seed 001）三.(二)：高血压30元/人·月、糖尿病70元/人·月，按月结算、年终考核清算，当年中途选择的按实际月份计算。'],
   };
 }

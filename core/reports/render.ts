@@ -133,7 +133,7 @@ export function chartSvg(c: BarChart): string {
   if (c.reference) {
     const ry = y(Number(c.reference.value));
     parts.push(`<line x1="${left}" y1="${ry}" x2="${W - 10}" y2="${ry}" stroke="#c0392b" stroke-dasharray="6 4"/>`);
-    parts.push(`<text x="${W - 12}" y="${ry - 4}" text-anchor="end" font-size="10" fill="#c0392b">${esc(c.reference.label)} ${esc(c.reference.value)}</text>`);
+    parts.push(`<text x="${W - 12}" y="${ry - 4}" text-anchor="end" font-size="10" fill="#c0392b">${esc(c.reference.label)}：${esc(c.reference.value)}</text>`);
   }
   c.series.forEach((s, k) => {
     parts.push(`<rect x="${left + k * 130}" y="${H - 14}" width="10" height="10" fill="${colors[k % colors.length]}"/><text x="${left + k * 130 + 14}" y="${H - 5}" font-size="11">${esc(s.name)}</text>`);

@@ -164,7 +164,7 @@ test('statistics chart: fund per month against Σ annual caps ÷ 12 under the si
     // R1 400 + R2 400 + R3 600 (both) + R4 600 (both since the change filing) + E1 1400 + E2 1400 = 4800.
     assert.equal(doc.summary['年度支付限额合计'], '4800.00');
     assert.equal(doc.summary['限额覆盖人数'], 6);
-    assert.deepEqual(doc.chart?.reference, { label: '年度支付限额合计÷12', value: '400.00' });
+    assert.deepEqual(doc.chart?.reference, { label: '限额月均（年度支付限额合计÷12）', value: '400.00' });
   });
 });
 

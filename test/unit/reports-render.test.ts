@@ -57,7 +57,7 @@ test('the chart draws bars to scale and the reference line', () => {
   assert.equal(heights.length, 2);
   assert.ok(Math.abs(heights[0]! / heights[1]! - 2) < 1e-9, 'bar heights are proportional to the values');
   assert.match(svg, /stroke-dasharray/);
-  assert.match(svg, /预算 200\.00/);
+  assert.match(svg, /预算：200\.00/);
   assert.match(toHtml(doc({ chart: { title: 't', titleZh: '图表', categories: ['a'], series: [{ name: 's', values: ['1'] }] } })), /<svg/);
 });
 
