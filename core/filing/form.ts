@@ -54,6 +54,7 @@ export function qualificationFormHtml(d: FormData): string {
   th { width: 6em; font-weight: normal; text-align: center; }
   .tall { height: 90px; }
   .sign { text-align: right; padding-top: 18px; }
+  .blank { display: inline-block; width: 7em; border-bottom: 1px solid #000; }
 </style></head>
 <body>
 <h1>${e(d.regionName)}参保人员“两病”门诊用药保障审定表</h1>
@@ -63,8 +64,8 @@ export function qualificationFormHtml(d: FormData): string {
   <tr><th>身份证号</th><td colspan="5">${e(d.certno)}</td></tr>
   <tr><th>家庭住址</th><td colspan="3">${e(d.address)}</td><th>参保地</th><td>${e(d.insuredRegion)}</td></tr>
   <tr><th>申报病种</th><td colspan="5">${box(d.conditions.includes('hypertension'))}高血压　${box(d.conditions.includes('diabetes'))}糖尿病</td></tr>
-  <tr><th rowspan="2">专家意见</th><td colspan="5" class="tall">病史及诊断：${e(diagnosis)}<div class="sign">签字：${e(d.doctorName)}　　${ymd(d.date)}</div></td></tr>
-  <tr><td colspan="5" class="tall">治疗方案：${e(plan)}<div class="sign">签字：${e(d.doctorName)}　　${ymd(d.date)}</div></td></tr>
+  <tr><th rowspan="2">专家意见</th><td colspan="5" class="tall">病史及诊断：${e(diagnosis)}<div class="sign">签字：<span class="blank"></span>（诊断医师：${e(d.doctorName)}）　　${ymd(d.date)}</div></td></tr>
+  <tr><td colspan="5" class="tall">治疗方案：${e(plan)}<div class="sign">签字：<span class="blank"></span>（诊断医师：${e(d.doctorName)}）　　${ymd(d.date)}</div></td></tr>
   <tr><th>医院意见</th><td colspan="5" class="tall"><div class="sign">签章：　　　　　　　　年　　月　　日</div></td></tr>
 </table>
 </body></html>
