@@ -5,7 +5,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { InputError, parseOrThrow } from '../contract/problems.ts';
 import type { QuoteResult } from '../contract/quote.ts';
-import { Decimal, fen } from '../money/decimal.ts';
 import type { DB } from '../store/db.ts';
 import {
   getSettlementByRequestId,
@@ -31,7 +30,7 @@ function refuse(code: string, en: string, zh: string, path = ''): never {
   throw new InputError(code, en, zh, [{ path, code, message: en, messageZh: zh }]);
 }
 
-/** The patient's pool share of a sale, as recorded in the ledger. */
+/** The result must be the engine's answer to this very request, and eligible. */
 function checkResultMatches(input: SettleInput): void {
   const { request, result } = input;
   if (!result.eligible) {
@@ -129,11 +128,6 @@ export function settle(db: DB, raw: SettleInput, options: SettleOptions = {}): S
     return settlementId;
   })();
   return loadRecord(db, id)!;
-}
-
-/** Sum of signed amounts as a 2-decimal string. */
-export function sumFen(values: string[]): string {
-  return fen(values.reduce((a, v) => a.plus(new Decimal(v)), new Decimal(0)));
 }
 
 export type { QuoteResult };
