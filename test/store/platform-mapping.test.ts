@@ -53,7 +53,7 @@ test('clinic: 2203 carries med_type 14 with the diabetes code M01600 and an ICD-
   assert.equal(visit.mdtrtinfo.med_type, '14');
   assert.equal(visit.mdtrtinfo.dise_codg, 'M01600');
   assert.equal(visit.mdtrtinfo.mdtrt_id, 'MD1');
-  assert.match(visit.diseinfo[0]!.diag_code, /^E11/);
+  assert.match(visit.diseinfo[0]!.diag_code ?? "", /^E11/);
   const settleIn = buildInput(steps[3]!, base) as { data: Record<string, string> };
   assert.equal(settleIn.data.insutype, '310');
   assert.equal(settleIn.data.mdtrt_id, 'MD1');
