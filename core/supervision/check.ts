@@ -47,7 +47,9 @@ export type SupervisionRequestInput = z.input<typeof SupervisionRequestSchema>;
 export type SupervisionRule = 'MAX_SUPPLY' | 'EARLY_REFILL';
 
 export interface Finding {
-  rule: SupervisionRule;
+  rule: SupervisionRule | 'SAME_CLASS_IN_SALE';
+  /** 'block' stops the line until an authorised override; 'warn' is shown to the pharmacist only. */
+  severity: 'block' | 'warn';
   message: string;
   messageZh: string;
   /** Covered by a recorded override (id), so it no longer blocks. */
@@ -105,6 +107,7 @@ export function checkSupervision(raw: SupervisionRequestInput, history: readonly
       const maxQuantity = l.dailyDose !== undefined && sameDrugLines.length === 1 ? maxQuantityFor(maxDays, { quantityUnit: l.quantityUnit, packageSize: l.packageSize, dailyDose: l.dailyDose }) : undefined;
       findings.push({
         rule: 'MAX_SUPPLY',
+        severity: 'block',
         message: `${total} days of ${l.genericName} exceed the ${maxDays}-day limit per prescription${maxQuantity ? ` (at most ${maxQuantity} ${l.quantityUnit === 'package' ? 'package(s)' : 'unit(s)'})` : ''}`,
         messageZh: `${l.genericName}用药${total}天，超过单张处方最长${maxDays}天${maxQuantity ? `（最多可开${maxQuantity}${l.quantityUnit === 'package' ? '盒' : '个最小单位'}）` : ''}`,
         overrideId: overrideFor(l.code, 'MAX_SUPPLY'),
@@ -117,6 +120,7 @@ export function checkSupervision(raw: SupervisionRequestInput, history: readonly
     if (!v.allowed && v.last) {
       findings.push({
         rule: 'EARLY_REFILL',
+        severity: 'block',
         message: `${l.genericName}: the last dispensing (${v.last.genericName}, ${v.last.date}, ${v.last.days} days) still covers ${v.daysLeft} days; a refill is allowed with ${maxLeft} days or fewer left, from ${v.allowedFrom}`,
         messageZh: `${l.genericName}：上次配药（${v.last.genericName}，${v.last.date}，${v.last.days}天）剩余${v.daysLeft}天用药量，剩余不超过${maxLeft}天方可再次配药，${v.allowedFrom}起可配`,
         overrideId: overrideFor(l.code, 'EARLY_REFILL'),
@@ -125,7 +129,20 @@ export function checkSupervision(raw: SupervisionRequestInput, history: readonly
         last: { date: v.last.date, genericName: v.last.genericName, days: v.last.days, source: v.last.source },
       });
     }
-    return { id: l.id, code: l.code, genericName: l.genericName, days: d, findings, blocked: findings.some((f) => f.overrideId === null) };
+    // Two different drugs of one ingredient class on one prescription (two ARBs): 重复开药 unless
+    // intended (basal + prandial insulin is), so the pharmacist is told, not stopped.
+    const sameClass = l.drugGroup ? req.lines.filter((o) => o.id !== l.id && o.drugGroup && sameName(o.drugGroup, l.drugGroup!) && !sameName(o.genericName, l.genericName)) : [];
+    if (sameClass.length > 0) {
+      const names = [...new Set(sameClass.map((o) => o.genericName))].join('、');
+      findings.push({
+        rule: 'SAME_CLASS_IN_SALE',
+        severity: 'warn',
+        message: `${l.genericName} and ${names} are both ${l.drugGroup}: check this is not a duplicate prescription`,
+        messageZh: `${l.genericName}与${names}同属${l.drugGroup}，请核对是否重复开药`,
+        overrideId: null,
+      });
+    }
+    return { id: l.id, code: l.code, genericName: l.genericName, days: d, findings, blocked: findings.some((f) => f.severity === 'block' && f.overrideId === null) };
   });
   return {
     date: req.date,

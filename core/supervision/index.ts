@@ -88,7 +88,7 @@ export function overrideBlock(db: DB, book: PolicyBook, raw: OverrideInput, now:
   const check = superviseSale(db, book, input.sale);
   const line = check.lines.find((l) => l.id === input.lineId);
   if (!line) refuse('UNKNOWN_LINE', `no line ${JSON.stringify(input.lineId)} in the sale`, '销售明细中没有该行', 'lineId');
-  const finding = line.findings.find((f) => f.rule === input.rule);
+  const finding = line.findings.find((f) => f.rule === input.rule && f.severity === 'block');
   if (!finding) refuse('NOTHING_TO_OVERRIDE', `line ${input.lineId} is not blocked by ${input.rule}`, '该明细没有此项拦截，无需放行', 'rule');
   if (finding.overrideId) refuse('ALREADY_OVERRIDDEN', `line ${input.lineId} already has override ${finding.overrideId}`, '该拦截已放行', 'rule');
   const row: OverrideRow = {

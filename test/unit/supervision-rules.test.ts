@@ -144,3 +144,10 @@ test('property: with one earlier dispensing, the refill is allowed exactly when 
     { numRuns: 300 },
   );
 });
+
+test('two drugs of one class on one prescription are a warning (重复开药, seed 000 §二.(五).11), not a block', () => {
+  const r = checkSupervision(sale('ezhou', [amlo({ id: 'a' }), amlo({ id: 'b', code: 'XNIFE', genericName: '硝苯地平' }), amlo({ id: 'c', code: 'XVAL', genericName: '缬沙坦', drugGroup: 'ARB类' })]), []);
+  assert.equal(r.blocked, false);
+  assert.deepEqual(r.lines.map((l) => l.findings.map((f) => [f.rule, f.severity])), [[['SAME_CLASS_IN_SALE', 'warn']], [['SAME_CLASS_IN_SALE', 'warn']], []]);
+  assert.match(r.lines[0]!.findings[0]!.messageZh, /氨氯地平与硝苯地平同属钙通道阻滞剂类/);
+});
