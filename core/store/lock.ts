@@ -13,6 +13,20 @@ export interface LockOwner {
   host: string;
   startedAt: string;
   purpose: string;
+  /** The process's start time in clock ticks (Linux /proc), so a recycled pid is not mistaken for the owner. */
+  procStart?: string | null;
+}
+
+/** Field 22 of /proc/PID/stat (start time since boot); null where /proc is not there (Windows, macOS). */
+function procStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces; fields after its closing parenthesis are plain.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[19] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export interface DataDirLock {
@@ -21,15 +35,21 @@ export interface DataDirLock {
   release(): void;
 }
 
-function alive(pid: number): boolean {
+function alive(owner: LockOwner): boolean {
+  const pid = owner.pid;
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // Same pid, different start time: the owner died and the pid was reused by another program.
+  if (owner.procStart) {
+    const now = procStart(pid);
+    if (now !== null && now !== owner.procStart) return false;
+  }
+  return true;
 }
 
 function readOwner(path: string): LockOwner | null {
@@ -63,7 +83,7 @@ export class LockedError extends InputError {
 export function acquireLock(dataDir: string, purpose = 'counter'): DataDirLock {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, LOCK_FILE_NAME);
-  const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), purpose };
+  const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), purpose, procStart: procStart(process.pid) };
   for (let tries = 0; tries < 5; tries++) {
     try {
       const fd = openSync(path, 'wx');
@@ -90,7 +110,7 @@ export function acquireLock(dataDir: string, purpose = 'counter'): DataDirLock {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const holder = readOwner(path);
-    const stale = holder ? holder.host === hostname() && !alive(holder.pid) && holder.pid !== process.pid : tries >= 2;
+    const stale = holder ? holder.host === hostname() && holder.pid !== process.pid && !alive(holder) : tries >= 2;
     if (holder && holder.pid === process.pid && holder.host === hostname()) throw new LockedError(dataDir, holder);
     if (!stale) {
       if (holder) throw new LockedError(dataDir, holder);

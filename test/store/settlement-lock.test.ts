@@ -51,3 +51,13 @@ test('a stale lock file naming a process that no longer exists does not block', 
   assert.equal(lock.owner.pid, process.pid);
   lock.release();
 });
+
+test('a lock naming a live pid that was recycled by another program (different start time) is stale', () => {
+  const dir = tempDir();
+  // Our own parent is alive, but the lock says the owner started at another time: a reused pid.
+  writeFileSync(join(dir, LOCK_FILE_NAME), JSON.stringify({ pid: process.ppid, host: hostname(), startedAt: '2024-01-01T00:00:00Z', purpose: 'long gone', procStart: '1' }));
+  if (!existsSync(`/proc/${process.ppid}/stat`)) return; // no /proc here: only the pid check applies
+  const lock = acquireLock(dir, 'fresh');
+  assert.equal(lock.owner.pid, process.pid);
+  lock.release();
+});
