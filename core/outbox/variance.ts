@@ -43,7 +43,9 @@ export function recordVariances(db: DB, settlementId: string, at: string): numbe
   if (record.kind === 'sale') {
     const p = platformSettlementsOf(db, settlementId).find((x) => x.role === 'settle');
     if (!p) return 0;
-    for (const [pf, lf] of FIELDS) add('settlement', '', pf, record[lf], p[pf]);
+    // Only what the platform actually reported is compared (an absent field is not a zero).
+    const reported = JSON.parse(p.setlinfo_json) as Record<string, unknown>;
+    for (const [pf, lf] of FIELDS) if (reported[pf] !== undefined && reported[pf] !== null) add('settlement', '', pf, record[lf], p[pf]);
     const perLine = new Map<string, { det_item_fee_sumamt?: string; inscp_scp_amt?: string | null }>();
     for (const d of JSON.parse(p.detlcutinfo_json) as { feedetl_sn: string; det_item_fee_sumamt?: string; inscp_scp_amt?: string | null }[]) perLine.set(String(d.feedetl_sn), d);
     if (perLine.size === 0) {
