@@ -72,6 +72,7 @@ export function recordVariances(db: DB, settlementId: string, at: string): numbe
     for (const [, lf] of FIELDS) local[lf] = local[lf].plus(new Decimal(r[lf]));
     for (const p of platformSettlementsOf(db, r.id)) for (const [pf] of FIELDS) platform[pf] = platform[pf].plus(new Decimal(p[pf]));
   }
-  for (const [pf, lf] of FIELDS) add('settlement', 'chain', pf, fen(local[lf]), fen(platform[pf]));
+  // The three amounts every settlement reply must carry (inscp_scp_amt is optional in replies).
+  for (const [pf, lf] of FIELDS.slice(0, 3)) add('settlement', 'chain', pf, fen(local[lf]), fen(platform[pf]));
   return n;
 }
