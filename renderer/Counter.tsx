@@ -517,6 +517,7 @@ function Badges({ item }: { item: Hit }) {
       {item.listed ? <span className="badge green">两病目录</span> : <span className="badge grey">目录外</span>}
       {item.vbp && <span className="badge blue">集采</span>}
       {item.grade && <span className="badge outline">{item.grade}类</span>}
+      {item.demo && <span className="badge amber" title="演示数据：价格为虚构，仅供演示">演示价</span>}
     </span>
   );
 }

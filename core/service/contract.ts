@@ -172,6 +172,8 @@ export const CatalogHit = z.object({
   vbp: z.boolean(),
   grade: z.string().nullable().describe('甲/乙'),
   restriction: z.string().nullable(),
+  /** A demo price (the shipped demo catalog): never a real one. */
+  demo: z.boolean(),
 });
 export type CatalogHit = z.infer<typeof CatalogHit>;
 export const SearchOutput = z.object({ items: z.array(CatalogHit) });

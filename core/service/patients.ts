@@ -88,6 +88,7 @@ export function catalogHit(db: DB, item: CatalogItem, region: string): CatalogHi
     vbp: item.vbp,
     grade: item.drug_class,
     restriction: item.restriction,
+    demo: item.demo,
   };
 }
 
