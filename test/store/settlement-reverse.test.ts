@@ -217,3 +217,22 @@ test('day close (3201) is refused while the day has records not acked, then runs
     await t.done();
   }
 });
+
+test('day close reports an unbalanced day when the platform holds something the counter does not', async () => {
+  const t = await setup();
+  try {
+    settleSale(t.db);
+    await t.up.drainOnce();
+    // The platform has an extra settlement for this institution and day (someone settled it elsewhere).
+    const s = t.sim.db.prepare(`SELECT * FROM sim_settlement LIMIT 1`).get() as Record<string, unknown>;
+    t.sim.db.prepare(`INSERT INTO sim_settlement (setl_id, kind, fixmedins_code, medins_setl_id, msgid, infno, psn_no, insutype, clr_type, setl_date, medfee_sumamt, fund_pay_sumamt, psn_part_amt, acct_pay, output_json, created_at)
+      VALUES ('EXTRA1', 'settle', @fixmedins_code, 'elsewhere', 'x', '2102', 'P9', @insutype, @clr_type, @setl_date, '10.00', '5.00', '5.00', '0.00', '{}', 'now')`).run(s);
+    const r = await closeDay(t.db, { date: '2024-08-01', endpoint: t.sim.url });
+    assert.equal(r.balanced, false);
+    assert.equal(r.groups[0]!.stmtRslt, '1');
+    assert.match(r.groups[0]!.description!, /fixmedins_setl_cnt platform 2 vs 1/);
+    assert.equal(dayCloses(t.db, '2024-08-01')[0]!.balanced, 0);
+  } finally {
+    await t.done();
+  }
+});
