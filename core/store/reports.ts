@@ -35,50 +35,48 @@ export interface SettlementFact {
 /** Every journal record dated in [from, to] (a reversal carries its sale's date), with its lines. */
 export function settlementFacts(db: DB, from: string, to: string): SettlementFact[] {
   if (!hasTable(db, 'settlement')) return [];
+  // json_extract keeps the big request/result JSON out of JavaScript: only the three facts needed cross over.
   const rows = db
     .prepare(
-      `SELECT s.id, s.kind, s.settle_date, s.institution_type, s.institution_level, s.psn_no, s.patient_json, s.total, s.in_scope, s.fund,
-              COALESCE(o.request_json, s.request_json) AS sale_request
+      `SELECT s.id, s.kind, s.settle_date, s.institution_type, s.institution_level, s.psn_no, s.total, s.in_scope, s.fund,
+              json_extract(s.patient_json, '$.insutype') AS insutype,
+              COALESCE(json_extract(s.patient_json, '$.conditions'), json_extract(COALESCE(o.request_json, s.request_json), '$.patient.conditions')) AS conditions,
+              json_extract(COALESCE(o.request_json, s.request_json), '$.patient.chronicDiseaseSince') AS chronic_since
        FROM settlement s LEFT JOIN settlement o ON o.id = s.original_id
        WHERE s.settle_date BETWEEN ? AND ? ORDER BY s.seq`,
     )
     .all(from, to) as {
     id: string; kind: SettlementFact['kind']; settle_date: string; institution_type: SettlementFact['institutionType']; institution_level: number;
-    psn_no: string; patient_json: string; total: string; in_scope: string; fund: string; sale_request: string;
+    psn_no: string; total: string; in_scope: string; fund: string; insutype: string | null; conditions: string | null; chronic_since: string | null;
   }[];
   const catalog = hasTable(db, 'catalog');
   const lineSql = catalog
-    ? `SELECT l.settlement_id, l.total, l.in_scope, l.fund, l.facts_json, c.category FROM settlement_line l
+    ? `SELECT l.settlement_id, l.total, l.in_scope, l.fund, json_extract(l.facts_json, '$.kind') AS kind, c.category FROM settlement_line l
        JOIN settlement s ON s.id = l.settlement_id LEFT JOIN catalog c ON c.code = l.catalog_code
-       WHERE s.settle_date BETWEEN ? AND ? ORDER BY l.settlement_id, l.line_no`
-    : `SELECT l.settlement_id, l.total, l.in_scope, l.fund, l.facts_json, NULL AS category FROM settlement_line l
-       JOIN settlement s ON s.id = l.settlement_id WHERE s.settle_date BETWEEN ? AND ? ORDER BY l.settlement_id, l.line_no`;
+       WHERE s.settle_date BETWEEN ? AND ?`
+    : `SELECT l.settlement_id, l.total, l.in_scope, l.fund, json_extract(l.facts_json, '$.kind') AS kind, NULL AS category FROM settlement_line l
+       JOIN settlement s ON s.id = l.settlement_id WHERE s.settle_date BETWEEN ? AND ?`;
   const byRecord = new Map<string, SettlementLineFact[]>();
-  for (const l of db.prepare(lineSql).all(from, to) as { settlement_id: string; total: string; in_scope: string; fund: string; facts_json: string; category: SettlementLineFact['category'] }[]) {
-    const facts = JSON.parse(l.facts_json) as { kind?: string };
+  for (const l of db.prepare(lineSql).all(from, to) as { settlement_id: string; total: string; in_scope: string; fund: string; kind: string | null; category: SettlementLineFact['category'] }[]) {
     const list = byRecord.get(l.settlement_id) ?? [];
-    list.push({ total: l.total, inScope: l.in_scope, fund: l.fund, category: l.category, kind: facts.kind === 'exam' ? 'exam' : 'drug' });
+    list.push({ total: l.total, inScope: l.in_scope, fund: l.fund, category: l.category, kind: l.kind === 'exam' ? 'exam' : 'drug' });
     byRecord.set(l.settlement_id, list);
   }
-  return rows.map((r) => {
-    const patient = JSON.parse(r.patient_json) as { insutype?: string; conditions?: ('hypertension' | 'diabetes')[] };
-    const request = JSON.parse(r.sale_request) as { patient?: { chronicDiseaseSince?: string | null; conditions?: ('hypertension' | 'diabetes')[] } };
-    return {
-      id: r.id,
-      kind: r.kind,
-      date: r.settle_date,
-      institutionType: r.institution_type,
-      institutionLevel: r.institution_level,
-      psnNo: r.psn_no,
-      insutype: patient.insutype ?? '390',
-      conditions: patient.conditions ?? request.patient?.conditions ?? [],
-      chronicDiseaseSince: request.patient?.chronicDiseaseSince ?? null,
-      total: r.total,
-      inScope: r.in_scope,
-      fund: r.fund,
-      lines: byRecord.get(r.id) ?? [],
-    };
-  });
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    date: r.settle_date,
+    institutionType: r.institution_type,
+    institutionLevel: r.institution_level,
+    psnNo: r.psn_no,
+    insutype: r.insutype ?? '390',
+    conditions: r.conditions ? (JSON.parse(r.conditions) as ('hypertension' | 'diabetes')[]) : [],
+    chronicDiseaseSince: r.chronic_since,
+    total: r.total,
+    inScope: r.in_scope,
+    fund: r.fund,
+    lines: byRecord.get(r.id) ?? [],
+  }));
 }
 
 export interface RosterCount {
