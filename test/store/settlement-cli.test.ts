@@ -89,4 +89,7 @@ test('cli settle by patient input and catalog codes uses the local roster, catal
   const bad = await cli(['settle', '--data', data], JSON.stringify({ ...sale, lines: [{ code: 'NO-SUCH-DRUG', quantity: '1' }] }));
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /"path": "lines.0.code"/);
+  const elsewhere = await cli(['settle', '--data', data], JSON.stringify({ ...sale, institution: 'P00000000000' }));
+  assert.equal(elsewhere.status, 2);
+  assert.match(elsewhere.stderr, /WRONG_INSTITUTION/);
 });

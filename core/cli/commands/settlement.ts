@@ -53,6 +53,8 @@ const CounterSale = z.object({
   operator: OperatorSchema,
   date: isoDate('date', '结算日期').optional(),
   requestId: z.string().max(64).nullable().optional(),
+  /** The institution the sale is for (its code, or {code}); it must be this data directory's. */
+  institution: z.union([z.string(), z.object({ code: z.string() }).passthrough()]).optional(),
 });
 
 /** A sale with every fact given (scripts, tests): the split is still computed here, never taken from the input. */
@@ -84,6 +86,12 @@ export const settleCommand: Command = {
         } else {
           const s = parseOrThrow(CounterSale, input);
           const inst = requireInstitution(w.db);
+          const wanted = typeof s.institution === 'string' ? s.institution : s.institution?.code;
+          if (wanted && wanted !== inst.code) {
+            throw new InputError('WRONG_INSTITUTION', `This data directory belongs to institution ${inst.code}, not ${wanted}`, `该数据目录属于机构 ${inst.code}，不是 ${wanted}`, [
+              { path: 'institution', code: 'WRONG_INSTITUTION', message: `configured institution is ${inst.code}`, messageZh: `本机构编号为 ${inst.code}` },
+            ]);
+          }
           const date = s.date ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
           const priced = priceSale(w.db, book, inst, s.patient, date, s.lines);
           const r = priced.record;
