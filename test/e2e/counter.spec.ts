@@ -118,6 +118,16 @@ for (const region of Object.keys(FIXTURE_REGIONS) as RegionId[]) {
         await pdfPage.screenshot({ path: join(SHOTS, `${region}-07-${doc}.png`), fullPage: true });
         await pdfPage.close();
       }
+      // The receipt on an 80 mm roll: the page is 80 mm wide and as long as the content.
+      const roll = await page.evaluate(async (a) => window.counter!.print({ session: a.session, document: 'receipt', settlementId: a.id, layout: '80mm' }), { session, id: settlementId });
+      expect(roll.pageSize).toEqual({ widthMm: 80, heightMm: null });
+      expect(roll.copy).toBe(3); // 1: automatically after F12, 2: the A5 copy above, 3: this one
+      const rollPage = await page.context().newPage();
+      await rollPage.setContent(roll.html);
+      await expect(rollPage.locator('body')).toContainText('补打');
+      const heightPx = await rollPage.evaluate(() => document.documentElement.scrollHeight);
+      writeFileSync(join(SHOTS, `${region}-08-receipt-80mm.pdf`), await rollPage.pdf({ width: '80mm', height: `${Math.ceil((heightPx * 25.4) / 96) + 10}mm`, printBackground: true }));
+      await rollPage.close();
     });
   });
 }

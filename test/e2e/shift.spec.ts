@@ -68,6 +68,17 @@ test.describe.serial('a shift at the counter', () => {
     await shot(page, '02b-voucher-unknown');
   });
 
+  test('a social-security card read (the reader types its pipe record) finds the patient by card number', async ({ page }) => {
+    await signIn(page, c);
+    const cardNo = `K${L.eligible.slice(-8)}`;
+    const record = ['530902', L.eligible, cardNo, '530900D156000005000A1B2C3D4E5F67', '张建国', '008188011100', '3.00', '20200101', '20300101', '000000000001', 'DEV01'].join('|') + '|';
+    await scan(page, record);
+    await expect(page.getByTestId('eligibility')).toContainText('享受两病门诊用药保障');
+    await expect(page.getByTestId('patient-panel')).not.toContainText('张建国'); // masked on screen
+    await shot(page, '02c-card');
+    await page.keyboard.press('Escape');
+  });
+
   test('an ineligible patient: the reason in plain Chinese, the fund pays nothing, settling is refused', async ({ page }) => {
     await signIn(page, c, 'shoufei', '5678');
     await scan(page, L.ineligible);
