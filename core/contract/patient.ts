@@ -244,36 +244,32 @@ export function completeRoster(v: readonly unknown[], existing: RosterRecord | n
   }
   if (problems.length > before) return null;
   const b = existing ?? (DEFAULTS as RosterRecord);
-  // A fixed-shape literal (not a spread): this runs a million times per bureau file.
-  const pick = <K extends RosterField>(k: K): RosterRecord[K] => {
-    const x = v[IDX[k]];
-    return (x === undefined ? b[k] : x) as RosterRecord[K];
-  };
+  // A fixed-shape literal (no spread, no closure): this runs a million times per bureau file.
   const r: RosterRecord = {
-    psn_no: pick('psn_no'),
-    certno: pick('certno'),
-    card_no: pick('card_no'),
-    name: pick('name'),
-    gender: pick('gender'),
-    birth_date: pick('birth_date'),
-    insutype: pick('insutype'),
-    region: pick('region'),
-    conditions: pick('conditions'),
-    management_class: pick('management_class'),
-    other_chronic_diseases: pick('other_chronic_diseases'),
-    chronic_disease_since: pick('chronic_disease_since'),
-    designated_institution: pick('designated_institution'),
-    payment_mode: pick('payment_mode'),
-    capitation_institution: pick('capitation_institution'),
-    capitation_start_month: pick('capitation_start_month'),
-    flagged_date: pick('flagged_date'),
-    flagged_by: pick('flagged_by'),
-    status: pick('status'),
-    stopped_date: pick('stopped_date'),
-    stopped_reason: pick('stopped_reason'),
-    ec_token: pick('ec_token'),
-    pool_used: pick('pool_used'),
-    pool_used_as_of: pick('pool_used_as_of'),
+    psn_no: (v[IDX.psn_no] === undefined ? b.psn_no : v[IDX.psn_no]) as RosterRecord['psn_no'],
+    certno: (v[IDX.certno] === undefined ? b.certno : v[IDX.certno]) as RosterRecord['certno'],
+    card_no: (v[IDX.card_no] === undefined ? b.card_no : v[IDX.card_no]) as RosterRecord['card_no'],
+    name: (v[IDX.name] === undefined ? b.name : v[IDX.name]) as RosterRecord['name'],
+    gender: (v[IDX.gender] === undefined ? b.gender : v[IDX.gender]) as RosterRecord['gender'],
+    birth_date: (v[IDX.birth_date] === undefined ? b.birth_date : v[IDX.birth_date]) as RosterRecord['birth_date'],
+    insutype: (v[IDX.insutype] === undefined ? b.insutype : v[IDX.insutype]) as RosterRecord['insutype'],
+    region: (v[IDX.region] === undefined ? b.region : v[IDX.region]) as RosterRecord['region'],
+    conditions: (v[IDX.conditions] === undefined ? b.conditions : v[IDX.conditions]) as RosterRecord['conditions'],
+    management_class: (v[IDX.management_class] === undefined ? b.management_class : v[IDX.management_class]) as RosterRecord['management_class'],
+    other_chronic_diseases: (v[IDX.other_chronic_diseases] === undefined ? b.other_chronic_diseases : v[IDX.other_chronic_diseases]) as RosterRecord['other_chronic_diseases'],
+    chronic_disease_since: (v[IDX.chronic_disease_since] === undefined ? b.chronic_disease_since : v[IDX.chronic_disease_since]) as RosterRecord['chronic_disease_since'],
+    designated_institution: (v[IDX.designated_institution] === undefined ? b.designated_institution : v[IDX.designated_institution]) as RosterRecord['designated_institution'],
+    payment_mode: (v[IDX.payment_mode] === undefined ? b.payment_mode : v[IDX.payment_mode]) as RosterRecord['payment_mode'],
+    capitation_institution: (v[IDX.capitation_institution] === undefined ? b.capitation_institution : v[IDX.capitation_institution]) as RosterRecord['capitation_institution'],
+    capitation_start_month: (v[IDX.capitation_start_month] === undefined ? b.capitation_start_month : v[IDX.capitation_start_month]) as RosterRecord['capitation_start_month'],
+    flagged_date: (v[IDX.flagged_date] === undefined ? b.flagged_date : v[IDX.flagged_date]) as RosterRecord['flagged_date'],
+    flagged_by: (v[IDX.flagged_by] === undefined ? b.flagged_by : v[IDX.flagged_by]) as RosterRecord['flagged_by'],
+    status: (v[IDX.status] === undefined ? b.status : v[IDX.status]) as RosterRecord['status'],
+    stopped_date: (v[IDX.stopped_date] === undefined ? b.stopped_date : v[IDX.stopped_date]) as RosterRecord['stopped_date'],
+    stopped_reason: (v[IDX.stopped_reason] === undefined ? b.stopped_reason : v[IDX.stopped_reason]) as RosterRecord['stopped_reason'],
+    ec_token: (v[IDX.ec_token] === undefined ? b.ec_token : v[IDX.ec_token]) as RosterRecord['ec_token'],
+    pool_used: (v[IDX.pool_used] === undefined ? b.pool_used : v[IDX.pool_used]) as RosterRecord['pool_used'],
+    pool_used_as_of: (v[IDX.pool_used_as_of] === undefined ? b.pool_used_as_of : v[IDX.pool_used_as_of]) as RosterRecord['pool_used_as_of'],
   };
   // A missing birth date or gender comes from the ID number (GB 11643 positions 7–14 and 17).
   if (r.certno !== null && r.certno.length === 18) {

@@ -3,7 +3,6 @@
 // languages, and the zod wrapper so the same hand-written rules are the zod schema too.
 // The rules are hand-written (not per-row zod) because a bureau file has a million rows.
 import { z } from 'zod';
-import { isRealDate } from './fields.ts';
 import type { Problem } from './problems.ts';
 
 export class FieldError extends Error {
@@ -45,13 +44,25 @@ export const fail = (code: string, message: string, messageZh: string): never =>
 const DATE_PLAIN = /^(\d{4})(\d{2})(\d{2})$/;
 const DATE_SEP = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$/;
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** isRealDate for an already well-shaped yyyy-MM-dd, without building a Date (hot in imports). */
+function realDate(iso: string): boolean {
+  const y = Number(iso.slice(0, 4));
+  const m = Number(iso.slice(5, 7));
+  const d = Number(iso.slice(8, 10));
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0);
+  return d <= DAYS[m - 1]! + (leap ? 1 : 0);
+}
+
 /** yyyy-MM-dd, yyyy/M/d, yyyyMMdd, 2024年7月1日 (a time part is dropped) → yyyy-MM-dd. */
 export function parseDate(text: string, what: string, whatZh: string): string {
   let m = DATE_PLAIN.exec(text);
   let iso: string | null = null;
   if (m) iso = `${m[1]}-${m[2]}-${m[3]}`;
   else if ((m = DATE_SEP.exec(text))) iso = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
-  if (iso === null || !isRealDate(iso)) {
+  if (iso === null || !realDate(iso)) {
     return fail('INVALID_DATE', `${what} must be a real date (yyyy-MM-dd), got ${JSON.stringify(text)}`, `${whatZh}必须是有效日期（yyyy-MM-dd），收到 ${JSON.stringify(text)}`);
   }
   return iso;

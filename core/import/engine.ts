@@ -154,7 +154,7 @@ export function importFile<R>(db: DB, target: ImportTarget<R>, file: string, opt
   return importText(db, target, text, { ...options, format: options.format ?? detectFormat(file, text) }, encoding);
 }
 
-interface RowSource {
+export interface RowSource {
   headers: string[];
   /** Calls back with each row's cells by file column; returns the row count. */
   /** `raw` is the row's own text when the source has it (an unquoted CSV line), for hashing. */
@@ -228,24 +228,41 @@ function jsonSource(text: string): RowSource {
   };
 }
 
-/** Imports already-decoded text (CSV or JSON). */
-export function importText<R>(db: DB, target: ImportTarget<R>, text: string, options: ImportOptions = {}, encoding: Encoding = 'utf8'): ImportReport {
-  const started = performance.now();
+export interface Prepared {
+  format: 'csv' | 'json';
+  source: RowSource;
+  /** Field index → file column (-1 = absent). */
+  colOf: number[];
+  ignored: string[];
+  absentFields: string[];
+  keyIdx: number;
+  /** Seed of every row hash: which field sits in which column, so another layout never matches. */
+  signature: number;
+}
+
+/** Reads the header (or JSON keys) and matches it to the target's fields. */
+export function prepareImport(fields: readonly FieldSpec[], key: string, text: string, options: Pick<ImportOptions, 'format' | 'mapping'>): Prepared {
   const format = options.format ?? (/^\s*[[{]/.test(text) ? 'json' : 'csv');
   const source = format === 'json' ? jsonSource(text) : csvSource(text);
-  const { colOf, ignored } = resolveHeaders(target.fields, source.headers, options.mapping);
-  const keyIdx = target.fields.findIndex((f) => f.name === target.key);
+  const { colOf, ignored } = resolveHeaders(fields, source.headers, options.mapping);
+  const keyIdx = fields.findIndex((f) => f.name === key);
   if (colOf[keyIdx] === -1) {
     throw fileError(
       'KEY_COLUMN_MISSING',
-      `The file has no ${target.key} column (headers: ${source.headers.join(', ')}); name it ${target.key} or ${target.fields[keyIdx]!.zh[0]}, or give a column mapping (--mapping)`,
-      `文件缺少${target.fields[keyIdx]!.zh[0]}列，请检查表头或提供列映射文件`,
+      `The file has no ${key} column (headers: ${source.headers.join(', ')}); name it ${key} or ${fields[keyIdx]!.zh[0]}, or give a column mapping (--mapping)`,
+      `文件缺少${fields[keyIdx]!.zh[0]}列，请检查表头或提供列映射文件`,
     );
   }
-  const absentFields = target.fields.filter((_, i) => colOf[i] === -1).map((f) => f.name);
-  const fieldNames = target.fields.map((f) => f.name);
-  // Which field sits in which column: part of every row hash, so another layout never matches.
+  const absentFields = fields.filter((_, i) => colOf[i] === -1).map((f) => f.name);
   const signature = Number.parseInt(contentHash(`${format}:${colOf.join(',')}`), 36) | 0;
+  return { format, source, colOf, ignored, absentFields, keyIdx, signature };
+}
+
+/** Imports already-decoded text (CSV or JSON). */
+export function importText<R>(db: DB, target: ImportTarget<R>, text: string, options: ImportOptions = {}, encoding: Encoding = 'utf8'): ImportReport {
+  const started = performance.now();
+  const { format, source, colOf, ignored, absentFields, keyIdx, signature } = prepareImport(target.fields, target.key, text, options);
+  const fieldNames = target.fields.map((f) => f.name);
   const maxRejections = options.maxRejections ?? 10000;
   const now = (options.now ?? (() => new Date()))().toISOString();
 
@@ -284,6 +301,8 @@ export function importText<R>(db: DB, target: ImportTarget<R>, text: string, opt
   };
 
   const seen = new Set<string>();
+  // One problems array for all rows (reject() copies what it keeps): less garbage per row.
+  const problems: Problem[] = [];
   const width = target.fields.length;
   const cells: (string | undefined)[] = new Array(width);
   let sinceCommit = 0;
@@ -316,7 +335,7 @@ export function importText<R>(db: DB, target: ImportTarget<R>, text: string, opt
       report.unchanged++;
       return;
     }
-    const problems: Problem[] = [];
+    problems.length = 0;
     const existing = stored !== undefined ? session.existing(keyFor!) : null;
     const record = session.validate(cells, problems, existing);
     if (record === null) {

@@ -8,6 +8,7 @@ import { parseCsv, csvCell, type CsvRecord } from '../../core/import/csv.ts';
 import { decodeBuffer } from '../../core/import/decode.ts';
 import { contentHash } from '../../core/import/hash.ts';
 import { syntheticCertno } from '../../core/import/synthetic.ts';
+import { parseDate, parseMoney } from '../../core/contract/rows.ts';
 
 const ID = syntheticCertno('530902', '19560312', 21);
 
@@ -86,4 +87,16 @@ test('content hash: stable, sensitive to any change and to the seed (column layo
   assert.equal(contentHash('P1,张三'), contentHash('P1,张三'));
   assert.notEqual(contentHash('P1,张三'), contentHash('P1,张叁'));
   assert.notEqual(contentHash('P1,张三', 1), contentHash('P1,张三', 2));
+});
+
+test('dates and amounts in bureau files: separators, leap years, canonical money', () => {
+  for (const [text, want] of [['2024-02-29', '2024-02-29'], ['2000/2/29', '2000-02-29'], ['20240301', '2024-03-01'], ['2024年3月1日', '2024-03-01'], ['2024-03-01 08:30:00', '2024-03-01']] as const) {
+    assert.equal(parseDate(text, 'd', '日期'), want, text);
+  }
+  for (const bad of ['2023-02-29', '1900-02-29', '2024-13-01', '2024-04-31', '2024-00-10', '24-03-01', 'yesterday']) assert.throws(() => parseDate(bad, 'd', '日期'), /real date/, bad);
+  assert.equal(parseMoney('12.5', 'm', '金额'), '12.50');
+  assert.equal(parseMoney('007', 'm', '金额'), '7.00');
+  assert.equal(parseMoney('1,234.56', 'm', '金额'), '1234.56');
+  assert.throws(() => parseMoney('1.234', 'm', '金额'), /at most 2 decimals/);
+  assert.throws(() => parseMoney('-1', 'm', '金额'));
 });
