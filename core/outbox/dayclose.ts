@@ -59,7 +59,7 @@ export async function closeDay(db: DB, o: { date: string; endpoint: string; conf
         { region, mdtrtareaAdmvs: admvs, insuplcAdmdvs: admvs, institution: { code: any.institution_code, name: any.institution_name }, operator: { id: 'dayclose', name: '日结' } },
         now(),
       );
-      const out = await client.send(env, outputSchemaFor('stmt'));
+      const out = await client.send(env, outputSchemaFor('stmt'), region.transport.path);
       let stmtRslt: string | null = null;
       let description: string | null = null;
       if (out.kind === 'reply' && out.reply.infcode === 0) {

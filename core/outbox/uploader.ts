@@ -253,7 +253,7 @@ export class Uploader {
           const i = next++;
           if (i >= works.length) return;
           const w = works[i]!;
-          out[i] = w.mode === 'send' ? toOutcome(await this.client.send(w.body!, outputSchemaFor(w.step.action))) : await this.resolve(w);
+          out[i] = w.mode === 'send' ? toOutcome(await this.client.send(w.body!, outputSchemaFor(w.step.action), w.ctx?.region.transport.path)) : await this.resolve(w);
         }
       }),
     );
@@ -266,7 +266,7 @@ export class Uploader {
     const amb = region.ambiguity;
     const at = new Date(this.now());
     if (amb.query) {
-      const q = await this.client.send(buildEnvelope(amb.query.infno, w.aux[0]!, { data: { omsgid: w.msg.msgid, oinfno: w.msg.infno, psn_no: psnNo } }, envCtx, at), outputSchemaFor('query'));
+      const q = await this.client.send(buildEnvelope(amb.query.infno, w.aux[0]!, { data: { omsgid: w.msg.msgid, oinfno: w.msg.infno, psn_no: psnNo } }, envCtx, at), outputSchemaFor('query'), region.transport.path);
       if (q.kind !== 'reply') return { type: 'resolve-failed', error: `query ${amb.query.infno}: ${q.error}` };
       if (q.reply.infcode !== 0) return { type: 'resolve-failed', error: `query ${amb.query.infno} refused: ${q.reply.err_msg}` };
       const info = (q.reply.output as { msginfo: { status: string; output?: unknown; infcode?: number } }).msginfo;
@@ -285,7 +285,7 @@ export class Uploader {
       // unknown: never arrived (yet). Reverse it so a late arrival is refused, or resend it as is.
     }
     if (amb.reversible.includes(w.msg.infno)) {
-      const r = await this.client.send(buildEnvelope(amb.reverseInfno, w.aux[1]!, { data: { psn_no: psnNo, omsgid: w.msg.msgid, oinfno: w.msg.infno } }, envCtx, at));
+      const r = await this.client.send(buildEnvelope(amb.reverseInfno, w.aux[1]!, { data: { psn_no: psnNo, omsgid: w.msg.msgid, oinfno: w.msg.infno } }, envCtx, at), undefined, region.transport.path);
       if (r.kind !== 'reply') return { type: 'resolve-failed', error: `${amb.reverseInfno} for ${w.msg.msgid}: ${r.error}` };
       if (r.reply.infcode !== 0) return { type: 'resolve-failed', error: `${amb.reverseInfno} refused: ${r.reply.err_msg}` };
       return { type: 'reissue', note: `${amb.reverseInfno} reversed ${w.msg.msgid}` };

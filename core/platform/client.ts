@@ -42,7 +42,11 @@ export class PlatformClient {
   }
 
   /** Posts an envelope; never throws. The reply is parsed with the output schema of the transaction. */
-  send(envelope: Envelope | Record<string, unknown> | string, outputSchema?: z.ZodType): Promise<SendOutcome> {
+  /**
+   * transportPath: the region's gateway path (provinces.json transport.path), used when the
+   * configured endpoint is a bare host (path "/"); an endpoint with its own path is used as is.
+   */
+  send(envelope: Envelope | Record<string, unknown> | string, outputSchema?: z.ZodType, transportPath?: string): Promise<SendOutcome> {
     const body = Buffer.from(typeof envelope === 'string' ? envelope : JSON.stringify(envelope), 'utf8');
     return new Promise((resolve) => {
       let settled = false;
@@ -53,7 +57,9 @@ export class PlatformClient {
         }
       };
       const mod = this.url.protocol === 'https:' ? https : http;
-      const path = this.options.path && this.url.pathname === '/' ? this.options.path : this.url.pathname + this.url.search;
+      const rootOnly = this.url.pathname === '/';
+      const chosen = transportPath ?? this.options.path;
+      const path = chosen && rootOnly ? chosen : this.url.pathname + this.url.search;
       const req = mod.request(
         {
           hostname: this.url.hostname,

@@ -46,6 +46,8 @@ export interface RunningSimulator {
   setFaults(f: FaultsInput): void;
   faults(): Faults;
   stats(): Record<string, number>;
+  /** How many envelopes arrived on each request path (the province's gateway path shows here). */
+  paths(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   });
   const log = options.log ?? (() => {});
   const held = new Set<NodeJS.Timeout>();
+  const pathCounts: Record<string, number> = {};
 
   function pickFault(infno: string | undefined, phase: 'before' | 'after'): FaultKind | null {
     const idx = faults.once.findIndex((f) => !f.infno || f.infno === infno);
@@ -109,7 +112,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     return null;
   }
 
-  async function handlePlatform(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  async function handlePlatform(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+    pathCounts[path] = (pathCounts[path] ?? 0) + 1;
     const body = await readBody(req);
     let infno: string | undefined;
     let parsed: unknown;
@@ -182,7 +186,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const work = url.pathname.startsWith('/admin/')
       ? handleAdmin(req, res, url)
       : req.method === 'POST'
-        ? handlePlatform(req, res)
+        ? handlePlatform(req, res, url.pathname)
         : Promise.resolve(sendJson(res, 200, { ok: true, name: 'liangbing-counter platform simulator', stats: simStats(db) }));
     work.catch((e: Error) => {
       log(`error: ${e.stack ?? e.message}`);
@@ -206,6 +210,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     },
     faults: () => faults,
     stats: () => simStats(db),
+    paths: () => ({ ...pathCounts }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of held) clearTimeout(t);

@@ -42,9 +42,9 @@ test('pending → sending → acked: the platform split is stored next to ours, 
     assert.equal(status(t.db, rec.id).status, 'pending');
     const seen: string[] = [];
     const orig = t.up.client.send.bind(t.up.client);
-    t.up.client.send = (env, schema) => {
+    t.up.client.send = (...args) => {
       seen.push(status(t.db, rec.id).status);
-      return orig(env, schema);
+      return orig(...args);
     };
     const r = await t.up.cycle();
     assert.deepEqual(seen, ['sending'], 'the row is marked sending (committed) before the request goes out');
@@ -58,6 +58,7 @@ test('pending → sending → acked: the platform split is stored next to ours, 
     const standing = standingSettlements(t.sim.db);
     assert.equal(standing.length, 1);
     assert.equal(standing[0]!.medins_setl_id, rec.id);
+    assert.deepEqual(t.sim.paths(), { '/fsi/api/rsfComIfsService/callService': 1 }, 'posted to the region\'s configured gateway path');
   } finally {
     await t.done();
   }
