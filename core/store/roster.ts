@@ -37,14 +37,15 @@ function stmt(db: DB, sql: string): Database.Statement<unknown[]> {
 
 /**
  * Finds one patient by 人员编号, ID number, card number or e-voucher token. When an ID number
- * or card is on file twice (a bureau re-numbered someone), the most recently updated row wins.
+ * or card is on file twice (a bureau re-numbered someone), an active row wins over a stopped
+ * one, then the most recently updated.
  */
 export function findPatient(db: DB, key: PatientKey): RosterRecord | null {
   let row: unknown;
   if ('psnNo' in key) row = stmt(db, `${SELECT} WHERE p.psn_no = ?`).get(key.psnNo);
-  else if ('certno' in key) row = stmt(db, `${SELECT} WHERE p.certno = ? ORDER BY p.updated_at DESC LIMIT 1`).get(key.certno.toUpperCase());
-  else if ('cardNo' in key) row = stmt(db, `${SELECT} WHERE p.card_no = ? ORDER BY p.updated_at DESC LIMIT 1`).get(key.cardNo);
-  else row = stmt(db, `${SELECT} WHERE p.ec_token = ? ORDER BY p.updated_at DESC LIMIT 1`).get(key.ecToken);
+  else if ('certno' in key) row = stmt(db, `${SELECT} WHERE p.certno = ? ORDER BY p.status = 'active' DESC, p.updated_at DESC LIMIT 1`).get(key.certno.toUpperCase());
+  else if ('cardNo' in key) row = stmt(db, `${SELECT} WHERE p.card_no = ? ORDER BY p.status = 'active' DESC, p.updated_at DESC LIMIT 1`).get(key.cardNo);
+  else row = stmt(db, `${SELECT} WHERE p.ec_token = ? ORDER BY p.status = 'active' DESC, p.updated_at DESC LIMIT 1`).get(key.ecToken);
   return (row as RosterRecord | undefined) ?? null;
 }
 

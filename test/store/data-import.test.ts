@@ -255,3 +255,10 @@ test('progress is reported while importing', () => {
   assert.equal(r.inserted, 45000, JSON.stringify(r.rejections.slice(0, 2)));
   assert.ok(seen.length >= 2 && seen.every((f, i) => f > 0 && f <= 1 && (i === 0 || f >= seen[i - 1]!)));
 });
+
+test('an ID number on file twice (re-numbered by the bureau): the active row is found', () => {
+  const db = open();
+  importRosterText(db, [HEADER, `OLD1,${ID1},,张三,390,530902,高血压,,,,active`, ROWS[0]!.replace('P001', 'NEW1')].join('\n'));
+  importRosterText(db, ['psn_no,status,stopped_date,stopped_reason', 'OLD1,stopped,2024-05-01,人员编号变更'].join('\n'));
+  assert.equal(findPatient(db, { certno: ID1 })!.psn_no, 'NEW1');
+});
