@@ -9,6 +9,7 @@ import { CounterService, type PlatformLink } from '../service/index.ts';
 import { loadOrCreateToken } from '../http/token.ts';
 import { startHttpServer, type RunningHttp } from '../http/server.ts';
 import { Uploader as OutboxUploader } from '../outbox/uploader.ts';
+import { acquireLock, type DataDirLock } from '../store/lock.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
@@ -122,6 +123,8 @@ export interface CounterOptions {
   simulatorHints?: boolean;
   log?: (line: string) => void;
   now?: () => Date;
+  /** The data directory's single-writer lock, when the caller already holds it (it seeded the data first). */
+  lock?: DataDirLock;
 }
 
 export interface RunningCounter {
@@ -135,7 +138,15 @@ export interface RunningCounter {
 }
 
 export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
-  const db = openDatabase(o.dataDir);
+  // One writer per data directory: a second counter (or CLI writer) on it is refused, in words.
+  const lock = o.lock ?? acquireLock(o.dataDir, 'counter');
+  let db: DB;
+  try {
+    db = openDatabase(o.dataDir);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   const endpoint = () => getInstitution(db)?.platformEndpoint ?? '';
   const probe = new PlatformProbe(endpoint);
   let uploader: Uploader | null = null;
@@ -158,6 +169,7 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
       await uploader?.stop();
       await http.close();
       db.close();
+      lock.release();
     },
   };
 }

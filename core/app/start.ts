@@ -27,6 +27,7 @@ import { DEMO_INSTITUTIONS, seedDemoData } from '../demo/seed.ts';
 import { lookupPatient } from '../patient/index.ts';
 import { localToday } from '../identity/index.ts';
 import { setInstitution } from '../store/settings.ts';
+import { acquireLock } from '../store/lock.ts';
 import type { DB } from '../store/db.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -98,6 +99,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     endpoint = simulator.url;
   }
 
+  const lock = acquireLock(dataDir, 'counter');
   const db = openDatabase(dataDir);
   let demoPatient = FIXTURE_REGIONS[region].eligible;
   if (values.fixture) {
@@ -112,7 +114,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
   db.close();
 
-  const counter = await startCounter({ dataDir, port, demo: true, simulatorHints: true });
+  const counter = await startCounter({ dataDir, port, demo: true, simulatorHints: true, lock });
   const openUrl = `${counter.url}/#token=${counter.token}`;
   writeFileSync(join(dataDir, 'counter-url'), openUrl + '\n', { mode: 0o600 });
   log(`Counter running at ${counter.url}`);
