@@ -168,5 +168,5 @@ test('an unknown item code: 400 at lines.N.code', async () => {
 });
 
 test('one writer per data directory: a second counter on the same directory is refused in words', async () => {
-  await assert.rejects(startCounter({ dataDir: dir, staticDir: null }), (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'DATA_DIR_LOCKED' && /只能打开一个/.test((e as { messageZh: string }).messageZh));
+  await assert.rejects(startCounter({ dataDir: dir, staticDir: null }), (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'DATA_DIR_LOCKED' && /只能打开一个/.test((e as unknown as { messageZh: string }).messageZh));
 });
