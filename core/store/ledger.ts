@@ -5,6 +5,7 @@ import { Decimal, fen } from '../money/decimal.ts';
 import { InputError } from '../contract/problems.ts';
 import { isRealDate } from '../contract/fields.ts';
 import type { DB } from './db.ts';
+import { cached } from './stmt-cache.ts';
 
 /** The two-disease outpatient pool (the cap the quote checks). */
 export const TWO_DISEASE_POOL = 'two-disease';
@@ -51,7 +52,8 @@ function checkDate(date: string, path: string): void {
 export function recordLedgerUsage(db: DB, usage: LedgerUsage): void {
   checkDate(usage.date, 'date');
   const amountFen = toFen(usage.amount, 'amount');
-  db.prepare(
+  cached(
+    db,
     `INSERT INTO ledger_entries (psn_no, pool, service_date, amount_fen, settlement_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
   ).run(usage.psnNo, usage.pool ?? TWO_DISEASE_POOL, usage.date, amountFen, usage.settlementId, new Date().toISOString());
 }
@@ -59,7 +61,8 @@ export function recordLedgerUsage(db: DB, usage: LedgerUsage): void {
 /** Stores the bureau's figure (replaces the previous one for that pool). */
 export function recordPoolReport(db: DB, psnNo: string, pool: string, amount: string, asOf: string): void {
   checkDate(asOf, 'asOf');
-  db.prepare(
+  cached(
+    db,
     `INSERT INTO pool_reports (psn_no, pool, amount_fen, as_of) VALUES (?, ?, ?, ?)
      ON CONFLICT (psn_no, pool) DO UPDATE SET amount_fen = excluded.amount_fen, as_of = excluded.as_of`,
   ).run(psnNo, pool, toFen(amount, 'amount'), asOf);
@@ -80,18 +83,17 @@ export function usageBreakdown(db: DB, psnNo: string, date: string, pool: string
   checkDate(date, 'date');
   const year = Number(date.slice(0, 4));
   const yearStart = `${date.slice(0, 4)}-01-01`;
-  const report = db.prepare('SELECT amount_fen, as_of FROM pool_reports WHERE psn_no = ? AND pool = ?').get(psnNo, pool) as
+  const report = cached(db, 'SELECT amount_fen, as_of FROM pool_reports WHERE psn_no = ? AND pool = ?').get(psnNo, pool) as
     | { amount_fen: number; as_of: string }
     | undefined;
   // A report counts only in its own year and only for dates on or after it.
   const counts = report !== undefined && report.as_of >= yearStart && report.as_of <= date;
-  const local = db
-    .prepare(
-      counts
-        ? 'SELECT COALESCE(SUM(amount_fen), 0) AS s FROM ledger_entries WHERE psn_no = ? AND pool = ? AND service_date > ? AND service_date <= ?'
-        : 'SELECT COALESCE(SUM(amount_fen), 0) AS s FROM ledger_entries WHERE psn_no = ? AND pool = ? AND service_date >= ? AND service_date <= ?',
-    )
-    .get(psnNo, pool, counts ? report.as_of : yearStart, date) as { s: number };
+  const local = cached(
+    db,
+    counts
+      ? 'SELECT COALESCE(SUM(amount_fen), 0) AS s FROM ledger_entries WHERE psn_no = ? AND pool = ? AND service_date > ? AND service_date <= ?'
+      : 'SELECT COALESCE(SUM(amount_fen), 0) AS s FROM ledger_entries WHERE psn_no = ? AND pool = ? AND service_date >= ? AND service_date <= ?',
+  ).get(psnNo, pool, counts ? report.as_of : yearStart, date) as { s: number };
   const reportedFen = counts ? report.amount_fen : 0;
   // Reversals can outweigh entries after the bureau's date; usage never goes below zero.
   const total = Math.max(0, reportedFen + local.s);

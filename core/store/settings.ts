@@ -3,6 +3,7 @@
 import { InstitutionSchema, type Institution } from '../contract/institution.ts';
 import { InputError, problemsFromZod, type Problem } from '../contract/problems.ts';
 import type { DB } from './db.ts';
+import { cached } from './stmt-cache.ts';
 
 export const INSTITUTION_KEYS = ['code', 'name', 'type', 'level', 'policy', 'region', 'platformEndpoint', 'annualCap'] as const;
 export type InstitutionKey = (typeof INSTITUTION_KEYS)[number];
@@ -10,14 +11,14 @@ const REQUIRED: readonly InstitutionKey[] = ['code', 'name', 'type', 'level', 'p
 const PREFIX = 'institution.';
 
 export function getSetting(db: DB, key: string): string | null {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+  const row = cached(db, 'SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
   return row?.value ?? null;
 }
 
 export function setSetting(db: DB, key: string, value: string | null): void {
-  if (value === null) db.prepare('DELETE FROM settings WHERE key = ?').run(key);
+  if (value === null) cached(db, 'DELETE FROM settings WHERE key = ?').run(key);
   else
-    db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(
+    cached(db, 'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(
       key,
       value,
       new Date().toISOString(),
