@@ -31,7 +31,7 @@ export function capitationStatement(
   db: DB,
   o: { institution: string; month: string; policy: string; today?: string },
   now: Date = new Date(),
-): { statement: StoredStatement; reused: boolean } {
+): { statement: StoredStatement; reused: boolean; roster?: { heads: number; amount: string; differs: boolean } } {
   if (!isMonth(o.month)) bad('month', 'INVALID_MONTH', `month must be yyyy-MM, got ${JSON.stringify(o.month)}`, '月份格式应为 yyyy-MM');
   // The counter's local calendar: at 01:00 on the 1st in China the month is over, though UTC still says otherwise.
   const today = o.today ?? localToday(now);
@@ -39,8 +39,12 @@ export function capitationStatement(
   const rates = ratesFor(o.policy);
   return db.transaction(() => {
     const existing = getStatement(db, o.institution, o.month);
-    if (existing) return { statement: existing, reused: true };
     const computed = computeCapitation(o.institution, o.month, rates, capitationPatients(db, o.institution));
+    if (existing) {
+      // The stored statement stands; what today's roster would give is shown beside it for the
+      // year-end 清算 (a late roster change the bureau made after the month was paid).
+      return { statement: existing, reused: true, roster: { heads: computed.heads, amount: computed.amount, differs: computed.amount !== existing.amount || computed.heads !== existing.heads } };
+    }
     const statement: StoredStatement = { ...computed, id: randomUUID(), policy: o.policy, createdAt: now.toISOString() };
     insertStatement(db, statement);
     return { statement, reused: false };

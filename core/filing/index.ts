@@ -133,9 +133,36 @@ const BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000];
  * Unreachable → retried with backoff, dead after maxAttempts; refused → rejected (shown for a
  * person to fix); no reply → ambiguous (a person checks with 5301 and retries or closes it).
  */
-export async function uploadFilings(db: DB, transport: FilingTransport, o: UploadRunOptions = {}): Promise<Record<'acked' | 'rejected' | 'retry' | 'dead' | 'ambiguous' | 'waiting', number>> {
+const running = new WeakSet<DB>();
+
+/**
+ * Uploads left 'sending' by a run that never finished (the process died mid-call) may or may not
+ * have reached the platform: they become ambiguous for a person to check, never silently resent.
+ */
+export function recoverInterruptedUploads(db: DB, now: Date = new Date()): number {
+  const stuck = db.prepare(`SELECT id FROM filing_upload WHERE status = 'sending'`).all() as { id: string }[];
+  for (const r of stuck) updateUpload(db, r.id, { status: 'ambiguous', lastError: 'interrupted while sending (the platform may have it): check with 5301 before retrying' }, now.toISOString());
+  return stuck.length;
+}
+
+export type UploadRunCounts = Record<'acked' | 'rejected' | 'retry' | 'dead' | 'ambiguous' | 'waiting' | 'recovered', number>;
+
+export async function uploadFilings(db: DB, transport: FilingTransport, o: UploadRunOptions = {}): Promise<UploadRunCounts> {
   const now = o.now ?? (() => new Date());
-  const counts = { acked: 0, rejected: 0, retry: 0, dead: 0, ambiguous: 0, waiting: 0 };
+  const counts: UploadRunCounts = { acked: 0, rejected: 0, retry: 0, dead: 0, ambiguous: 0, waiting: 0, recovered: 0 };
+  // One run at a time per database: a second caller (a timer firing during a slow run) does nothing.
+  if (running.has(db)) return counts;
+  running.add(db);
+  try {
+    counts.recovered = recoverInterruptedUploads(db, now());
+    await uploadDue(db, transport, o, now, counts);
+  } finally {
+    running.delete(db);
+  }
+  return counts;
+}
+
+async function uploadDue(db: DB, transport: FilingTransport, o: UploadRunOptions, now: () => Date, counts: UploadRunCounts): Promise<void> {
   for (const u of dueUploads(db, now().getTime(), o.limit ?? 50)) {
     if (unfinishedBefore(db, u)) {
       counts.waiting += 1;
@@ -145,7 +172,13 @@ export async function uploadFilings(db: DB, transport: FilingTransport, o: Uploa
     if (u.action === 'revoke' && !payload.trt_dcla_detl_sn) payload = { ...payload, trt_dcla_detl_sn: registeredSerial(db, u.psnNo, u.disease) ?? '' };
     const attempts = u.attempts + 1;
     updateUpload(db, u.id, { status: 'sending', attempts, payload }, now().toISOString());
-    const r = await transport(u.infno, { data: payload });
+    let r: TransportResult;
+    try {
+      r = await transport(u.infno, { data: payload });
+    } catch (e) {
+      // A transport that throws has not told us whether it sent: the platform may have it.
+      r = { kind: 'unknown', msgid: '', message: (e as Error)?.message ?? String(e) };
+    }
     const at = now().toISOString();
     if (r.kind === 'ok') {
       const sn = r.output.trt_dcla_detl_sn ?? r.output.trtDclaDetlSn ?? (r.output.result as Record<string, unknown> | undefined)?.trt_dcla_detl_sn;
@@ -155,7 +188,7 @@ export async function uploadFilings(db: DB, transport: FilingTransport, o: Uploa
       updateUpload(db, u.id, { status: 'rejected', msgid: r.msgid, lastError: r.message }, at);
       counts.rejected += 1;
     } else if (r.kind === 'unknown') {
-      updateUpload(db, u.id, { status: 'ambiguous', msgid: r.msgid, lastError: r.message }, at);
+      updateUpload(db, u.id, { status: 'ambiguous', msgid: r.msgid || u.msgid, lastError: r.message }, at);
       counts.ambiguous += 1;
     } else if (attempts >= (o.maxAttempts ?? 20)) {
       updateUpload(db, u.id, { status: 'dead', lastError: r.message }, at);
@@ -166,7 +199,6 @@ export async function uploadFilings(db: DB, transport: FilingTransport, o: Uploa
       counts.retry += 1;
     }
   }
-  return counts;
 }
 
 /** A person's decision on an ambiguous, rejected or dead upload: send it again (after checking). */

@@ -39,6 +39,8 @@ test('the monthly statement: 30 + 70 for March; running it again returns the sam
     assert.equal(again.reused, true);
     assert.equal(again.statement.id, first.statement.id);
     assert.equal(again.statement.amount, '100.00');
+    // …while saying what the roster would give now.
+    assert.deepEqual(again.roster, { heads: 3, amount: '170.00', differs: true });
     assert.equal((db.prepare(`SELECT count(*) AS n FROM capitation_statement`).get() as { n: number }).n, 1);
   });
 });

@@ -150,3 +150,31 @@ test('a filing dated after today is refused', () => {
     );
   });
 });
+
+test('an upload left sending by a crash becomes ambiguous (never silently resent); a throwing transport is ambiguous too; runs do not overlap', async () => {
+  await withDbAsync(async (db) => {
+    const out = fileAtCounter(db, { request: { kind: 'new', psnNo: 'K1', date: '2025-03-01', doctor, conditions: ['hypertension', 'diabetes'], person }, institution: inst, operator: op });
+    const [first, second] = uploadsOf(db, out.filing.id);
+    db.prepare(`UPDATE filing_upload SET status = 'sending', attempts = 1 WHERE id = ?`).run(first!.id); // the process died here
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow: FilingTransport = async () => {
+      calls += 1;
+      await gate;
+      throw new Error('socket hang up');
+    };
+    const run1 = uploadFilings(db, slow);
+    const run2 = await uploadFilings(db, slow); // overlaps run1: does nothing
+    assert.deepEqual([run2.acked, run2.recovered, calls], [0, 0, 1]);
+    release();
+    const r1 = await run1;
+    assert.equal(r1.recovered, 1);
+    assert.equal(r1.ambiguous, 1);
+    const after = uploadsOf(db, out.filing.id);
+    assert.deepEqual(after.map((u) => u.status), ['ambiguous', 'ambiguous']);
+    assert.match(after[0]!.lastError ?? '', /interrupted while sending/);
+    assert.match(after[1]!.lastError ?? '', /socket hang up/);
+    assert.equal(after[1]!.id, second!.id);
+  });
+});
