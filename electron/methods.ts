@@ -1,7 +1,7 @@
 // The IPC channel names, kept free of imports so the sandboxed preload bundles to a few lines.
 // test/unit/ui-electron.test.ts checks this list equals the service contract's METHOD_NAMES.
 export const BRIDGE_METHODS = [
-  'lookup', 'search', 'quote', 'settle', 'reverse', 'outboxStatus', 'attention', 'findSettlements', 'getSettlement',
+  'lookup', 'search', 'quote', 'settle', 'reverse', 'outboxStatus', 'attention', 'retryUpload', 'findSettlements', 'getSettlement',
   'print', 'operators', 'createOperator', 'signIn', 'signOut', 'getSettings', 'saveSettings',
 ] as const;
 

@@ -143,7 +143,7 @@ export function App() {
         ) : page === 'returns' ? (
           <Returns session={session} onDone={refreshStatus} onSessionLost={onSessionLost} />
         ) : page === 'attention' ? (
-          <Attention status={status} />
+          <Attention status={status} session={session.session} onChanged={refreshStatus} />
         ) : (
           <Settings session={session} onSaved={refreshSettings} />
         )}

@@ -10,7 +10,7 @@ type Items = MethodOutput<'attention'>['items'];
 const local = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '');
 type Status = MethodOutput<'outboxStatus'>;
 
-export function Attention({ status }: { status: Status | null }) {
+export function Attention({ status, session, onChanged }: { status: Status | null; session: string; onChanged: () => void }) {
   const api = window.counter!;
   const [items, setItems] = useState<Items | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -44,7 +44,7 @@ export function Attention({ status }: { status: Status | null }) {
       {items && items.length === 0 && <div className="empty" data-testid="attention-empty">没有需要处理的结算。待上传的结算会在平台恢复后自动补传，无需手工操作。</div>}
       {items && items.length > 0 && (
         <table className="list" data-testid="attention-list">
-          <thead><tr><th>票据号</th><th>状态</th><th>问题</th><th>怎么办</th><th>时间</th></tr></thead>
+          <thead><tr><th>票据号</th><th>状态</th><th>问题</th><th>怎么办</th><th>时间</th><th></th></tr></thead>
           <tbody>
             {items.map((i) => (
               <tr key={i.settlementId}>
@@ -53,6 +53,20 @@ export function Attention({ status }: { status: Status | null }) {
                 <td>{i.problemZh}</td>
                 <td>{i.whatToDoZh}</td>
                 <td className="mono">{local(i.since)}</td>
+                <td>
+                  {i.canRetry && (
+                    <button
+                      onClick={() =>
+                        api.retryUpload({ session, settlementId: i.settlementId }).then(
+                          () => onChanged(),
+                          (e) => setError(asBridgeError(e).messageZh),
+                        )
+                      }
+                    >
+                      重新上传
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -36,7 +36,7 @@ declare global {
 }
 
 const METHODS: MethodName[] = [
-  'lookup', 'search', 'quote', 'settle', 'reverse', 'outboxStatus', 'attention', 'findSettlements', 'getSettlement',
+  'lookup', 'search', 'quote', 'settle', 'reverse', 'outboxStatus', 'attention', 'retryUpload', 'findSettlements', 'getSettlement',
   'print', 'operators', 'createOperator', 'signIn', 'signOut', 'getSettings', 'saveSettings',
 ];
 

@@ -73,6 +73,7 @@ export const FindSettlementsInput = z.object({
 });
 
 export const GetSettlementInput = z.object({ settlementId: id('settlementId') });
+export const RetryUploadInput = z.object({ session, settlementId: id('settlementId') });
 
 export const PRINT_DOCUMENTS = ['receipt', 'prescription', 'drug-list', 'public-list'] as const;
 export const PRINT_LAYOUTS = ['a5', '80mm'] as const;
@@ -250,6 +251,8 @@ export const AttentionItem = z.object({
   problemZh: z.string(),
   whatToDoZh: z.string(),
   since: z.string().nullable(),
+  /** Whether "retry upload" applies (a dead message; a refusal is answered by a reversal instead). */
+  canRetry: z.boolean(),
 });
 export const AttentionOutput = z.object({ items: z.array(AttentionItem) });
 
@@ -280,6 +283,7 @@ export const METHODS = {
   reverse: { input: ReverseInput, output: SettlementView, plugin: true, summary: 'return a whole sale or some of its lines (a new reversing record)' },
   outboxStatus: { input: EmptyInput, output: OutboxStatusOutput, plugin: true, summary: 'how many settlements are uploaded, waiting, or need attention' },
   attention: { input: EmptyInput, output: AttentionOutput, plugin: false, summary: 'settlements that need the operator, with what to do' },
+  retryUpload: { input: RetryUploadInput, output: OutboxStatusOutput, plugin: false, summary: 'put a settlement whose upload gave up back in line (an unknown outcome is resolved first)' },
   findSettlements: { input: FindSettlementsInput, output: FindSettlementsOutput, plugin: false, summary: 'find settlements by receipt number, patient or date' },
   getSettlement: { input: GetSettlementInput, output: SettlementView, plugin: true, summary: 'one settlement as recorded' },
   print: { input: PrintInput, output: PrintOutput, plugin: false, summary: 'render a receipt, prescription, drug list or public list as HTML' },

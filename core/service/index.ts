@@ -12,7 +12,8 @@ import type { DB } from '../store/db.ts';
 import { getInstitution, institutionFields, setInstitution } from '../store/settings.ts';
 import { searchCatalog } from '../store/catalog.ts';
 import { listSettlements, getSettlementByReceipt, linesOf } from '../store/journal.ts';
-import { listOutbox, statusCounts } from '../store/outbox.ts';
+import { getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
+import { reviveDead } from '../outbox/uploader.ts';
 import {
   createOperator,
   getCounterSetting,
@@ -326,9 +327,19 @@ export class CounterService {
             problemZh: what.p,
             whatToDoZh: what.w,
             since: o.updated_at,
+            canRetry: o.status === 'dead',
           };
         }),
     };
+  }
+
+  protected m_retryUpload(a: MethodArgs<'retryUpload'>): MethodOutput<'retryUpload'> {
+    this.operatorFor(a.session);
+    const row = getOutboxBySettlement(this.db, this.record(a.settlementId).id);
+    if (!row || row.status !== 'dead') throw refusal('NOT_RETRYABLE', 'only an upload that gave up can be retried', '只有“多次失败”的结算可以重新上传', 'settlementId');
+    reviveDead(this.db, row.id);
+    this.onCommitted();
+    return this.m_outboxStatus();
   }
 
   protected m_findSettlements(a: MethodArgs<'findSettlements'>): MethodOutput<'findSettlements'> {

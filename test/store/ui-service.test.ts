@@ -9,6 +9,7 @@ import { openDatabase } from '../../core/store/db.ts';
 import { CounterService, ServiceRefusal } from '../../core/service/index.ts';
 import { FIXTURE_REGIONS, drugBarcode, seedFixture, type RegionId } from '../../core/app/fixture.ts';
 import { InputError } from '../../core/contract/problems.ts';
+import { getOutboxBySettlement, updateOutbox } from '../../core/store/outbox.ts';
 
 const NOW = new Date('2026-03-10T02:00:00Z');
 
@@ -91,4 +92,21 @@ test('first run: the first operator must be an administrator; afterwards only an
   assert.deepEqual((await s.call('operators', {})).items.map((o) => o.id).sort(), ['boss', 'p1']);
   await s.call('signOut', { session: admin });
   await assert.rejects(s.call('createOperator', { session: admin, id: 'p2', name: 'x', role: 'clerk', pin: '1111' }), (e: unknown) => e instanceof ServiceRefusal && e.code === 'SESSION_EXPIRED');
+});
+
+test('retry upload: only a message that gave up (dead) goes back in line; the attention list offers it', async () => {
+  const s = service('lincang');
+  const sess = await session(s);
+  const sale = await s.call('settle', { session: sess, requestId: crypto.randomUUID(), patient: FIXTURE_REGIONS.lincang.eligible, lines: [{ code: drugBarcode(1), quantity: '1' }] });
+  await assert.rejects(s.call('retryUpload', { session: sess, settlementId: sale.id }), (e: unknown) => e instanceof ServiceRefusal && e.code === 'NOT_RETRYABLE');
+  const row = getOutboxBySettlement(s.db, sale.id)!;
+  updateOutbox(s.db, row.id, { status: 'dead', last_error: 'connect ECONNREFUSED', updated_at: NOW.toISOString() });
+  const before = await s.call('attention', {});
+  assert.equal(before.items[0]!.canRetry, true);
+  assert.match(before.items[0]!.problemZh, /多次上传失败/);
+  assert.equal((await s.call('outboxStatus', {})).attention, 1);
+  const after = await s.call('retryUpload', { session: sess, settlementId: sale.receiptNo });
+  assert.equal(after.attention, 0);
+  assert.equal(after.waiting, 1);
+  assert.equal(getOutboxBySettlement(s.db, sale.id)!.status, 'pending');
 });
