@@ -210,3 +210,9 @@ export function siteSetting(db: DB, key: string): string | null {
   const r = db.prepare(`SELECT value FROM settings WHERE key = ?`).get(key) as { value: string } | undefined;
   return r?.value ?? null;
 }
+
+/** Writes one of filing's own site settings (filing.public, filing.codes) in the settings table. */
+export function setSiteSetting(db: DB, key: 'filing.public' | 'filing.codes', value: string | null, now: string): void {
+  if (value === null) db.prepare(`DELETE FROM settings WHERE key = ?`).run(key);
+  else db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, value, now);
+}

@@ -84,6 +84,17 @@ test('filing submit masks the person, queue shows the pending upload, form write
   }
 });
 
+test('filing settings: 公立 and the code set, validated', () => {
+  const dir = site();
+  try {
+    assert.deepEqual(JSON.parse(cli(['filing', 'settings', '--data', dir]).stdout), { public: null, codes: 'national' });
+    assert.deepEqual(JSON.parse(cli(['filing', 'settings', '--public', 'yes', '--codes', 'local', '--data', dir]).stdout), { public: 'yes', codes: 'local' });
+    assert.equal(cli(['filing', 'settings', '--public', 'maybe', '--data', dir]).code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('supervision check blocks 85 days in Chongqing and an override with a reason unblocks it', () => {
   const dir = site();
   try {

@@ -5,6 +5,7 @@
 //   filing upload [--endpoint URL]                   send what is due to the platform (endpoint: institution.platformEndpoint)
 //   filing retry UPLOAD_ID                           send an ambiguous/rejected/dead upload again
 //   filing form FILING_ID [--out FILE]               the 审定表 (seed 003 附件2) as HTML
+//   filing settings [--public yes|no] [--codes national|local]   公立 or not (Lincang files only at public institutions); 2503/2504 or 2562/2563
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../../config/paths.ts';
@@ -14,7 +15,7 @@ import { fileAtCounter, filingInstitution, qualificationForm, retryUpload, uploa
 import { platformFilingTransport } from '../../filing/transport.ts';
 import { PlatformClient } from '../../platform/client.ts';
 import { loadPlatformConfig } from '../../platform/config.ts';
-import { siteSetting } from '../../store/filing.ts';
+import { setSiteSetting, siteSetting } from '../../store/filing.ts';
 import { filingsBetween, filingsOf, uploadCounts } from '../../store/filing.ts';
 import { monthRange, isMonth } from '../../supervision/dates.ts';
 import { maskCertno, maskName } from '../../identity/mask.ts';
@@ -26,14 +27,14 @@ function usage(message: string, messageZh: string): InputError {
 
 export const filingCommand: Command = {
   name: 'filing',
-  usage: 'filing submit|list|queue|upload|retry|form …  [--data DIR]',
+  usage: 'filing submit|list|queue|upload|retry|form|settings …  [--data DIR]',
   summary: 'two-disease filing at the counter (new, change, stop), its upload queue and the 审定表',
   async run(args, io) {
     try {
       const { values, positionals } = parseArgs({
         args,
         allowPositionals: true,
-        options: { data: { type: 'string' }, operator: { type: 'string', default: 'counter' }, 'operator-name': { type: 'string', default: '柜台' }, month: { type: 'string' }, psn: { type: 'string' }, out: { type: 'string' }, endpoint: { type: 'string' } },
+        options: { data: { type: 'string' }, operator: { type: 'string', default: 'counter' }, 'operator-name': { type: 'string', default: '柜台' }, month: { type: 'string' }, psn: { type: 'string' }, out: { type: 'string' }, endpoint: { type: 'string' }, public: { type: 'string' }, codes: { type: 'string' } },
       });
       const [sub, arg] = positionals;
       const db = openDatabase(resolveDataDir(values.data));
@@ -92,7 +93,18 @@ export const filingCommand: Command = {
             writeFileSync(values.out, html);
             io.stderr(`wrote ${values.out}\n`);
           } else io.stdout(html);
-        } else throw usage('filing submit|list|queue|upload|retry|form', '子命令：submit、list、queue、upload、retry、form');
+        } else if (sub === 'settings') {
+          const now = new Date().toISOString();
+          if (values.public !== undefined) {
+            if (!/^(yes|no)$/.test(values.public)) throw usage('--public is yes or no', '--public 取值为 yes 或 no');
+            setSiteSetting(db, 'filing.public', values.public, now);
+          }
+          if (values.codes !== undefined) {
+            if (!/^(national|local)$/.test(values.codes)) throw usage('--codes is national (2503/2504) or local (2562/2563)', '--codes 取值为 national 或 local');
+            setSiteSetting(db, 'filing.codes', values.codes, now);
+          }
+          io.stdout(JSON.stringify({ public: siteSetting(db, 'filing.public'), codes: siteSetting(db, 'filing.codes') ?? 'national' }) + '\n');
+        } else throw usage('filing submit|list|queue|upload|retry|form|settings', '子命令：submit、list、queue、upload、retry、form、settings');
       } finally {
         db.close();
       }
