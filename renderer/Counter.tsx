@@ -73,7 +73,6 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
   const patientTiming = useKeyTiming();
   const itemTiming = useKeyTiming();
 
-  const patient = lookup?.patient ?? null;
 
   useEffect(() => patientRef.current?.focus(), []);
   // Once the patient is known the item field is enabled: move there for the first scan.

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { InputError, parseOrThrow, problem } from '../contract/problems.ts';
 import type { Institution } from '../contract/institution.ts';
 import { localToday } from '../identity/index.ts';
-import { maskCertno, maskName } from '../identity/mask.ts';
-import { Decimal, fen } from '../money/decimal.ts';
+import { maskCertno } from '../identity/mask.ts';
+import { Decimal } from '../money/decimal.ts';
 import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { getInstitution, institutionFields, setInstitution } from '../store/settings.ts';
@@ -24,11 +24,11 @@ import {
   settlementByRequestId,
   settlementOperator,
   verifyOperator,
-  type OperatorRow,
   recentSettlementIds,
   catalogCodes,
   hasFullReversal,
   settlementResultJson,
+  type OperatorRow,
 } from '../store/counter.ts';
 import { settle as journalSettle } from '../settlement/settle.ts';
 import { reverse as journalReverse } from '../settlement/reverse.ts';
@@ -38,8 +38,8 @@ import { CONDITION_ZH, INSURANCE_ZH, METHODS, OUTBOX_STATE_ZH, ROLE_ZH, type Met
 import { catalogHit, findRecord, lookupView, priceSale } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
 import { recordDispensing } from '../supervision/index.ts';
-
 import { ServiceRefusal } from './errors.ts';
+
 export { ServiceRefusal };
 
 function refusal(code: string, message: string, messageZh: string, path = ''): ServiceRefusal {
@@ -534,4 +534,3 @@ export class CounterService {
   }
 }
 
-export { fen, maskName };
