@@ -37,9 +37,11 @@ export function insertCounterDispensing(
   return n;
 }
 
-/** Removes a reversed sale's supply from the history (the drugs came back). */
-export function deleteCounterDispensing(db: DB, settlementId: string): number {
-  return db.prepare(`DELETE FROM dispensing WHERE settlement_id = ? AND source = 'counter'`).run(settlementId).changes;
+/** Removes a returned sale's supply from the history (the drugs came back): all of it, or the given lines. */
+export function deleteCounterDispensing(db: DB, settlementId: string, lineRefs?: string[]): number {
+  if (!lineRefs) return db.prepare(`DELETE FROM dispensing WHERE settlement_id = ? AND source = 'counter'`).run(settlementId).changes;
+  const del = db.prepare(`DELETE FROM dispensing WHERE settlement_id = ? AND source = 'counter' AND line_ref = ?`);
+  return lineRefs.reduce((n, ref) => n + del.run(settlementId, ref).changes, 0);
 }
 
 export interface ImportedDispensing {

@@ -9,6 +9,7 @@ import { InputError, parseOrThrow } from '../contract/problems.ts';
 import { isoDate } from '../contract/fields.ts';
 import { maskCertno } from '../identity/mask.ts';
 import {
+  deleteCounterDispensing,
   dispensingHistory,
   insertCounterDispensing,
   insertImportedDispensing,
@@ -132,6 +133,11 @@ export function recordDispensing(
     now.toISOString(),
   );
   if (d.overrideIds?.length) linkOverrides(db, d.overrideIds, d.settlementId);
+}
+
+/** A return (全额退费 or some lines) gives the supply back: call with the sale's id inside the reversal's transaction. */
+export function releaseDispensing(db: DB, saleSettlementId: string, lineRefs?: string[]): number {
+  return deleteCounterDispensing(db, saleSettlementId, lineRefs);
 }
 
 export const ImportedHistorySchema = z.array(

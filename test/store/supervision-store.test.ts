@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type DB } from '../../core/store/db.ts';
 import { loadPolicyBook } from '../../core/policy/index.ts';
-import { importDispensingHistory, overrideBlock, recordDispensing, superviseSale, type SaleCheckInput } from '../../core/supervision/index.ts';
+import { importDispensingHistory, overrideBlock, recordDispensing, releaseDispensing, superviseSale, type SaleCheckInput } from '../../core/supervision/index.ts';
 import { overridesBetween } from '../../core/store/supervision.ts';
 import { InputError } from '../../core/contract/problems.ts';
 
@@ -119,5 +119,17 @@ test('a registered operator\'s role comes from the operators table, not from the
       () => overrideBlock(db, book, { sale: saleOn('2025-01-05'), lineId: 'L1', rule: 'EARLY_REFILL', reason: '患者要求提前配药', operator: { id: 'c1', name: '王收银', role: 'pharmacist' } }),
       (e: InputError) => e.code === 'NOT_AUTHORISED',
     );
+  });
+});
+
+test('a returned sale gives its supply back: the refill is no longer early', () => {
+  withDb((db) => {
+    recordDispensing(db, { settlementId: 'S1', psnNo: 'P001', date: '2025-01-01', institution: null, lines: [line, { ...line, id: 'L2', code: 'XMETF', genericName: '二甲双胍', drugGroup: '双胍类' }] });
+    assert.equal(superviseSale(db, book, saleOn('2025-01-05')).blocked, true);
+    assert.equal(releaseDispensing(db, 'S1', ['L1']), 1); // the amlodipine line came back
+    assert.equal(superviseSale(db, book, saleOn('2025-01-05')).blocked, false);
+    assert.equal(superviseSale(db, book, saleOn('2025-01-05', { code: 'XMETF', genericName: '二甲双胍', drugGroup: '双胍类' })).blocked, true, 'metformin was kept');
+    assert.equal(releaseDispensing(db, 'S1'), 1);
+    assert.equal(superviseSale(db, book, saleOn('2025-01-05', { code: 'XMETF', genericName: '二甲双胍', drugGroup: '双胍类' })).blocked, false);
   });
 });
