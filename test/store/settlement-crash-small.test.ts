@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { combine, crashLine, runCrash } from '../crash/crash-lib.ts';
 
-test('20 SIGKILLs of settling/uploading processes: every committed settlement stands once, totals agree to the fen, chain verifies', { timeout: 120_000 }, async () => {
-  const kills = Number(process.env.CRASH_SMALL_KILLS ?? 20);
+test('16 SIGKILLs of settling/uploading processes: every committed settlement stands once, totals agree to the fen, chain verifies', { timeout: 120_000 }, async () => {
+  const kills = Number(process.env.CRASH_SMALL_KILLS ?? 16);
   // Half resolving unknown outcomes by query, half by 2601 冲正 and a new msgid.
   const r = combine(await runCrash({ kills: Math.ceil(kills / 2), seed: 42, resolution: 'query' }), await runCrash({ kills: Math.floor(kills / 2), seed: 43, resolution: 'reverse' }));
   assert.equal(crashLine(r), `crash: ${r.kills} kills, lost 0, duplicated 0`);
