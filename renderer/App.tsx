@@ -33,6 +33,7 @@ export function App() {
   const [status, setStatus] = useState<Status | null>(null);
   const [statusError, setStatusError] = useState<string | null>(null);
   const [settings, setSettings] = useState<SettingsOut | null>(null);
+  const [returnText, setReturnText] = useState('');
 
   const refreshStatus = useCallback(async () => {
     if (!api) return;
@@ -76,6 +77,7 @@ export function App() {
     sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
     setSession(s);
     setPage('counter');
+    setReturnText('');
   };
   const signOut = async () => {
     if (session && api) await api.signOut({ session: session.session }).catch(() => {});
@@ -139,9 +141,18 @@ export function App() {
         {!session ? (
           <SignIn onSignedIn={signedIn} />
         ) : page === 'counter' ? (
-          <Counter session={session} onSettled={refreshStatus} onSessionLost={onSessionLost} settings={settings} />
+          <Counter
+            session={session}
+            onSettled={refreshStatus}
+            onSessionLost={onSessionLost}
+            onOpenReturn={(receipt) => {
+              setReturnText(receipt);
+              setPage('returns');
+            }}
+            settings={settings}
+          />
         ) : page === 'returns' ? (
-          <Returns session={session} onDone={refreshStatus} onSessionLost={onSessionLost} />
+          <Returns session={session} onDone={refreshStatus} onSessionLost={onSessionLost} initialText={returnText} />
         ) : page === 'attention' ? (
           <Attention status={status} session={session.session} onChanged={refreshStatus} />
         ) : (

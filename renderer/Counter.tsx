@@ -49,7 +49,22 @@ function useKeyTiming() {
   };
 }
 
-export function Counter({ session, onSettled, onSessionLost, settings }: { session: Session; onSettled: () => void; onSessionLost: () => void; settings: SettingsOut | null }) {
+const RECEIPT = /^[ST]\d{12,}$/;
+
+export function Counter({
+  session,
+  onSettled,
+  onSessionLost,
+  onOpenReturn,
+  settings,
+}: {
+  session: Session;
+  onSettled: () => void;
+  onSessionLost: () => void;
+  /** A receipt number scanned or typed in the patient field opens it on the returns page. */
+  onOpenReturn: (receiptNo: string) => void;
+  settings: SettingsOut | null;
+}) {
   const api = window.counter!;
   const [patientInput, setPatientInput] = useState('');
   const [patientKey, setPatientKey] = useState<string | null>(null);
@@ -85,6 +100,7 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
     async (text: string) => {
       const input = text.trim();
       if (!input) return;
+      if (RECEIPT.test(input)) return onOpenReturn(input);
       setLookupBusy(true);
       setMessage(null);
       try {
@@ -104,7 +120,7 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
         setLookupBusy(false);
       }
     },
-    [api],
+    [api, onOpenReturn],
   );
 
   // ---- items ----
@@ -279,7 +295,7 @@ export function Counter({ session, onSettled, onSessionLost, settings }: { sessi
       <section className="left">
         <div className="card scan">
           <label htmlFor="patient-input">
-            <kbd>F2</kbd> 患者：扫医保码 / 读社保卡 / 输入身份证号
+            <kbd>F2</kbd> 患者：扫医保码 / 读社保卡 / 输入身份证号（扫票据号可退费）
           </label>
           <input
             id="patient-input"

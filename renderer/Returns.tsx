@@ -8,9 +8,9 @@ import type { Session } from './App.tsx';
 
 type S = MethodOutput<'getSettlement'>;
 
-export function Returns({ session, onDone, onSessionLost }: { session: Session; onDone: () => void; onSessionLost: () => void }) {
+export function Returns({ session, onDone, onSessionLost, initialText = '' }: { session: Session; onDone: () => void; onSessionLost: () => void; initialText?: string }) {
   const api = window.counter!;
-  const [text, setText] = useState('');
+  const [text, setText] = useState(initialText);
   const [items, setItems] = useState<S[]>([]);
   const [chosen, setChosen] = useState<S | null>(null);
   const [pick, setPick] = useState<Record<string, boolean>>({});
@@ -20,14 +20,17 @@ export function Returns({ session, onDone, onSessionLost }: { session: Session; 
 
   const find = async (t: string) => {
     try {
-      setItems((await api.findSettlements({ text: t, limit: 30 })).items);
+      const found = (await api.findSettlements({ text: t, limit: 30 })).items;
+      setItems(found);
+      // A receipt number brings its sale straight up, ready to return.
+      if (t && found.length === 1 && found[0]!.receiptNo === t) choose(found[0]!);
     } catch (e) {
       setMessage({ kind: 'error', text: asBridgeError(e).messageZh });
     }
   };
   useEffect(() => {
     ref.current?.focus();
-    void find('');
+    void find(initialText);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
