@@ -85,6 +85,8 @@ export interface ImportOptions {
   onProgress?: (p: Progress) => void;
   /** How many rejections to list (all are counted). Default 10,000. */
   maxRejections?: number;
+  /** Roster first load only: parse on a worker thread while this one inserts (core/import/parallel.ts). */
+  parallel?: boolean;
   /** Rows per transaction when not strict and the table already has rows. */
   chunkSize?: number;
   now?: () => Date;

@@ -2,6 +2,7 @@
 import { ROSTER_FIELDS, validateRosterRow, type RosterRecord } from '../contract/patient.ts';
 import type { DB } from '../store/db.ts';
 import { RosterWriter } from '../store/roster.ts';
+import { canImportInParallel, importRosterParallel } from './parallel.ts';
 import { importFile, importText, type ImportOptions, type ImportReport, type ImportTarget } from './engine.ts';
 
 export const ROSTER_TARGET: ImportTarget<RosterRecord> = {
@@ -24,6 +25,7 @@ export const ROSTER_TARGET: ImportTarget<RosterRecord> = {
 };
 
 export function importRosterFile(db: DB, file: string, options: ImportOptions = {}): ImportReport {
+  if (canImportInParallel(db, options)) return importRosterParallel(db, file, options);
   return importFile(db, ROSTER_TARGET, file, options);
 }
 

@@ -114,6 +114,24 @@ export class RosterWriter {
     this.droppedIndexes = false;
   }
 
+  /**
+   * Inserts a row the parallel import's worker validated: [line, hash, …record fields in
+   * ROSTER_FIELDS order] with '' for null (22 patients columns, then pool_used, its date).
+   */
+  insertRaw(f: string[], now: string): void {
+    const v = (i: number) => {
+      const x = f[i + 2];
+      return x === '' || x === undefined ? null : x;
+    };
+    this.insert.run(
+      v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7), v(8), v(9), v(10), v(11), v(12), v(13), v(14), v(15), v(16), v(17),
+      v(18), v(19), v(20), v(21), f[1], now,
+    );
+    const used = v(22);
+    const asOf = v(23);
+    if (used !== null && asOf !== null) this.putReport.run(v(0), TWO_DISEASE_POOL, yuanToFen(used), asOf);
+  }
+
   write(r: RosterRecord, hash: string, now: string, isNew = false): void {
     (isNew ? this.insert : this.upsert).run(
       r.psn_no, r.certno, r.card_no, r.name, r.gender, r.birth_date, r.insutype, r.region, r.conditions,

@@ -1,0 +1,124 @@
+// A first load of a roster file (empty table) on two cores, opt-in (`parallel: true`): a worker
+// thread decodes, splits and validates (roster-worker.ts) while this thread only inserts. The
+// import stays synchronous: this thread blocks on Atomics.wait and takes each chunk with
+// receiveMessageOnPort, all inside one transaction, so nothing else runs on this connection
+// meanwhile. Same rules, same report as the single-threaded path (test/store/data-parallel).
+// Off by default: on a loaded 2-core machine the two threads fight for the cores; the bench
+// reports both figures so the choice can be made on the target machines.
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { InputError, type Problem } from '../contract/problems.ts';
+import type { DB } from '../store/db.ts';
+import { RosterWriter, countPatients } from '../store/roster.ts';
+import type { Encoding } from './decode.ts';
+import type { ImportOptions, ImportReport } from './engine.ts';
+import type { WorkerInput, WorkerMessage } from './roster-worker.ts';
+
+const WORKER = fileURLToPath(new URL('./roster-worker-boot.mjs', import.meta.url));
+
+/** Parallel only makes sense for a first load (no existing rows to compare with). */
+export function canImportInParallel(db: DB, options: ImportOptions): boolean {
+  return options.parallel === true && countPatients(db) === 0;
+}
+
+export function importRosterParallel(db: DB, file: string, options: ImportOptions = {}): ImportReport {
+  const started = performance.now();
+  const signalBuffer = new SharedArrayBuffer(8);
+  const signal = new Int32Array(signalBuffer);
+  const { port1, port2 } = new MessageChannel();
+  const input: WorkerInput = {
+    file,
+    port: port2,
+    signal: signalBuffer,
+    chunkRows: 20000,
+    ...(options.encoding ? { encoding: options.encoding } : {}),
+    ...(options.mapping ? { mapping: options.mapping } : {}),
+    ...(options.format ? { format: options.format } : {}),
+  };
+  // A large young generation: the worker makes a few short-lived strings per cell.
+  const worker = new Worker(WORKER, { workerData: input, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+  const maxRejections = options.maxRejections ?? 10000;
+  const now = (options.now ?? (() => new Date()))().toISOString();
+  const report: ImportReport = {
+    kind: 'roster', format: 'csv', encoding: 'utf8', rows: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, rolledBack: false,
+    ignoredColumns: [], absentFields: [], rejections: [], rejectionsTruncated: false, ms: 0, rowsPerSecond: 0,
+  };
+  const reject = (line: number, key: string | null, problems: Problem[]) => {
+    report.rejected++;
+    for (const p of problems) {
+      if (report.rejections.length >= maxRejections) {
+        report.rejectionsTruncated = true;
+        return;
+      }
+      report.rejections.push({ line, key, field: p.path, code: p.code, message: p.message, messageZh: p.messageZh });
+    }
+  };
+
+  let consumed = 0;
+  const next = (): WorkerMessage => {
+    for (let waited = 0; ; ) {
+      const m = receiveMessageOnPort(port1);
+      if (m) {
+        consumed++;
+        Atomics.store(signal, 1, consumed);
+        Atomics.notify(signal, 1);
+        return m.message as WorkerMessage;
+      }
+      // Block until the worker posts (it bumps signal[0]); give up if it goes silent.
+      if (Atomics.wait(signal, 0, consumed, 1000) === 'timed-out' && (waited += 1000) > 120000) throw new Error('the import worker stopped responding');
+    }
+  };
+
+  const writer = new RosterWriter(db);
+  db.exec('BEGIN IMMEDIATE');
+  let open = true;
+  try {
+    writer.beginBulk();
+    for (;;) {
+      const m = next();
+      if (m.type === 'error') {
+        if (m.input) throw new InputError(m.code, m.message, m.messageZh, m.problems);
+        throw new Error(m.message);
+      }
+      if (m.type === 'header') {
+        report.format = m.format;
+        report.encoding = m.encoding as Encoding;
+        report.ignoredColumns = m.ignored;
+        report.absentFields = m.absentFields;
+        continue;
+      }
+      if (m.type === 'done') break;
+      report.rows += m.rows;
+      for (const r of m.rejected) reject(r.line, r.key, r.problems);
+      if (m.data !== '') {
+        for (const row of m.data.split('\u001e')) {
+          const f = row.split('\u001f');
+          try {
+            writer.insertRaw(f, now);
+            report.inserted++;
+          } catch (e) {
+            const code = (e as { code?: string }).code;
+            if (code !== 'SQLITE_CONSTRAINT_PRIMARYKEY' && code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
+            reject(Number(f[0]), f[2] ?? null, [{ path: 'psn_no', code: 'DUPLICATE_IN_FILE', message: `psn_no ${f[2]} appears earlier in this file; the earlier row was kept`, messageZh: `人员编号 ${f[2]} 在本文件中重复，已保留前一行` }]);
+          }
+        }
+      }
+      options.onProgress?.({ rows: report.rows, fraction: m.fraction, elapsedMs: performance.now() - started });
+    }
+    writer.endBulk();
+    if (options.strict && report.rejected > 0) {
+      db.exec('ROLLBACK');
+      report.rolledBack = true;
+      report.inserted = 0;
+    } else db.exec('COMMIT');
+    open = false;
+  } finally {
+    if (open) db.exec('ROLLBACK');
+    void worker.terminate();
+    port1.close();
+  }
+  report.rejections.sort((a, b) => a.line - b.line);
+  report.ms = Math.round(performance.now() - started);
+  report.rowsPerSecond = report.ms > 0 ? Math.round((report.rows / report.ms) * 1000) : report.rows;
+  return report;
+}

@@ -1,0 +1,102 @@
+// The parsing half of a parallel roster load (core/import/parallel.ts), on a second core:
+// decode, split, validate, hash, and hand the main thread compact chunks to insert. A chunk
+// is one string: rows joined by \x1e, fields by \x1f (line, hash, then the record in
+// ROSTER_FIELDS order with '' for null), so the main thread pays one split per row.
+import { readFileSync } from 'node:fs';
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { ROSTER_FIELDS, validateRosterRow, type RosterRecord } from '../contract/patient.ts';
+import { InputError, type Problem } from '../contract/problems.ts';
+import { decodeBuffer } from './decode.ts';
+import { prepareImport } from './engine.ts';
+import { contentHash } from './hash.ts';
+import type { ColumnMapping } from './mapping.ts';
+
+export interface WorkerInput {
+  file: string;
+  encoding?: string;
+  mapping?: ColumnMapping;
+  format?: 'csv' | 'json';
+  port: MessagePort;
+  /** Int32 [0] chunks posted, [1] chunks consumed (back-pressure: at most 4 ahead). */
+  signal: SharedArrayBuffer;
+  chunkRows: number;
+}
+
+export interface WorkerRejection {
+  line: number;
+  key: string | null;
+  problems: Problem[];
+}
+
+export type WorkerMessage =
+  | { type: 'header'; format: 'csv' | 'json'; encoding: string; ignored: string[]; absentFields: string[] }
+  | { type: 'rows'; data: string; rows: number; rejected: WorkerRejection[]; fraction: number }
+  | { type: 'done' }
+  | { type: 'error'; input: boolean; code: string; message: string; messageZh: string; problems: Problem[] };
+
+const FIELD_NAMES = ROSTER_FIELDS.map((f) => f.name) as (keyof RosterRecord)[];
+
+function run(input: WorkerInput): void {
+  const signal = new Int32Array(input.signal);
+  const post = (m: WorkerMessage) => {
+    while (Atomics.load(signal, 0) - Atomics.load(signal, 1) >= 4) Atomics.wait(signal, 1, Atomics.load(signal, 1), 1000);
+    input.port.postMessage(m);
+    Atomics.add(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  };
+  try {
+    const { text, encoding } = decodeBuffer(readFileSync(input.file), input.encoding);
+    const prep = prepareImport(ROSTER_FIELDS, 'psn_no', text, { ...(input.format ? { format: input.format } : {}), ...(input.mapping ? { mapping: input.mapping } : {}) });
+    post({ type: 'header', format: prep.format, encoding, ignored: prep.ignored, absentFields: prep.absentFields });
+    const width = ROSTER_FIELDS.length;
+    const cells: (string | undefined)[] = new Array(width);
+    let parts: string[] = [];
+    let rejected: WorkerRejection[] = [];
+    let rows = 0;
+    let fraction = 0;
+    const flush = () => {
+      post({ type: 'rows', data: parts.join('\u001e'), rows, rejected, fraction });
+      parts = [];
+      rejected = [];
+      rows = 0;
+    };
+    prep.source.each(
+      (row, line, malformed, raw) => {
+        rows++;
+        const keyCell = row[prep.colOf[prep.keyIdx]!]?.trim() ?? '';
+        const key = keyCell === '' ? null : keyCell;
+        if (malformed) {
+          rejected.push({ line, key, problems: [{ path: '', code: 'MALFORMED_ROW', message: malformed, messageZh: malformed.startsWith('a quoted') ? '引号未闭合' : '该行的列数与表头不一致' }] });
+        } else {
+          for (let i = 0; i < width; i++) {
+            const c = prep.colOf[i]!;
+            cells[i] = c === -1 ? undefined : row[c];
+          }
+          const problems: Problem[] = [];
+          const r = validateRosterRow(cells, problems, null);
+          if (r === null) rejected.push({ line, key, problems });
+          else {
+            let s = `${line}\u001f${contentHash(raw ?? row.join('\u001f'), prep.signature)}`;
+            for (const f of FIELD_NAMES) {
+              const v = r[f];
+              s += '\u001f' + (v === null ? '' : String(v));
+            }
+            parts.push(s);
+          }
+        }
+        if (rows >= input.chunkRows) flush();
+      },
+      (f) => {
+        fraction = f;
+      },
+    );
+    fraction = 1;
+    flush();
+    post({ type: 'done' });
+  } catch (e) {
+    if (e instanceof InputError) post({ type: 'error', input: true, code: e.code, message: e.message, messageZh: e.messageZh, problems: e.problems });
+    else post({ type: 'error', input: false, code: 'INTERNAL', message: (e as Error)?.stack ?? String(e), messageZh: '导入时发生内部错误', problems: [] });
+  }
+}
+
+if (workerData) run(workerData as WorkerInput);
