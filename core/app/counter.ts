@@ -18,6 +18,8 @@ export class PlatformProbe implements PlatformLink {
   private state: boolean | null = null;
   private at: string | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** Called when the platform answers again after being unreachable (wakes the uploader at once). */
+  onBack: () => void = () => {};
   constructor(private readonly endpointOf: () => string) {}
   endpoint(): string {
     return this.endpointOf();
@@ -34,6 +36,7 @@ export class PlatformProbe implements PlatformLink {
       this.state = null;
       return null;
     }
+    const before = this.state;
     try {
       const res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(1500) });
       await res.body?.cancel();
@@ -41,6 +44,7 @@ export class PlatformProbe implements PlatformLink {
     } catch {
       this.state = false;
     }
+    if (before === false && this.state) this.onBack();
     this.at = new Date().toISOString();
     return this.state;
   }
@@ -153,6 +157,8 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
   const service = new CounterService({ db, platform: probe, demo: o.demo ?? false, onCommitted: () => uploader?.wake(), ...(o.now ? { now: o.now } : {}) });
   uploader =
     o.uploader === null ? null : o.uploader ? o.uploader(db, endpoint) : new EndpointFollowingUploader(db, endpoint, { hints: o.simulatorHints ?? false, ...(o.log ? { log: o.log } : {}) });
+  // The platform is back: drain now rather than at the end of the uploader's backoff.
+  probe.onBack = () => uploader?.wake();
   const token = loadOrCreateToken(o.dataDir);
   const staticDir = o.staticDir === undefined ? (existsSync(RENDERER_DIR) ? RENDERER_DIR : null) : o.staticDir;
   const http = await startHttpServer({ dispatcher: service, token, staticDir, port: o.port ?? 0, version: '1.0.0', ...(o.log ? { log: o.log } : {}) });
