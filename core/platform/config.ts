@@ -29,6 +29,8 @@ const RegionSettings = z.object({
     })
     .optional(),
   maxFailures: z.number().int().min(1).max(1000).optional(),
+  /** How long a 医保电子凭证 token (mdtrt_cert_type 01) is honoured; later uploads use the ID number (02). */
+  ecTokenValidMinutes: z.number().int().min(0).max(1440).optional(),
   sendSimulatorHints: z.boolean().optional(),
 });
 

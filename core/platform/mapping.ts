@@ -47,6 +47,20 @@ export interface MappingContext {
   at: Date;
 }
 
+/**
+ * The certificate sent with the message. A 医保电子凭证 token (01) refreshes about every minute
+ * (platform-interface.md §4), so an upload made after the region's ecTokenValidMinutes falls back
+ * to the ID number (02) when the patient's is known; otherwise the token goes as it was read.
+ */
+export function certificate(ctx: Pick<MappingContext, 'patient' | 'record' | 'region' | 'at'>): { mdtrt_cert_type: string; mdtrt_cert_no: string } {
+  const p = ctx.patient;
+  if (p.certType === '01' && p.certno) {
+    const age = ctx.at.getTime() - Date.parse(ctx.record.settled_at);
+    if (age > ctx.region.ecTokenValidMinutes * 60_000) return { mdtrt_cert_type: '02', mdtrt_cert_no: p.certno };
+  }
+  return { mdtrt_cert_type: p.certType, mdtrt_cert_no: p.certNo };
+}
+
 /** The chronic-disease code sent as dise_codg: hypertension first when the patient has both. */
 export function diseaseFor(region: RegionConfig, conditions: readonly string[]): RegionConfig['diseaseCodes']['hypertension'] {
   return conditions.includes('hypertension') ? region.diseaseCodes.hypertension : region.diseaseCodes.diabetes;
@@ -97,7 +111,7 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
   const type = ctx.sale.institution_type;
   const disease = diseaseFor(r, p.conditions);
   const medType = r.medType[type];
-  const common = { psn_no: p.psnNo, mdtrt_cert_type: p.certType, mdtrt_cert_no: p.certNo, insutype: p.insutype };
+  const common = { psn_no: p.psnNo, ...certificate(ctx), insutype: p.insutype };
   const inScope = ctx.amounts.inScope;
   const ownpay = fen(new Decimal(ctx.amounts.total).minus(inScope));
   switch (step.action) {

@@ -75,3 +75,17 @@ test('a region override changes the codes without a code change (med_type for �
   assert.equal(visit.mdtrtinfo.med_type, '1404');
   assert.throws(() => parsePlatformConfig({ ...raw, regions: { x: { mdtrtareaAdmvs: '12' } } }, 'bad'), /not a valid platform configuration/);
 });
+
+test('a 医保电子凭证 token (01) goes as read while fresh; an upload after ecTokenValidMinutes falls back to the ID number (02)', () => {
+  const { base, row } = ctxFor('pharmacy');
+  base.patient.certType = '01';
+  base.patient.certNo = 'EC-TOKEN-123';
+  base.patient.certno = '530902199001011234';
+  const step = saleSteps('pharmacy')[0]!;
+  const fresh = buildInput(step, { ...base, at: new Date(Date.parse(row.settled_at) + 60_000) }) as { druginfo: Record<string, string> };
+  assert.equal(fresh.druginfo.mdtrt_cert_type, '01');
+  assert.equal(fresh.druginfo.mdtrt_cert_no, 'EC-TOKEN-123');
+  const late = buildInput(step, { ...base, at: new Date(Date.parse(row.settled_at) + 6 * 60_000) }) as { druginfo: Record<string, string> };
+  assert.equal(late.druginfo.mdtrt_cert_type, '02');
+  assert.equal(late.druginfo.mdtrt_cert_no, '530902199001011234');
+});
