@@ -17,7 +17,9 @@ const RegionSettings = z.object({
   infver: z.string().max(6).optional(),
   recerSysCode: z.string().max(10).optional(),
   opterType: z.enum(['1', '2', '3']).optional(),
-  transport: z.object({ path: z.string().startsWith('/'), signing: z.enum(['none', 'csb-hmac-sha1']) }).optional(),
+  // Only unsigned JSON over HTTP(S) is implemented; Jiangsu's CSB HMAC-SHA1 headers (platform-interface.md §1)
+  // would be a new value here, refused until the client supports it.
+  transport: z.object({ path: z.string().startsWith('/'), signing: z.enum(['none']) }).optional(),
   medType: z.object({ clinic: z.string().regex(/^\d{2,6}$/), pharmacy: z.string().regex(/^\d{2,6}$/) }).optional(),
   diseaseCodes: z.object({ hypertension: Disease, diabetes: Disease }).optional(),
   fundSumIncludesAccount: z.boolean().optional(),
