@@ -118,7 +118,14 @@ async function main(): Promise<void> {
 
   dataDir = resolveDataDir(process.env.LBC_DATA_DIR ?? join(app.getPath('userData'), 'data'));
   // The plugin API for the host POS runs alongside (loopback, token in the data directory).
-  counter = await startCounter({ dataDir, port: Number(process.env.LBC_PORT ?? 17860), staticDir: rendererDir() });
+  const port = Number(process.env.LBC_PORT ?? 17860);
+  try {
+    counter = await startCounter({ dataDir, port, staticDir: rendererDir() });
+  } catch (e) {
+    // The usual port is taken (another program): the plugin API moves to a free one; the screen uses IPC anyway.
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    counter = await startCounter({ dataDir, port: 0, staticDir: rendererDir() });
+  }
 
   for (const name of BRIDGE_METHODS) {
     if (!METHOD_NAMES.includes(name as MethodName)) throw new Error(`bridge method ${name} is not a service method`);

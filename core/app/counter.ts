@@ -161,7 +161,16 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
   probe.onBack = () => uploader?.wake();
   const token = loadOrCreateToken(o.dataDir);
   const staticDir = o.staticDir === undefined ? (existsSync(RENDERER_DIR) ? RENDERER_DIR : null) : o.staticDir;
-  const http = await startHttpServer({ dispatcher: service, token, staticDir, port: o.port ?? 0, version: '1.0.0', ...(o.log ? { log: o.log } : {}) });
+  let http: RunningHttp;
+  try {
+    http = await startHttpServer({ dispatcher: service, token, staticDir, port: o.port ?? 0, version: '1.0.0', ...(o.log ? { log: o.log } : {}) });
+  } catch (e) {
+    // e.g. the port is taken: leave nothing half-open, so the caller can retry on another port.
+    await uploader?.stop();
+    db.close();
+    if (!o.lock) lock.release();
+    throw e;
+  }
   probe.start();
   return {
     db,

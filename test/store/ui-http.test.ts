@@ -170,3 +170,11 @@ test('an unknown item code: 400 at lines.N.code', async () => {
 test('one writer per data directory: a second counter on the same directory is refused in words', async () => {
   await assert.rejects(startCounter({ dataDir: dir, staticDir: null }), (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'DATA_DIR_LOCKED' && /只能打开一个/.test((e as unknown as { messageZh: string }).messageZh));
 });
+
+test('a taken port fails cleanly: the lock and database are released so the caller can retry elsewhere', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'lbc-port-'));
+  await assert.rejects(startCounter({ dataDir: d, port: c.http.port, staticDir: null, uploader: null }), (e: unknown) => (e as NodeJS.ErrnoException).code === 'EADDRINUSE');
+  const again = await startCounter({ dataDir: d, port: 0, staticDir: null, uploader: null });
+  assert.ok(again.http.port > 0);
+  await again.close();
+});
