@@ -129,3 +129,18 @@ test('search stays in budget on a few thousand items (the 300,000-row figure is 
   assert.equal(searchCatalog(db, '双胍', { limit: 500 }).length, 200, 'the limit is capped at 200');
   assert.equal(searchCatalog(db, `X${String(42).padStart(22, '0')}`)[0]!.trade_name, '商品42');
 });
+
+test('catalog JSON import: booleans, numbers and list arrays; a delta row changes only its price', () => {
+  const db = open();
+  const rows = [{ code: AMLO, generic_name: '氨氯地平片', vbp: true, vbp_price: 0.15, retail_price: '0.18', negotiated: false, lists: ['530900', '530921'] }];
+  const r = importCatalogText(db, JSON.stringify({ items: rows }), { format: 'json' });
+  assert.equal(r.inserted, 1, JSON.stringify(r.rejections));
+  const item = getCatalogItem(db, AMLO)!;
+  assert.deepEqual([item.vbp, item.vbp_price, item.retail_price, item.negotiated], [true, '0.15', '0.18', false]);
+  const delta = importCatalogText(db, JSON.stringify([{ code: AMLO, retail_price: '0.20' }]), { format: 'json' });
+  assert.equal(delta.updated, 1);
+  const after = getCatalogItem(db, AMLO)!;
+  assert.deepEqual([after.retail_price, after.vbp_price, after.generic_name], ['0.20', '0.15', '氨氯地平片']);
+  assert.deepEqual(catalogLists(db, AMLO).map((l) => l.region), ['530900', '530921'], 'lists untouched by a file without the column');
+  assert.deepEqual(searchCatalog(db, 'aldp').map((h) => h.code), [AMLO], 'search index follows updates');
+});
