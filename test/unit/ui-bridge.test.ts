@@ -30,3 +30,17 @@ test('the Electron window is locked down (sandbox, context isolation, no node in
     assert.ok(main.includes(needle), `electron/main.ts lacks ${needle}`);
   }
 });
+
+test('IPC errors (Electron wraps them as text) come back to the screen with their field problems', async () => {
+  const { asBridgeError, BridgeError } = await import('../../renderer/bridge.ts');
+  const body = { code: 'INVALID_REQUEST', message: 'The request is invalid', messageZh: '请求内容有误', problems: [{ path: 'lines.0.quantity', code: 'custom', message: 'quantity must not be negative', messageZh: '数量不能为负数' }] };
+  const wrapped = new Error(`Error invoking remote method 'counter:quote': Error: ${JSON.stringify(body)}`);
+  const b = asBridgeError(wrapped);
+  assert.ok(b instanceof BridgeError);
+  assert.equal(b.code, 'INVALID_REQUEST');
+  assert.equal(b.messageZh, '请求内容有误');
+  assert.equal(b.problems[0]!.path, 'lines.0.quantity');
+  const plain = asBridgeError(new Error('socket hang up'));
+  assert.equal(plain.code, 'ERROR');
+  assert.equal(plain.messageZh, 'socket hang up');
+});
