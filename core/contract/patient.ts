@@ -1,7 +1,8 @@
 // A roster row: one two-disease patient as the bureau (or the health commission, or this
 // counter) flags them. The field table below is the single definition of the rules: the
 // importer runs it on every CSV/JSON row, and RosterRowSchema wraps it for zod callers.
-import { parseIdNumber } from '../identity/idnumber.ts';
+import { EARLIEST_BIRTH, PROVINCE_CODES, checkChar, parseIdNumber } from '../identity/idnumber.ts';
+import { isRealDate } from './fields.ts';
 import type { Problem } from './problems.ts';
 import {
   enumParser,
@@ -94,7 +95,23 @@ export function conditionList(c: ConditionSet): ('hypertension' | 'diabetes')[] 
   return c === 'both' ? ['hypertension', 'diabetes'] : [c];
 }
 
+const ID18 = /^\d{17}[\dX]$/;
+
+/**
+ * The common case of a bureau file, decided from core/identity's own parts (province codes,
+ * check character, earliest birth date) without building its full result; anything else goes
+ * to parseIdNumber, which is the definition and says what is wrong.
+ * (test/unit/data-contract.test.ts checks the two agree.)
+ */
+export function isPlainValidCertno(text: string): boolean {
+  if (!ID18.test(text) || !PROVINCE_CODES.has(text.slice(0, 2))) return false;
+  const birth = `${text.slice(6, 10)}-${text.slice(10, 12)}-${text.slice(12, 14)}`;
+  if (birth > TODAY || birth < EARLIEST_BIRTH || !isRealDate(birth)) return false;
+  return checkChar(text.slice(0, 17)) === text[17];
+}
+
 function parseCertno(text: string): string {
+  if (isPlainValidCertno(text)) return text;
   const r = parseIdNumber(text, TODAY, 'certno');
   if (!r.valid) {
     const first = r.problems[0]!;

@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
-import { RosterRowSchema, parseConditions } from '../../core/contract/patient.ts';
+import { RosterRowSchema, parseConditions, isPlainValidCertno } from '../../core/contract/patient.ts';
+import { parseIdNumber } from '../../core/identity/idnumber.ts';
+import fc from 'fast-check';
 import { CatalogRowSchema, isNationalDrugCode } from '../../core/contract/catalog.ts';
 import { parseCsv, csvCell, type CsvRecord } from '../../core/import/csv.ts';
 import { decodeBuffer } from '../../core/import/decode.ts';
@@ -99,4 +101,25 @@ test('dates and amounts in bureau files: separators, leap years, canonical money
   assert.equal(parseMoney('1,234.56', 'm', '金额'), '1234.56');
   assert.throws(() => parseMoney('1.234', 'm', '金额'), /at most 2 decimals/);
   assert.throws(() => parseMoney('-1', 'm', '金额'));
+});
+
+test('the import fast path for ID numbers never accepts what core/identity rejects', () => {
+  const today = new Date().toISOString().slice(0, 10);
+  const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((a) => a.join(''));
+  const candidate = fc.oneof(
+    // Well-formed numbers with a correct check character (most pass)…
+    fc.tuple(fc.constantFrom('530902', '500101', '110105', '990101', '710000'), fc.integer({ min: 1880, max: 2030 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), digits(3)).map(([r, y, m, d, seq]) =>
+      syntheticCertno(r, `${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}`, Number(seq)),
+    ),
+    // …and arbitrary 18-character strings (almost all fail).
+    fc.tuple(digits(17), fc.constantFrom('0', '1', '5', '9', 'X', 'x')).map(([a, b]) => a + b),
+  );
+  fc.assert(
+    fc.property(candidate, (id) => {
+      const fast = isPlainValidCertno(id);
+      const full = parseIdNumber(id, today).valid && parseIdNumber(id, today).normalized === id;
+      assert.equal(fast, full, id);
+    }),
+    { numRuns: 3000 },
+  );
 });
