@@ -54,7 +54,7 @@ export const outboxSuite: BenchSuite = {
     const warmUp = new Uploader(db, { endpoint: sim.url, timeoutMs: 30_000, batchSize: warm, lanes: 1 });
     await warmUp.drainOnce(1); // the oldest rows go first: exactly the warm-up ones (JIT, connections, simulator caches)
     warmUp.close();
-    const up = new Uploader(db, { endpoint: sim.url, timeoutMs: 30_000, concurrency: 64, batchSize: 512, lanes: 1 });
+    const up = new Uploader(db, { endpoint: sim.url, timeoutMs: 30_000, concurrency: 64, batchSize: 512, lanes: Number(process.env.OUTBOX_BENCH_LANES ?? 2) });
     try {
       const start = process.hrtime.bigint();
       await up.drainOnce();
