@@ -18,12 +18,12 @@ export function Returns({ session, onDone, onSessionLost, initialText = '' }: { 
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const ref = useRef<HTMLInputElement>(null);
 
-  const find = async (t: string) => {
+  const find = async (t: string, autoChoose = true) => {
     try {
       const found = (await api.findSettlements({ text: t, limit: 30 })).items;
       setItems(found);
       // A receipt number brings its sale straight up, ready to return.
-      if (t && found.length === 1 && found[0]!.receiptNo === t) choose(found[0]!);
+      if (autoChoose && t && found.length === 1 && found[0]!.receiptNo === t) choose(found[0]!);
     } catch (e) {
       setMessage({ kind: 'error', text: asBridgeError(e).messageZh });
     }
@@ -53,7 +53,7 @@ export function Returns({ session, onDone, onSessionLost, initialText = '' }: { 
       setMessage({ kind: 'ok', text: `已${partial ? '部分退费' : '全额冲销'}：冲销单号 ${r.receiptNo}，退回统筹 ¥${r.fund.replace('-', '')}，退还个人 ¥${r.patientPays.replace('-', '')}` });
       setChosen(null);
       onDone();
-      void find(text);
+      void find(text, false); // refresh the list, keep the confirmation on screen
     } catch (e) {
       const b = asBridgeError(e);
       if (b.code === 'SESSION_EXPIRED') onSessionLost();
