@@ -262,3 +262,16 @@ test('an ID number on file twice (re-numbered by the bureau): the active row is 
   importRosterText(db, ['psn_no,status,stopped_date,stopped_reason', 'OLD1,stopped,2024-05-01,人员编号变更'].join('\n'));
   assert.equal(findPatient(db, { certno: ID1 })!.psn_no, 'NEW1');
 });
+
+test('a pool-usage delta (psn_no, pool_used, pool_used_as_of) updates the bureau figure the ledger starts from', () => {
+  const db = open();
+  importRosterText(db, [HEADER, ...ROWS].join('\n'));
+  assert.equal(usedThisYear(db, 'P001', '2024-07-01'), '0.00');
+  const r = importRosterText(db, ['人员编号,本年统筹已支付,统筹支付截止日期', 'P001,88.8,2024-06-30'].join('\n'));
+  assert.deepEqual([r.updated, r.rejected], [1, 0]);
+  assert.equal(usedThisYear(db, 'P001', '2024-07-01'), '88.80');
+  assert.equal(findPatient(db, { psnNo: 'P001' })!.name, '张三');
+  // A later file saying nothing is reported any more (blank cells) clears it.
+  importRosterText(db, ['psn_no,pool_used,pool_used_as_of', 'P001,,'].join('\n'));
+  assert.equal(usedThisYear(db, 'P001', '2024-07-01'), '0.00');
+});
