@@ -238,8 +238,8 @@ export interface Prepared {
   ignored: string[];
   absentFields: string[];
   keyIdx: number;
-  /** Seed of every row hash: which field sits in which column, so another layout never matches. */
-  signature: number;
+  /** Suffix of every row hash: which field sits in which column, so another layout never matches. */
+  signature: string;
 }
 
 /** Reads the header (or JSON keys) and matches it to the target's fields. */
@@ -256,7 +256,7 @@ export function prepareImport(fields: readonly FieldSpec[], key: string, text: s
     );
   }
   const absentFields = fields.filter((_, i) => colOf[i] === -1).map((f) => f.name);
-  const signature = Number.parseInt(contentHash(`${format}:${colOf.join(',')}`), 36) | 0;
+  const signature = `:${contentHash(`${format}:${colOf.join(',')}`).slice(0, 6)}`;
   return { format, source, colOf, ignored, absentFields, keyIdx, signature };
 }
 

@@ -1,19 +1,16 @@
-// Content hash of a record (to tell "unchanged" on re-import without rewriting the row).
-// cyrb53: a fast non-cryptographic 53-bit string hash; a collision would only skip one update
-// of one row, and its odds are ~1 in 9e15 per changed row.
-export function contentHash(text: string, seed = 0): string {
-  let h1 = 0xdeadbeef ^ seed;
-  let h2 = 0x41c6ce57 ^ seed;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+// Content hash of an import row (to tell "unchanged" on re-import without rewriting the row):
+// SHA-1 (native, one call per row), 120 bits kept, plus a suffix naming the column layout so a
+// file with another layout never matches. Not a security measure: only change detection.
+import crypto from 'node:crypto';
+
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64') => string }).hash;
+
+function sha1(text: string): string {
+  return oneShot ? oneShot('sha1', text, 'base64') : crypto.createHash('sha1').update(text).digest('base64');
+}
+
+export function contentHash(text: string, suffix = ''): string {
+  return sha1(text).slice(0, 20) + suffix;
 }
 
 /** The canonical text of a record: its values in field order. */

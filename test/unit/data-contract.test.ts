@@ -85,10 +85,11 @@ test('encoding: BOM or valid UTF-8 → utf8, else GB18030; --encoding overrides;
   assert.throws(() => decodeBuffer(gbk, 'big5'), /encoding/);
 });
 
-test('content hash: stable, sensitive to any change and to the seed (column layout)', () => {
+test('content hash: stable, sensitive to any change and to the layout suffix', () => {
   assert.equal(contentHash('P1,张三'), contentHash('P1,张三'));
   assert.notEqual(contentHash('P1,张三'), contentHash('P1,张叁'));
-  assert.notEqual(contentHash('P1,张三', 1), contentHash('P1,张三', 2));
+  assert.notEqual(contentHash('P1,张三', ':a'), contentHash('P1,张三', ':b'));
+  assert.equal(contentHash('').length, 20);
 });
 
 test('dates and amounts in bureau files: separators, leap years, canonical money', () => {
