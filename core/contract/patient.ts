@@ -2,7 +2,6 @@
 // counter) flags them. The field table below is the single definition of the rules: the
 // importer runs it on every CSV/JSON row, and RosterRowSchema wraps it for zod callers.
 import { EARLIEST_BIRTH, PROVINCE_CODES, checkChar, parseIdNumber } from '../identity/idnumber.ts';
-import { isRealDate } from './fields.ts';
 import type { Problem } from './problems.ts';
 import {
   enumParser,
@@ -14,6 +13,7 @@ import {
   parseMonth,
   parseRegion,
   parseText,
+  realDate,
   rowSchema,
   type FieldSpec,
   type RawCells,
@@ -67,7 +67,14 @@ const DIABETES = new Set(['diabetes', 'd', '糖尿病', '2型糖尿病', 'm01600
 const BOTH = new Set(['both', '两病', 'hypertension+diabetes', '高血压和糖尿病', '高血压合并糖尿病']);
 
 /** hypertension / diabetes / both, also 高血压 / 糖尿病 / 两病 and the chronic-disease codes M03900 / M01600, in any list form. */
+const EXACT = new Map<string, ConditionSet>([
+  ['hypertension', 'hypertension'], ['高血压', 'hypertension'], ['M03900', 'hypertension'],
+  ['diabetes', 'diabetes'], ['糖尿病', 'diabetes'], ['M01600', 'diabetes'], ['both', 'both'], ['两病', 'both'],
+]);
+
 export function parseConditions(text: string): ConditionSet {
+  const exact = EXACT.get(text);
+  if (exact !== undefined) return exact;
   const whole = text.toLowerCase().replace(/\s+/g, '');
   if (BOTH.has(whole)) return 'both';
   let h = false;
@@ -106,7 +113,7 @@ const ID18 = /^\d{17}[\dX]$/;
 export function isPlainValidCertno(text: string): boolean {
   if (!ID18.test(text) || !PROVINCE_CODES.has(text.slice(0, 2))) return false;
   const birth = `${text.slice(6, 10)}-${text.slice(10, 12)}-${text.slice(12, 14)}`;
-  if (birth > TODAY || birth < EARLIEST_BIRTH || !isRealDate(birth)) return false;
+  if (birth > TODAY || birth < EARLIEST_BIRTH || !realDate(birth)) return false;
   return checkChar(text.slice(0, 17)) === text[17];
 }
 

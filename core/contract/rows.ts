@@ -47,7 +47,7 @@ const DATE_SEP = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** isRealDate for an already well-shaped yyyy-MM-dd, without building a Date (hot in imports). */
-function realDate(iso: string): boolean {
+export function realDate(iso: string): boolean {
   const y = Number(iso.slice(0, 4));
   const m = Number(iso.slice(5, 7));
   const d = Number(iso.slice(8, 10));
