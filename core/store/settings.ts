@@ -33,9 +33,11 @@ export function allSettings(db: DB): Record<string, string> {
 /** Raw institution fields as stored (missing ones absent). */
 export function institutionFields(db: DB): Partial<Record<InstitutionKey, unknown>> {
   const out: Partial<Record<InstitutionKey, unknown>> = {};
-  for (const key of INSTITUTION_KEYS) {
-    const v = getSetting(db, PREFIX + key);
-    if (v !== null) out[key] = key === 'level' ? Number(v) : v;
+  // One query for all of them (every lookup and quote reads the institution).
+  const rows = cached(db, `SELECT key, value FROM settings WHERE key >= '${PREFIX}' AND key < 'institution/'`).all() as { key: string; value: string }[];
+  for (const { key: full, value } of rows) {
+    const key = full.slice(PREFIX.length) as InstitutionKey;
+    if ((INSTITUTION_KEYS as readonly string[]).includes(key)) out[key] = key === 'level' ? Number(value) : value;
   }
   return out;
 }
