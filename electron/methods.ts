@@ -2,7 +2,7 @@
 // test/unit/ui-electron.test.ts checks this list equals the service contract's METHOD_NAMES.
 export const BRIDGE_METHODS = [
   'lookup', 'search', 'quote', 'settle', 'reverse', 'outboxStatus', 'attention', 'retryUpload', 'findSettlements', 'getSettlement',
-  'print', 'operators', 'createOperator', 'signIn', 'signOut', 'getSettings', 'saveSettings',
+  'print', 'operators', 'createOperator', 'signIn', 'signOut', 'getSettings', 'saveSettings', 'overrideBlock', 'report',
 ] as const;
 
 export const channel = (method: string) => `counter:${method}`;

@@ -7,9 +7,10 @@ import { Counter } from './Counter.tsx';
 import { Returns } from './Returns.tsx';
 import { Attention } from './Attention.tsx';
 import { Settings } from './Settings.tsx';
+import { Reports } from './Reports.tsx';
 import { SignIn } from './SignIn.tsx';
 
-type Page = 'counter' | 'returns' | 'attention' | 'settings';
+type Page = 'counter' | 'returns' | 'attention' | 'reports' | 'settings';
 export type Session = MethodOutput<'signIn'>;
 type Status = MethodOutput<'outboxStatus'>;
 type SettingsOut = MethodOutput<'getSettings'>;
@@ -18,6 +19,7 @@ const PAGES: { id: Page; key: string; label: string }[] = [
   { id: 'counter', key: 'F1', label: '收银' },
   { id: 'returns', key: 'F4', label: '退药退费' },
   { id: 'attention', key: 'F6', label: '待处理' },
+  { id: 'reports', key: 'F7', label: '报表' },
   { id: 'settings', key: 'F9', label: '设置' },
 ];
 
@@ -155,6 +157,8 @@ export function App() {
           <Returns session={session} onDone={refreshStatus} onSessionLost={onSessionLost} initialText={returnText} />
         ) : page === 'attention' ? (
           <Attention status={status} session={session.session} onChanged={refreshStatus} />
+        ) : page === 'reports' ? (
+          <Reports session={session} onSessionLost={onSessionLost} />
         ) : (
           <Settings session={session} onSaved={refreshSettings} />
         )}

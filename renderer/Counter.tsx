@@ -50,6 +50,18 @@ function useKeyTiming() {
 }
 
 const RECEIPT = /^[ST]\d{12,}$/;
+/** What a barcode, national code or own code looks like (has a digit, no spaces), unlike a name or pinyin. */
+const CODE_LIKE = /^(?=.*\d)[0-9A-Za-z._-]{6,}$/;
+const isExact = (h: Hit, text: string) => h.code === text || h.barcode === text || h.ownCode === text;
+
+interface OverrideTarget {
+  lineId: string;
+  rule: 'MAX_SUPPLY' | 'EARLY_REFILL';
+  drug: string;
+  findingZh: string;
+}
+const RULE_ZH = { MAX_SUPPLY: '超量开药', EARLY_REFILL: '提前重复开药' } as const;
+const OVERRIDE_MIN = 4;
 
 export function Counter({
   session,
@@ -80,6 +92,8 @@ export function Counter({
   const [settling, setSettling] = useState(false);
   const [last, setLast] = useState<Settlement | null>(null);
   const [rx, setRx] = useState({ on: false, doctor: '', diagnosis: '', consent: false });
+  /** The override dialog for one blocked line (F8), or null. */
+  const [override, setOverride] = useState<OverrideTarget | null>(null);
   const requestId = useRef(newRequestId());
   const quoteSeq = useRef(0);
   const searchSeq = useRef(0);
@@ -87,6 +101,9 @@ export function Counter({
   const itemRef = useRef<HTMLInputElement>(null);
   const patientTiming = useKeyTiming();
   const itemTiming = useKeyTiming();
+  const liveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  /** The operator moved in the hit list since typing last: Enter takes the highlighted hit. */
+  const picked = useRef(false);
 
 
   useEffect(() => patientRef.current?.focus(), []);
@@ -142,7 +159,7 @@ export function Counter({
   }, []);
 
   const runSearch = useCallback(
-    async (text: string, exactAdd: boolean) => {
+    async (text: string, exactAdd: boolean, orPick: Hit | null = null) => {
       const q = text.trim();
       const seq = ++searchSeq.current;
       if (!q) {
@@ -153,9 +170,10 @@ export function Counter({
         const r = await api.search({ text: q, limit: 12 });
         if (seq !== searchSeq.current) return;
         if (exactAdd) {
-          const exact = r.items.find((h) => h.code === q || h.barcode === q || h.ownCode === q);
+          const exact = r.items.find((h) => isExact(h, q));
           if (exact) return addItem(exact);
           if (r.items.length === 1) return addItem(r.items[0]!);
+          if (orPick && r.items.some((h) => h.code === orPick.code)) return addItem(orPick);
           if (r.items.length === 0) {
             setHits([]);
             setMessage({ kind: 'error', text: `未找到“${q}”：目录中没有这个编码或名称，请核对条码或改用名称/拼音首字母搜索` });
@@ -171,13 +189,14 @@ export function Counter({
     [api, addItem],
   );
 
-  // Live search while typing (not for scans, which end in Enter within milliseconds).
+  // Live search while typing (a scan's Enter cancels it: see the item field's Enter).
   useEffect(() => {
     if (!itemInput.trim()) {
       setHits(null);
       return;
     }
     const t = setTimeout(() => void runSearch(itemInput, false), 120);
+    liveTimer.current = t;
     return () => clearTimeout(t);
   }, [itemInput, runSearch]);
 
@@ -258,9 +277,19 @@ export function Counter({
     }
   }, [api, canConfirm, patientKey, validLines, rx, session, settings, clearSale, onSettled, onSessionLost]);
 
+  const firstBlocked = useMemo(() => {
+    const l = quote?.lines.find((x) => x.blockedBy.length > 0);
+    return l ? { lineId: l.lineId, rule: l.blockedBy[0]!, drug: l.item.name, findingZh: l.warnings.find((w) => w.code === l.blockedBy[0])?.message ?? '' } : null;
+  }, [quote]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'F12' || (e.key === 'Enter' && e.ctrlKey)) {
+      // The override dialog owns the keyboard while it is open (its own Enter and Esc).
+      if (override) return;
+      if (e.key === 'F8') {
+        e.preventDefault();
+        if (firstBlocked) setOverride(firstBlocked);
+      } else if (e.key === 'F12' || (e.key === 'Enter' && e.ctrlKey)) {
         e.preventDefault();
         void confirm();
       } else if (e.key === 'F2') {
@@ -277,7 +306,16 @@ export function Counter({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [confirm, clearSale, hits]);
+  }, [confirm, clearSale, hits, override, firstBlocked]);
+
+  const overridden = (out: MethodOutput<'overrideBlock'>) => {
+    quoteSeq.current += 1; // an older quote still on its way must not bring the block back
+    setQuote(out.quote);
+    setOverride(null);
+    const o = out.override;
+    setMessage({ kind: 'ok', text: `已登记放行：${o.drug}（${o.ruleZh}），放行人 ${o.operator.name}（${o.operator.roleZh}），理由：${o.reason}` });
+    itemRef.current?.focus();
+  };
 
   const reprint = async (doc: 'receipt' | 'prescription' | 'drug-list' | 'public-list') => {
     try {
@@ -356,14 +394,19 @@ export function Counter({
               placeholder={patientKey ? '如 aldp（氨氯地平）或扫码' : '请先识别患者'}
               disabled={!patientKey}
               data-testid="item-input"
-              onChange={(e) => setItemInput(e.target.value)}
+              onChange={(e) => {
+                picked.current = false;
+                setItemInput(e.target.value);
+              }}
               onKeyDown={(e) => {
                 itemTiming.onKeyDown(e);
                 if (e.key === 'ArrowDown' && hits?.length) {
                   e.preventDefault();
+                  picked.current = true;
                   setHitIndex((i) => Math.min(i + 1, hits.length - 1));
                 } else if (e.key === 'ArrowUp' && hits?.length) {
                   e.preventDefault();
+                  picked.current = true;
                   setHitIndex((i) => Math.max(i - 1, 0));
                 } else if (e.key === 'Escape') {
                   e.preventDefault();
@@ -372,11 +415,21 @@ export function Counter({
                 } else if (e.key === 'Enter' && !e.ctrlKey) {
                   e.preventDefault();
                   const c = itemTiming.take();
-                  const text = itemInput.trim();
+                  // The field itself, not the last render's state: a fast scanner's Enter can
+                  // arrive before React has re-rendered with the last digit.
+                  const text = e.currentTarget.value.trim();
                   if (!text) return;
-                  // A scan, or a typed full code: add the exact item. Typing with a list open: take the highlighted hit.
-                  if (c.kind !== 'scan' && hits && hits.length > 0 && hits[hitIndex]) addItem(hits[hitIndex]!);
-                  else void runSearch(text, true);
+                  // No live search may start (and outdate this Enter's lookup) once Enter is pressed.
+                  if (liveTimer.current) clearTimeout(liveTimer.current);
+                  const exact = hits?.find((h) => isExact(h, text));
+                  const highlighted = hits && hits.length > 0 ? hits[hitIndex] : undefined;
+                  if (exact) addItem(exact);
+                  // Typing a name or pinyin with the list open (or having moved in it): the highlighted hit.
+                  else if (highlighted && c.kind !== 'scan' && (picked.current || !CODE_LIKE.test(text))) addItem(highlighted);
+                  // A scan — or a code typed in full, or a scanner slowed down by a busy PC, which
+                  // key timing alone cannot tell from typing — adds the item whose code or barcode
+                  // is exactly this; a list already showing for this text gives its highlighted hit.
+                  else void runSearch(text, true, c.kind !== 'scan' ? (highlighted ?? null) : null);
                 }
               }}
             />
@@ -436,6 +489,15 @@ export function Counter({
                           ⚠ {w.message}
                         </div>
                       ))}
+                      {q && q.blockedBy.length > 0 && (
+                        <button
+                          className="override"
+                          data-testid={`override-${i}`}
+                          onClick={() => setOverride({ lineId: q.lineId, rule: q.blockedBy[0]!, drug: q.item.name, findingZh: q.warnings.find((w) => w.code === q.blockedBy[0])?.message ?? '' })}
+                        >
+                          放行… <kbd>F8</kbd>
+                        </button>
+                      )}
                       {badQty && <div className="warn">数量须为大于 0 的数字</div>}
                     </td>
                     <td className="num">{yuan(l.item.price)}</td>
@@ -484,8 +546,21 @@ export function Counter({
         {quoteError && <div className="message error" data-testid="quote-error">{quoteError}</div>}
         {quote?.blocked && (
           <div className="message error" data-testid="supply-blocked">
-            用药监管：标红的药品{quote.lines.some((l) => l.blocked && l.warnings.some((w) => w.code === 'MAX_SUPPLY')) ? `超出单次最长 ${quote.supply?.maxDaysPerPrescription ?? ''} 天用药量（${quote.supply?.source ?? ''}）` : '上次配药尚未用完，未到可再次配药的日期'}，不能结算。请调整数量或天数。
+            用药监管：标红的药品{quote.lines.some((l) => l.blocked && l.warnings.some((w) => w.code === 'MAX_SUPPLY')) ? `超出单次最长 ${quote.supply?.maxDaysPerPrescription ?? ''} 天用药量（${quote.supply?.source ?? ''}）` : '上次配药尚未用完，未到可再次配药的日期'}，不能结算。请调整数量或天数；确有需要时，药师或管理员可按 <kbd>F8</kbd> 写明理由后放行。
           </div>
+        )}
+        {override && patientKey && (
+          <OverrideDialog
+            target={override}
+            session={session}
+            request={{ patient: patientKey, lines: saleLines(validLines) }}
+            onDone={overridden}
+            onCancel={() => {
+              setOverride(null);
+              itemRef.current?.focus();
+            }}
+            onSessionLost={onSessionLost}
+          />
         )}
 
         <div className="card footer">
@@ -602,6 +677,128 @@ function PatientPanel({ lookup }: { lookup: Lookup | null }) {
           </div>
         </div>
       )}
+    </div>
+  );
+}
+
+type OperatorItem = MethodOutput<'operators'>['items'][number];
+
+/**
+ * Recording an override of a supervision block: the reason is written out; a pharmacist or an
+ * administrator signed in confirms it, a billing clerk needs one of them to authorise with their
+ * own PIN (the service decides; the dialog only asks). Enter records, Esc cancels.
+ */
+function OverrideDialog({
+  target,
+  session,
+  request,
+  onDone,
+  onCancel,
+  onSessionLost,
+}: {
+  target: OverrideTarget;
+  session: Session;
+  request: { patient: string; lines: { code: string; quantity: string; days?: number }[] };
+  onDone: (out: MethodOutput<'overrideBlock'>) => void;
+  onCancel: () => void;
+  onSessionLost: () => void;
+}) {
+  const api = window.counter!;
+  const needsAuthorizer = session.operator.role === 'clerk';
+  const [reason, setReason] = useState('');
+  const [authorizers, setAuthorizers] = useState<OperatorItem[]>([]);
+  const [authId, setAuthId] = useState('');
+  const [pin, setPin] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const reasonRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => reasonRef.current?.focus(), []);
+  useEffect(() => {
+    if (!needsAuthorizer) return;
+    api.operators({}).then(
+      (r) => {
+        const ok = r.items.filter((o) => o.role === 'pharmacist' || o.role === 'admin');
+        setAuthorizers(ok);
+        setAuthId((x) => x || ok[0]?.id || '');
+      },
+      () => {},
+    );
+  }, [api, needsAuthorizer]);
+
+  const submit = async () => {
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const out = await api.overrideBlock({
+        session: session.session,
+        ...request,
+        lineId: target.lineId,
+        rule: target.rule,
+        reason,
+        ...(needsAuthorizer && pin ? { authorizer: { operatorId: authId, pin } } : {}),
+      });
+      onDone(out);
+    } catch (e) {
+      const b = asBridgeError(e);
+      if (b.code === 'SESSION_EXPIRED') onSessionLost();
+      const detail = b.problems.filter((p) => p.messageZh && p.messageZh !== b.messageZh).map((p) => p.messageZh);
+      setError([b.messageZh, ...detail].join('：'));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onKey = (e: React.KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      onCancel();
+    } else if (e.key === 'Enter' && !(e.target instanceof HTMLSelectElement) && !(e.target instanceof HTMLButtonElement)) {
+      e.preventDefault();
+      void submit();
+    }
+  };
+
+  return (
+    <div className="modalBack" onKeyDown={onKey}>
+      <div className="modal card" role="dialog" aria-modal="true" aria-labelledby="override-title" data-testid="override-dialog">
+        <h3 id="override-title">放行用药监管拦截</h3>
+        <div className="warn block">
+          <b>{target.drug}</b>（{RULE_ZH[target.rule]}）：{target.findingZh}
+        </div>
+        <label>
+          放行理由（必填，至少{OVERRIDE_MIN}个字，将记入监管放行记录）
+          <input ref={reasonRef} value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} placeholder="如：患者外出务工，需带足用药" data-testid="override-reason" />
+        </label>
+        {needsAuthorizer && (
+          <fieldset className="authorizer">
+            <legend>收费员不能放行：请药师或管理员授权</legend>
+            <select value={authId} onChange={(e) => setAuthId(e.target.value)} aria-label="授权人" data-testid="override-authorizer">
+              {authorizers.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}（{o.roleZh}）
+                </option>
+              ))}
+            </select>
+            <input type="password" inputMode="numeric" value={pin} onChange={(e) => setPin(e.target.value.trim())} placeholder="授权人 PIN" aria-label="授权人 PIN" data-testid="override-pin" />
+          </fieldset>
+        )}
+        {error && (
+          <div className="message error" role="alert" data-testid="override-error">
+            {error}
+          </div>
+        )}
+        <div className="actions">
+          <button className="primary" disabled={busy} onClick={() => void submit()} data-testid="override-confirm">
+            登记放行 <kbd>Enter</kbd>
+          </button>
+          <button className="ghost" onClick={onCancel}>
+            取消 <kbd>Esc</kbd>
+          </button>
+        </div>
+      </div>
     </div>
   );
 }

@@ -37,7 +37,7 @@ declare global {
 
 const METHODS: MethodName[] = [
   'lookup', 'search', 'quote', 'settle', 'reverse', 'outboxStatus', 'attention', 'retryUpload', 'findSettlements', 'getSettlement',
-  'print', 'operators', 'createOperator', 'signIn', 'signOut', 'getSettings', 'saveSettings',
+  'print', 'operators', 'createOperator', 'signIn', 'signOut', 'getSettings', 'saveSettings', 'overrideBlock', 'report',
 ];
 
 const TOKEN_KEY = 'lbc.token';

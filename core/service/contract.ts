@@ -12,6 +12,10 @@ const id = (what: string) => z.string().trim().min(1, { message: `${what} is req
 export const ReasonSchema = z.object({ code: z.string(), message: z.string() });
 export type ReasonView = z.infer<typeof ReasonSchema>;
 
+/** The supervision rules a line can be blocked by (core/supervision): the screen names them in words. */
+export const SUPERVISION_RULES = ['MAX_SUPPLY', 'EARLY_REFILL'] as const;
+export const SUPERVISION_RULE_ZH: Record<(typeof SUPERVISION_RULES)[number], string> = { MAX_SUPPLY: '超量开药', EARLY_REFILL: '提前重复开药' };
+
 export const OPERATOR_ROLES = ['pharmacist', 'clerk', 'admin'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
 export const ROLE_ZH: Record<OperatorRole, string> = { pharmacist: '药师', clerk: '收费员', admin: '管理员' };
@@ -125,6 +129,40 @@ export const SettingsSchema = z.object({
 });
 export const SaveSettingsInput = z.object({ session, settings: SettingsSchema });
 export const EmptyInput = z.object({}).default({});
+/** A written reason: at least this many characters (core/supervision MIN_REASON_CHARS). */
+export const OVERRIDE_REASON_MIN = 4;
+
+export const OverrideInput = QuoteInput.extend({
+  session,
+  lineId: id('lineId').describe('the blocked line as the quote names it (L1, L2, … in the order sent)'),
+  rule: z.enum(SUPERVISION_RULES),
+  reason: z
+    .string()
+    .trim()
+    .max(200, { message: 'the reason is at most 200 characters' })
+    .refine((s) => [...s].length >= OVERRIDE_REASON_MIN, { message: `write the reason out (at least ${OVERRIDE_REASON_MIN} characters)`, params: { zh: `请写明放行理由（至少${OVERRIDE_REASON_MIN}个字）` } }),
+  /** A pharmacist or administrator authorising at a billing clerk's counter (their own PIN). */
+  authorizer: z.object({ operatorId: id('operatorId'), pin: z.string().regex(/^\d{4,8}$/, { message: 'PIN must be 4 to 8 digits' }) }).optional(),
+});
+
+export const REPORT_NAMES = ['monthly-residents', 'monthly-employees', 'people', 'statistics', 'variances', 'overrides', 'capitation'] as const;
+export const REPORT_TITLE_ZH: Record<(typeof REPORT_NAMES)[number], string> = {
+  'monthly-residents': '居民医保月报表（附件4）',
+  'monthly-employees': '职工医保月报表（附件5）',
+  people: '“两病”人员统计（附件6）',
+  statistics: '待遇保障统计',
+  variances: '本地与平台差异',
+  overrides: '监管放行记录',
+  capitation: '按人头付费结算单',
+};
+export const REPORT_FORMATS = ['html', 'csv', 'xlsx', 'json'] as const;
+export const ReportInput = z.object({
+  session,
+  name: z.enum(REPORT_NAMES),
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be yyyy-MM' }).describe('yyyy-MM'),
+  format: z.enum(REPORT_FORMATS).default('html'),
+});
+
 
 // ---------- outputs ----------
 
@@ -192,6 +230,8 @@ export const QuoteLineView = z.object({
   warnings: z.array(ReasonSchema),
   /** A supervision finding (over the region's supply ceiling, refill too early) blocks settling. */
   blocked: z.boolean(),
+  /** The rules still blocking this line (an authorised override of each unblocks it). */
+  blockedBy: z.array(z.enum(SUPERVISION_RULES)),
 });
 export const QuoteOutput = z.object({
   patient: PatientView,
@@ -265,6 +305,39 @@ export const PrintOutput = z.object({
 });
 export type PrintOutput = z.infer<typeof PrintOutput>;
 
+export const OverrideOutput = z.object({
+  override: z.object({
+    id: z.string(),
+    lineId: z.string(),
+    code: z.string(),
+    drug: z.string(),
+    rule: z.enum(SUPERVISION_RULES),
+    ruleZh: z.string(),
+    findingZh: z.string(),
+    reason: z.string(),
+    date: z.string(),
+    operator: z.object({ id: z.string(), name: z.string(), role: z.string(), roleZh: z.string() }),
+    createdAt: z.string(),
+  }),
+  /** The sale priced again: the line is no longer blocked by this rule. */
+  quote: QuoteOutput,
+});
+export type OverrideOutput = z.infer<typeof OverrideOutput>;
+
+export const ReportOutput = z.object({
+  name: z.enum(REPORT_NAMES),
+  titleZh: z.string(),
+  month: z.string(),
+  format: z.enum(REPORT_FORMATS),
+  filename: z.string(),
+  mime: z.string(),
+  encoding: z.enum(['utf8', 'base64']),
+  /** The report itself: HTML (tables and the SVG chart, printable), CSV, JSON, or XLSX in base64. */
+  content: z.string(),
+  summary: z.record(z.string(), z.union([z.string(), z.number()])),
+});
+export type ReportOutput = z.infer<typeof ReportOutput>;
+
 export const OperatorView = z.object({ id: z.string(), name: z.string(), role: z.enum(OPERATOR_ROLES), roleZh: z.string() });
 export const SignInOutput = z.object({ session: z.string(), operator: OperatorView });
 export const OperatorsOutput = z.object({ items: z.array(OperatorView), needsFirstAdmin: z.boolean() });
@@ -286,6 +359,8 @@ export const METHODS = {
   retryUpload: { input: RetryUploadInput, output: OutboxStatusOutput, plugin: false, summary: 'put a settlement whose upload gave up back in line (an unknown outcome is resolved first)' },
   findSettlements: { input: FindSettlementsInput, output: FindSettlementsOutput, plugin: false, summary: 'find settlements by receipt number, patient or date' },
   getSettlement: { input: GetSettlementInput, output: SettlementView, plugin: true, summary: 'one settlement as recorded' },
+  overrideBlock: { input: OverrideInput, output: OverrideOutput, plugin: true, summary: 'record an authorised override of a supervision block (pharmacist or administrator, written reason); the next settle of the sale uses it' },
+  report: { input: ReportInput, output: ReportOutput, plugin: false, summary: 'a bureau report for a month: HTML with its chart, CSV, XLSX or JSON (signed-in operators)' },
   print: { input: PrintInput, output: PrintOutput, plugin: false, summary: 'render a receipt, prescription, drug list or public list as HTML' },
   operators: { input: EmptyInput, output: OperatorsOutput, plugin: false, summary: 'operators who may sign in' },
   createOperator: { input: CreateOperatorInput, output: OperatorView, plugin: false, summary: 'add an operator (administrators only)' },

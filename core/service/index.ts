@@ -34,10 +34,10 @@ import { settle as journalSettle } from '../settlement/settle.ts';
 import { reverse as journalReverse } from '../settlement/reverse.ts';
 import { loadRecord, type SettlementRecord } from '../settlement/view.ts';
 import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
-import { CONDITION_ZH, INSURANCE_ZH, METHODS, OUTBOX_STATE_ZH, ROLE_ZH, type MethodArgs, type MethodName, type MethodOutput, type SettlementView } from './contract.ts';
+import { CONDITION_ZH, INSURANCE_ZH, METHODS, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type SettlementView } from './contract.ts';
 import { catalogHit, findRecord, lookupView, priceSale } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
-import { recordDispensing } from '../supervision/index.ts';
+import { OVERRIDE_ROLES, overrideBlock, recordDispensing } from '../supervision/index.ts';
 import { ServiceRefusal } from './errors.ts';
 
 export { ServiceRefusal };
@@ -243,7 +243,8 @@ export class CounterService {
           { now: this.now() },
         );
         if (priced.supervised.length > 0) {
-          recordDispensing(this.db, { settlementId: rec.id, psnNo: r.psn_no, date, institution: inst.code, lines: priced.supervised }, this.now());
+          // The overrides that unblocked this sale are linked to it (audit: which sale used which override).
+          recordDispensing(this.db, { settlementId: rec.id, psnNo: r.psn_no, date, institution: inst.code, lines: priced.supervised, overrideIds: priced.overrideIds }, this.now());
         }
         recordSettlementOperator(this.db, {
           settlementId: rec.id,
@@ -281,6 +282,93 @@ export class CounterService {
     }
     this.onCommitted();
     return this.view(this.record(id));
+  }
+
+  /**
+   * An authorised override of a supervision block (seed 000 §二.(五).11, seed 003 附件3 注意2):
+   * a pharmacist or administrator, signed in or authorising at a clerk's counter with their own
+   * PIN, writes the reason; core/supervision re-checks the finding and records the audit row,
+   * which the next settle of this sale links to its settlement.
+   */
+  protected m_overrideBlock(a: MethodArgs<'overrideBlock'>): MethodOutput<'overrideBlock'> {
+    const signedIn = this.operatorFor(a.session);
+    let who = signedIn;
+    if (a.authorizer) {
+      const o = verifyOperator(this.db, a.authorizer.operatorId, a.authorizer.pin);
+      if (!o) throw refusal('AUTHORIZER_FAILED', 'unknown authorising operator or wrong PIN', '授权人账号或 PIN 不正确', 'authorizer.pin');
+      who = o;
+    }
+    if (!(OVERRIDE_ROLES as readonly string[]).includes(who.role)) {
+      throw refusal(
+        'FORBIDDEN',
+        `only a pharmacist or an administrator may override a supervision block (${who.name} is ${who.role})`,
+        `${ROLE_ZH[who.role]}不能放行用药监管拦截，请药师或管理员授权`,
+        a.authorizer ? 'authorizer.operatorId' : 'session',
+      );
+    }
+    const inst = this.institution();
+    const date = a.date ?? this.today();
+    const priced = priceSale(this.db, this.book, inst, a.patient, date, a.lines);
+    const line = priced.supervised.find((l) => l.id === a.lineId);
+    if (!line) {
+      const exists = a.lines.length >= Number(a.lineId.replace(/^L/, '')) && /^L\d+$/.test(a.lineId);
+      throw exists
+        ? refusal('NOTHING_TO_OVERRIDE', `line ${a.lineId} gives no days of supply, so nothing blocks it`, '该药品未填写用药天数，没有监管拦截', 'lineId')
+        : refusal('UNKNOWN_LINE', `no line ${a.lineId} in the sale`, '销售明细中没有该行', 'lineId');
+    }
+    let row;
+    try {
+      row = overrideBlock(
+        this.db,
+        this.book,
+        { sale: { policy: inst.policy, psnNo: priced.record.psn_no, date, lines: priced.supervised }, lineId: a.lineId, rule: a.rule, reason: a.reason, operator: { id: who.id, name: who.name, role: who.role } },
+        this.now(),
+      );
+    } catch (e) {
+      // A finding that is not there (or already overridden) is a refusal, not bad input.
+      if (e instanceof InputError && !(e instanceof ServiceRefusal) && e.code !== 'INVALID_REQUEST') throw new ServiceRefusal(e.code, e.message, e.messageZh, e.problems);
+      throw e;
+    }
+    const finding = priced.findings.get(a.lineId)?.find((f) => f.rule === a.rule);
+    const item = priced.items[Number(a.lineId.slice(1)) - 1];
+    return {
+      override: {
+        id: row.id,
+        lineId: a.lineId,
+        code: row.lineCode,
+        drug: item?.name ?? row.genericName,
+        rule: a.rule,
+        ruleZh: SUPERVISION_RULE_ZH[a.rule],
+        findingZh: finding?.messageZh ?? '',
+        reason: row.reason,
+        date: row.serviceDate,
+        operator: { id: row.operatorId, name: row.operatorName, role: row.operatorRole, roleZh: ROLE_ZH[row.operatorRole] },
+        createdAt: row.createdAt,
+      },
+      quote: priceSale(this.db, this.book, inst, a.patient, date, a.lines).output,
+    };
+  }
+
+  /** A bureau report for one month (core/reports), in the format asked; any signed-in operator. */
+  protected async m_report(a: MethodArgs<'report'>): Promise<MethodOutput<'report'>> {
+    this.operatorFor(a.session);
+    // Loaded on first use: the report renderers (exceljs) are not needed to start the counter.
+    const reports = await import('../reports/index.ts');
+    const doc = reports.buildReport(this.db, a.name, a.month, this.now(), { book: this.book });
+    const bytes = await reports.render(doc, a.format);
+    const MIME = { html: 'text/html; charset=utf-8', csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
+    const binary = a.format === 'xlsx';
+    return {
+      name: a.name,
+      titleZh: doc.titleZh || REPORT_TITLE_ZH[a.name],
+      month: a.month,
+      format: a.format,
+      filename: `${a.name}-${a.month}.${a.format}`,
+      mime: MIME[a.format],
+      encoding: binary ? 'base64' : 'utf8',
+      content: binary ? bytes.toString('base64') : bytes.toString('utf8'),
+      summary: doc.summary,
+    };
   }
 
   protected m_outboxStatus(): MethodOutput<'outboxStatus'> {

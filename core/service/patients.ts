@@ -11,7 +11,7 @@ import { reason, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { getCatalogItem, listing, type CatalogItem } from '../store/catalog.ts';
 import { lookupPatient, quoteForPatient, resolvePatient, type PatientLookup } from '../patient/index.ts';
-import { superviseSale, supplyRules } from '../supervision/index.ts';
+import { superviseSale, supplyRules, type Finding as SupervisionFinding } from '../supervision/index.ts';
 import { CONDITION_ZH, INSURANCE_ZH, type CatalogHit, type LookupOutput, type PatientView, type QuoteOutput } from './contract.ts';
 
 /** The patient record for a scanned input, or null (not found, unreadable). */
@@ -101,6 +101,10 @@ export interface Priced {
   items: CatalogHit[];
   /** Lines with days of supply, as core/supervision records them after the sale. */
   supervised: { id: string; code: string; genericName: string; drugGroup: string | null; quantity: string; days: number }[];
+  /** Recorded overrides that unblock lines of this sale: settling links them to the settlement. */
+  overrideIds: string[];
+  /** Each line's supervision findings as core/supervision gave them (for the override dialog). */
+  findings: Map<string, SupervisionFinding[]>;
 }
 
 /**
@@ -123,11 +127,15 @@ export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientIn
     return [{ id: `L${i + 1}`, code: item.code, genericName: item.generic_name, drugGroup: item.drug_group, quantity: l.quantity, days: l.days }];
   });
   const findings = new Map<string, { code: string; message: string }[]>();
+  const raw = new Map<string, SupervisionFinding[]>();
   const blockedLines = new Set<string>();
+  const overrideIds = new Set<string>();
   if (supervised.length > 0) {
     const verdict = superviseSale(db, book, { policy: inst.policy, psnNo: record.psn_no, date, lines: supervised });
     for (const v of verdict.lines) {
+      raw.set(v.id, v.findings);
       findings.set(v.id, v.findings.map((f) => ({ code: f.rule, message: f.overrideId ? `${f.messageZh}（已登记放行）` : f.messageZh })));
+      for (const f of v.findings) if (f.overrideId) overrideIds.add(f.overrideId);
       if (v.blocked) blockedLines.add(v.id);
     }
   }
@@ -159,10 +167,11 @@ export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientIn
         covered: r.covered,
         warnings,
         blocked: blockedLines.has(r.id),
+        blockedBy: (raw.get(r.id) ?? []).flatMap((f) => (f.severity === 'block' && !f.overrideId && (f.rule === 'MAX_SUPPLY' || f.rule === 'EARLY_REFILL') ? [f.rule] : [])),
       };
     }),
     supply: rules ? { maxDaysPerPrescription: rules.maxDaysPerPrescription, source: rules.source } : null,
     blocked: blockedLines.size > 0,
   };
-  return { output, request: q.request, result, record, identified, items, supervised };
+  return { output, request: q.request, result, record, identified, items, supervised, overrideIds: [...overrideIds], findings: raw };
 }
