@@ -142,6 +142,9 @@ export function Counter({
 
   // ---- items ----
   const addItem = useCallback((item: Hit) => {
+    // A search still on its way (typed before this item was chosen) must not reopen its list.
+    searchSeq.current += 1;
+    if (liveTimer.current) clearTimeout(liveTimer.current);
     setLines((ls) => {
       const i = ls.findIndex((l) => l.item.code === item.code);
       if (i >= 0) {
@@ -169,6 +172,8 @@ export function Counter({
       try {
         const r = await api.search({ text: q, limit: 12 });
         if (seq !== searchSeq.current) return;
+        // A live list for text no longer in the field is stale (the field was cleared or changed).
+        if (!exactAdd && itemRef.current && itemRef.current.value.trim() !== q) return;
         if (exactAdd) {
           const exact = r.items.find((h) => isExact(h, q));
           if (exact) return addItem(exact);

@@ -56,6 +56,31 @@ test.describe.serial('a shift at the counter', () => {
     await shot(page, '02-bad-check-digit');
   });
 
+  test('a scanner slowed down by a busy PC still adds the scanned item, not the highlighted hit of a half-typed code', async ({ page }) => {
+    // What a loaded 2-core PC does to a wedge scan: one long gap mid-code. The gap lets the live
+    // search list every drug of the barcode prefix (氨氯地平片 first) and makes the key timing
+    // read as typing; Enter on a code that is exactly a barcode must still add that item.
+    await signIn(page, c);
+    await scan(page, L.eligible);
+    await expect(page.getByTestId('item-input')).toBeFocused();
+    const code = drugBarcode(2);
+    await page.keyboard.type(code.slice(0, 6), { delay: 0 });
+    await expect(page.getByTestId('search-results')).toContainText('氨氯地平片'); // the prefix list is open
+    await page.keyboard.type(code.slice(6), { delay: 0 });
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('line-0')).toContainText('二甲双胍片');
+    await expect(page.getByTestId('lines')).not.toContainText('氨氯地平片');
+    await expect(page.getByTestId('search-results')).toBeHidden();
+    // Typing with the list open still takes the highlighted hit (↓ moves it), also for a short code.
+    await page.keyboard.type('6901', { delay: 0 });
+    await expect(page.getByTestId('search-results')).toContainText('缬沙坦胶囊');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('line-1')).toContainText('缬沙坦胶囊');
+    await page.keyboard.press('Escape');
+  });
+
   test('the 医保码 scanned offline resolves through the roster token; an unknown token asks for the ID card', async ({ page }) => {
     await signIn(page, c);
     await scan(page, FIXTURE_EC_TOKEN);
