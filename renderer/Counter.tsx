@@ -5,6 +5,7 @@ import type { MethodOutput } from '../core/service/contract.ts';
 import { classifyKeystrokes, type KeyEvent } from '../core/identity/keystrokes.ts';
 import { asBridgeError } from './bridge.ts';
 import { printDocument } from './print.ts';
+import { isExact, itemEnterAction } from './itemEnter.ts';
 import type { Session } from './App.tsx';
 
 type Lookup = MethodOutput<'lookup'>;
@@ -50,9 +51,6 @@ function useKeyTiming() {
 }
 
 const RECEIPT = /^[ST]\d{12,}$/;
-/** What a barcode, national code or own code looks like (has a digit, no spaces), unlike a name or pinyin. */
-const CODE_LIKE = /^(?=.*\d)[0-9A-Za-z._-]{6,}$/;
-const isExact = (h: Hit, text: string) => h.code === text || h.barcode === text || h.ownCode === text;
 
 interface OverrideTarget {
   lineId: string;
@@ -426,15 +424,10 @@ export function Counter({
                   if (!text) return;
                   // No live search may start (and outdate this Enter's lookup) once Enter is pressed.
                   if (liveTimer.current) clearTimeout(liveTimer.current);
-                  const exact = hits?.find((h) => isExact(h, text));
-                  const highlighted = hits && hits.length > 0 ? hits[hitIndex] : undefined;
-                  if (exact) addItem(exact);
-                  // Typing a name or pinyin with the list open (or having moved in it): the highlighted hit.
-                  else if (highlighted && c.kind !== 'scan' && (picked.current || !CODE_LIKE.test(text))) addItem(highlighted);
-                  // A scan — or a code typed in full, or a scanner slowed down by a busy PC, which
-                  // key timing alone cannot tell from typing — adds the item whose code or barcode
-                  // is exactly this; a list already showing for this text gives its highlighted hit.
-                  else void runSearch(text, true, c.kind !== 'scan' ? (highlighted ?? null) : null);
+                  // An exact code or barcode wins whatever the key timing (renderer/itemEnter.ts).
+                  const act = itemEnterAction({ text, hits, hitIndex, scan: c.kind === 'scan', picked: picked.current });
+                  if (act.kind === 'add') addItem(act.item);
+                  else if (act.kind === 'lookup') void runSearch(act.text, true, act.orPick);
                 }
               }}
             />
