@@ -35,7 +35,7 @@ import { reverse as journalReverse } from '../settlement/reverse.ts';
 import { loadRecord, type SettlementRecord } from '../settlement/view.ts';
 import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type SettlementView } from './contract.ts';
-import { catalogHit, findRecord, lookupView, priceSale } from './patients.ts';
+import { catalogHit, findRecord, lookupView, priceSale, settleInputFor } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
 import { OVERRIDE_ROLES, overrideBlock, recordDispensing } from '../supervision/index.ts';
 import { ServiceRefusal } from './errors.ts';
@@ -215,31 +215,13 @@ export class CounterService {
       const why = priced.output.lines.filter((l) => l.blocked).map((l) => `${l.item.name}：${l.warnings.filter((w) => w.code === 'MAX_SUPPLY' || w.code === 'EARLY_REFILL').map((w) => w.message).join('；')}`);
       throw refusal('SUPPLY_BLOCKED', 'a line is over the region\'s supply rules (supply ceiling or early refill); change the quantity or days, or record an authorised override', `用药监管：${why.join('；')}`, 'lines');
     }
-    const cert = priced.identified.cert;
     const r = priced.record;
     let id: string;
     try {
       id = this.db.transaction(() => {
         const rec = journalSettle(
           this.db,
-          {
-            requestId: a.requestId,
-            request: priced.request,
-            result: priced.result,
-            patient: {
-              psnNo: r.psn_no,
-              certType: cert?.mdtrtCertType ?? '02',
-              certNo: cert?.mdtrtCertNo ?? r.certno ?? r.psn_no,
-              cardSn: cert?.cardSn ?? null,
-              certno: r.certno,
-              name: r.name,
-              insutype: r.insutype,
-              insuplcAdmdvs: r.region && /^\d{6}$/.test(r.region) ? r.region : null,
-            },
-            institution: { code: inst.code, name: inst.name, type: inst.type, level: inst.level, region: inst.region },
-            operator: { id: operator.id, name: operator.name },
-            lines: priced.items.map((it, i) => ({ lineId: `L${i + 1}`, code: it.code, ownCode: it.ownCode, name: it.name, spec: it.spec })),
-          },
+          settleInputFor(priced, inst, { id: operator.id, name: operator.name }, a.requestId),
           { now: this.now() },
         );
         if (priced.supervised.length > 0) {

@@ -2,6 +2,7 @@
 // builds the engine request (identity → roster → ledger → policy; catalog → listing → payment
 // standard); this module turns its answers into the service contract's PatientView / QuoteOutput.
 import { InputError } from '../contract/problems.ts';
+import type { SettleInput } from '../settlement/contract.ts';
 import type { QuoteRequest, QuoteResult } from '../contract/quote.ts';
 import type { RosterRecord } from '../contract/patient.ts';
 import type { Institution } from '../contract/institution.ts';
@@ -174,4 +175,31 @@ export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientIn
     blocked: blockedLines.size > 0,
   };
   return { output, request: q.request, result, record, identified, items, supervised, overrideIds: [...overrideIds], findings: raw };
+}
+
+/**
+ * What the journal needs to settle a priced sale: the patient with the certificate the platform
+ * messages carry (the one read at the counter, else the ID number), the institution, the lines.
+ */
+export function settleInputFor(priced: Priced, inst: Institution, operator: { id: string; name: string }, requestId: string | null | undefined): SettleInput {
+  const cert = priced.identified.cert;
+  const r = priced.record;
+  return {
+    requestId: requestId ?? null,
+    request: priced.request,
+    result: priced.result,
+    patient: {
+      psnNo: r.psn_no,
+      certType: (cert?.mdtrtCertType as '01' | '02' | '03' | undefined) ?? '02',
+      certNo: cert?.mdtrtCertNo ?? r.certno ?? r.psn_no,
+      cardSn: cert?.cardSn ?? null,
+      certno: r.certno,
+      name: r.name,
+      insutype: r.insutype,
+      insuplcAdmdvs: r.region && /^\d{6}$/.test(r.region) ? r.region : null,
+    },
+    institution: { code: inst.code, name: inst.name, type: inst.type, level: inst.level, region: inst.region },
+    operator,
+    lines: priced.items.map((it, i) => ({ lineId: `L${i + 1}`, code: it.code, ownCode: it.ownCode, name: it.name, spec: it.spec })),
+  };
 }

@@ -12,7 +12,7 @@ import { acquireLock } from '../../store/lock.ts';
 import { listSettlements } from '../../store/journal.ts';
 import { listVariances, statusCounts } from '../../store/outbox.ts';
 import { requireInstitution } from '../../store/settings.ts';
-import { priceSale } from '../../service/patients.ts';
+import { priceSale, settleInputFor } from '../../service/patients.ts';
 import { settle } from '../../settlement/settle.ts';
 import { reverse } from '../../settlement/reverse.ts';
 import { verifyJournal } from '../../settlement/hash.ts';
@@ -94,26 +94,7 @@ export const settleCommand: Command = {
           }
           const date = s.date ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
           const priced = priceSale(w.db, book, inst, s.patient, date, s.lines);
-          const r = priced.record;
-          const cert = priced.identified.cert;
-          rec = settle(w.db, {
-            requestId: s.requestId ?? null,
-            request: priced.request,
-            result: priced.result,
-            patient: {
-              psnNo: r.psn_no,
-              certType: (cert?.mdtrtCertType as '01' | '02' | '03' | undefined) ?? '02',
-              certNo: cert?.mdtrtCertNo ?? r.certno ?? r.psn_no,
-              cardSn: cert?.cardSn ?? null,
-              certno: r.certno,
-              name: r.name,
-              insutype: r.insutype,
-              insuplcAdmdvs: r.region && /^\d{6}$/.test(r.region) ? r.region : null,
-            },
-            institution: { code: inst.code, name: inst.name, type: inst.type, level: inst.level, region: inst.region },
-            operator: s.operator,
-            lines: priced.items.map((it, i) => ({ lineId: `L${i + 1}`, code: it.code, ownCode: it.ownCode, name: it.name, spec: it.spec })),
-          });
+          rec = settle(w.db, settleInputFor(priced, inst, s.operator, s.requestId));
         }
         print(io, rec);
         return EXIT_OK;
