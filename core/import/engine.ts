@@ -31,6 +31,12 @@ export interface ImportSession<R> {
   touch(key: string, hash: string): void;
   validate(cells: RawCells, problems: Problem[], existing: R | null): R | null;
   write(record: R, hash: string, now: string, isNew: boolean): void;
+  /**
+   * First load (empty table): queue a new record for a batched insert. Returns the queued rows
+   * that repeat an earlier key (not written), now or at flushNew(); null when none.
+   */
+  queueNew?(record: R, hash: string, now: string, line: number): { line: number; key: string }[] | null;
+  flushNew?(): { line: number; key: string }[] | null;
   /** Called inside the transaction before the first write when the table is empty. */
   beginBulk?(): void;
   endBulk?(): void;
@@ -314,6 +320,14 @@ export function importText<R>(db: DB, target: ImportTarget<R>, text: string, opt
   const duplicate = (line: number, k: string) =>
     reject(line, k, [{ path: target.key, code: 'DUPLICATE_IN_FILE', message: `${target.key} ${k} appears earlier in this file; the earlier row was kept`, messageZh: `${target.fields[keyIdx]!.zh[0]} ${k} 在本文件中重复，已保留前一行` }]);
 
+  // Rows a batched first load found repeating an earlier key: they were counted as inserted.
+  const duplicates = (dups: { line: number; key: string }[]) => {
+    for (const d of dups) {
+      report.inserted--;
+      duplicate(d.line, d.key);
+    }
+  };
+
   const handleRow = (row: (string | undefined)[], line: number, malformed: string | null, raw: string | undefined) => {
     report.rows++;
     const rawKey = row[colOf[keyIdx]!]?.trim() ?? '';
@@ -345,8 +359,14 @@ export function importText<R>(db: DB, target: ImportTarget<R>, text: string, opt
       return;
     }
     const k = (record as Record<string, unknown>)[target.key] as string;
-    if (bulk) {
+    if (bulk && session.queueNew) {
       // Loading an empty table: the primary key catches a repeated key (no million-entry Set).
+      report.inserted++;
+      const dups = session.queueNew(record, rowHash, now, line);
+      if (dups !== null) duplicates(dups);
+      return;
+    }
+    if (bulk) {
       try {
         session.write(record, rowHash, now, true);
       } catch (e) {
@@ -381,7 +401,13 @@ export function importText<R>(db: DB, target: ImportTarget<R>, text: string, opt
   try {
     if (bulk) session.beginBulk?.();
     source.each(handleRow, progress);
-    if (bulk) session.endBulk?.();
+    if (bulk) {
+      const dups = session.flushNew?.() ?? null;
+      if (dups !== null) duplicates(dups);
+      // Found at a batch's end: put them back in file order among the other rejections.
+      report.rejections.sort((a, b) => a.line - b.line);
+      session.endBulk?.();
+    }
     if (options.strict && report.rejected > 0) throw new StrictRollback();
     session.finish?.(report.inserted + report.updated);
     commit();

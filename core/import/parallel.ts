@@ -9,7 +9,7 @@ import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_thread
 import { fileURLToPath } from 'node:url';
 import { InputError, type Problem } from '../contract/problems.ts';
 import type { DB } from '../store/db.ts';
-import { RosterWriter, countPatients } from '../store/roster.ts';
+import { ROW_WIDTH, RosterWriter, countPatients, type DuplicateRow } from '../store/roster.ts';
 import type { Encoding } from './decode.ts';
 import type { ImportOptions, ImportReport } from './engine.ts';
 import type { WorkerInput, WorkerMessage } from './roster-worker.ts';
@@ -26,11 +26,13 @@ export function importRosterParallel(db: DB, file: string, options: ImportOption
   const signalBuffer = new SharedArrayBuffer(8);
   const signal = new Int32Array(signalBuffer);
   const { port1, port2 } = new MessageChannel();
+  const now = (options.now ?? (() => new Date()))().toISOString();
   const input: WorkerInput = {
     file,
     port: port2,
     signal: signalBuffer,
     chunkRows: 20000,
+    now,
     ...(options.encoding ? { encoding: options.encoding } : {}),
     ...(options.mapping ? { mapping: options.mapping } : {}),
     ...(options.format ? { format: options.format } : {}),
@@ -38,7 +40,6 @@ export function importRosterParallel(db: DB, file: string, options: ImportOption
   // A large young generation: the worker makes a few short-lived strings per cell.
   const worker = new Worker(WORKER, { workerData: input, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 64 } });
   const maxRejections = options.maxRejections ?? 10000;
-  const now = (options.now ?? (() => new Date()))().toISOString();
   const report: ImportReport = {
     kind: 'roster', format: 'csv', encoding: 'utf8', rows: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, rolledBack: false,
     ignoredColumns: [], absentFields: [], rejections: [], rejectionsTruncated: false, ms: 0, rowsPerSecond: 0,
@@ -51,6 +52,13 @@ export function importRosterParallel(db: DB, file: string, options: ImportOption
         return;
       }
       report.rejections.push({ line, key, field: p.path, code: p.code, message: p.message, messageZh: p.messageZh });
+    }
+  };
+
+  const duplicates = (dups: DuplicateRow[]) => {
+    for (const d of dups) {
+      report.inserted--;
+      reject(d.line, d.psnNo, [{ path: 'psn_no', code: 'DUPLICATE_IN_FILE', message: `psn_no ${d.psnNo} appears earlier in this file; the earlier row was kept`, messageZh: `人员编号 ${d.psnNo} 在本文件中重复，已保留前一行` }]);
     }
   };
 
@@ -90,21 +98,15 @@ export function importRosterParallel(db: DB, file: string, options: ImportOption
       if (m.type === 'done') break;
       report.rows += m.rows;
       for (const r of m.rejected) reject(r.line, r.key, r.problems);
-      if (m.data !== '') {
-        for (const row of m.data.split('\u001e')) {
-          const f = row.split('\u001f');
-          try {
-            writer.insertRaw(f, now);
-            report.inserted++;
-          } catch (e) {
-            const code = (e as { code?: string }).code;
-            if (code !== 'SQLITE_CONSTRAINT_PRIMARYKEY' && code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
-            reject(Number(f[0]), f[2] ?? null, [{ path: 'psn_no', code: 'DUPLICATE_IN_FILE', message: `psn_no ${f[2]} appears earlier in this file; the earlier row was kept`, messageZh: `人员编号 ${f[2]} 在本文件中重复，已保留前一行` }]);
-          }
-        }
+      for (let i = 0, off = 0; i < m.lines.length; i++, off += ROW_WIDTH) {
+        report.inserted++;
+        const dups = writer.queueValues(m.values, off, m.lines[i]!, m.poolUsed[i]!, m.poolAsOf[i]!);
+        if (dups !== null) duplicates(dups);
       }
       options.onProgress?.({ rows: report.rows, fraction: m.fraction, elapsedMs: performance.now() - started });
     }
+    const dups = writer.flushNew();
+    if (dups !== null) duplicates(dups);
     writer.endBulk();
     if (options.strict && report.rejected > 0) {
       db.exec('ROLLBACK');

@@ -1,10 +1,10 @@
 // The parsing half of a parallel roster load (core/import/parallel.ts), on a second core:
-// decode, split, validate, hash, and hand the main thread compact chunks to insert. A chunk
-// is one string: rows joined by \x1e, fields by \x1f (line, hash, then the record in
-// ROSTER_FIELDS order with '' for null), so the main thread pays one split per row.
+// decode, split, validate, hash, and hand the main thread chunks ready to bind: one flat
+// array of ROW_WIDTH values per row in the INSERT's order (structured clone keeps each value's
+// type and its own compact string), so the main thread only copies and binds.
 import { readFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { ROSTER_FIELDS, validateRosterRow, type RosterRecord } from '../contract/patient.ts';
+import { ROSTER_FIELDS, validateRosterRow } from '../contract/patient.ts';
 import { InputError, type Problem } from '../contract/problems.ts';
 import { decodeBuffer } from './decode.ts';
 import { prepareImport } from './engine.ts';
@@ -20,6 +20,8 @@ export interface WorkerInput {
   /** Int32 [0] chunks posted, [1] chunks consumed (back-pressure: at most 4 ahead). */
   signal: SharedArrayBuffer;
   chunkRows: number;
+  /** updated_at of every row (the import's time). */
+  now: string;
 }
 
 export interface WorkerRejection {
@@ -30,11 +32,21 @@ export interface WorkerRejection {
 
 export type WorkerMessage =
   | { type: 'header'; format: 'csv' | 'json'; encoding: string; ignored: string[]; absentFields: string[] }
-  | { type: 'rows'; data: string; rows: number; rejected: WorkerRejection[]; fraction: number }
+  | {
+      type: 'rows';
+      /** ROW_WIDTH values per valid row (RosterWriter.queueValues). */
+      values: unknown[];
+      lines: number[];
+      /** pool_used and its date per valid row (null when not reported). */
+      poolUsed: (string | null)[];
+      poolAsOf: (string | null)[];
+      rows: number;
+      rejected: WorkerRejection[];
+      fraction: number;
+    }
   | { type: 'done' }
   | { type: 'error'; input: boolean; code: string; message: string; messageZh: string; problems: Problem[] };
 
-const FIELD_NAMES = ROSTER_FIELDS.map((f) => f.name) as (keyof RosterRecord)[];
 
 function run(input: WorkerInput): void {
   const signal = new Int32Array(input.signal);
@@ -50,16 +62,23 @@ function run(input: WorkerInput): void {
     post({ type: 'header', format: prep.format, encoding, ignored: prep.ignored, absentFields: prep.absentFields });
     const width = ROSTER_FIELDS.length;
     const cells: (string | undefined)[] = new Array(width);
-    let parts: string[] = [];
+    let values: unknown[] = [];
+    let lines: number[] = [];
+    let poolUsed: (string | null)[] = [];
+    let poolAsOf: (string | null)[] = [];
     let rejected: WorkerRejection[] = [];
     let rows = 0;
     let fraction = 0;
     const flush = () => {
-      post({ type: 'rows', data: parts.join('\u001e'), rows, rejected, fraction });
-      parts = [];
+      post({ type: 'rows', values, lines, poolUsed, poolAsOf, rows, rejected, fraction });
+      values = [];
+      lines = [];
+      poolUsed = [];
+      poolAsOf = [];
       rejected = [];
       rows = 0;
     };
+    const now = input.now;
     prep.source.each(
       (row, line, malformed, raw) => {
         rows++;
@@ -76,12 +95,15 @@ function run(input: WorkerInput): void {
           const r = validateRosterRow(cells, problems, null);
           if (r === null) rejected.push({ line, key, problems });
           else {
-            let s = `${line}\u001f${contentHash(raw ?? row.join('\u001f'), prep.signature)}`;
-            for (const f of FIELD_NAMES) {
-              const v = r[f];
-              s += '\u001f' + (v === null ? '' : String(v));
-            }
-            parts.push(s);
+            values.push(
+              r.psn_no, r.certno, r.card_no, r.name, r.gender, r.birth_date, r.insutype, r.region, r.conditions,
+              r.management_class, r.other_chronic_diseases, r.chronic_disease_since, r.designated_institution,
+              r.payment_mode, r.capitation_institution, r.capitation_start_month, r.flagged_date, r.flagged_by,
+              r.status, r.stopped_date, r.stopped_reason, r.ec_token, contentHash(raw ?? row.join('\u001f'), prep.signature), now,
+            );
+            lines.push(line);
+            poolUsed.push(r.pool_used);
+            poolAsOf.push(r.pool_used_as_of);
           }
         }
         if (rows >= input.chunkRows) flush();

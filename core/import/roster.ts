@@ -1,9 +1,11 @@
 // The roster as an import target: the contract's field table and validator, the store's writer.
 import { ROSTER_FIELDS, validateRosterRow, type RosterRecord } from '../contract/patient.ts';
 import type { DB } from '../store/db.ts';
-import { RosterWriter } from '../store/roster.ts';
+import { RosterWriter, type DuplicateRow } from '../store/roster.ts';
 import { canImportInParallel, importRosterParallel } from './parallel.ts';
 import { importFile, importText, type ImportOptions, type ImportReport, type ImportTarget } from './engine.ts';
+
+const toKeys = (rows: DuplicateRow[] | null) => rows && rows.map((d) => ({ line: d.line, key: d.psnNo }));
 
 export const ROSTER_TARGET: ImportTarget<RosterRecord> = {
   kind: 'roster',
@@ -18,6 +20,8 @@ export const ROSTER_TARGET: ImportTarget<RosterRecord> = {
       touch: (key, hash) => writer.touch(key, hash),
       validate: validateRosterRow,
       write: (r, hash, now, isNew) => writer.write(r, hash, now, isNew),
+      queueNew: (r, hash, now, line) => toKeys(writer.queueNew(r, hash, now, line)),
+      flushNew: () => toKeys(writer.flushNew()),
       beginBulk: () => writer.beginBulk(),
       endBulk: () => writer.endBulk(),
     };

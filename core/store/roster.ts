@@ -12,6 +12,16 @@ function yuanToFen(amount: string): number {
   return Number(int) * 100 + Number((frac + '00').slice(0, 2));
 }
 
+/** Rows per multi-row INSERT on a first load, and parameters per row (22 columns, hash, time). */
+const BATCH_ROWS = 50;
+export const ROW_WIDTH = 24;
+
+/** A row of a first load that repeats a psn_no already inserted (the earlier row is kept). */
+export interface DuplicateRow {
+  line: number;
+  psnNo: string;
+}
+
 /** Columns of `patients` that hold record fields (pool usage lives in pool_reports). */
 export const PATIENT_COLUMNS = [
   'psn_no', 'certno', 'card_no', 'name', 'gender', 'birth_date', 'insutype', 'region', 'conditions',
@@ -49,6 +59,11 @@ export function findPatient(db: DB, key: PatientKey): RosterRecord | null {
   return (row as RosterRecord | undefined) ?? null;
 }
 
+function isKeyConflict(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 export function countPatients(db: DB): number {
   return (db.prepare('SELECT count(*) AS n FROM patients').get() as { n: number }).n;
 }
@@ -61,7 +76,14 @@ export class RosterWriter {
   private readonly putReport;
   private readonly get;
   private readonly setHash;
+  private readonly insertMany;
   private droppedIndexes = false;
+  /** Queued first-load rows: BATCH_ROWS × ROW_WIDTH parameters, filled in place. */
+  private readonly batch: unknown[] = new Array(BATCH_ROWS * ROW_WIDTH);
+  private queued = 0;
+  private readonly queuedLines: number[] = new Array(BATCH_ROWS);
+  private readonly queuedUsed: (number | null)[] = new Array(BATCH_ROWS);
+  private readonly queuedAsOf: (string | null)[] = new Array(BATCH_ROWS);
 
   constructor(private readonly db: DB) {
     const cols = PATIENT_COLUMNS.join(', ');
@@ -73,6 +95,10 @@ export class RosterWriter {
     );
     // Plain INSERT for a first load: a repeated psn_no fails instead of overwriting the first row.
     this.insert = db.prepare(`INSERT INTO patients (${cols}, content_hash, updated_at) VALUES (${params}, ?, ?)`);
+    // One statement for BATCH_ROWS rows: binding and stepping once per 50 rows instead of per row.
+    this.insertMany = db.prepare(
+      `INSERT INTO patients (${cols}, content_hash, updated_at) VALUES ${new Array(BATCH_ROWS).fill(`(${params}, ?, ?)`).join(', ')}`,
+    );
     this.clearReport = db.prepare('DELETE FROM pool_reports WHERE psn_no = ? AND pool = ?');
     this.putReport = db.prepare(
       `INSERT INTO pool_reports (psn_no, pool, amount_fen, as_of) VALUES (?, ?, ?, ?)
@@ -115,21 +141,76 @@ export class RosterWriter {
   }
 
   /**
-   * Inserts a row the parallel import's worker validated: [line, hash, …record fields in
-   * ROSTER_FIELDS order] with '' for null (22 patients columns, then pool_used, its date).
+   * First load into an empty table (after beginBulk): queues the record and inserts 50 at a
+   * time. Returns the queued rows that turned out to repeat an earlier psn_no (not written).
+   * Call flushNew() before the transaction ends.
    */
-  insertRaw(f: string[], now: string): void {
-    const v = (i: number) => {
-      const x = f[i + 2];
-      return x === '' || x === undefined ? null : x;
-    };
-    this.insert.run(
-      v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7), v(8), v(9), v(10), v(11), v(12), v(13), v(14), v(15), v(16), v(17),
-      v(18), v(19), v(20), v(21), f[1], now,
-    );
-    const used = v(22);
-    const asOf = v(23);
-    if (used !== null && asOf !== null) this.putReport.run(v(0), TWO_DISEASE_POOL, yuanToFen(used), asOf);
+  queueNew(r: RosterRecord, hash: string, now: string, line: number): DuplicateRow[] | null {
+    const b = this.batch;
+    let o = this.queued * ROW_WIDTH;
+    b[o++] = r.psn_no; b[o++] = r.certno; b[o++] = r.card_no; b[o++] = r.name; b[o++] = r.gender; b[o++] = r.birth_date;
+    b[o++] = r.insutype; b[o++] = r.region; b[o++] = r.conditions; b[o++] = r.management_class; b[o++] = r.other_chronic_diseases;
+    b[o++] = r.chronic_disease_since; b[o++] = r.designated_institution; b[o++] = r.payment_mode; b[o++] = r.capitation_institution;
+    b[o++] = r.capitation_start_month; b[o++] = r.flagged_date; b[o++] = r.flagged_by; b[o++] = r.status; b[o++] = r.stopped_date;
+    b[o++] = r.stopped_reason; b[o++] = r.ec_token; b[o++] = hash; b[o] = now;
+    return this.queued1(line, r.pool_used, r.pool_used_as_of);
+  }
+
+  /**
+   * Like queueNew, from a flat array a worker filled (core/import/parallel.ts): ROW_WIDTH values
+   * from `offset` in the order of the INSERT (22 columns, hash, time).
+   */
+  queueValues(values: readonly unknown[], offset: number, line: number, poolUsed: string | null, asOf: string | null): DuplicateRow[] | null {
+    const b = this.batch;
+    const o = this.queued * ROW_WIDTH;
+    for (let i = 0; i < ROW_WIDTH; i++) b[o + i] = values[offset + i];
+    return this.queued1(line, poolUsed, asOf);
+  }
+
+  private queued1(line: number, poolUsed: string | null, asOf: string | null): DuplicateRow[] | null {
+    const reported = poolUsed !== null && asOf !== null;
+    this.queuedLines[this.queued] = line;
+    this.queuedUsed[this.queued] = reported ? yuanToFen(poolUsed) : null;
+    this.queuedAsOf[this.queued] = reported ? asOf : null;
+    if (++this.queued < BATCH_ROWS) return null;
+    return this.flushNew();
+  }
+
+  /** Writes the queued first-load rows; a repeated psn_no sends the batch through row by row. */
+  flushNew(): DuplicateRow[] | null {
+    const n = this.queued;
+    if (n === 0) return null;
+    this.queued = 0;
+    const b = this.batch;
+    let duplicates: DuplicateRow[] | null = null;
+    let ok: boolean[] | null = null;
+    if (n === BATCH_ROWS) {
+      try {
+        this.insertMany.run(b);
+      } catch (e) {
+        if (!isKeyConflict(e)) throw e;
+        ok = [];
+      }
+    } else ok = [];
+    if (ok !== null) {
+      // A partial batch, or one holding a repeated key (the statement was undone as a whole).
+      for (let i = 0; i < n; i++) {
+        try {
+          this.insert.run(b.slice(i * ROW_WIDTH, (i + 1) * ROW_WIDTH));
+          ok.push(true);
+        } catch (e) {
+          if (!isKeyConflict(e)) throw e;
+          ok.push(false);
+          (duplicates ??= []).push({ line: this.queuedLines[i]!, psnNo: b[i * ROW_WIDTH] as string });
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const used = this.queuedUsed[i];
+      if (used === null || used === undefined || (ok !== null && !ok[i])) continue;
+      this.putReport.run(b[i * ROW_WIDTH], TWO_DISEASE_POOL, used, this.queuedAsOf[i]);
+    }
+    return duplicates;
   }
 
   write(r: RosterRecord, hash: string, now: string, isNew = false): void {
