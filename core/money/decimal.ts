@@ -9,12 +9,23 @@ export const ZERO = new Decimal(0);
 
 /** Round to the fen (0.01 yuan), half up (the rounding every seed's 报销 arithmetic uses). */
 export function roundFen(value: Decimal): Decimal {
-  return value.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  // Most amounts are already whole fen; skipping the rounding then keeps the engine fast.
+  return value.decimalPlaces() <= 2 ? value : value.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 }
 
 /** The wire form of an amount: a string with exactly two decimals. */
 export function fen(value: Decimal): string {
-  return value.toFixed(2, Decimal.ROUND_HALF_UP);
+  if (value.isZero()) return '0.00';
+  // toString is plain (no exponent) for exponents in [-7, 21): there, whole fen just need padding,
+  // which is several times faster than toFixed on the engine's hot path.
+  if (value.decimalPlaces() > 2 || value.e < -7 || value.e >= 21) {
+    const fixed = value.toFixed(2, Decimal.ROUND_HALF_UP);
+    return fixed === '-0.00' ? '0.00' : fixed;
+  }
+  const text = value.toString();
+  const dot = text.indexOf('.');
+  if (dot < 0) return `${text}.00`;
+  return text.length - dot === 2 ? `${text}0` : text;
 }
 
 export function dec(value: string | number | Decimal): Decimal {
