@@ -1,6 +1,10 @@
 // Local data at bureau scale: roster import rows/s at 1,000,000 rows (and the re-import of the
 // same file, all unchanged), patient lookup p99 at 1,000,000 patients, catalog search p99 at
 // 300,000 items (the national code database has about 270,000). `--quick` uses small sizes.
+// LBC_BENCH_DATA=import runs only the roster import figures (first load, two-core first load,
+// re-import) at full size, skipping lookup and catalog search: the quick loop while tuning
+// the import (`LBC_BENCH_DATA=import npm run --silent bench -- --only data --json`).
+// LBC_BENCH_ROSTER_ROWS overrides the roster size.
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -40,7 +44,8 @@ function timeEach(n: number, fn: (i: number) => void): number[] {
 export const dataSuite: BenchSuite = {
   name: 'data',
   async run({ quick, log }) {
-    const patients = quick ? 50_000 : 1_000_000;
+    const patients = Number(process.env.LBC_BENCH_ROSTER_ROWS) || (quick ? 50_000 : 1_000_000);
+    const importOnly = process.env.LBC_BENCH_DATA === 'import';
     const items = quick ? 30_000 : 300_000;
     const dir = mkdtempSync(join(tmpdir(), 'lbc-bench-data-'));
     const figures: Record<string, number> = {};
@@ -74,6 +79,10 @@ export const dataSuite: BenchSuite = {
       if (again.unchanged !== patients) throw new Error(`re-import: ${again.unchanged} unchanged of ${patients}`);
       log(`roster re-import (all unchanged): ${again.ms} ms (${again.rowsPerSecond.toLocaleString('en')} rows/s)`);
       figures.roster_reimport_rows_per_s = again.rowsPerSecond;
+      if (importOnly) {
+        db.close();
+        return figures;
+      }
 
       // Lookup by ID number (identify → roster → policy → ledger), random patients.
       const book = loadPolicyBook(undefined);
