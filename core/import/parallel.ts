@@ -31,7 +31,9 @@ export function importRosterParallel(db: DB, file: string, options: ImportOption
     file,
     port: port2,
     signal: signalBuffer,
-    chunkRows: 20000,
+    // Small chunks: each message's values die young on this thread (20,000-row chunks cost
+    // ~1.5 s of garbage collection here; 200-row ones almost none).
+    chunkRows: 200,
     now,
     ...(options.encoding ? { encoding: options.encoding } : {}),
     ...(options.mapping ? { mapping: options.mapping } : {}),

@@ -17,7 +17,7 @@ export interface WorkerInput {
   mapping?: ColumnMapping;
   format?: 'csv' | 'json';
   port: MessagePort;
-  /** Int32 [0] chunks posted, [1] chunks consumed (back-pressure: at most 4 ahead). */
+  /** Int32 [0] chunks posted, [1] chunks consumed (back-pressure: at most 32 chunks ahead). */
   signal: SharedArrayBuffer;
   chunkRows: number;
   /** updated_at of every row (the import's time). */
@@ -51,7 +51,7 @@ export type WorkerMessage =
 function run(input: WorkerInput): void {
   const signal = new Int32Array(input.signal);
   const post = (m: WorkerMessage) => {
-    while (Atomics.load(signal, 0) - Atomics.load(signal, 1) >= 4) Atomics.wait(signal, 1, Atomics.load(signal, 1), 1000);
+    while (Atomics.load(signal, 0) - Atomics.load(signal, 1) >= 32) Atomics.wait(signal, 1, Atomics.load(signal, 1), 1000);
     input.port.postMessage(m);
     Atomics.add(signal, 0, 1);
     Atomics.notify(signal, 0);
