@@ -34,7 +34,6 @@ export function importRosterParallel(db: DB, file: string, options: ImportOption
     // Small chunks: each message's values die young on this thread (20,000-row chunks cost
     // ~1.5 s of garbage collection here; 200-row ones almost none).
     chunkRows: 200,
-    now,
     ...(options.encoding ? { encoding: options.encoding } : {}),
     ...(options.mapping ? { mapping: options.mapping } : {}),
     ...(options.format ? { format: options.format } : {}),
@@ -102,7 +101,7 @@ export function importRosterParallel(db: DB, file: string, options: ImportOption
       for (const r of m.rejected) reject(r.line, r.key, r.problems);
       for (let i = 0, off = 0; i < m.lines.length; i++, off += ROW_WIDTH) {
         report.inserted++;
-        const dups = writer.queueValues(m.values, off, m.lines[i]!, m.poolUsed[i]!, m.poolAsOf[i]!);
+        const dups = writer.queueValues(m.values, off, now, m.lines[i]!, m.poolUsed[i]!, m.poolAsOf[i]!);
         if (dups !== null) duplicates(dups);
       }
       options.onProgress?.({ rows: report.rows, fraction: m.fraction, elapsedMs: performance.now() - started });

@@ -1,12 +1,13 @@
 // The parsing half of a parallel roster load (core/import/parallel.ts), on a second core:
 // decode, split, validate, hash, and hand the main thread chunks ready to bind: one flat
-// array of ROW_WIDTH values per row in the INSERT's order (structured clone keeps each value's
-// type and its own compact string), so the main thread only copies and binds.
+// array of ROW_WIDTH values per row as RosterWriter binds them (packRow; structured clone keeps
+// each value's type and its own compact string), so the main thread only copies and binds.
 import { readFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { ROSTER_FIELDS, validateRosterRow } from '../contract/patient.ts';
 import { InputError, type Problem } from '../contract/problems.ts';
 import { decodeBuffer } from './decode.ts';
+import { packRow } from '../store/roster.ts';
 import { prepareImport } from './engine.ts';
 import { contentHash } from './hash.ts';
 import type { ColumnMapping } from './mapping.ts';
@@ -20,8 +21,6 @@ export interface WorkerInput {
   /** Int32 [0] chunks posted, [1] chunks consumed (back-pressure: at most 32 chunks ahead). */
   signal: SharedArrayBuffer;
   chunkRows: number;
-  /** updated_at of every row (the import's time). */
-  now: string;
 }
 
 export interface WorkerRejection {
@@ -34,7 +33,7 @@ export type WorkerMessage =
   | { type: 'header'; format: 'csv' | 'json'; encoding: string; ignored: string[]; absentFields: string[] }
   | {
       type: 'rows';
-      /** ROW_WIDTH values per valid row (RosterWriter.queueValues). */
+      /** ROW_WIDTH values per valid row (packRow, for RosterWriter.queueValues). */
       values: unknown[];
       lines: number[];
       /** pool_used and its date per valid row (null when not reported). */
@@ -78,7 +77,6 @@ function run(input: WorkerInput): void {
       rejected = [];
       rows = 0;
     };
-    const now = input.now;
     prep.source.each(
       (row, line, malformed, raw) => {
         rows++;
@@ -95,12 +93,7 @@ function run(input: WorkerInput): void {
           const r = validateRosterRow(cells, problems, null);
           if (r === null) rejected.push({ line, key, problems });
           else {
-            values.push(
-              r.psn_no, r.certno, r.card_no, r.name, r.gender, r.birth_date, r.insutype, r.region, r.conditions,
-              r.management_class, r.other_chronic_diseases, r.chronic_disease_since, r.designated_institution,
-              r.payment_mode, r.capitation_institution, r.capitation_start_month, r.flagged_date, r.flagged_by,
-              r.status, r.stopped_date, r.stopped_reason, r.ec_token, contentHash(raw ?? row.join('\u001f'), prep.signature), now,
-            );
+            packRow(r, contentHash(raw ?? row.join('\u001f'), prep.signature), values, values.length);
             lines.push(line);
             poolUsed.push(r.pool_used);
             poolAsOf.push(r.pool_used_as_of);

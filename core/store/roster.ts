@@ -12,9 +12,59 @@ function yuanToFen(amount: string): number {
   return Number(int) * 100 + Number((frac + '00').slice(0, 2));
 }
 
-/** Rows per multi-row INSERT on a first load, and parameters per row (22 columns, hash, time). */
+/** Rows per multi-row INSERT on a first load, and parameters per row (packRow). */
 const BATCH_ROWS = 50;
-export const ROW_WIDTH = 24;
+export const ROW_WIDTH = 18;
+
+/**
+ * A first-load row as bound to the batched INSERT: the 16 free-text/number columns, the row
+ * hash, and the six closed-set columns (gender, insutype, conditions, payment_mode, flagged_by,
+ * status) packed in one integer that the statement turns back into their text (ENUM_SQL).
+ * Binding a string costs several times what binding an integer does, and a million-row load
+ * binds ~20 million values. updated_at is bound once per statement.
+ */
+export function packRow(r: RosterRecord, hash: string, out: unknown[], o: number): void {
+  out[o] = r.psn_no; out[o + 1] = r.certno; out[o + 2] = r.card_no; out[o + 3] = r.name; out[o + 4] = r.birth_date;
+  out[o + 5] = r.region; out[o + 6] = r.management_class; out[o + 7] = r.other_chronic_diseases; out[o + 8] = r.chronic_disease_since;
+  out[o + 9] = r.designated_institution; out[o + 10] = r.capitation_institution; out[o + 11] = r.capitation_start_month;
+  out[o + 12] = r.flagged_date; out[o + 13] = r.stopped_date; out[o + 14] = r.stopped_reason; out[o + 15] = r.ec_token;
+  out[o + 16] = hash; out[o + 17] = enumCode(r);
+}
+
+const PACKED_COLUMNS = [
+  'psn_no', 'certno', 'card_no', 'name', 'birth_date', 'region', 'management_class', 'other_chronic_diseases',
+  'chronic_disease_since', 'designated_institution', 'capitation_institution', 'capitation_start_month', 'flagged_date',
+  'stopped_date', 'stopped_reason', 'ec_token', 'content_hash',
+  'gender', 'insutype', 'conditions', 'payment_mode', 'flagged_by', 'status',
+] as const;
+
+function enumCode(r: RosterRecord): number {
+  const g = r.gender === null ? 0 : r.gender === '1' ? 1 : r.gender === '2' ? 2 : r.gender === '9' ? 3 : -1;
+  const i = r.insutype === '390' ? 0 : r.insutype === '310' ? 1 : -1;
+  const c = r.conditions === 'hypertension' ? 0 : r.conditions === 'diabetes' ? 1 : r.conditions === 'both' ? 2 : -1;
+  const p = r.payment_mode === 'fee-for-service' ? 0 : r.payment_mode === 'capitation' ? 1 : -1;
+  const f = r.flagged_by === null ? 0 : r.flagged_by === 'bureau' ? 1 : r.flagged_by === 'health-commission' ? 2 : r.flagged_by === 'counter' ? 3 : -1;
+  const s = r.status === 'active' ? 0 : r.status === 'stopped' ? 1 : -1;
+  if ((g | i | c | p | f | s) < 0) throw new Error(`patient ${r.psn_no}: a value outside the column's set reached the writer`);
+  return g | (i << 2) | (c << 3) | (p << 5) | (f << 6) | (s << 8);
+}
+
+/** The packed integer (VALUES column 18) back to the six columns, in PACKED_COLUMNS order. */
+const ENUM_SQL = [
+  `CASE column18 & 3 WHEN 1 THEN '1' WHEN 2 THEN '2' WHEN 3 THEN '9' END`,
+  `CASE (column18 >> 2) & 1 WHEN 0 THEN '390' ELSE '310' END`,
+  `CASE (column18 >> 3) & 3 WHEN 0 THEN 'hypertension' WHEN 1 THEN 'diabetes' WHEN 2 THEN 'both' END`,
+  `CASE (column18 >> 5) & 1 WHEN 0 THEN 'fee-for-service' ELSE 'capitation' END`,
+  `CASE (column18 >> 6) & 3 WHEN 1 THEN 'bureau' WHEN 2 THEN 'health-commission' WHEN 3 THEN 'counter' END`,
+  `CASE (column18 >> 8) & 1 WHEN 0 THEN 'active' ELSE 'stopped' END`,
+].join(', ');
+
+function packedInsert(rows: number): string {
+  const direct = Array.from({ length: 17 }, (_, i) => `column${i + 1}`).join(', ');
+  const row = `(${new Array(ROW_WIDTH).fill('?').join(', ')})`;
+  return `INSERT INTO patients (${PACKED_COLUMNS.join(', ')}, updated_at)
+    SELECT ${direct}, ${ENUM_SQL}, ? FROM (VALUES ${new Array(rows).fill(row).join(', ')})`;
+}
 
 /** A row of a first load that repeats a psn_no already inserted (the earlier row is kept). */
 export interface DuplicateRow {
@@ -77,10 +127,12 @@ export class RosterWriter {
   private readonly get;
   private readonly setHash;
   private readonly insertMany;
+  private readonly insertOne;
   private droppedIndexes = false;
   /** Queued first-load rows: BATCH_ROWS × ROW_WIDTH parameters, filled in place. */
   private readonly batch: unknown[] = new Array(BATCH_ROWS * ROW_WIDTH);
   private queued = 0;
+  private now = '';
   private readonly queuedLines: number[] = new Array(BATCH_ROWS);
   private readonly queuedUsed: (number | null)[] = new Array(BATCH_ROWS);
   private readonly queuedAsOf: (string | null)[] = new Array(BATCH_ROWS);
@@ -96,9 +148,8 @@ export class RosterWriter {
     // Plain INSERT for a first load: a repeated psn_no fails instead of overwriting the first row.
     this.insert = db.prepare(`INSERT INTO patients (${cols}, content_hash, updated_at) VALUES (${params}, ?, ?)`);
     // One statement for BATCH_ROWS rows: binding and stepping once per 50 rows instead of per row.
-    this.insertMany = db.prepare(
-      `INSERT INTO patients (${cols}, content_hash, updated_at) VALUES ${new Array(BATCH_ROWS).fill(`(${params}, ?, ?)`).join(', ')}`,
-    );
+    this.insertMany = db.prepare(packedInsert(BATCH_ROWS));
+    this.insertOne = db.prepare(packedInsert(1));
     this.clearReport = db.prepare('DELETE FROM pool_reports WHERE psn_no = ? AND pool = ?');
     this.putReport = db.prepare(
       `INSERT INTO pool_reports (psn_no, pool, amount_fen, as_of) VALUES (?, ?, ?, ?)
@@ -146,21 +197,16 @@ export class RosterWriter {
    * Call flushNew() before the transaction ends.
    */
   queueNew(r: RosterRecord, hash: string, now: string, line: number): DuplicateRow[] | null {
-    const b = this.batch;
-    let o = this.queued * ROW_WIDTH;
-    b[o++] = r.psn_no; b[o++] = r.certno; b[o++] = r.card_no; b[o++] = r.name; b[o++] = r.gender; b[o++] = r.birth_date;
-    b[o++] = r.insutype; b[o++] = r.region; b[o++] = r.conditions; b[o++] = r.management_class; b[o++] = r.other_chronic_diseases;
-    b[o++] = r.chronic_disease_since; b[o++] = r.designated_institution; b[o++] = r.payment_mode; b[o++] = r.capitation_institution;
-    b[o++] = r.capitation_start_month; b[o++] = r.flagged_date; b[o++] = r.flagged_by; b[o++] = r.status; b[o++] = r.stopped_date;
-    b[o++] = r.stopped_reason; b[o++] = r.ec_token; b[o++] = hash; b[o] = now;
+    packRow(r, hash, this.batch, this.queued * ROW_WIDTH);
+    this.now = now;
     return this.queued1(line, r.pool_used, r.pool_used_as_of);
   }
 
   /**
-   * Like queueNew, from a flat array a worker filled (core/import/parallel.ts): ROW_WIDTH values
-   * from `offset` in the order of the INSERT (22 columns, hash, time).
+   * Like queueNew, from a flat array a worker filled with packRow (core/import/parallel.ts).
    */
-  queueValues(values: readonly unknown[], offset: number, line: number, poolUsed: string | null, asOf: string | null): DuplicateRow[] | null {
+  queueValues(values: readonly unknown[], offset: number, now: string, line: number, poolUsed: string | null, asOf: string | null): DuplicateRow[] | null {
+    this.now = now;
     const b = this.batch;
     const o = this.queued * ROW_WIDTH;
     for (let i = 0; i < ROW_WIDTH; i++) b[o + i] = values[offset + i];
@@ -186,7 +232,8 @@ export class RosterWriter {
     let ok: boolean[] | null = null;
     if (n === BATCH_ROWS) {
       try {
-        this.insertMany.run(...b); // spread: binding from arguments is cheaper than reading an array
+        // Spread: binding from arguments is cheaper than reading an array.
+        this.insertMany.run(this.now, ...b); // updated_at comes first in the SQL text
       } catch (e) {
         if (!isKeyConflict(e)) throw e;
         ok = [];
@@ -196,7 +243,7 @@ export class RosterWriter {
       // A partial batch, or one holding a repeated key (the statement was undone as a whole).
       for (let i = 0; i < n; i++) {
         try {
-          this.insert.run(b.slice(i * ROW_WIDTH, (i + 1) * ROW_WIDTH));
+          this.insertOne.run(this.now, ...b.slice(i * ROW_WIDTH, (i + 1) * ROW_WIDTH));
           ok.push(true);
         } catch (e) {
           if (!isKeyConflict(e)) throw e;
