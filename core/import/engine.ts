@@ -91,7 +91,10 @@ export interface ImportOptions {
   onProgress?: (p: Progress) => void;
   /** How many rejections to list (all are counted). Default 10,000. */
   maxRejections?: number;
-  /** Roster first load only: parse on a worker thread while this one inserts (core/import/parallel.ts). */
+  /**
+   * Roster first load only: parse on a worker thread while this one inserts
+   * (core/import/parallel.ts). Left out: chosen for large files on 2+ cores; false: never.
+   */
   parallel?: boolean;
   /** Rows per transaction when not strict and the table already has rows. */
   chunkSize?: number;

@@ -2,7 +2,7 @@
 import { ROSTER_FIELDS, validateRosterRow, type RosterRecord } from '../contract/patient.ts';
 import type { DB } from '../store/db.ts';
 import { RosterWriter, type DuplicateRow } from '../store/roster.ts';
-import { canImportInParallel, importRosterParallel } from './parallel.ts';
+import { WorkerStartError, canImportInParallel, importRosterParallel } from './parallel.ts';
 import { importFile, importText, type ImportOptions, type ImportReport, type ImportTarget } from './engine.ts';
 
 const toKeys = (rows: DuplicateRow[] | null) => rows && rows.map((d) => ({ line: d.line, key: d.psnNo }));
@@ -29,7 +29,14 @@ export const ROSTER_TARGET: ImportTarget<RosterRecord> = {
 };
 
 export function importRosterFile(db: DB, file: string, options: ImportOptions = {}): ImportReport {
-  if (canImportInParallel(db, options)) return importRosterParallel(db, file, options);
+  if (canImportInParallel(db, file, options)) {
+    try {
+      return importRosterParallel(db, file, options);
+    } catch (e) {
+      // Chosen automatically and the worker did not start (it rolled back before any row): one thread.
+      if (options.parallel === true || !(e instanceof WorkerStartError)) throw e;
+    }
+  }
   return importFile(db, ROSTER_TARGET, file, options);
 }
 

@@ -2,12 +2,13 @@
 // same rows, same hashes (so a re-import is all unchanged), same rejections, strict rollback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { openDatabase, type DB } from '../../core/store/db.ts';
 import { importRosterFile } from '../../core/import/roster.ts';
+import { canImportInParallel } from '../../core/import/parallel.ts';
 import { ROSTER_HEADER, rosterCsvRows, syntheticCertno } from '../../core/import/synthetic.ts';
 import { parseMapping } from '../../core/import/mapping.ts';
 
@@ -53,4 +54,20 @@ test('parallel: GBK with a mapping, strict rollback, header errors surface as In
   const ok = importRosterFile(db, file, { parallel: true, mapping });
   assert.deepEqual([ok.inserted, ok.rejected], [1, 1]);
   assert.throws(() => importRosterFile(openDatabase(tmp()), fileWith(['name,certno', '张三,1']), { parallel: true }), (e) => (e as { code?: string }).code === 'KEY_COLUMN_MISSING');
+});
+
+test('parallel is chosen for large first loads only, and can be forced either way', () => {
+  const small = fileWith([ROSTER_HEADER, rosterCsvRows(0, 10)]);
+  const db = openDatabase(tmp());
+  assert.equal(canImportInParallel(db, small, {}), false, 'a small file stays on one thread');
+  assert.equal(canImportInParallel(db, small, { parallel: true }), true);
+  // A sparse file of 16 MB: only its size is looked at.
+  const big = join(tmp(), 'big.csv');
+  writeFileSync(big, '');
+  truncateSync(big, 16 << 20);
+  assert.equal(canImportInParallel(db, big, {}), availableParallelism() >= 2);
+  assert.equal(canImportInParallel(db, big, { parallel: false }), false);
+  assert.equal(canImportInParallel(db, join(tmp(), 'missing.csv'), {}), false, 'the one-thread path reports the unreadable file');
+  importRosterFile(db, small, { parallel: false });
+  assert.equal(canImportInParallel(db, big, { parallel: true }), false, 'not once the roster has rows (re-imports compare)');
 });

@@ -53,18 +53,19 @@ function progressPrinter(io: CliIO): ((p: Progress) => void) | undefined {
 
 export const importCommand: Command = {
   name: 'import',
-  usage: 'import roster|catalog FILE [--data DIR] [--encoding gbk] [--mapping FILE] [--strict] [--parallel]',
+  usage: 'import roster|catalog FILE [--data DIR] [--encoding gbk] [--mapping FILE] [--strict] [--parallel|--single-thread]',
   summary: 'import a bureau roster or drug catalog (CSV or JSON, UTF-8 or GBK); idempotent upsert',
   async run(args, io) {
     try {
-      const { values, positionals } = parse(args, { encoding: { type: 'string' }, mapping: { type: 'string' }, strict: { type: 'boolean' }, format: { type: 'string' }, parallel: { type: 'boolean' } });
+      const { values, positionals } = parse(args, { encoding: { type: 'string' }, mapping: { type: 'string' }, strict: { type: 'boolean' }, format: { type: 'string' }, parallel: { type: 'boolean' }, 'single-thread': { type: 'boolean' } });
       const [kind, file] = positionals;
       if ((kind !== 'roster' && kind !== 'catalog') || !file) throw usage('usage: import roster|catalog FILE [--data DIR] [--encoding gbk] [--mapping FILE] [--strict]', '用法：import roster|catalog 文件');
       const format = values.format as string | undefined;
       if (format !== undefined && format !== 'csv' && format !== 'json') throw usage('--format is csv or json', '--format 只能是 csv 或 json');
       const options: ImportOptions = {
         strict: Boolean(values.strict),
-        parallel: Boolean(values.parallel),
+        // Neither flag: a large first roster load uses a second core (core/import/parallel.ts).
+        ...(values.parallel ? { parallel: true } : values['single-thread'] ? { parallel: false } : {}),
         onProgress: progressPrinter(io),
         ...(values.encoding ? { encoding: values.encoding as string } : {}),
         ...(values.mapping ? { mapping: loadMapping(values.mapping as string) } : {}),
