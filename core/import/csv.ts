@@ -26,14 +26,15 @@ export function detectDelimiter(text: string): string {
 export function parseCsv(
   text: string,
   onRecord: (record: CsvRecord) => void,
-  options: { delimiter?: string; onProgress?: (position: number) => void; progressEvery?: number } = {},
+  options: { delimiter?: string; onProgress?: (position: number) => void; progressEvery?: number; firstLine?: number } = {},
 ): number {
   const sep = options.delimiter ?? detectDelimiter(text);
   const sepCode = sep.charCodeAt(0);
   const n = text.length;
   const every = options.progressEvery ?? 20000;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
+  // A piece of a larger file (core/import/roster-worker.ts) numbers its lines from where it starts.
+  let line = options.firstLine ?? 1;
   let count = 0;
   let nextQuote = text.indexOf('"', pos);
   if (nextQuote === -1) nextQuote = n;

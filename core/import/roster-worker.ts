@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { ROSTER_FIELDS, validateRosterRow } from '../contract/patient.ts';
 import { InputError, type Problem } from '../contract/problems.ts';
-import { decodeBuffer } from './decode.ts';
+import { isUtf8 } from 'node:buffer';
+import { decodeBuffer, normalizeEncoding, type Encoding } from './decode.ts';
+import { detectDelimiter, parseCsv } from './csv.ts';
 import { packRow } from '../store/roster.ts';
 import { prepareImport } from './engine.ts';
 import { contentHash } from './hash.ts';
@@ -47,6 +49,31 @@ export type WorkerMessage =
   | { type: 'error'; input: boolean; code: string; message: string; messageZh: string; problems: Problem[] };
 
 
+/** decodeBuffer's detection without decoding: a BOM or valid UTF-8 is UTF-8, else GB18030. */
+function detectEncoding(buf: Buffer): Encoding {
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return 'utf8';
+  return isUtf8(buf) ? 'utf8' : 'gb18030';
+}
+
+const HEAD_BYTES = 1 << 20;
+
+/**
+ * Where the head piece ends: just after the first line break past 1 MB with an even number of
+ * quote bytes before it (so not inside a quoted field), or the end of the file. Byte-level
+ * search is exact in UTF-8 and GBK/GB18030: neither uses 0x0A or 0x22 inside a character.
+ */
+function headCut(buf: Buffer, start: number): number {
+  if (buf.length - start < 4 * HEAD_BYTES) return buf.length;
+  let quotes = 0;
+  let from = start;
+  for (let nl = buf.indexOf(10, start + HEAD_BYTES); nl !== -1 && nl < start + 8 * HEAD_BYTES; nl = buf.indexOf(10, nl + 1)) {
+    for (let q = buf.indexOf(34, from); q !== -1 && q < nl; q = buf.indexOf(34, q + 1)) quotes++;
+    from = nl;
+    if (quotes % 2 === 0) return nl + 1;
+  }
+  return buf.length;
+}
+
 function run(input: WorkerInput): void {
   const signal = new Int32Array(input.signal);
   const post = (m: WorkerMessage) => {
@@ -56,7 +83,17 @@ function run(input: WorkerInput): void {
     Atomics.notify(signal, 0);
   };
   try {
-    const { text, encoding } = decodeBuffer(readFileSync(input.file), input.encoding);
+    // Decode the first ~1 MB apart so rows reach the main thread before the whole file is decoded.
+    const buf = readFileSync(input.file);
+    const encoding = input.encoding ? normalizeEncoding(input.encoding) : detectEncoding(buf);
+    const start = !input.encoding && encoding === 'utf8' && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+    let cut = headCut(buf, start);
+    let { text } = decodeBuffer(buf.subarray(start, cut), encoding);
+    if (cut < buf.length && (input.format === 'json' || (!input.format && /^\s*[[{]/.test(text)))) {
+      cut = buf.length; // JSON is parsed whole
+      text = decodeBuffer(buf.subarray(start), encoding).text;
+    }
+    const share = (cut - start) / Math.max(1, buf.length - start);
     const prep = prepareImport(ROSTER_FIELDS, 'psn_no', text, { ...(input.format ? { format: input.format } : {}), ...(input.mapping ? { mapping: input.mapping } : {}) });
     post({ type: 'header', format: prep.format, encoding, ignored: prep.ignored, absentFields: prep.absentFields });
     const width = ROSTER_FIELDS.length;
@@ -77,8 +114,7 @@ function run(input: WorkerInput): void {
       rejected = [];
       rows = 0;
     };
-    prep.source.each(
-      (row, line, malformed, raw) => {
+    const onRow = (row: (string | undefined)[], line: number, malformed: string | null, raw: string | undefined) => {
         rows++;
         const keyCell = row[prep.colOf[prep.keyIdx]!]?.trim() ?? '';
         const key = keyCell === '' ? null : keyCell;
@@ -100,11 +136,27 @@ function run(input: WorkerInput): void {
           }
         }
         if (rows >= input.chunkRows) flush();
-      },
-      (f) => {
-        fraction = f;
-      },
-    );
+    };
+    prep.source.each(onRow, (f) => {
+      fraction = f * share;
+    });
+    if (cut < buf.length) {
+      // The rest of the file: same delimiter and header width, lines numbered on from the head.
+      const width = prep.source.headers.length;
+      let firstLine = 1;
+      for (let i = buf.indexOf(10, start); i !== -1 && i < cut; i = buf.indexOf(10, i + 1)) firstLine++;
+      const rest = decodeBuffer(buf.subarray(cut), encoding).text;
+      parseCsv(
+        rest,
+        (r) => {
+          let malformed: string | null = null;
+          if (r.unterminated) malformed = 'a quoted field is never closed';
+          else if (r.cells.length !== width) malformed = `the row has ${r.cells.length} cells but the header has ${width}`;
+          onRow(r.cells, r.line, malformed, r.text);
+        },
+        { delimiter: detectDelimiter(text), firstLine, onProgress: (pos) => (fraction = share + (1 - share) * (pos / rest.length)) },
+      );
+    }
     fraction = 1;
     flush();
     post({ type: 'done' });
