@@ -23,6 +23,8 @@ export interface WorkerInput {
   /** Int32 [0] chunks posted, [1] chunks consumed (back-pressure: at most 32 chunks ahead). */
   signal: SharedArrayBuffer;
   chunkRows: number;
+  /** Decoding piece size in bytes (the first piece is a quarter of it); default 4 MB. */
+  pieceBytes?: number;
 }
 
 export interface WorkerRejection {
@@ -55,23 +57,20 @@ function detectEncoding(buf: Buffer): Encoding {
   return isUtf8(buf) ? 'utf8' : 'gb18030';
 }
 
-const HEAD_BYTES = 1 << 20;
 
 /**
- * Where the head piece ends: just after the first line break past 1 MB with an even number of
- * quote bytes before it (so not inside a quoted field), or the end of the file. Byte-level
- * search is exact in UTF-8 and GBK/GB18030: neither uses 0x0A or 0x22 inside a character.
+ * Where a piece that starts at a record boundary may end: just after the first line break
+ * `size` bytes on, provided the piece holds no quote byte at all (then that break cannot be
+ * inside a quoted field, whatever the quoting); otherwise, or near the end, the end of the file.
+ * Byte-level search is exact in UTF-8 and GBK/GB18030: neither uses 0x0A or 0x22 inside a
+ * character.
  */
-function headCut(buf: Buffer, start: number): number {
-  if (buf.length - start < 4 * HEAD_BYTES) return buf.length;
-  let quotes = 0;
-  let from = start;
-  for (let nl = buf.indexOf(10, start + HEAD_BYTES); nl !== -1 && nl < start + 8 * HEAD_BYTES; nl = buf.indexOf(10, nl + 1)) {
-    for (let q = buf.indexOf(34, from); q !== -1 && q < nl; q = buf.indexOf(34, q + 1)) quotes++;
-    from = nl;
-    if (quotes % 2 === 0) return nl + 1;
-  }
-  return buf.length;
+function pieceEnd(buf: Buffer, from: number, size: number): number {
+  if (buf.length - from < 2 * size) return buf.length;
+  const nl = buf.indexOf(10, from + size);
+  if (nl === -1) return buf.length;
+  const q = buf.indexOf(34, from);
+  return q !== -1 && q < nl ? buf.length : nl + 1;
 }
 
 function run(input: WorkerInput): void {
@@ -83,11 +82,13 @@ function run(input: WorkerInput): void {
     Atomics.notify(signal, 0);
   };
   try {
-    // Decode the first ~1 MB apart so rows reach the main thread before the whole file is decoded.
+    // Decode piece by piece (the first ~1 MB, then 4 MB at a time) so rows reach the main
+    // thread before the whole file is decoded and the worker never stalls it for long.
     const buf = readFileSync(input.file);
     const encoding = input.encoding ? normalizeEncoding(input.encoding) : detectEncoding(buf);
     const start = !input.encoding && encoding === 'utf8' && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-    let cut = headCut(buf, start);
+    const pieceBytes = input.pieceBytes ?? 4 << 20;
+    let cut = pieceEnd(buf, start, pieceBytes >> 2);
     let { text } = decodeBuffer(buf.subarray(start, cut), encoding);
     if (cut < buf.length && (input.format === 'json' || (!input.format && /^\s*[[{]/.test(text)))) {
       cut = buf.length; // JSON is parsed whole
@@ -141,21 +142,29 @@ function run(input: WorkerInput): void {
       fraction = f * share;
     });
     if (cut < buf.length) {
-      // The rest of the file: same delimiter and header width, lines numbered on from the head.
+      // The rest of the file, piece by piece: same delimiter and header width, lines numbered on.
       const width = prep.source.headers.length;
+      const delimiter = detectDelimiter(text);
       let firstLine = 1;
       for (let i = buf.indexOf(10, start); i !== -1 && i < cut; i = buf.indexOf(10, i + 1)) firstLine++;
-      const rest = decodeBuffer(buf.subarray(cut), encoding).text;
-      parseCsv(
-        rest,
-        (r) => {
-          let malformed: string | null = null;
-          if (r.unterminated) malformed = 'a quoted field is never closed';
-          else if (r.cells.length !== width) malformed = `the row has ${r.cells.length} cells but the header has ${width}`;
-          onRow(r.cells, r.line, malformed, r.text);
-        },
-        { delimiter: detectDelimiter(text), firstLine, onProgress: (pos) => (fraction = share + (1 - share) * (pos / rest.length)) },
-      );
+      for (let from = cut; from < buf.length; ) {
+        const end = pieceEnd(buf, from, pieceBytes);
+        const piece = decodeBuffer(buf.subarray(from, end), encoding).text;
+        const at = (from - start) / (buf.length - start);
+        const span = (end - from) / (buf.length - start);
+        parseCsv(
+          piece,
+          (r) => {
+            let malformed: string | null = null;
+            if (r.unterminated) malformed = 'a quoted field is never closed';
+            else if (r.cells.length !== width) malformed = `the row has ${r.cells.length} cells but the header has ${width}`;
+            onRow(r.cells, r.line, malformed, r.text);
+          },
+          { delimiter, firstLine, onProgress: (pos) => (fraction = at + span * (pos / piece.length)) },
+        );
+        for (let i = buf.indexOf(10, from); i !== -1 && i < end; i = buf.indexOf(10, i + 1)) firstLine++;
+        from = end;
+      }
     }
     fraction = 1;
     flush();
