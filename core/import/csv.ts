@@ -26,7 +26,7 @@ export function detectDelimiter(text: string): string {
 export function parseCsv(
   text: string,
   onRecord: (record: CsvRecord) => void,
-  options: { delimiter?: string; onProgress?: (position: number) => void; progressEvery?: number; firstLine?: number } = {},
+  options: { delimiter?: string; onProgress?: (position: number) => void; progressEvery?: number; firstLine?: number; end?: { line: number } } = {},
 ): number {
   const sep = options.delimiter ?? detectDelimiter(text);
   const sepCode = sep.charCodeAt(0);
@@ -116,6 +116,8 @@ export function parseCsv(
     count++;
     if (options.onProgress && count % every === 0) options.onProgress(pos);
   }
+  // The line after the last one read (where a following piece starts).
+  if (options.end) options.end.line = line;
   return count;
 }
 

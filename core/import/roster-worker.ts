@@ -145,8 +145,10 @@ function run(input: WorkerInput): void {
       // The rest of the file, piece by piece: same delimiter and header width, lines numbered on.
       const width = prep.source.headers.length;
       const delimiter = detectDelimiter(text);
+      // A piece followed by another holds no quote, so its lines are its line breaks.
       let firstLine = 1;
-      for (let i = buf.indexOf(10, start); i !== -1 && i < cut; i = buf.indexOf(10, i + 1)) firstLine++;
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) firstLine++;
+      const end1 = { line: 0 };
       for (let from = cut; from < buf.length; ) {
         const end = pieceEnd(buf, from, pieceBytes);
         const piece = decodeBuffer(buf.subarray(from, end), encoding).text;
@@ -160,9 +162,9 @@ function run(input: WorkerInput): void {
             else if (r.cells.length !== width) malformed = `the row has ${r.cells.length} cells but the header has ${width}`;
             onRow(r.cells, r.line, malformed, r.text);
           },
-          { delimiter, firstLine, onProgress: (pos) => (fraction = at + span * (pos / piece.length)) },
+          { delimiter, firstLine, end: end1, onProgress: (pos) => (fraction = at + span * (pos / piece.length)) },
         );
-        for (let i = buf.indexOf(10, from); i !== -1 && i < end; i = buf.indexOf(10, i + 1)) firstLine++;
+        firstLine = end1.line;
         from = end;
       }
     }
