@@ -160,6 +160,13 @@ export function dueUploads(db: DB, nowMs: number, limit: number): UploadRow[] {
   ).map(toUpload);
 }
 
+/** Filing uploads a person must look at: refused, outcome unknown, or given up on. */
+export function uploadsNeedingAttention(db: DB): unknown[] {
+  return db
+    .prepare(`SELECT id, filing_id, infno, disease, psn_no, status, attempts, last_error FROM filing_upload WHERE status IN ('rejected', 'ambiguous', 'dead') ORDER BY created_at`)
+    .all();
+}
+
 export function uploadCounts(db: DB): Record<UploadStatus, number> {
   const out: Record<UploadStatus, number> = { pending: 0, sending: 0, acked: 0, rejected: 0, ambiguous: 0, dead: 0 };
   for (const r of db.prepare(`SELECT status, count(*) AS n FROM filing_upload GROUP BY status`).all() as { status: UploadStatus; n: number }[]) out[r.status] = r.n;

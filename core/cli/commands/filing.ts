@@ -16,7 +16,7 @@ import { platformFilingTransport } from '../../filing/transport.ts';
 import { PlatformClient } from '../../platform/client.ts';
 import { loadPlatformConfig } from '../../platform/config.ts';
 import { setSiteSetting, siteSetting } from '../../store/filing.ts';
-import { filingsBetween, filingsOf, uploadCounts } from '../../store/filing.ts';
+import { filingsBetween, filingsOf, uploadCounts, uploadsNeedingAttention } from '../../store/filing.ts';
 import { monthRange, isMonth } from '../../supervision/dates.ts';
 import { maskCertno, maskName } from '../../identity/mask.ts';
 import { EXIT_OK, parseJson, reportError, type Command } from '../io.ts';
@@ -66,8 +66,7 @@ export const filingCommand: Command = {
           } else throw usage('give --month YYYY-MM or --psn PSN_NO', '请用 --month 或 --psn 指定');
           io.stdout(JSON.stringify(rows.map((f) => ({ id: f.id, kind: f.kind, psnNo: f.psnNo, date: f.filedOn, reason: f.reason, before: f.conditionsBefore, after: f.conditionsAfter, doctor: f.doctorName, operator: f.operatorName })), null, 2) + '\n');
         } else if (sub === 'queue') {
-          const attention = db.prepare(`SELECT id, filing_id, infno, disease, psn_no, status, attempts, last_error FROM filing_upload WHERE status IN ('rejected', 'ambiguous', 'dead') ORDER BY created_at`).all();
-          io.stdout(JSON.stringify({ counts: uploadCounts(db), needsAttention: attention }, null, 2) + '\n');
+          io.stdout(JSON.stringify({ counts: uploadCounts(db), needsAttention: uploadsNeedingAttention(db) }, null, 2) + '\n');
         } else if (sub === 'upload') {
           const inst = filingInstitution(db);
           const endpoint = values.endpoint ?? siteSetting(db, 'institution.platformEndpoint');
