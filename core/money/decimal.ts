@@ -45,3 +45,12 @@ export function min(a: Decimal, b: Decimal): Decimal {
 export function max(a: Decimal, b: Decimal): Decimal {
   return a.greaterThan(b) ? a : b;
 }
+
+/**
+ * A unit price as printed and shown: at least two decimals, and every further one it has (up to the
+ * platform's six), so price × quantity on a receipt adds up to the line total an auditor checks.
+ */
+export function unitPrice(value: string | Decimal): string {
+  const d = new Decimal(value);
+  return d.decimalPlaces() <= 2 ? fen(d) : d.toFixed(Math.min(6, d.decimalPlaces()), Decimal.ROUND_HALF_UP);
+}

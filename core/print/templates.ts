@@ -3,7 +3,7 @@
 // patient's drug list (一人一药单, seed 000 §二.(三).5) and the public list of covered drugs
 // with prices (seed 002 §九). Two layouts: A5 sheets and 80 mm receipt rolls.
 // Pure functions: no database, no DOM, no clock (the caller passes "printedAt").
-import { Decimal } from '../money/decimal.ts';
+import { Decimal, unitPrice } from '../money/decimal.ts';
 
 export type Layout = 'a5' | '80mm';
 
@@ -147,8 +147,8 @@ export function renderReceipt(s: PrintSettlement, inst: PrintInstitution, copy: 
   const rows = s.lines
     .map((l) =>
       layout === 'a5'
-        ? `<tr><td>${esc(l.name)}${l.spec ? `<div class="muted">${esc(l.spec)}</div>` : ''}</td><td class="num">${esc(l.quantity)}</td><td class="num">${yuan(l.price)}</td><td class="num">${yuan(l.total)}</td><td class="num">${yuan(l.fund)}</td><td class="num">${yuan(l.patient)}</td></tr>`
-        : `<tr><td colspan="3">${esc(l.name)} ${l.spec ? `<span class="muted">${esc(l.spec)}</span>` : ''}</td></tr><tr><td class="num">${esc(l.quantity)} × ${yuan(l.price)}</td><td class="num">统筹 ${yuan(l.fund)}</td><td class="num">${yuan(l.total)}</td></tr>`,
+        ? `<tr><td>${esc(l.name)}${l.spec ? `<div class="muted">${esc(l.spec)}</div>` : ''}</td><td class="num">${esc(l.quantity)}</td><td class="num">${unitPrice(l.price)}</td><td class="num">${yuan(l.total)}</td><td class="num">${yuan(l.fund)}</td><td class="num">${yuan(l.patient)}</td></tr>`
+        : `<tr><td colspan="3">${esc(l.name)} ${l.spec ? `<span class="muted">${esc(l.spec)}</span>` : ''}</td></tr><tr><td class="num">${esc(l.quantity)} × ${unitPrice(l.price)}</td><td class="num">统筹 ${yuan(l.fund)}</td><td class="num">${yuan(l.total)}</td></tr>`,
     )
     .join('');
   const head =
@@ -285,7 +285,7 @@ export function renderPublicList(inst: PrintInstitution, policyName: string, ent
   const rows = entries
     .map(
       (e, i) =>
-        `<tr><td>${i + 1}</td><td>${esc(e.name)}${e.vbp ? ' <b>集采</b>' : ''}${e.restriction ? `<div class="muted">${esc(e.restriction)}</div>` : ''}</td><td>${esc(e.form ?? '')}${e.spec ? ` ${esc(e.spec)}` : ''}</td><td>${esc(e.grade ?? '')}</td><td class="num">${yuan(e.price)}</td><td class="num">${e.paymentStandard ? yuan(e.paymentStandard) : '—'}</td></tr>`,
+        `<tr><td>${i + 1}</td><td>${esc(e.name)}${e.vbp ? ' <b>集采</b>' : ''}${e.restriction ? `<div class="muted">${esc(e.restriction)}</div>` : ''}</td><td>${esc(e.form ?? '')}${e.spec ? ` ${esc(e.spec)}` : ''}</td><td>${esc(e.grade ?? '')}</td><td class="num">${unitPrice(e.price)}</td><td class="num">${e.paymentStandard ? unitPrice(e.paymentStandard) : '—'}</td></tr>`,
     )
     .join('');
   const body = `

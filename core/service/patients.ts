@@ -7,7 +7,7 @@ import type { QuoteRequest, QuoteResult } from '../contract/quote.ts';
 import type { RosterRecord } from '../contract/patient.ts';
 import type { Institution } from '../contract/institution.ts';
 import { identify, type IdentifyResult } from '../identity/index.ts';
-import { Decimal, fen } from '../money/decimal.ts';
+import { Decimal, fen, unitPrice } from '../money/decimal.ts';
 import { reason, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { getCatalogItem, listing, type CatalogItem } from '../store/catalog.ts';
@@ -82,7 +82,7 @@ export function catalogHit(db: DB, item: CatalogItem, region: string): CatalogHi
     spec: item.spec,
     manufacturer: item.manufacturer,
     unit: item.package_unit ?? item.min_unit,
-    price: new Decimal(price).toFixed(2),
+    price: unitPrice(price),
     // As core/patient prices it: the list's own standard, else a VBP drug's winning price (seed 000 §二.(二).4), else the catalog's.
     paymentStandard: l.paymentStandard ?? (item.vbp ? item.vbp_price : null) ?? item.payment_standard,
     listed: l.listed,
@@ -118,7 +118,7 @@ export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientIn
   const q = quoteForPatient(db, book, { input: patientInput, date, lines: lines.map((l, i) => ({ code: l.code, quantity: l.quantity, id: `L${i + 1}` })) });
   const items: CatalogHit[] = lines.map((l, i) => {
     const item = getCatalogItem(db, l.code)!;
-    return { ...catalogHit(db, item, inst.region), price: new Decimal(q.items[i]!.price).toFixed(2), paymentStandard: q.items[i]!.paymentStandard };
+    return { ...catalogHit(db, item, inst.region), price: unitPrice(q.items[i]!.price), paymentStandard: q.items[i]!.paymentStandard };
   });
   const result = q.result;
   // Over the region's supply ceiling or a refill too early (core/supervision): only lines whose days are known.

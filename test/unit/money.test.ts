@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Decimal, fen, roundFen } from '../../core/money/decimal.ts';
+import { Decimal, fen, roundFen, unitPrice } from '../../core/money/decimal.ts';
 
 test('roundFen rounds half up to the fen and leaves whole fen alone', () => {
   assert.equal(roundFen(new Decimal('0.125')).toString(), '0.13');
@@ -20,4 +20,11 @@ test('fen always prints two decimals, exactly as toFixed(2, half up) would', () 
     }),
     { numRuns: 3000 },
   );
+});
+
+test('unit prices keep their own decimals (up to six) so price × quantity matches the line', () => {
+  assert.equal(unitPrice('0.153'), '0.153');
+  assert.equal(unitPrice('6.3'), '6.30');
+  assert.equal(unitPrice('12.345678'), '12.345678');
+  assert.equal(unitPrice('2'), '2.00');
 });
