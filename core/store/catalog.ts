@@ -1,8 +1,8 @@
 // SQL for the drug catalog: the bulk writer the importer drives, the counter's search (codes by
 // B-tree, names and pinyin by FTS5), and two-disease list membership by region or county.
 import type { CatalogRecord } from '../contract/catalog.ts';
-import type Database from 'better-sqlite3';
 import type { DB } from './db.ts';
+import { prep as stmt } from './prepared.ts';
 
 /** Columns of `catalog` that hold record fields (lists live in catalog_lists). */
 export const CATALOG_COLUMNS = [
@@ -30,14 +30,6 @@ export function spacedChars(...texts: (string | null)[]): string {
     .join(' ; ');
 }
 
-const cache = new WeakMap<DB, Map<string, Database.Statement<unknown[]>>>();
-function stmt(db: DB, sql: string): Database.Statement<unknown[]> {
-  let m = cache.get(db);
-  if (!m) cache.set(db, (m = new Map()));
-  let s = m.get(sql);
-  if (!s) m.set(sql, (s = db.prepare<unknown[]>(sql)));
-  return s;
-}
 
 function toItem(row: Record<string, unknown>): CatalogItem {
   const out = { ...row } as Record<string, unknown>;

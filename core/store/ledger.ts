@@ -5,7 +5,7 @@ import { Decimal, fen } from '../money/decimal.ts';
 import { InputError } from '../contract/problems.ts';
 import { isRealDate } from '../contract/fields.ts';
 import type { DB } from './db.ts';
-import { cached } from './stmt-cache.ts';
+import { prep as cached } from './prepared.ts';
 
 /** The two-disease outpatient pool (the cap the quote checks). */
 export const TWO_DISEASE_POOL = 'two-disease';

@@ -3,7 +3,7 @@
 import { InstitutionSchema, type Institution } from '../contract/institution.ts';
 import { InputError, problemsFromZod, type Problem } from '../contract/problems.ts';
 import type { DB } from './db.ts';
-import { cached } from './stmt-cache.ts';
+import { prep as cached } from './prepared.ts';
 
 export const INSTITUTION_KEYS = ['code', 'name', 'type', 'level', 'policy', 'region', 'platformEndpoint', 'annualCap'] as const;
 export type InstitutionKey = (typeof INSTITUTION_KEYS)[number];

@@ -1,19 +1,10 @@
 // SQL for supervision (migration 50): dispensing history and override audit records.
 // Synchronous, bound parameters only; recordDispensing is meant to run inside the settlement's
 // own transaction so a sale and its supply record commit together.
-import type Database from 'better-sqlite3';
 import type { DB } from './db.ts';
+import { prep as stmt } from './prepared.ts';
 import type { DispensedEntry } from '../supervision/refill.ts';
 
-// The counter checks every sale: keep its statements prepared once per connection.
-const cache = new WeakMap<DB, Map<string, Database.Statement<unknown[]>>>();
-function stmt(db: DB, sql: string): Database.Statement<unknown[]> {
-  let m = cache.get(db);
-  if (!m) cache.set(db, (m = new Map()));
-  let s = m.get(sql);
-  if (!s) m.set(sql, (s = db.prepare<unknown[]>(sql)));
-  return s;
-}
 
 export interface DispensingLine {
   lineRef: string;
