@@ -3,13 +3,13 @@
 // import stays synchronous: this thread blocks on Atomics.wait and takes each chunk with
 // receiveMessageOnPort, all inside one transaction, so nothing else runs on this connection
 // meanwhile. Same rules, same report as the single-threaded path (test/store/data-parallel).
-// On by default for large first loads: it costs ~12% more CPU than one thread in all and
-// finishes ~25% sooner; `parallel: false` (CLI `--single-thread`) keeps one thread.
+// On by default for large first loads on an idle machine: it costs ~15% more CPU than one
+// thread in all and finishes ~25% sooner; `parallel: false` (CLI `--single-thread`) keeps one.
 // If the worker cannot start, the import falls back to one thread (core/import/roster.ts).
 import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { InputError, type Problem } from '../contract/problems.ts';
 import type { DB } from '../store/db.ts';
 import { ROW_WIDTH, RosterWriter, countPatients, type DuplicateRow } from '../store/roster.ts';
@@ -25,12 +25,16 @@ const AUTO_MIN_BYTES = 16 << 20;
 /**
  * Parallel only makes sense for a first load (no existing rows to compare with). `parallel:
  * true` asks for it, `false` refuses it, and left out it is chosen for a first load of a large
- * file (16 MB, ~150,000 rows) on a machine with two or more cores.
+ * file (16 MB, ~150,000 rows) on a machine with two or more cores that are not already busy:
+ * with the 1-minute load average above cores − 0.5 the two threads wait for each other and
+ * one thread finishes sooner (measured on 2 cores: at load ~1.4, 5.3 s against 7.1 s; at load
+ * ~3, 9 s against 7.2 s).
  */
-export function canImportInParallel(db: DB, file: string, options: ImportOptions): boolean {
+export function canImportInParallel(db: DB, file: string, options: ImportOptions, load = loadavg()[0]!): boolean {
   if (options.parallel === false || countPatients(db) !== 0) return false;
   if (options.parallel === true) return true;
-  if (availableParallelism() < 2) return false;
+  const cores = availableParallelism();
+  if (cores < 2 || load > cores - 0.5) return false;
   try {
     return statSync(file).size >= AUTO_MIN_BYTES;
   } catch {

@@ -59,15 +59,17 @@ test('parallel: GBK with a mapping, strict rollback, header errors surface as In
 test('parallel is chosen for large first loads only, and can be forced either way', () => {
   const small = fileWith([ROSTER_HEADER, rosterCsvRows(0, 10)]);
   const db = openDatabase(tmp());
-  assert.equal(canImportInParallel(db, small, {}), false, 'a small file stays on one thread');
+  assert.equal(canImportInParallel(db, small, {}, 0), false, 'a small file stays on one thread');
   assert.equal(canImportInParallel(db, small, { parallel: true }), true);
   // A sparse file of 16 MB: only its size is looked at.
   const big = join(tmp(), 'big.csv');
   writeFileSync(big, '');
   truncateSync(big, 16 << 20);
-  assert.equal(canImportInParallel(db, big, {}), availableParallelism() >= 2);
-  assert.equal(canImportInParallel(db, big, { parallel: false }), false);
-  assert.equal(canImportInParallel(db, join(tmp(), 'missing.csv'), {}), false, 'the one-thread path reports the unreadable file');
+  assert.equal(canImportInParallel(db, big, {}, 0), availableParallelism() >= 2, 'an idle machine with two cores uses both');
+  assert.equal(canImportInParallel(db, big, {}, availableParallelism()), false, 'busy cores: one thread');
+  assert.equal(canImportInParallel(db, big, { parallel: true }, 99), true);
+  assert.equal(canImportInParallel(db, big, { parallel: false }, 0), false);
+  assert.equal(canImportInParallel(db, join(tmp(), 'missing.csv'), {}, 0), false, 'the one-thread path reports the unreadable file');
   importRosterFile(db, small, { parallel: false });
   assert.equal(canImportInParallel(db, big, { parallel: true }), false, 'not once the roster has rows (re-imports compare)');
 });
