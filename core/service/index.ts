@@ -216,28 +216,32 @@ export class CounterService {
       throw refusal('SUPPLY_BLOCKED', 'a line is over the region\'s supply rules (supply ceiling or early refill); change the quantity or days, or record an authorised override', `用药监管：${why.join('；')}`, 'lines');
     }
     const r = priced.record;
+    return this.commit(() => {
+      const rec = journalSettle(this.db, settleInputFor(priced, inst, { id: operator.id, name: operator.name }, a.requestId), { now: this.now() });
+      if (priced.supervised.length > 0) {
+        // The overrides that unblocked this sale are linked to it (audit: which sale used which override).
+        recordDispensing(this.db, { settlementId: rec.id, psnNo: r.psn_no, date, institution: inst.code, lines: priced.supervised, overrideIds: priced.overrideIds }, this.now());
+      }
+      recordSettlementOperator(this.db, {
+        settlementId: rec.id,
+        requestId: a.requestId,
+        operatorId: operator.id,
+        operatorName: operator.name,
+        operatorRole: operator.role,
+        prescription: a.prescription ? { ...a.prescription } : null,
+      });
+      return rec.id;
+    });
+  }
+
+  /**
+   * Writes a journal record and what goes with it in ONE transaction; a refusal from the journal
+   * reaches the caller as a business refusal (409 over HTTP); the uploader is woken after the commit.
+   */
+  private commit(write: () => string): SettlementView {
     let id: string;
     try {
-      id = this.db.transaction(() => {
-        const rec = journalSettle(
-          this.db,
-          settleInputFor(priced, inst, { id: operator.id, name: operator.name }, a.requestId),
-          { now: this.now() },
-        );
-        if (priced.supervised.length > 0) {
-          // The overrides that unblocked this sale are linked to it (audit: which sale used which override).
-          recordDispensing(this.db, { settlementId: rec.id, psnNo: r.psn_no, date, institution: inst.code, lines: priced.supervised, overrideIds: priced.overrideIds }, this.now());
-        }
-        recordSettlementOperator(this.db, {
-          settlementId: rec.id,
-          requestId: a.requestId,
-          operatorId: operator.id,
-          operatorName: operator.name,
-          operatorRole: operator.role,
-          prescription: a.prescription ? { ...a.prescription } : null,
-        });
-        return rec.id;
-      })();
+      id = this.db.transaction(write)();
     } catch (e) {
       if (e instanceof InputError && !(e instanceof ServiceRefusal)) throw new ServiceRefusal(e.code, e.message, e.messageZh, e.problems);
       throw e;
@@ -249,21 +253,13 @@ export class CounterService {
   protected m_reverse(a: MethodArgs<'reverse'>): MethodOutput<'reverse'> {
     const operator = this.operatorFor(a.session);
     const sale = this.record(a.settlementId);
-    let id: string;
-    try {
-      id = this.db.transaction(() => {
-        const rec = journalReverse(this.db, { settlementId: sale.id, lines: a.lines ?? null, operator: { id: operator.id, name: operator.name }, reason: a.reason }, { now: this.now() });
-        if (!settlementOperator(this.db, rec.id)) {
-          recordSettlementOperator(this.db, { settlementId: rec.id, requestId: null, operatorId: operator.id, operatorName: operator.name, operatorRole: operator.role, prescription: null });
-        }
-        return rec.id;
-      })();
-    } catch (e) {
-      if (e instanceof InputError && !(e instanceof ServiceRefusal)) throw new ServiceRefusal(e.code, e.message, e.messageZh, e.problems);
-      throw e;
-    }
-    this.onCommitted();
-    return this.view(this.record(id));
+    return this.commit(() => {
+      const rec = journalReverse(this.db, { settlementId: sale.id, lines: a.lines ?? null, operator: { id: operator.id, name: operator.name }, reason: a.reason }, { now: this.now() });
+      if (!settlementOperator(this.db, rec.id)) {
+        recordSettlementOperator(this.db, { settlementId: rec.id, requestId: null, operatorId: operator.id, operatorName: operator.name, operatorRole: operator.role, prescription: null });
+      }
+      return rec.id;
+    });
   }
 
   /**
