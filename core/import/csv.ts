@@ -26,15 +26,14 @@ export function detectDelimiter(text: string): string {
 export function parseCsv(
   text: string,
   onRecord: (record: CsvRecord) => void,
-  options: { delimiter?: string; onProgress?: (position: number) => void; progressEvery?: number; firstLine?: number; end?: { line: number } } = {},
+  options: { delimiter?: string; onProgress?: (position: number) => void; progressEvery?: number } = {},
 ): number {
   const sep = options.delimiter ?? detectDelimiter(text);
   const sepCode = sep.charCodeAt(0);
   const n = text.length;
   const every = options.progressEvery ?? 20000;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  // A piece of a larger file (core/import/roster-worker.ts) numbers its lines from where it starts.
-  let line = options.firstLine ?? 1;
+  let line = 1;
   let count = 0;
   let nextQuote = text.indexOf('"', pos);
   if (nextQuote === -1) nextQuote = n;
@@ -116,8 +115,6 @@ export function parseCsv(
     count++;
     if (options.onProgress && count % every === 0) options.onProgress(pos);
   }
-  // The line after the last one read (where a following piece starts).
-  if (options.end) options.end.line = line;
   return count;
 }
 

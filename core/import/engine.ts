@@ -96,8 +96,6 @@ export interface ImportOptions {
    * (core/import/parallel.ts). Left out: chosen for large files on 2+ cores; false: never.
    */
   parallel?: boolean;
-  /** Parallel roster load: bytes the worker decodes at a time (default 4 MB; tests use less). */
-  pieceBytes?: number;
   /** Rows per transaction when not strict and the table already has rows. */
   chunkSize?: number;
   now?: () => Date;

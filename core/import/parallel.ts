@@ -58,7 +58,6 @@ export function importRosterParallel(db: DB, file: string, options: ImportOption
     // Small chunks: each message's values die young on this thread (20,000-row chunks cost
     // ~1.5 s of garbage collection here; 200-row ones almost none).
     chunkRows: 200,
-    ...(options.pieceBytes ? { pieceBytes: options.pieceBytes } : {}),
     ...(options.encoding ? { encoding: options.encoding } : {}),
     ...(options.mapping ? { mapping: options.mapping } : {}),
     ...(options.format ? { format: options.format } : {}),

@@ -6,9 +6,7 @@ import { readFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { ROSTER_FIELDS, validateRosterRow } from '../contract/patient.ts';
 import { InputError, type Problem } from '../contract/problems.ts';
-import { isUtf8 } from 'node:buffer';
-import { decodeBuffer, normalizeEncoding, type Encoding } from './decode.ts';
-import { detectDelimiter, parseCsv } from './csv.ts';
+import { decodeBuffer } from './decode.ts';
 import { packRow } from '../store/roster.ts';
 import { prepareImport } from './engine.ts';
 import { contentHash } from './hash.ts';
@@ -23,8 +21,6 @@ export interface WorkerInput {
   /** Int32 [0] chunks posted, [1] chunks consumed (back-pressure: at most 32 chunks ahead). */
   signal: SharedArrayBuffer;
   chunkRows: number;
-  /** Decoding piece size in bytes (the first piece is a quarter of it); default 4 MB. */
-  pieceBytes?: number;
 }
 
 export interface WorkerRejection {
@@ -51,28 +47,6 @@ export type WorkerMessage =
   | { type: 'error'; input: boolean; code: string; message: string; messageZh: string; problems: Problem[] };
 
 
-/** decodeBuffer's detection without decoding: a BOM or valid UTF-8 is UTF-8, else GB18030. */
-function detectEncoding(buf: Buffer): Encoding {
-  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return 'utf8';
-  return isUtf8(buf) ? 'utf8' : 'gb18030';
-}
-
-
-/**
- * Where a piece that starts at a record boundary may end: just after the first line break
- * `size` bytes on, provided the piece holds no quote byte at all (then that break cannot be
- * inside a quoted field, whatever the quoting); otherwise, or near the end, the end of the file.
- * Byte-level search is exact in UTF-8 and GBK/GB18030: neither uses 0x0A or 0x22 inside a
- * character.
- */
-function pieceEnd(buf: Buffer, from: number, size: number): number {
-  if (buf.length - from < 2 * size) return buf.length;
-  const nl = buf.indexOf(10, from + size);
-  if (nl === -1) return buf.length;
-  const q = buf.indexOf(34, from);
-  return q !== -1 && q < nl ? buf.length : nl + 1;
-}
-
 function run(input: WorkerInput): void {
   const signal = new Int32Array(input.signal);
   const post = (m: WorkerMessage) => {
@@ -82,19 +56,7 @@ function run(input: WorkerInput): void {
     Atomics.notify(signal, 0);
   };
   try {
-    // Decode piece by piece (the first ~1 MB, then 4 MB at a time) so rows reach the main
-    // thread before the whole file is decoded and the worker never stalls it for long.
-    const buf = readFileSync(input.file);
-    const encoding = input.encoding ? normalizeEncoding(input.encoding) : detectEncoding(buf);
-    const start = !input.encoding && encoding === 'utf8' && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-    const pieceBytes = input.pieceBytes ?? 4 << 20;
-    let cut = pieceEnd(buf, start, pieceBytes >> 2);
-    let { text } = decodeBuffer(buf.subarray(start, cut), encoding);
-    if (cut < buf.length && (input.format === 'json' || (!input.format && /^\s*[[{]/.test(text)))) {
-      cut = buf.length; // JSON is parsed whole
-      text = decodeBuffer(buf.subarray(start), encoding).text;
-    }
-    const share = (cut - start) / Math.max(1, buf.length - start);
+    const { text, encoding } = decodeBuffer(readFileSync(input.file), input.encoding);
     const prep = prepareImport(ROSTER_FIELDS, 'psn_no', text, { ...(input.format ? { format: input.format } : {}), ...(input.mapping ? { mapping: input.mapping } : {}) });
     post({ type: 'header', format: prep.format, encoding, ignored: prep.ignored, absentFields: prep.absentFields });
     const width = ROSTER_FIELDS.length;
@@ -115,7 +77,8 @@ function run(input: WorkerInput): void {
       rejected = [];
       rows = 0;
     };
-    const onRow = (row: (string | undefined)[], line: number, malformed: string | null, raw: string | undefined) => {
+    prep.source.each(
+      (row, line, malformed, raw) => {
         rows++;
         const keyCell = row[prep.colOf[prep.keyIdx]!]?.trim() ?? '';
         const key = keyCell === '' ? null : keyCell;
@@ -137,37 +100,11 @@ function run(input: WorkerInput): void {
           }
         }
         if (rows >= input.chunkRows) flush();
-    };
-    prep.source.each(onRow, (f) => {
-      fraction = f * share;
-    });
-    if (cut < buf.length) {
-      // The rest of the file, piece by piece: same delimiter and header width, lines numbered on.
-      const width = prep.source.headers.length;
-      const delimiter = detectDelimiter(text);
-      // A piece followed by another holds no quote, so its lines are its line breaks.
-      let firstLine = 1;
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) firstLine++;
-      const end1 = { line: 0 };
-      for (let from = cut; from < buf.length; ) {
-        const end = pieceEnd(buf, from, pieceBytes);
-        const piece = decodeBuffer(buf.subarray(from, end), encoding).text;
-        const at = (from - start) / (buf.length - start);
-        const span = (end - from) / (buf.length - start);
-        parseCsv(
-          piece,
-          (r) => {
-            let malformed: string | null = null;
-            if (r.unterminated) malformed = 'a quoted field is never closed';
-            else if (r.cells.length !== width) malformed = `the row has ${r.cells.length} cells but the header has ${width}`;
-            onRow(r.cells, r.line, malformed, r.text);
-          },
-          { delimiter, firstLine, end: end1, onProgress: (pos) => (fraction = at + span * (pos / piece.length)) },
-        );
-        firstLine = end1.line;
-        from = end;
-      }
-    }
+      },
+      (f) => {
+        fraction = f;
+      },
+    );
     fraction = 1;
     flush();
     post({ type: 'done' });

@@ -74,17 +74,16 @@ test('parallel is chosen for large first loads only, and can be forced either wa
   assert.equal(canImportInParallel(db, big, { parallel: true }), false, 'not once the roster has rows (re-imports compare)');
 });
 
-test('parallel: a GBK file decoded in pieces, quoted line breaks in the later part, matches one thread', () => {
-  // Pieces of 64 KB (the first 16 KB): many cuts. From row 3000 on, every 500th row has a
-  // quoted name spanning two lines: no piece may end inside one (the rest is decoded whole)
-  // and line numbers must count the embedded breaks.
+test('parallel: a GBK file with quoted line breaks matches one thread, line numbers included', () => {
+  // From row 3000 on, every 500th row has a quoted name spanning two lines: line numbers
+  // must count the embedded breaks.
   const rows = rosterCsvRows(0, 6000).split('\n').map((r, i) => (i >= 3000 && i % 500 === 7 ? r.replace(/^([^,]*,[^,]*,[^,]*,)([^,]*)/, '$1"$2\n续"') : r));
   const bad = `BAD9,${syntheticCertno('530902', '19560312', 3).slice(0, 17)}0,K9,王五,390,530902,高血压,,,,active,,`;
   const file = fileWith([ROSTER_HEADER, ...rows, bad], true);
   const single = openDatabase(tmp());
   const par = openDatabase(tmp());
   const a = importRosterFile(single, file, { parallel: false });
-  const b = importRosterFile(par, file, { parallel: true, pieceBytes: 64 << 10 });
+  const b = importRosterFile(par, file, { parallel: true });
   const strip = (r: typeof a) => ({ ...r, ms: 0, rowsPerSecond: 0 });
   assert.deepEqual(strip(b), strip(a));
   assert.equal(b.encoding, 'gb18030');
