@@ -2,8 +2,8 @@
 // importer drives (prepared statements, existing content hashes loaded once).
 import type { RosterRecord } from '../contract/patient.ts';
 import { PATIENT_INDEXES } from './migrations/0010_patients.ts';
-import type Database from 'better-sqlite3';
 import type { DB } from './db.ts';
+import { prep as stmt } from './prepared.ts';
 import { TWO_DISEASE_POOL } from './ledger.ts';
 
 /** '12.5' → 1250 without floats (the contract guarantees at most 2 decimals). */
@@ -86,14 +86,6 @@ const SELECT = `SELECT p.${PATIENT_COLUMNS.join(', p.')},
   CASE WHEN r.amount_fen IS NULL THEN NULL ELSE printf('%d.%02d', r.amount_fen / 100, r.amount_fen % 100) END AS pool_used, r.as_of AS pool_used_as_of
   FROM patients p LEFT JOIN pool_reports r ON r.psn_no = p.psn_no AND r.pool = '${TWO_DISEASE_POOL}'`;
 
-const cache = new WeakMap<DB, Map<string, Database.Statement<unknown[]>>>();
-function stmt(db: DB, sql: string): Database.Statement<unknown[]> {
-  let m = cache.get(db);
-  if (!m) cache.set(db, (m = new Map()));
-  let s = m.get(sql);
-  if (!s) m.set(sql, (s = db.prepare<unknown[]>(sql)));
-  return s;
-}
 
 /**
  * Finds one patient by 人员编号, ID number, card number or e-voucher token. When an ID number
