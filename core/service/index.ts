@@ -30,14 +30,13 @@ import {
   settlementResultJson,
   type OperatorRow,
 } from '../store/counter.ts';
-import { settle as journalSettle } from '../settlement/settle.ts';
 import { reverse as journalReverse } from '../settlement/reverse.ts';
 import { loadRecord, type SettlementRecord } from '../settlement/view.ts';
 import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type SettlementView } from './contract.ts';
-import { catalogHit, findRecord, lookupView, priceSale, settleInputFor } from './patients.ts';
+import { assertSettleable, catalogHit, findRecord, lookupView, priceSale, writeSettlement } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
-import { OVERRIDE_ROLES, overrideBlock, recordDispensing } from '../supervision/index.ts';
+import { OVERRIDE_ROLES, overrideBlock } from '../supervision/index.ts';
 import { ServiceRefusal } from './errors.ts';
 
 export { ServiceRefusal };
@@ -207,21 +206,9 @@ export class CounterService {
     const inst = this.institution();
     const date = a.date ?? this.today();
     const priced = priceSale(this.db, this.book, inst, a.patient, date, a.lines);
-    if (!priced.output.eligible) {
-      const why = priced.output.reasons.map((r) => r.message).join('；');
-      throw refusal('NOT_ELIGIBLE', `this sale is not covered by the two-disease scheme: ${priced.output.reasons.map((r) => r.code).join(', ')}`, `本次不享受两病待遇：${why}。请按普通门诊或自费结算。`, 'patient');
-    }
-    if (priced.output.blocked) {
-      const why = priced.output.lines.filter((l) => l.blocked).map((l) => `${l.item.name}：${l.warnings.filter((w) => w.code === 'MAX_SUPPLY' || w.code === 'EARLY_REFILL').map((w) => w.message).join('；')}`);
-      throw refusal('SUPPLY_BLOCKED', 'a line is over the region\'s supply rules (supply ceiling or early refill); change the quantity or days, or record an authorised override', `用药监管：${why.join('；')}`, 'lines');
-    }
-    const r = priced.record;
+    assertSettleable(priced);
     return this.commit(() => {
-      const rec = journalSettle(this.db, settleInputFor(priced, inst, { id: operator.id, name: operator.name }, a.requestId), { now: this.now() });
-      if (priced.supervised.length > 0) {
-        // The overrides that unblocked this sale are linked to it (audit: which sale used which override).
-        recordDispensing(this.db, { settlementId: rec.id, psnNo: r.psn_no, date, institution: inst.code, lines: priced.supervised, overrideIds: priced.overrideIds }, this.now());
-      }
+      const rec = writeSettlement(this.db, priced, inst, { id: operator.id, name: operator.name }, a.requestId, date, this.now());
       recordSettlementOperator(this.db, {
         settlementId: rec.id,
         requestId: a.requestId,

@@ -3,6 +3,9 @@
 // standard); this module turns its answers into the service contract's PatientView / QuoteOutput.
 import { InputError } from '../contract/problems.ts';
 import type { SettleInput } from '../settlement/contract.ts';
+import { settle } from '../settlement/settle.ts';
+import type { SettlementRecord } from '../settlement/view.ts';
+import { ServiceRefusal } from './errors.ts';
 import type { QuoteRequest, QuoteResult } from '../contract/quote.ts';
 import type { RosterRecord } from '../contract/patient.ts';
 import type { Institution } from '../contract/institution.ts';
@@ -12,7 +15,7 @@ import { reason, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { getCatalogItem, listing, type CatalogItem } from '../store/catalog.ts';
 import { lookupPatient, quoteForPatient, resolvePatient, type PatientLookup } from '../patient/index.ts';
-import { superviseSale, supplyRules, type Finding as SupervisionFinding } from '../supervision/index.ts';
+import { recordDispensing, superviseSale, supplyRules, type Finding as SupervisionFinding } from '../supervision/index.ts';
 import { CONDITION_ZH, INSURANCE_ZH, type CatalogHit, type LookupOutput, type PatientView, type QuoteOutput } from './contract.ts';
 
 /** The patient record for a scanned input, or null (not found, unreadable). */
@@ -202,4 +205,36 @@ export function settleInputFor(priced: Priced, inst: Institution, operator: { id
     operator,
     lines: priced.items.map((it, i) => ({ lineId: `L${i + 1}`, code: it.code, ownCode: it.ownCode, name: it.name, spec: it.spec })),
   };
+}
+
+/**
+ * The counter settles a sale under the scheme only when the patient is eligible and no line is
+ * blocked by supervision (a blocked line needs an authorised override first); every caller checks here.
+ */
+export function assertSettleable(priced: Priced): void {
+  const out = priced.output;
+  if (!out.eligible) {
+    const why = out.reasons.map((r) => r.message).join('；');
+    throw settleRefusal('NOT_ELIGIBLE', `this sale is not covered by the two-disease scheme: ${out.reasons.map((r) => r.code).join(', ')}`, `本次不享受两病待遇：${why}。请按普通门诊或自费结算。`, 'patient');
+  }
+  if (out.blocked) {
+    const why = out.lines.filter((l) => l.blocked).map((l) => `${l.item.name}：${l.warnings.filter((w) => w.code === 'MAX_SUPPLY' || w.code === 'EARLY_REFILL').map((w) => w.message).join('；')}`);
+    throw settleRefusal('SUPPLY_BLOCKED', "a line is over the region's supply rules (supply ceiling or early refill); change the quantity or days, or record an authorised override", `用药监管：${why.join('；')}`, 'lines');
+  }
+}
+
+function settleRefusal(code: string, message: string, messageZh: string, path: string): ServiceRefusal {
+  return new ServiceRefusal(code, message, messageZh, [{ path, code, message, messageZh }]);
+}
+
+/**
+ * Writes the settlement (journal, ledger, outbox) and what was dispensed, with the overrides that
+ * unblocked it linked to it (audit: which sale used which override). Call inside a transaction.
+ */
+export function writeSettlement(db: DB, priced: Priced, inst: Institution, operator: { id: string; name: string }, requestId: string | null | undefined, date: string, now: Date): SettlementRecord {
+  const rec = settle(db, settleInputFor(priced, inst, operator, requestId), { now });
+  if (priced.supervised.length > 0) {
+    recordDispensing(db, { settlementId: rec.id, psnNo: priced.record.psn_no, date, institution: inst.code, lines: priced.supervised, overrideIds: priced.overrideIds }, now);
+  }
+  return rec;
 }

@@ -93,3 +93,26 @@ test('cli settle by patient input and catalog codes uses the local roster, catal
   assert.equal(elsewhere.status, 2);
   assert.match(elsewhere.stderr, /WRONG_INSTITUTION/);
 });
+
+test('cli settle refuses what the counter screen refuses: an ineligible patient, a refill blocked by supervision', async () => {
+  const { openDatabase } = await import('../../core/store/db.ts');
+  const { seedFixture, FIXTURE_REGIONS, drugCode } = await import('../../core/app/fixture.ts');
+  const data = tempDir();
+  const db = openDatabase(data);
+  seedFixture(db, 'lincang');
+  db.close();
+  const base = { date: '2024-08-01', operator: { id: 'op01', name: '李药师' } };
+  // seed 000 §二.(二).3: residents only; the employee of the fixture is refused, nothing is written.
+  const ineligible = await cli(['settle', '--data', data], JSON.stringify({ ...base, patient: FIXTURE_REGIONS.lincang.ineligible, lines: [{ code: drugCode(1), quantity: '1' }] }));
+  assert.equal(ineligible.status, 2);
+  assert.match(ineligible.stderr, /NOT_ELIGIBLE/);
+  // seed 003 附件3 注意2 (the refill rule applied everywhere): 30 days dispensed today, a refill today is too early.
+  const sale = { ...base, patient: FIXTURE_REGIONS.lincang.eligible, lines: [{ code: drugCode(1), quantity: '1', days: 30 }] };
+  const first = await cli(['settle', '--data', data], JSON.stringify(sale));
+  assert.equal(first.status, 0, first.stderr);
+  const refill = await cli(['settle', '--data', data], JSON.stringify(sale));
+  assert.equal(refill.status, 2, refill.stdout);
+  assert.match(refill.stderr, /SUPPLY_BLOCKED/);
+  const journal = await cli(['journal', '--data', data, '--json']);
+  assert.equal((JSON.parse(journal.stdout) as { items: unknown[] }).items.length, 1, 'only the first sale is in the journal');
+});

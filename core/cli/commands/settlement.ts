@@ -12,7 +12,7 @@ import { acquireLock } from '../../store/lock.ts';
 import { listSettlements } from '../../store/journal.ts';
 import { listVariances, statusCounts } from '../../store/outbox.ts';
 import { requireInstitution } from '../../store/settings.ts';
-import { priceSale, settleInputFor } from '../../service/patients.ts';
+import { assertSettleable, priceSale, writeSettlement } from '../../service/patients.ts';
 import { settle } from '../../settlement/settle.ts';
 import { reverse } from '../../settlement/reverse.ts';
 import { verifyJournal } from '../../settlement/hash.ts';
@@ -49,7 +49,8 @@ function print(io: CliIO, value: unknown): void {
 /** A sale by patient input and catalog codes (looked up in the local roster and catalog). */
 const CounterSale = z.object({
   patient: z.string().trim().min(1).max(600),
-  lines: z.array(z.object({ code: z.string().trim().min(1), quantity: z.union([z.string(), z.number()]).transform(String) })).min(1).max(200),
+  /** days: the prescription's days of supply; when given, the supply ceiling and the 15-day refill rule apply. */
+  lines: z.array(z.object({ code: z.string().trim().min(1), quantity: z.union([z.string(), z.number()]).transform(String), days: z.number().int().positive().max(366).optional() })).min(1).max(200),
   operator: OperatorSchema,
   date: isoDate('date', '结算日期').optional(),
   requestId: z.string().max(64).nullable().optional(),
@@ -94,7 +95,9 @@ export const settleCommand: Command = {
           }
           const date = s.date ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
           const priced = priceSale(w.db, book, inst, s.patient, date, s.lines);
-          rec = settle(w.db, settleInputFor(priced, inst, s.operator, s.requestId));
+          // The same refusals as the screen and the plugin API: not eligible, or blocked by supervision.
+          assertSettleable(priced);
+          rec = w.db.transaction(() => writeSettlement(w.db, priced, inst, s.operator, s.requestId, date, new Date()))();
         }
         print(io, rec);
         return EXIT_OK;
