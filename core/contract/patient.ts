@@ -1,19 +1,20 @@
 // A roster row: one two-disease patient as the bureau (or the health commission, or this
 // counter) flags them. The field table below is the single definition of the rules: the
 // importer runs it on every CSV/JSON row, and RosterRowSchema wraps it for zod callers.
-import { EARLIEST_BIRTH, PROVINCE_CODES, checkChar, parseIdNumber } from '../identity/idnumber.ts';
+import { CHECK_CHARS, CHECK_WEIGHTS, EARLIEST_BIRTH, PROVINCE_CODES, parseIdNumber } from '../identity/idnumber.ts';
 import type { Problem } from './problems.ts';
 import {
   enumParser,
   fail,
   parseCells,
+  digitsAt,
   parseCode,
   parseDate,
   parseMoney,
   parseMonth,
   parseRegion,
   parseText,
-  realDate,
+  realYmd,
   rowSchema,
   type FieldSpec,
   type RawCells,
@@ -102,19 +103,35 @@ export function conditionList(c: ConditionSet): ('hypertension' | 'diabetes')[] 
   return c === 'both' ? ['hypertension', 'diabetes'] : [c];
 }
 
-const ID18 = /^\d{17}[\dX]$/;
+// yyyymmdd as integers, for comparing birth dates without building strings.
+const ymdInt = (iso: string) => Number(iso.slice(0, 4)) * 10000 + Number(iso.slice(5, 7)) * 100 + Number(iso.slice(8, 10));
+const TODAY_INT = ymdInt(TODAY);
+const EARLIEST_INT = ymdInt(EARLIEST_BIRTH);
+/** Province code (first two digits, as a number) → known. */
+const PROVINCE = Array.from({ length: 100 }, (_, i) => PROVINCE_CODES.has(String(i).padStart(2, '0')));
+const CHECK_CODES = CHECK_CHARS.map((c) => c.charCodeAt(0));
 
 /**
  * The common case of a bureau file, decided from core/identity's own parts (province codes,
- * check character, earliest birth date) without building its full result; anything else goes
- * to parseIdNumber, which is the definition and says what is wrong.
- * (test/unit/data-contract.test.ts checks the two agree.)
+ * check weights and characters, earliest birth date) by char codes and integer math, without
+ * building its full result; anything else goes to parseIdNumber, which is the definition and
+ * says what is wrong. (test/unit/data-contract.test.ts checks the two agree.)
  */
 export function isPlainValidCertno(text: string): boolean {
-  if (!ID18.test(text) || !PROVINCE_CODES.has(text.slice(0, 2))) return false;
-  const birth = `${text.slice(6, 10)}-${text.slice(10, 12)}-${text.slice(12, 14)}`;
-  if (birth > TODAY || birth < EARLIEST_BIRTH || !realDate(birth)) return false;
-  return checkChar(text.slice(0, 17)) === text[17];
+  if (text.length !== 18) return false;
+  let total = 0;
+  for (let i = 0; i < 17; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return false;
+    total += c * CHECK_WEIGHTS[i]!;
+  }
+  if (text.charCodeAt(17) !== CHECK_CODES[total % 11]) return false;
+  if (!PROVINCE[digitsAt(text, 0, 2)]) return false;
+  const y = digitsAt(text, 6, 4);
+  const m = digitsAt(text, 10, 2);
+  const d = digitsAt(text, 12, 2);
+  const birth = y * 10000 + m * 100 + d;
+  return birth <= TODAY_INT && birth >= EARLIEST_INT && realYmd(y, m, d);
 }
 
 function parseCertno(text: string): string {
@@ -251,6 +268,9 @@ const missing = (field: string, zh: string, blank: boolean): Problem => ({
   messageZh: blank ? `${zh}不能为空` : `新增人员必须填写${zh}`,
 });
 
+/** Indexes of the required fields, in field order (the specs differ in shape: read once, not per row). */
+const REQUIRED = ROSTER_FIELDS.flatMap((spec, i) => ('required' in spec && spec.required ? [i] : []));
+
 const IDX = Object.fromEntries(ROSTER_FIELDS.map((f, i) => [f.name, i])) as Record<RosterField, number>;
 
 /**
@@ -261,10 +281,9 @@ const IDX = Object.fromEntries(ROSTER_FIELDS.map((f, i) => [f.name, i])) as Reco
  */
 export function completeRoster(v: readonly unknown[], existing: RosterRecord | null, problems: Problem[]): RosterRecord | null {
   const before = problems.length;
-  for (let i = 0; i < ROSTER_FIELDS.length; i++) {
-    const spec = ROSTER_FIELDS[i]!;
+  for (const i of REQUIRED) {
     // Absent matters only for a new patient (a delta row may leave a column out); blank never passes.
-    if ('required' in spec && spec.required && (v[i] === null || (v[i] === undefined && !existing))) problems.push(missing(spec.name, spec.zh[0]!, existing !== null));
+    if (v[i] === null || (v[i] === undefined && !existing)) problems.push(missing(ROSTER_FIELDS[i]!.name, ROSTER_FIELDS[i]!.zh[0]!, existing !== null));
   }
   if (problems.length > before) return null;
   const b = existing ?? (DEFAULTS as RosterRecord);

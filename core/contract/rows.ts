@@ -46,18 +46,44 @@ const DATE_SEP = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** isRealDate for an already well-shaped yyyy-MM-dd, without building a Date (hot in imports). */
-export function realDate(iso: string): boolean {
-  const y = Number(iso.slice(0, 4));
-  const m = Number(iso.slice(5, 7));
-  const d = Number(iso.slice(8, 10));
+/** Whether year/month/day name a day of the proleptic Gregorian calendar (integer math, no Date). */
+export function realYmd(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
   const leap = m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0);
   return d <= DAYS[m - 1]! + (leap ? 1 : 0);
 }
 
+/** isRealDate for an already well-shaped yyyy-MM-dd, without building a Date (hot in imports). */
+export function realDate(iso: string): boolean {
+  return realYmd(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10)));
+}
+
+/** The value of `len` ASCII digits of `text` from `at`, or -1 when one is not a digit. */
+export function digitsAt(text: string, at: number, len: number): number {
+  let v = 0;
+  for (let i = at; i < at + len; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
 /** yyyy-MM-dd, yyyy/M/d, yyyyMMdd, 2024年7月1日 (a time part is dropped) → yyyy-MM-dd. */
 export function parseDate(text: string, what: string, whatZh: string): string {
+  // Fast path for the usual spellings (yyyy-MM-dd, yyyyMMdd) by char codes; the regexes below
+  // stay the definition: anything the fast path does not accept goes through them.
+  if (text.length === 10 && text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45) {
+    const y = digitsAt(text, 0, 4);
+    const mo = digitsAt(text, 5, 2);
+    const d = digitsAt(text, 8, 2);
+    if (y >= 0 && mo >= 0 && d >= 0 && realYmd(y, mo, d)) return text;
+  } else if (text.length === 8) {
+    const y = digitsAt(text, 0, 4);
+    const mo = digitsAt(text, 4, 2);
+    const d = digitsAt(text, 6, 2);
+    if (y >= 0 && mo >= 0 && d >= 0 && realYmd(y, mo, d)) return `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`;
+  }
   let m = DATE_PLAIN.exec(text);
   let iso: string | null = null;
   if (m) iso = `${m[1]}-${m[2]}-${m[3]}`;
@@ -83,6 +109,9 @@ const PRICE = /^\d+(\.\d{1,6})?$/;
 
 /** A non-negative amount in yuan with at most 2 decimals, kept as a string (money never becomes a float). */
 export function parseMoney(text: string, what: string, whatZh: string): string {
+  // Fast path: already canonical (no leading zero, a point and exactly two decimals), e.g. 12.50.
+  const n = text.length;
+  if (n >= 4 && text.charCodeAt(n - 3) === 46 && (text.charCodeAt(0) !== 48 || n === 4) && digitsAt(text, n - 2, 2) >= 0 && allDigits(text, 0, n - 3)) return text;
   const t = text.replace(/,/g, '');
   if (!MONEY.test(t)) return fail('INVALID_AMOUNT', `${what} must be an amount such as 12.50 (at most 2 decimals), got ${JSON.stringify(text)}`, `${whatZh}必须是金额（如 12.50，最多两位小数），收到 ${JSON.stringify(text)}`);
   // Canonical form: no leading zeros, exactly two decimals (string work, no float).
@@ -121,11 +150,32 @@ export function parseText(max: number, what: string, whatZh: string) {
   };
 }
 
+/** Whether text[from, to) is only ASCII digits. */
+function allDigits(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Letters, digits and - _ . only (the char-code form of the identifier regex below). */
+export function isCodeText(text: string, max: number): boolean {
+  const n = text.length;
+  if (n < 1 || n > max) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45)) return false;
+  }
+  return true;
+}
+
 /** An identifier: letters, digits and - _ . only. */
 export function parseCode(max: number, what: string, whatZh: string) {
   const re = new RegExp(`^[A-Za-z0-9_.\\-]{1,${max}}$`);
   return (text: string): string => {
-    if (!re.test(text)) return fail('INVALID_CODE', `${what} must be 1–${max} letters or digits, got ${JSON.stringify(text)}`, `${whatZh}必须是1至${max}位字母或数字，收到 ${JSON.stringify(text)}`);
+    // The loop is the fast path; the regex is the definition (test/unit/data-contract.test.ts checks they agree).
+    if (!isCodeText(text, max) && !re.test(text)) return fail('INVALID_CODE', `${what} must be 1–${max} letters or digits, got ${JSON.stringify(text)}`, `${whatZh}必须是1至${max}位字母或数字，收到 ${JSON.stringify(text)}`);
     return text;
   };
 }
@@ -151,24 +201,42 @@ export type RawCells = readonly (string | undefined)[];
  * `problems` (one per bad field).
  */
 export function parseCells(specs: readonly FieldSpec[], cells: RawCells, problems: Problem[]): unknown[] {
-  const out = new Array<unknown>(specs.length);
-  for (let i = 0; i < specs.length; i++) {
+  const t = compiled(specs);
+  const n = t.parse.length;
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) {
     const cell = cells[i];
     if (cell === undefined) continue;
-    const spec = specs[i]!;
     const text = cell.trim();
     if (text === '') {
-      out[i] = spec.empty === undefined ? null : spec.empty;
+      out[i] = t.empty[i];
       continue;
     }
     try {
-      out[i] = spec.parse(text);
+      out[i] = t.parse[i]!(text);
     } catch (e) {
       if (!(e instanceof FieldError)) throw e;
-      problems.push({ path: spec.name, code: e.code, message: e.message, messageZh: e.messageZh });
+      problems.push({ path: t.name[i]!, code: e.code, message: e.message, messageZh: e.messageZh });
     }
   }
   return out;
+}
+
+// The field specs differ in shape (optional keys), so reading them per cell is megamorphic:
+// a million-row file reads them from flat arrays instead.
+interface CompiledFields {
+  parse: ((text: string) => unknown)[];
+  empty: unknown[];
+  name: string[];
+}
+const COMPILED = new WeakMap<readonly FieldSpec[], CompiledFields>();
+function compiled(specs: readonly FieldSpec[]): CompiledFields {
+  let t = COMPILED.get(specs);
+  if (t === undefined) {
+    t = { parse: specs.map((s) => s.parse), empty: specs.map((s) => (s.empty === undefined ? null : s.empty)), name: specs.map((s) => s.name) };
+    COMPILED.set(specs, t);
+  }
+  return t;
 }
 
 /** Turns one JSON value into a cell (arrays joined with commas, numbers and booleans as text). */
