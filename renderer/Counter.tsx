@@ -130,7 +130,7 @@ export function Counter({
         }
       } catch (e) {
         const b = asBridgeError(e);
-        setMessage({ kind: 'error', text: [b.messageZh, ...b.problems.map((p) => p.messageZh)].join('：') });
+        setMessage({ kind: 'error', text: b.zh() });
       } finally {
         setLookupBusy(false);
       }
@@ -222,7 +222,7 @@ export function Counter({
         if (seq !== quoteSeq.current) return;
         const b = asBridgeError(e);
         setQuote(null);
-        setQuoteError([b.messageZh, ...b.problems.map((p) => p.messageZh)].filter(Boolean).join('：'));
+        setQuoteError(b.zh());
       },
     );
   }, [api, patientKey, validLines]);
@@ -274,7 +274,7 @@ export function Counter({
     } catch (e) {
       const b = asBridgeError(e);
       if (b.code === 'SESSION_EXPIRED') onSessionLost();
-      setMessage({ kind: 'error', text: [b.messageZh, ...b.problems.map((p) => `${p.path}：${p.messageZh}`)].join('；') });
+      setMessage({ kind: 'error', text: b.zh('；') });
     } finally {
       setSettling(false);
     }
@@ -741,8 +741,7 @@ function OverrideDialog({
     } catch (e) {
       const b = asBridgeError(e);
       if (b.code === 'SESSION_EXPIRED') onSessionLost();
-      const detail = b.problems.filter((p) => p.messageZh && p.messageZh !== b.messageZh).map((p) => p.messageZh);
-      setError([b.messageZh, ...detail].join('：'));
+      setError(b.zh());
     } finally {
       setBusy(false);
     }

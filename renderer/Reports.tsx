@@ -41,7 +41,7 @@ export function Reports({ session, onSessionLost }: { session: Session; onSessio
     (e: unknown) => {
       const b = asBridgeError(e);
       if (b.code === 'SESSION_EXPIRED') onSessionLost();
-      setError([b.messageZh, ...b.problems.filter((p) => p.messageZh !== b.messageZh).map((p) => p.messageZh)].join('：'));
+      setError(b.zh());
     },
     [onSessionLost],
   );

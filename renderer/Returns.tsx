@@ -57,7 +57,7 @@ export function Returns({ session, onDone, onSessionLost, initialText = '' }: { 
     } catch (e) {
       const b = asBridgeError(e);
       if (b.code === 'SESSION_EXPIRED') onSessionLost();
-      setMessage({ kind: 'error', text: [b.messageZh, ...b.problems.map((p) => p.messageZh)].join('：') });
+      setMessage({ kind: 'error', text: b.zh() });
     }
   };
 

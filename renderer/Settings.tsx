@@ -129,7 +129,7 @@ function Operators({ session }: { session: Session }) {
       void load();
     } catch (e) {
       const b = asBridgeError(e);
-      setMsg([b.messageZh, ...b.problems.map((p) => `${p.path}：${p.messageZh}`)].join('；'));
+      setMsg(b.zh('；'));
     }
   };
   return (

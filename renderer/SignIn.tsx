@@ -41,7 +41,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
       onSignedIn(await api.signIn({ operatorId: first.id, pin: first.pin }));
     } catch (e) {
       const b = asBridgeError(e);
-      setError([b.messageZh, ...b.problems.map((p) => `${p.path}：${p.messageZh}`)].join('；'));
+      setError(b.zh('；'));
     }
   };
 

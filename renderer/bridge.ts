@@ -20,6 +20,12 @@ export class BridgeError extends Error {
   ) {
     super(message);
   }
+
+  /** The words for the screen: the refusal, then each field's own reason unless it only repeats it. */
+  zh(separator = '：'): string {
+    const detail = this.problems.filter((p) => p.messageZh && p.messageZh !== this.messageZh).map((p) => p.messageZh);
+    return [this.messageZh, ...detail].join(separator);
+  }
 }
 
 /** What only a shell can do: put paper through a printer, archive a PDF. */
