@@ -110,6 +110,10 @@ const EARLIEST_INT = ymdInt(EARLIEST_BIRTH);
 /** Province code (first two digits, as a number) → known. */
 const PROVINCE = Array.from({ length: 100 }, (_, i) => PROVINCE_CODES.has(String(i).padStart(2, '0')));
 const CHECK_CODES = CHECK_CHARS.map((c) => c.charCodeAt(0));
+// Module-local copies: under the dev loader an imported binding is a getter call on every use.
+const WEIGHTS: readonly number[] = [...CHECK_WEIGHTS];
+const digitsOf = digitsAt;
+const isRealYmd = realYmd;
 
 /**
  * The common case of a bureau file, decided from core/identity's own parts (province codes,
@@ -123,15 +127,15 @@ export function isPlainValidCertno(text: string): boolean {
   for (let i = 0; i < 17; i++) {
     const c = text.charCodeAt(i) - 48;
     if (c < 0 || c > 9) return false;
-    total += c * CHECK_WEIGHTS[i]!;
+    total += c * WEIGHTS[i]!;
   }
   if (text.charCodeAt(17) !== CHECK_CODES[total % 11]) return false;
-  if (!PROVINCE[digitsAt(text, 0, 2)]) return false;
-  const y = digitsAt(text, 6, 4);
-  const m = digitsAt(text, 10, 2);
-  const d = digitsAt(text, 12, 2);
+  if (!PROVINCE[digitsOf(text, 0, 2)]) return false;
+  const y = digitsOf(text, 6, 4);
+  const m = digitsOf(text, 10, 2);
+  const d = digitsOf(text, 12, 2);
   const birth = y * 10000 + m * 100 + d;
-  return birth <= TODAY_INT && birth >= EARLIEST_INT && realYmd(y, m, d);
+  return birth <= TODAY_INT && birth >= EARLIEST_INT && isRealYmd(y, m, d);
 }
 
 function parseCertno(text: string): string {

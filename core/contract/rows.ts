@@ -184,7 +184,8 @@ export function enumParser<T>(table: Record<string, T>, what: string, whatZh: st
   const normalized = new Map<string, T>();
   for (const [k, v] of Object.entries(table)) normalized.set(k.toLowerCase(), v);
   return (text: string): T => {
-    const v = normalized.get(text.toLowerCase());
+    // The keys are lower case: a cell already in lower case (the usual) needs no toLowerCase copy.
+    const v = normalized.get(text) ?? normalized.get(text.toLowerCase());
     if (v === undefined) return fail('INVALID_VALUE', `${what} must be one of ${allowed}, got ${JSON.stringify(text)}`, `${whatZh}的取值无效（允许：${allowed}），收到 ${JSON.stringify(text)}`);
     return v;
   };
