@@ -37,6 +37,9 @@ export function parseCsv(
   let count = 0;
   let nextQuote = text.indexOf('"', pos);
   if (nextQuote === -1) nextQuote = n;
+  // The next delimiter at or after the current cell, kept across lines like nextQuote so a
+  // line without one does not make the search run on through the rest of the file.
+  let nextSep = -1;
   while (pos < n) {
     let nl = text.indexOf('\n', pos);
     if (nl === -1) nl = n;
@@ -49,7 +52,20 @@ export function parseCsv(
       if (end > pos && text.charCodeAt(end - 1) === 13) end--;
       if (end > pos) {
         const raw = text.slice(pos, end);
-        onRecord({ cells: raw.split(sep), line, text: raw });
+        // Cells sliced from the text between delimiters (measured faster than raw.split here).
+        const cells: string[] = [];
+        let from = pos;
+        for (;;) {
+          if (nextSep < from) {
+            nextSep = text.indexOf(sep, from);
+            if (nextSep === -1) nextSep = n;
+          }
+          if (nextSep >= end) break;
+          cells.push(text.slice(from, nextSep));
+          from = nextSep + 1;
+        }
+        cells.push(text.slice(from, end));
+        onRecord({ cells, line, text: raw });
         count++;
         if (options.onProgress && count % every === 0) options.onProgress(pos);
       }

@@ -10,6 +10,7 @@ import { FieldError, parseCode, parseDate, parseMoney, type RawCells } from '../
 import { ROSTER_FIELDS, RosterRowSchema, validateRosterRow } from '../../core/contract/patient.ts';
 import type { Problem } from '../../core/contract/problems.ts';
 import { syntheticCertno } from '../../core/import/synthetic.ts';
+import { parseCsv, type CsvRecord } from '../../core/import/csv.ts';
 
 /** Value, or the error's code and both messages. */
 function outcome(f: () => unknown): unknown {
@@ -120,5 +121,19 @@ test('RosterRowSchema (zod) and the importer validator agree on generated rows, 
       }
     }),
     { numRuns: 1500 },
+  );
+});
+
+test('parseCsv splits unquoted lines exactly as String#split does (any delimiter, CRLF, blank lines, one-column files)', () => {
+  const line = (sep: string) => fc.array(chars(`ab1中 ${sep}`, 4), { minLength: 1, maxLength: 6 }).map((cells) => cells.join(sep));
+  const file = fc.constantFrom(',', '\t', ';').chain((sep) => fc.tuple(fc.constant(sep), fc.array(line(sep), { minLength: 0, maxLength: 8 }), fc.constantFrom('\n', '\r\n')));
+  fc.assert(
+    fc.property(file, ([sep, lines, eol]) => {
+      const got: CsvRecord[] = [];
+      parseCsv(lines.join(eol), (r) => got.push(r), { delimiter: sep });
+      const want = lines.map((l, i) => ({ cells: l.split(sep), line: i + 1, text: l })).filter((r) => r.text !== '');
+      assert.deepEqual(got, want);
+    }),
+    { numRuns: 3000 },
   );
 });
