@@ -109,9 +109,13 @@ const PRICE = /^\d+(\.\d{1,6})?$/;
 
 /** A non-negative amount in yuan with at most 2 decimals, kept as a string (money never becomes a float). */
 export function parseMoney(text: string, what: string, whatZh: string): string {
-  // Fast path: already canonical (no leading zero, a point and exactly two decimals), e.g. 12.50.
+  // Fast path: plain digits with at most two decimals and no leading zero (12, 12.5, 12.50, 0.5).
   const n = text.length;
-  if (n >= 4 && text.charCodeAt(n - 3) === 46 && (text.charCodeAt(0) !== 48 || n === 4) && digitsAt(text, n - 2, 2) >= 0 && allDigits(text, 0, n - 3)) return text;
+  let dot = text.indexOf('.');
+  if (dot === -1) dot = n;
+  if (dot > 0 && n - dot <= 3 && (dot === 1 || text.charCodeAt(0) !== 48) && allDigits(text, 0, dot) && allDigits(text, dot + 1, n) && (dot === n || n - dot > 1)) {
+    return n - dot === 3 ? text : n - dot === 2 ? `${text}0` : `${text}.00`;
+  }
   const t = text.replace(/,/g, '');
   if (!MONEY.test(t)) return fail('INVALID_AMOUNT', `${what} must be an amount such as 12.50 (at most 2 decimals), got ${JSON.stringify(text)}`, `${whatZh}必须是金额（如 12.50，最多两位小数），收到 ${JSON.stringify(text)}`);
   // Canonical form: no leading zeros, exactly two decimals (string work, no float).
