@@ -300,16 +300,7 @@ export function importText<R>(db: DB, target: ImportTarget<R>, text: string, opt
     ms: 0,
     rowsPerSecond: 0,
   };
-  const reject = (line: number, key: string | null, problems: Problem[]) => {
-    report.rejected++;
-    for (const p of problems) {
-      if (report.rejections.length >= maxRejections) {
-        report.rejectionsTruncated = true;
-        return;
-      }
-      report.rejections.push({ line, key, field: p.path, code: p.code, message: p.message, messageZh: p.messageZh });
-    }
-  };
+  const reject = rejectionRecorder(report, maxRejections);
 
   const seen = new Set<string>();
   // One problems array for all rows (reject() copies what it keeps): less garbage per row.
@@ -423,4 +414,18 @@ export function importText<R>(db: DB, target: ImportTarget<R>, text: string, opt
   report.ms = Math.round(performance.now() - started);
   report.rowsPerSecond = report.ms > 0 ? Math.round((report.rows / report.ms) * 1000) : report.rows;
   return report;
+}
+
+/** Counts a rejected row and lists its problems (line, key, field, code, English and Chinese), up to a limit. */
+export function rejectionRecorder(report: ImportReport, maxRejections: number): (line: number, key: string | null, problems: Problem[]) => void {
+  return (line, key, problems) => {
+    report.rejected++;
+    for (const p of problems) {
+      if (report.rejections.length >= maxRejections) {
+        report.rejectionsTruncated = true;
+        return;
+      }
+      report.rejections.push({ line, key, field: p.path, code: p.code, message: p.message, messageZh: p.messageZh });
+    }
+  };
 }

@@ -10,11 +10,11 @@ import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_thread
 import { fileURLToPath } from 'node:url';
 import { statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { InputError, type Problem } from '../contract/problems.ts';
+import { InputError } from '../contract/problems.ts';
 import type { DB } from '../store/db.ts';
 import { ROW_WIDTH, RosterWriter, countPatients, type DuplicateRow } from '../store/roster.ts';
 import type { Encoding } from './decode.ts';
-import type { ImportOptions, ImportReport } from './engine.ts';
+import { rejectionRecorder, type ImportOptions, type ImportReport } from './engine.ts';
 import type { WorkerInput, WorkerMessage } from './roster-worker.ts';
 
 const WORKER = fileURLToPath(new URL('./roster-worker-boot.mjs', import.meta.url));
@@ -69,16 +69,7 @@ export function importRosterParallel(db: DB, file: string, options: ImportOption
     kind: 'roster', format: 'csv', encoding: 'utf8', rows: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, rolledBack: false,
     ignoredColumns: [], absentFields: [], rejections: [], rejectionsTruncated: false, ms: 0, rowsPerSecond: 0,
   };
-  const reject = (line: number, key: string | null, problems: Problem[]) => {
-    report.rejected++;
-    for (const p of problems) {
-      if (report.rejections.length >= maxRejections) {
-        report.rejectionsTruncated = true;
-        return;
-      }
-      report.rejections.push({ line, key, field: p.path, code: p.code, message: p.message, messageZh: p.messageZh });
-    }
-  };
+  const reject = rejectionRecorder(report, maxRejections);
 
   const duplicates = (dups: DuplicateRow[]) => {
     for (const d of dups) {

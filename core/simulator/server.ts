@@ -52,7 +52,7 @@ export interface RunningSimulator {
 }
 
 /** mulberry32: a tiny seeded generator so a fault run can be replayed. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -13,6 +13,7 @@ import { statusCounts, getOutboxBySettlement } from '../../core/store/outbox.ts'
 import { standingSettlements, allSimSettlements } from '../../core/store/simulator.ts';
 import { verifyJournal } from '../../core/settlement/hash.ts';
 import { Uploader, reviveDead } from '../../core/outbox/uploader.ts';
+import { seeded } from '../../core/simulator/server.ts';
 import { startSimulator } from '../../core/simulator/index.ts';
 import { tempDir } from '../helpers/settlement.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -38,16 +39,6 @@ export interface CrashReport {
   ms: number;
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * resolution 'query': an unknown outcome is resolved by asking the platform (then 2601 if it never
