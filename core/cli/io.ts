@@ -14,6 +14,7 @@ export interface Command {
   name: string;
   usage: string;
   summary: string;
+  /** Returns the exit code; a thrown error is reported by the dispatcher (core/cli/main.ts). */
   run(args: string[], io: CliIO): Promise<number>;
 }
 

@@ -1,6 +1,6 @@
 // The counter's command line: `npm run --silent cli -- COMMAND [args]`.
 import { COMMANDS } from './commands/index.ts';
-import { EXIT_BAD_INPUT, processIO } from './io.ts';
+import { EXIT_BAD_INPUT, processIO, reportError } from './io.ts';
 
 async function main(argv: string[]): Promise<number> {
   const io = processIO();
@@ -11,7 +11,12 @@ async function main(argv: string[]): Promise<number> {
     io.stderr(`${name && name !== 'help' ? `unknown command ${JSON.stringify(name)}\n` : ''}usage: npm run --silent cli -- COMMAND\n${list}\n`);
     return name && name !== 'help' ? EXIT_BAD_INPUT : 0;
   }
-  return command.run(rest, io);
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    // One place turns a refusal into JSON on stderr (exit 2 for bad input, 1 otherwise).
+    return reportError(io, e);
+  }
 }
 
 main(process.argv.slice(2)).then(

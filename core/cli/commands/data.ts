@@ -15,7 +15,7 @@ import { lookupPatient } from '../../patient/index.ts';
 import { loadPolicyBook } from '../../policy/index.ts';
 import { localToday } from '../../identity/index.ts';
 import { seedDemoData } from '../../demo/seed.ts';
-import { EXIT_BAD_INPUT, EXIT_OK, reportError, type CliIO, type Command } from '../io.ts';
+import { EXIT_BAD_INPUT, EXIT_OK, type CliIO, type Command } from '../io.ts';
 
 function usage(message: string, messageZh: string): InputError {
   return new InputError('USAGE', message, messageZh, [{ path: 'args', code: 'USAGE', message, messageZh }]);
@@ -56,29 +56,25 @@ export const importCommand: Command = {
   usage: 'import roster|catalog FILE [--data DIR] [--encoding gbk] [--mapping FILE] [--strict] [--parallel|--single-thread]',
   summary: 'import a bureau roster or drug catalog (CSV or JSON, UTF-8 or GBK); idempotent upsert',
   async run(args, io) {
-    try {
-      const { values, positionals } = parse(args, { encoding: { type: 'string' }, mapping: { type: 'string' }, strict: { type: 'boolean' }, format: { type: 'string' }, parallel: { type: 'boolean' }, 'single-thread': { type: 'boolean' } });
-      const [kind, file] = positionals;
-      if ((kind !== 'roster' && kind !== 'catalog') || !file) throw usage('usage: import roster|catalog FILE [--data DIR] [--encoding gbk] [--mapping FILE] [--strict]', '用法：import roster|catalog 文件');
-      const format = values.format as string | undefined;
-      if (format !== undefined && format !== 'csv' && format !== 'json') throw usage('--format is csv or json', '--format 只能是 csv 或 json');
-      const options: ImportOptions = {
-        strict: Boolean(values.strict),
-        // Neither flag: a large first roster load uses a second core (core/import/parallel.ts).
-        ...(values.parallel ? { parallel: true } : values['single-thread'] ? { parallel: false } : {}),
-        onProgress: progressPrinter(io),
-        ...(values.encoding ? { encoding: values.encoding as string } : {}),
-        ...(values.mapping ? { mapping: loadMapping(values.mapping as string) } : {}),
-        ...(format ? { format } : {}),
-      };
-      const report: ImportReport = withDb(values.data as string | undefined, (db) => (kind === 'roster' ? importRosterFile(db, file, options) : importCatalogFile(db, file, options)));
-      if (io.isTTY) io.stderr('\n');
-      out(io, { file, ...report });
-      // --strict with a bad row wrote nothing: that is a refusal of the input.
-      return report.rolledBack ? EXIT_BAD_INPUT : EXIT_OK;
-    } catch (e) {
-      return reportError(io, e);
-    }
+    const { values, positionals } = parse(args, { encoding: { type: 'string' }, mapping: { type: 'string' }, strict: { type: 'boolean' }, format: { type: 'string' }, parallel: { type: 'boolean' }, 'single-thread': { type: 'boolean' } });
+    const [kind, file] = positionals;
+    if ((kind !== 'roster' && kind !== 'catalog') || !file) throw usage('usage: import roster|catalog FILE [--data DIR] [--encoding gbk] [--mapping FILE] [--strict]', '用法：import roster|catalog 文件');
+    const format = values.format as string | undefined;
+    if (format !== undefined && format !== 'csv' && format !== 'json') throw usage('--format is csv or json', '--format 只能是 csv 或 json');
+    const options: ImportOptions = {
+      strict: Boolean(values.strict),
+      // Neither flag: a large first roster load uses a second core (core/import/parallel.ts).
+      ...(values.parallel ? { parallel: true } : values['single-thread'] ? { parallel: false } : {}),
+      onProgress: progressPrinter(io),
+      ...(values.encoding ? { encoding: values.encoding as string } : {}),
+      ...(values.mapping ? { mapping: loadMapping(values.mapping as string) } : {}),
+      ...(format ? { format } : {}),
+    };
+    const report: ImportReport = withDb(values.data as string | undefined, (db) => (kind === 'roster' ? importRosterFile(db, file, options) : importCatalogFile(db, file, options)));
+    if (io.isTTY) io.stderr('\n');
+    out(io, { file, ...report });
+    // --strict with a bad row wrote nothing: that is a refusal of the input.
+    return report.rolledBack ? EXIT_BAD_INPUT : EXIT_OK;
   },
 };
 
@@ -87,17 +83,13 @@ export const lookupCommand: Command = {
   usage: 'lookup INPUT [--data DIR] [--date yyyy-MM-dd] [--reveal]',
   summary: 'find a patient by 人员编号, ID number, card record or e-voucher token: flags, policy, eligibility, cap',
   async run(args, io) {
-    try {
-      const { values, positionals } = parse(args, { date: { type: 'string' }, reveal: { type: 'boolean' }, 'policy-dir': { type: 'string' } });
-      const input = positionals.join(' ');
-      if (input.trim() === '') throw usage('usage: lookup INPUT [--data DIR] [--date yyyy-MM-dd]', '用法：lookup 证件号或人员编号');
-      const book = loadPolicyBook(values['policy-dir'] as string | undefined);
-      const date = (values.date as string | undefined) ?? localToday();
-      out(io, withDb(values.data as string | undefined, (db) => lookupPatient(db, book, input, date, { reveal: Boolean(values.reveal) })));
-      return EXIT_OK;
-    } catch (e) {
-      return reportError(io, e);
-    }
+    const { values, positionals } = parse(args, { date: { type: 'string' }, reveal: { type: 'boolean' }, 'policy-dir': { type: 'string' } });
+    const input = positionals.join(' ');
+    if (input.trim() === '') throw usage('usage: lookup INPUT [--data DIR] [--date yyyy-MM-dd]', '用法：lookup 证件号或人员编号');
+    const book = loadPolicyBook(values['policy-dir'] as string | undefined);
+    const date = (values.date as string | undefined) ?? localToday();
+    out(io, withDb(values.data as string | undefined, (db) => lookupPatient(db, book, input, date, { reveal: Boolean(values.reveal) })));
+    return EXIT_OK;
   },
 };
 
@@ -106,21 +98,17 @@ export const searchCommand: Command = {
   usage: 'search TEXT [--data DIR] [--limit N] [--region CODE]',
   summary: 'search the drug catalog by national code, own code, barcode, name or pinyin initials (aldp)',
   async run(args, io) {
-    try {
-      const { values, positionals } = parse(args, { limit: { type: 'string' }, region: { type: 'string' } });
-      const text = positionals.join(' ');
-      if (text.trim() === '') throw usage('usage: search TEXT [--data DIR] [--limit N]', '用法：search 关键字');
-      const limit = values.limit === undefined ? 20 : Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw usage('--limit is a whole number from 1 to 200', '--limit 必须是1至200的整数');
-      const hits = withDb(values.data as string | undefined, (db) => {
-        const region = (values.region as string | undefined) ?? getInstitution(db)?.region;
-        return searchCatalog(db, text, { limit, ...(region ? { region } : {}) });
-      });
-      out(io, { text, count: hits.length, hits });
-      return EXIT_OK;
-    } catch (e) {
-      return reportError(io, e);
-    }
+    const { values, positionals } = parse(args, { limit: { type: 'string' }, region: { type: 'string' } });
+    const text = positionals.join(' ');
+    if (text.trim() === '') throw usage('usage: search TEXT [--data DIR] [--limit N]', '用法：search 关键字');
+    const limit = values.limit === undefined ? 20 : Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw usage('--limit is a whole number from 1 to 200', '--limit 必须是1至200的整数');
+    const hits = withDb(values.data as string | undefined, (db) => {
+      const region = (values.region as string | undefined) ?? getInstitution(db)?.region;
+      return searchCatalog(db, text, { limit, ...(region ? { region } : {}) });
+    });
+    out(io, { text, count: hits.length, hits });
+    return EXIT_OK;
   },
 };
 
@@ -129,36 +117,32 @@ export const settingsCommand: Command = {
   usage: `settings get [KEY] | settings set KEY VALUE [KEY VALUE…] [--data DIR]   (keys: ${INSTITUTION_KEYS.join(', ')})`,
   summary: 'show or change the institution settings (code, name, type, level, policy, region, platform endpoint)',
   async run(args, io) {
-    try {
-      const { values, positionals } = parse(args, {});
-      const [action, ...rest] = positionals;
-      const data = values.data as string | undefined;
-      if (action === 'get') {
-        const result = withDb(data, (db) => {
-          const fields = institutionFields(db);
-          if (rest.length === 0) return { institution: fields, complete: getInstitution(db) !== null, all: allSettings(db) };
-          const key = rest[0]!;
-          if (!(INSTITUTION_KEYS as readonly string[]).includes(key)) throw usage(`unknown setting ${key}; known: ${INSTITUTION_KEYS.join(', ')}`, `未知的配置项 ${key}`);
-          return { [key]: fields[key as keyof typeof fields] ?? null };
-        });
-        out(io, result);
-        return EXIT_OK;
-      }
-      if (action === 'set') {
-        if (rest.length === 0 || rest.length % 2 !== 0) throw usage('usage: settings set KEY VALUE [KEY VALUE…]', '用法：settings set 配置项 值');
-        const changes: Record<string, unknown> = {};
-        for (let i = 0; i < rest.length; i += 2) changes[rest[i]!] = rest[i + 1] === '' || rest[i + 1] === 'null' ? null : rest[i + 1];
-        const result = withDb(data, (db) => {
-          setInstitution(db, changes);
-          return { institution: institutionFields(db), complete: getInstitution(db) !== null };
-        });
-        out(io, result);
-        return EXIT_OK;
-      }
-      throw usage('usage: settings get [KEY] | settings set KEY VALUE', '用法：settings get | settings set');
-    } catch (e) {
-      return reportError(io, e);
+    const { values, positionals } = parse(args, {});
+    const [action, ...rest] = positionals;
+    const data = values.data as string | undefined;
+    if (action === 'get') {
+      const result = withDb(data, (db) => {
+        const fields = institutionFields(db);
+        if (rest.length === 0) return { institution: fields, complete: getInstitution(db) !== null, all: allSettings(db) };
+        const key = rest[0]!;
+        if (!(INSTITUTION_KEYS as readonly string[]).includes(key)) throw usage(`unknown setting ${key}; known: ${INSTITUTION_KEYS.join(', ')}`, `未知的配置项 ${key}`);
+        return { [key]: fields[key as keyof typeof fields] ?? null };
+      });
+      out(io, result);
+      return EXIT_OK;
     }
+    if (action === 'set') {
+      if (rest.length === 0 || rest.length % 2 !== 0) throw usage('usage: settings set KEY VALUE [KEY VALUE…]', '用法：settings set 配置项 值');
+      const changes: Record<string, unknown> = {};
+      for (let i = 0; i < rest.length; i += 2) changes[rest[i]!] = rest[i + 1] === '' || rest[i + 1] === 'null' ? null : rest[i + 1];
+      const result = withDb(data, (db) => {
+        setInstitution(db, changes);
+        return { institution: institutionFields(db), complete: getInstitution(db) !== null };
+      });
+      out(io, result);
+      return EXIT_OK;
+    }
+    throw usage('usage: settings get [KEY] | settings set KEY VALUE', '用法：settings get | settings set');
   },
 };
 
@@ -167,16 +151,12 @@ export const demoCommand: Command = {
   usage: 'demo seed [--data DIR] [--region lincang|chongqing|kunming|ezhou|dazhou]',
   summary: 'load the demo catalog (seed 000 附件2, demo prices) and demo roster; sets a demo institution if none',
   async run(args, io) {
-    try {
-      const { values, positionals } = parse(args, { region: { type: 'string' } });
-      if (positionals[0] !== 'seed') throw usage('usage: demo seed [--data DIR]', '用法：demo seed');
-      const report = withDb(values.data as string | undefined, (db) => seedDemoData(db, values.region ? { region: values.region as string } : {}));
-      const brief = (r: ImportReport) => ({ inserted: r.inserted, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected, rejections: r.rejections });
-      out(io, { catalog: brief(report.catalog), roster: brief(report.roster), institutionSet: report.institutionSet });
-      return EXIT_OK;
-    } catch (e) {
-      return reportError(io, e);
-    }
+    const { values, positionals } = parse(args, { region: { type: 'string' } });
+    if (positionals[0] !== 'seed') throw usage('usage: demo seed [--data DIR]', '用法：demo seed');
+    const report = withDb(values.data as string | undefined, (db) => seedDemoData(db, values.region ? { region: values.region as string } : {}));
+    const brief = (r: ImportReport) => ({ inserted: r.inserted, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected, rejections: r.rejections });
+    out(io, { catalog: brief(report.catalog), roster: brief(report.roster), institutionSet: report.institutionSet });
+    return EXIT_OK;
   },
 };
 

@@ -5,7 +5,7 @@ import { resolveDataDir } from '../../config/paths.ts';
 import { openDatabase } from '../../store/db.ts';
 import { InputError } from '../../contract/problems.ts';
 import { buildReport, FORMATS, render, REPORT_NAMES, REPORT_SUMMARIES, type Format } from '../../reports/index.ts';
-import { EXIT_OK, reportError, type Command } from '../io.ts';
+import { EXIT_OK, type Command } from '../io.ts';
 
 function usageError(message: string, messageZh: string, path: string): InputError {
   return new InputError('INVALID_ARGUMENT', message, messageZh, [{ path, code: 'INVALID_ARGUMENT', message, messageZh }]);
@@ -16,36 +16,32 @@ export const reportCommand: Command = {
   usage: 'report NAME --month YYYY-MM [--format json|csv|xlsx|html|pdf] [--out FILE] [--data DIR] | report --list',
   summary: 'the bureau reports: monthly-residents, monthly-employees, people, statistics, variances, overrides, capitation',
   async run(args, io) {
-    try {
-      const { values, positionals } = parseArgs({
-        args,
-        allowPositionals: true,
-        options: { month: { type: 'string' }, format: { type: 'string', default: 'json' }, out: { type: 'string' }, data: { type: 'string' }, list: { type: 'boolean' } },
-      });
-      if (values.list) {
-        io.stdout(REPORT_NAMES.map((n) => `${n.padEnd(20)} ${REPORT_SUMMARIES[n]}`).join('\n') + '\n');
-        return EXIT_OK;
-      }
-      const name = positionals[0];
-      if (!name) throw usageError(`name a report: ${REPORT_NAMES.join(', ')}`, '请指定报表名称', 'name');
-      if (!values.month) throw usageError('--month YYYY-MM is required', '请用 --month 指定月份', 'month');
-      const format = values.format as Format;
-      if (!(FORMATS as readonly string[]).includes(format)) throw usageError(`--format must be one of ${FORMATS.join(', ')}`, `格式应为 ${FORMATS.join('、')} 之一`, 'format');
-      if ((format === 'xlsx' || format === 'pdf') && !values.out) throw usageError(`${format} is binary: give --out FILE`, `${format} 为二进制格式，请用 --out 指定文件`, 'out');
-      const db = openDatabase(resolveDataDir(values.data));
-      try {
-        const doc = buildReport(db, name, values.month);
-        const bytes = await render(doc, format);
-        if (values.out) {
-          writeFileSync(values.out, bytes);
-          io.stderr(`wrote ${values.out} (${bytes.length} bytes)\n`);
-        } else io.stdout(bytes.toString('utf8'));
-      } finally {
-        db.close();
-      }
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { month: { type: 'string' }, format: { type: 'string', default: 'json' }, out: { type: 'string' }, data: { type: 'string' }, list: { type: 'boolean' } },
+    });
+    if (values.list) {
+      io.stdout(REPORT_NAMES.map((n) => `${n.padEnd(20)} ${REPORT_SUMMARIES[n]}`).join('\n') + '\n');
       return EXIT_OK;
-    } catch (e) {
-      return reportError(io, e);
     }
+    const name = positionals[0];
+    if (!name) throw usageError(`name a report: ${REPORT_NAMES.join(', ')}`, '请指定报表名称', 'name');
+    if (!values.month) throw usageError('--month YYYY-MM is required', '请用 --month 指定月份', 'month');
+    const format = values.format as Format;
+    if (!(FORMATS as readonly string[]).includes(format)) throw usageError(`--format must be one of ${FORMATS.join(', ')}`, `格式应为 ${FORMATS.join('、')} 之一`, 'format');
+    if ((format === 'xlsx' || format === 'pdf') && !values.out) throw usageError(`${format} is binary: give --out FILE`, `${format} 为二进制格式，请用 --out 指定文件`, 'out');
+    const db = openDatabase(resolveDataDir(values.data));
+    try {
+      const doc = buildReport(db, name, values.month);
+      const bytes = await render(doc, format);
+      if (values.out) {
+        writeFileSync(values.out, bytes);
+        io.stderr(`wrote ${values.out} (${bytes.length} bytes)\n`);
+      } else io.stdout(bytes.toString('utf8'));
+    } finally {
+      db.close();
+    }
+    return EXIT_OK;
   },
 };

@@ -22,7 +22,7 @@ import { Uploader, reviveDead } from '../../outbox/uploader.ts';
 import { closeDay } from '../../outbox/dayclose.ts';
 import { nextDueAt } from '../../store/outbox.ts';
 import { startSimulator, FaultsSchema } from '../../simulator/index.ts';
-import { EXIT_FAILURE, EXIT_OK, parseJson, reportError, type Command, type CliIO } from '../io.ts';
+import { EXIT_FAILURE, EXIT_OK, parseJson, type Command, type CliIO } from '../io.ts';
 
 function openWriter(dataFlag: string | undefined, purpose: string): { db: DB; release: () => void } {
   const dir = resolveDataDir(dataFlag);
@@ -73,39 +73,35 @@ export const settleCommand: Command = {
   usage: 'settle --data DIR < sale.json',
   summary: 'settle a sale (patient input + catalog codes, or every fact) and queue it for upload',
   async run(args, io) {
+    const { values } = parseArgs({ args, options: { data: { type: 'string' } } });
+    const input = parseJson(await io.readStdin(), 'the sale on standard input') as Record<string, unknown>;
+    const book = loadPolicyBook();
+    const w = openWriter(values.data, 'settle');
     try {
-      const { values } = parseArgs({ args, options: { data: { type: 'string' } } });
-      const input = parseJson(await io.readStdin(), 'the sale on standard input') as Record<string, unknown>;
-      const book = loadPolicyBook();
-      const w = openWriter(values.data, 'settle');
-      try {
-        let rec;
-        if (input && typeof input === 'object' && 'request' in input) {
-          const d = parseOrThrow(DirectSale, input);
-          const request = parseOrThrow(QuoteRequestSchema, d.request, ['request']);
-          rec = settle(w.db, { requestId: d.requestId ?? null, request, result: quote(book, request), patient: d.patient, institution: d.institution, operator: d.operator, lines: d.lines });
-        } else {
-          const s = parseOrThrow(CounterSale, input);
-          const inst = requireInstitution(w.db);
-          const wanted = typeof s.institution === 'string' ? s.institution : s.institution?.code;
-          if (wanted && wanted !== inst.code) {
-            throw new InputError('WRONG_INSTITUTION', `This data directory belongs to institution ${inst.code}, not ${wanted}`, `该数据目录属于机构 ${inst.code}，不是 ${wanted}`, [
-              { path: 'institution', code: 'WRONG_INSTITUTION', message: `configured institution is ${inst.code}`, messageZh: `本机构编号为 ${inst.code}` },
-            ]);
-          }
-          const date = s.date ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-          const priced = priceSale(w.db, book, inst, s.patient, date, s.lines);
-          // The same refusals as the screen and the plugin API: not eligible, or blocked by supervision.
-          assertSettleable(priced);
-          rec = w.db.transaction(() => writeSettlement(w.db, priced, inst, s.operator, s.requestId, date, new Date()))();
+      let rec;
+      if (input && typeof input === 'object' && 'request' in input) {
+        const d = parseOrThrow(DirectSale, input);
+        const request = parseOrThrow(QuoteRequestSchema, d.request, ['request']);
+        rec = settle(w.db, { requestId: d.requestId ?? null, request, result: quote(book, request), patient: d.patient, institution: d.institution, operator: d.operator, lines: d.lines });
+      } else {
+        const s = parseOrThrow(CounterSale, input);
+        const inst = requireInstitution(w.db);
+        const wanted = typeof s.institution === 'string' ? s.institution : s.institution?.code;
+        if (wanted && wanted !== inst.code) {
+          throw new InputError('WRONG_INSTITUTION', `This data directory belongs to institution ${inst.code}, not ${wanted}`, `该数据目录属于机构 ${inst.code}，不是 ${wanted}`, [
+            { path: 'institution', code: 'WRONG_INSTITUTION', message: `configured institution is ${inst.code}`, messageZh: `本机构编号为 ${inst.code}` },
+          ]);
         }
-        print(io, rec);
-        return EXIT_OK;
-      } finally {
-        w.release();
+        const date = s.date ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+        const priced = priceSale(w.db, book, inst, s.patient, date, s.lines);
+        // The same refusals as the screen and the plugin API: not eligible, or blocked by supervision.
+        assertSettleable(priced);
+        rec = w.db.transaction(() => writeSettlement(w.db, priced, inst, s.operator, s.requestId, date, new Date()))();
       }
-    } catch (e) {
-      return reportError(io, e);
+      print(io, rec);
+      return EXIT_OK;
+    } finally {
+      w.release();
     }
   },
 };
@@ -115,31 +111,27 @@ export const reverseCommand: Command = {
   usage: 'reverse ID|RECEIPT --data DIR [--lines a,b] --reason TEXT [--operator ID --operator-name NAME]',
   summary: 'return a whole sale or some of its lines (a new reversing record, queued for upload)',
   async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { data: { type: 'string' }, lines: { type: 'string' }, reason: { type: 'string' }, operator: { type: 'string' }, 'operator-name': { type: 'string' } },
+    });
+    const ref = positionals[0];
+    if (!ref) throw new InputError('ID_REQUIRED', 'give the settlement id or receipt number to reverse', '请指定要退费的结算单号');
+    const w = openWriter(values.data, 'reverse');
     try {
-      const { values, positionals } = parseArgs({
-        args,
-        allowPositionals: true,
-        options: { data: { type: 'string' }, lines: { type: 'string' }, reason: { type: 'string' }, operator: { type: 'string' }, 'operator-name': { type: 'string' } },
+      const row = listSettlements(w.db).find((s) => s.id === ref || s.receipt_no === ref);
+      if (!row) throw new InputError('SETTLEMENT_NOT_FOUND', `No settlement ${ref}`, `找不到结算记录 ${ref}`);
+      const rec = reverse(w.db, {
+        settlementId: row.id,
+        lines: values.lines ? values.lines.split(',').map((s) => s.trim()).filter(Boolean) : null,
+        operator: { id: values.operator ?? 'cli', name: values['operator-name'] ?? values.operator ?? 'cli' },
+        reason: values.reason ?? 'returned at the counter (cli)',
       });
-      const ref = positionals[0];
-      if (!ref) throw new InputError('ID_REQUIRED', 'give the settlement id or receipt number to reverse', '请指定要退费的结算单号');
-      const w = openWriter(values.data, 'reverse');
-      try {
-        const row = listSettlements(w.db).find((s) => s.id === ref || s.receipt_no === ref);
-        if (!row) throw new InputError('SETTLEMENT_NOT_FOUND', `No settlement ${ref}`, `找不到结算记录 ${ref}`);
-        const rec = reverse(w.db, {
-          settlementId: row.id,
-          lines: values.lines ? values.lines.split(',').map((s) => s.trim()).filter(Boolean) : null,
-          operator: { id: values.operator ?? 'cli', name: values['operator-name'] ?? values.operator ?? 'cli' },
-          reason: values.reason ?? 'returned at the counter (cli)',
-        });
-        print(io, rec);
-        return EXIT_OK;
-      } finally {
-        w.release();
-      }
-    } catch (e) {
-      return reportError(io, e);
+      print(io, rec);
+      return EXIT_OK;
+    } finally {
+      w.release();
     }
   },
 };
@@ -149,50 +141,46 @@ export const uploadCommand: Command = {
   usage: 'upload --data DIR --endpoint URL [--once] [--retry-dead] [--timeout MS]',
   summary: 'drain the outbox to the platform and print counts by state',
   async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: { data: { type: 'string' }, endpoint: { type: 'string' }, once: { type: 'boolean' }, 'retry-dead': { type: 'boolean' }, timeout: { type: 'string' }, concurrency: { type: 'string' } },
+    });
+    const w = openWriter(values.data, 'upload');
+    let stopping = false;
+    const onSignal = () => {
+      stopping = true;
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
-      const { values } = parseArgs({
-        args,
-        options: { data: { type: 'string' }, endpoint: { type: 'string' }, once: { type: 'boolean' }, 'retry-dead': { type: 'boolean' }, timeout: { type: 'string' }, concurrency: { type: 'string' } },
+      const endpoint = values.endpoint ?? requireInstitution(w.db).platformEndpoint;
+      if (!endpoint) throw new InputError('ENDPOINT_REQUIRED', 'give --endpoint URL (or set institution.platformEndpoint)', '请指定医保平台地址 --endpoint');
+      if (values['retry-dead']) io.stderr(`revived ${reviveDead(w.db)} dead message(s)\n`);
+      const up = new Uploader(w.db, {
+        endpoint,
+        timeoutMs: values.timeout ? Number(values.timeout) : undefined,
+        concurrency: values.concurrency ? Number(values.concurrency) : undefined,
+        log: (l) => io.stderr(l + '\n'),
       });
-      const w = openWriter(values.data, 'upload');
-      let stopping = false;
-      const onSignal = () => {
-        stopping = true;
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
       try {
-        const endpoint = values.endpoint ?? requireInstitution(w.db).platformEndpoint;
-        if (!endpoint) throw new InputError('ENDPOINT_REQUIRED', 'give --endpoint URL (or set institution.platformEndpoint)', '请指定医保平台地址 --endpoint');
-        if (values['retry-dead']) io.stderr(`revived ${reviveDead(w.db)} dead message(s)\n`);
-        const up = new Uploader(w.db, {
-          endpoint,
-          timeoutMs: values.timeout ? Number(values.timeout) : undefined,
-          concurrency: values.concurrency ? Number(values.concurrency) : undefined,
-          log: (l) => io.stderr(l + '\n'),
-        });
-        try {
-          let last = await up.drainOnce();
-          while (!values.once && !stopping) {
-            const c = statusCounts(w.db);
-            if (c.pending + c.sending + c.ambiguous === 0) break;
-            const due = nextDueAt(w.db);
-            if (due === null) break; // only rows waiting on a predecessor that is dead or rejected remain
-            await new Promise((r) => setTimeout(r, Math.max(50, Math.min(due - Date.now(), 5000))));
-            last = await up.drainOnce();
-          }
-          print(io, { endpoint, last, counts: statusCounts(w.db) });
-        } finally {
-          up.close();
+        let last = await up.drainOnce();
+        while (!values.once && !stopping) {
+          const c = statusCounts(w.db);
+          if (c.pending + c.sending + c.ambiguous === 0) break;
+          const due = nextDueAt(w.db);
+          if (due === null) break; // only rows waiting on a predecessor that is dead or rejected remain
+          await new Promise((r) => setTimeout(r, Math.max(50, Math.min(due - Date.now(), 5000))));
+          last = await up.drainOnce();
         }
-        return EXIT_OK;
+        print(io, { endpoint, last, counts: statusCounts(w.db) });
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        w.release();
+        up.close();
       }
-    } catch (e) {
-      return reportError(io, e);
+      return EXIT_OK;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      w.release();
     }
   },
 };
@@ -202,45 +190,41 @@ export const journalCommand: Command = {
   usage: 'journal [verify|variances] --data DIR [--json] [--date D] [--from D --to D] [--limit N]',
   summary: 'list settlement records, verify the hash chain, or list platform variances',
   async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { data: { type: 'string' }, json: { type: 'boolean' }, date: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' } },
+    });
+    const db = openDatabase(resolveDataDir(values.data));
     try {
-      const { values, positionals } = parseArgs({
-        args,
-        allowPositionals: true,
-        options: { data: { type: 'string' }, json: { type: 'boolean' }, date: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' } },
-      });
-      const db = openDatabase(resolveDataDir(values.data));
-      try {
-        const sub = positionals[0];
-        if (sub === 'verify') {
-          const r = verifyJournal(db);
-          print(io, r);
-          if (!r.ok) io.stderr(`journal chain BROKEN at record ${r.broken!.seq} (${r.broken!.receiptNo}): ${r.broken!.problem}\n结算日志校验失败\n`);
-          return r.ok ? EXIT_OK : EXIT_FAILURE;
-        }
-        if (sub === 'variances') {
-          print(io, { items: listVariances(db, { from: values.from, to: values.to }) });
-          return EXIT_OK;
-        }
-        if (sub) throw new InputError('UNKNOWN_SUBCOMMAND', `unknown journal subcommand ${JSON.stringify(sub)} (verify, variances)`, `未知的子命令 ${sub}`);
-        const rows = listSettlements(db, { date: values.date, from: values.from, to: values.to, limit: values.limit ? Number(values.limit) : undefined });
-        if (values.json) {
-          print(io, { items: rows.map((r) => toRecord(db, r)), counts: statusCounts(db) });
-          return EXIT_OK;
-        }
-        for (const r of rows) {
-          const rec = loadRecord(db, r.id)!;
-          io.stdout(
-            `${rec.receiptNo}  ${rec.kind.padEnd(8)} ${rec.date}  ${rec.patient.psnNo}  total ${rec.total.padStart(9)}  fund ${rec.fund.padStart(9)}  patient ${rec.patientPays.padStart(9)}  ${rec.outbox?.status ?? '-'}${rec.variances.length ? `  variances ${rec.variances.length}` : ''}\n`,
-          );
-        }
-        const c = statusCounts(db);
-        io.stdout(`${rows.length} record(s); outbox ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
-        return EXIT_OK;
-      } finally {
-        db.close();
+      const sub = positionals[0];
+      if (sub === 'verify') {
+        const r = verifyJournal(db);
+        print(io, r);
+        if (!r.ok) io.stderr(`journal chain BROKEN at record ${r.broken!.seq} (${r.broken!.receiptNo}): ${r.broken!.problem}\n结算日志校验失败\n`);
+        return r.ok ? EXIT_OK : EXIT_FAILURE;
       }
-    } catch (e) {
-      return reportError(io, e);
+      if (sub === 'variances') {
+        print(io, { items: listVariances(db, { from: values.from, to: values.to }) });
+        return EXIT_OK;
+      }
+      if (sub) throw new InputError('UNKNOWN_SUBCOMMAND', `unknown journal subcommand ${JSON.stringify(sub)} (verify, variances)`, `未知的子命令 ${sub}`);
+      const rows = listSettlements(db, { date: values.date, from: values.from, to: values.to, limit: values.limit ? Number(values.limit) : undefined });
+      if (values.json) {
+        print(io, { items: rows.map((r) => toRecord(db, r)), counts: statusCounts(db) });
+        return EXIT_OK;
+      }
+      for (const r of rows) {
+        const rec = loadRecord(db, r.id)!;
+        io.stdout(
+          `${rec.receiptNo}  ${rec.kind.padEnd(8)} ${rec.date}  ${rec.patient.psnNo}  total ${rec.total.padStart(9)}  fund ${rec.fund.padStart(9)}  patient ${rec.patientPays.padStart(9)}  ${rec.outbox?.status ?? '-'}${rec.variances.length ? `  variances ${rec.variances.length}` : ''}\n`,
+        );
+      }
+      const c = statusCounts(db);
+      io.stdout(`${rows.length} record(s); outbox ${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+      return EXIT_OK;
+    } finally {
+      db.close();
     }
   },
 };
@@ -250,21 +234,17 @@ export const closeDayCommand: Command = {
   usage: 'close-day --date D --data DIR [--endpoint URL]',
   summary: 'run the 3201 total reconciliation for a day (refused while the day has messages not acked)',
   async run(args, io) {
+    const { values } = parseArgs({ args, options: { data: { type: 'string' }, date: { type: 'string' }, endpoint: { type: 'string' }, timeout: { type: 'string' } } });
+    if (!values.date) throw new InputError('DATE_REQUIRED', 'give --date yyyy-MM-dd', '请指定日结日期 --date');
+    const w = openWriter(values.data, 'close-day');
     try {
-      const { values } = parseArgs({ args, options: { data: { type: 'string' }, date: { type: 'string' }, endpoint: { type: 'string' }, timeout: { type: 'string' } } });
-      if (!values.date) throw new InputError('DATE_REQUIRED', 'give --date yyyy-MM-dd', '请指定日结日期 --date');
-      const w = openWriter(values.data, 'close-day');
-      try {
-        const endpoint = values.endpoint ?? requireInstitution(w.db).platformEndpoint;
-        if (!endpoint) throw new InputError('ENDPOINT_REQUIRED', 'give --endpoint URL (or set institution.platformEndpoint)', '请指定医保平台地址 --endpoint');
-        const r = await closeDay(w.db, { date: values.date, endpoint, timeoutMs: values.timeout ? Number(values.timeout) : undefined });
-        print(io, r);
-        return r.balanced ? EXIT_OK : EXIT_FAILURE;
-      } finally {
-        w.release();
-      }
-    } catch (e) {
-      return reportError(io, e);
+      const endpoint = values.endpoint ?? requireInstitution(w.db).platformEndpoint;
+      if (!endpoint) throw new InputError('ENDPOINT_REQUIRED', 'give --endpoint URL (or set institution.platformEndpoint)', '请指定医保平台地址 --endpoint');
+      const r = await closeDay(w.db, { date: values.date, endpoint, timeoutMs: values.timeout ? Number(values.timeout) : undefined });
+      print(io, r);
+      return r.balanced ? EXIT_OK : EXIT_FAILURE;
+    } finally {
+      w.release();
     }
   },
 };
@@ -274,21 +254,17 @@ export const simulatorCommand: Command = {
   usage: 'simulator --port N --data DIR [--faults JSON]',
   summary: 'run the national platform simulator on 127.0.0.1 (fault injection via --faults or POST /admin/faults)',
   async run(args, io) {
-    try {
-      const { values } = parseArgs({ args, options: { port: { type: 'string' }, data: { type: 'string' }, faults: { type: 'string' }, quiet: { type: 'boolean' } } });
-      if (!values.data) throw new InputError('DATA_REQUIRED', 'give --data DIR for the simulator database', '请指定模拟平台的数据目录 --data');
-      const faults = values.faults ? parseOrThrow(FaultsSchema, parseJson(values.faults, '--faults')) : undefined;
-      const sim = await startSimulator({ port: values.port ? Number(values.port) : 0, dataDir: values.data, faults, log: values.quiet ? undefined : (l) => io.stderr(l + '\n') });
-      io.stdout(JSON.stringify({ url: sim.url, port: sim.port }) + '\n');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await sim.close();
-      return EXIT_OK;
-    } catch (e) {
-      return reportError(io, e);
-    }
+    const { values } = parseArgs({ args, options: { port: { type: 'string' }, data: { type: 'string' }, faults: { type: 'string' }, quiet: { type: 'boolean' } } });
+    if (!values.data) throw new InputError('DATA_REQUIRED', 'give --data DIR for the simulator database', '请指定模拟平台的数据目录 --data');
+    const faults = values.faults ? parseOrThrow(FaultsSchema, parseJson(values.faults, '--faults')) : undefined;
+    const sim = await startSimulator({ port: values.port ? Number(values.port) : 0, dataDir: values.data, faults, log: values.quiet ? undefined : (l) => io.stderr(l + '\n') });
+    io.stdout(JSON.stringify({ url: sim.url, port: sim.port }) + '\n');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await sim.close();
+    return EXIT_OK;
   },
 };
 
