@@ -5,6 +5,17 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { saleInput, tempDir } from '../helpers/settlement.ts';
 import { startSimulator } from '../../core/simulator/index.ts';
+import { openDatabase } from '../../core/store/db.ts';
+import { seedFixture, FIXTURE_REGIONS, drugCode } from '../../core/app/fixture.ts';
+
+/** A data directory holding the Lincang fixture (institution, roster, catalog). */
+function lincangDataDir(): string {
+  const data = tempDir();
+  const db = openDatabase(data);
+  seedFixture(db, 'lincang');
+  db.close();
+  return data;
+}
 
 /** Runs the CLI without blocking this process (the simulator answering it lives here). */
 function cli(args: string[], stdin = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -72,12 +83,7 @@ test('cli simulator serves the probe and stops on SIGTERM', async () => {
 });
 
 test('cli settle by patient input and catalog codes uses the local roster, catalog and institution settings', async () => {
-  const { openDatabase } = await import('../../core/store/db.ts');
-  const { seedFixture, FIXTURE_REGIONS, drugCode } = await import('../../core/app/fixture.ts');
-  const data = tempDir();
-  const db = openDatabase(data);
-  seedFixture(db, 'lincang');
-  db.close();
+  const data = lincangDataDir();
   const sale = { patient: FIXTURE_REGIONS.lincang.eligible, date: '2024-08-01', lines: [{ code: drugCode(1), quantity: '2' }, { code: drugCode(3), quantity: 1 }], operator: { id: 'op01', name: '李药师' } };
   const r = await cli(['settle', '--data', data], JSON.stringify(sale));
   assert.equal(r.status, 0, r.stderr);
@@ -95,12 +101,7 @@ test('cli settle by patient input and catalog codes uses the local roster, catal
 });
 
 test('cli settle refuses what the counter screen refuses: an ineligible patient, a refill blocked by supervision', async () => {
-  const { openDatabase } = await import('../../core/store/db.ts');
-  const { seedFixture, FIXTURE_REGIONS, drugCode } = await import('../../core/app/fixture.ts');
-  const data = tempDir();
-  const db = openDatabase(data);
-  seedFixture(db, 'lincang');
-  db.close();
+  const data = lincangDataDir();
   const base = { date: '2024-08-01', operator: { id: 'op01', name: '李药师' } };
   // seed 000 §二.(二).3: residents only; the employee of the fixture is refused, nothing is written.
   const ineligible = await cli(['settle', '--data', data], JSON.stringify({ ...base, patient: FIXTURE_REGIONS.lincang.ineligible, lines: [{ code: drugCode(1), quantity: '1' }] }));
