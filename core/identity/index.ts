@@ -1,5 +1,6 @@
 // Reading the card or code at the counter: what was scanned, swiped or typed, whether it is
 // valid, its normalised form and the certificate fields 1101 needs (platform-interface.md §4).
+import { serviceDate } from '../clock/index.ts';
 import type { Problem } from '../contract/problems.ts';
 import { looksLikeCardRecord, parseCardRecord, type CardRecord } from './card.ts';
 import { looksLikeIdNumber, parseIdNumber, type IdNumberInfo } from './idnumber.ts';
@@ -47,9 +48,9 @@ export interface IdentifyOptions {
   today?: string;
 }
 
+/** The service date in China Standard Time (core/clock), kept under its old name for callers. */
 export function localToday(now: Date = new Date()): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  return serviceDate(now);
 }
 
 /**
