@@ -4,52 +4,14 @@
 // chose capitation during the year counts from the month they chose it (按实际月份计算).
 import { Decimal, fen, sum } from '../money/decimal.ts';
 import { monthRange } from '../supervision/dates.ts';
+import type { CapitationComputed, CapitationLine, CapitationPatient, CapitationRates } from '../contract/capitation.ts';
 
-export interface CapitationRates {
-  hypertension: string;
-  diabetes: string;
-  source: string;
-}
+export type { CapitationComputed, CapitationLine, CapitationPatient, CapitationRates };
 
 /** Per-region rates. Only Chongqing publishes them; other regions have no capitation statement. */
 export const CAPITATION_RATES: Record<string, CapitationRates> = {
   chongqing: { hypertension: '30.00', diabetes: '70.00', source: 'seed 001 §三.(二): 高血压30元/人·月、糖尿病70元/人·月' },
 };
-
-export interface CapitationPatient {
-  psnNo: string;
-  name: string;
-  conditions: 'hypertension' | 'diabetes' | 'both';
-  paymentMode: 'fee-for-service' | 'capitation';
-  capitationInstitution: string | null;
-  /** yyyy-MM the patient chose capitation (null: from the flag date's month, else always). */
-  capitationStartMonth: string | null;
-  flaggedDate: string | null;
-  status: 'active' | 'stopped';
-  stoppedDate: string | null;
-}
-
-export interface CapitationLine {
-  psnNo: string;
-  name: string;
-  conditions: 'hypertension' | 'diabetes' | 'both';
-  hypertension: string;
-  diabetes: string;
-  amount: string;
-}
-
-export interface CapitationComputed {
-  institution: string;
-  month: string;
-  rates: CapitationRates;
-  lines: CapitationLine[];
-  heads: number;
-  hypertensionHeads: number;
-  diabetesHeads: number;
-  hypertensionAmount: string;
-  diabetesAmount: string;
-  amount: string;
-}
 
 /**
  * Whether the patient counts for the month: capitation at this institution, chosen in or before

@@ -13,6 +13,8 @@ import {
   siteSetting,
   unfinishedBefore,
   updateUpload,
+  uploadIdsWithStatus,
+  uploadStatus,
   uploadsOf,
   writeRosterState,
   type FilingRow,
@@ -140,8 +142,8 @@ const running = new WeakSet<DB>();
  * have reached the platform: they become ambiguous for a person to check, never silently resent.
  */
 export function recoverInterruptedUploads(db: DB, now: Date = new Date()): number {
-  const stuck = db.prepare(`SELECT id FROM filing_upload WHERE status = 'sending'`).all() as { id: string }[];
-  for (const r of stuck) updateUpload(db, r.id, { status: 'ambiguous', lastError: 'interrupted while sending (the platform may have it): check with 5301 before retrying' }, now.toISOString());
+  const stuck = uploadIdsWithStatus(db, 'sending');
+  for (const id of stuck) updateUpload(db, id, { status: 'ambiguous', lastError: 'interrupted while sending (the platform may have it): check with 5301 before retrying' }, now.toISOString());
   return stuck.length;
 }
 
@@ -203,11 +205,11 @@ async function uploadDue(db: DB, transport: FilingTransport, o: UploadRunOptions
 
 /** A person's decision on an ambiguous, rejected or dead upload: send it again (after checking). */
 export function retryUpload(db: DB, id: string, now: Date = new Date()): void {
-  const row = db.prepare(`SELECT status FROM filing_upload WHERE id = ?`).get(id) as { status: string } | undefined;
-  if (!row) throw new InputError('UNKNOWN_UPLOAD', `no filing upload ${id}`, '没有该备案上传记录', [{ path: 'id', code: 'UNKNOWN_UPLOAD', message: 'not found', messageZh: '未找到' }]);
-  if (!['ambiguous', 'rejected', 'dead'].includes(row.status)) {
-    throw new InputError('NOT_RETRYABLE', `upload ${id} is ${row.status}; only ambiguous, rejected or dead uploads are retried by hand`, '只有结果不明、被拒或失败的上传可以重试', [
-      { path: 'id', code: 'NOT_RETRYABLE', message: row.status, messageZh: row.status },
+  const status = uploadStatus(db, id);
+  if (status === null) throw new InputError('UNKNOWN_UPLOAD', `no filing upload ${id}`, '没有该备案上传记录', [{ path: 'id', code: 'UNKNOWN_UPLOAD', message: 'not found', messageZh: '未找到' }]);
+  if (!['ambiguous', 'rejected', 'dead'].includes(status)) {
+    throw new InputError('NOT_RETRYABLE', `upload ${id} is ${status}; only ambiguous, rejected or dead uploads are retried by hand`, '只有结果不明、被拒或失败的上传可以重试', [
+      { path: 'id', code: 'NOT_RETRYABLE', message: status, messageZh: status },
     ]);
   }
   updateUpload(db, id, { status: 'pending', nextAttemptAt: 0 }, now.toISOString());

@@ -2,7 +2,10 @@
 // messages to queue (register per disease added or updated, revoke per disease removed).
 import { InputError } from '../contract/problems.ts';
 import { CHANGE_REASON_ZH, type ConditionName, type FilingRequest } from './contract.ts';
+import type { RosterState } from '../contract/filing.ts';
 import { DISEASE_CODES, FILING_CODES, filingRule, type FilingCodeSet } from './rules.ts';
+
+export type { RosterState };
 
 export interface FilingInstitution {
   code: string;
@@ -14,24 +17,6 @@ export interface FilingInstitution {
   isPublic: boolean | null;
 }
 
-export interface RosterState {
-  psnNo: string;
-  name: string;
-  certno: string | null;
-  gender: '1' | '2' | '9' | null;
-  birthDate: string | null;
-  insutype: '390' | '310';
-  region: string | null;
-  conditions: ConditionName[];
-  managementClass: 1 | 2 | null;
-  status: 'active' | 'stopped';
-  flaggedDate: string | null;
-  flaggedBy: string | null;
-  stoppedDate: string | null;
-  stoppedReason: string | null;
-  /** 定点 institution where the region covers only the one the patient chose. */
-  designatedInstitution?: string | null;
-}
 
 export interface PlannedMessage {
   action: 'register' | 'revoke';

@@ -22,6 +22,7 @@ import {
   getOutbox,
   insertMessage,
   insertPlatformSettlement,
+  deadOutboxRows,
   nextDueAt,
   nextMsgid,
   readyRows,
@@ -522,7 +523,7 @@ function toOutcome(s: SendOutcome): Outcome {
 
 /** Puts dead rows back in line (the operator's "retry"): an unknown outcome is resolved first. */
 export function reviveDead(db: DB, outboxId?: string, now = Date.now()): number {
-  const rows = (outboxId ? [getOutbox(db, outboxId)].filter(Boolean) : db.prepare(`SELECT * FROM outbox WHERE status = 'dead'`).all()) as OutboxRow[];
+  const rows = (outboxId ? [getOutbox(db, outboxId)].filter(Boolean) : deadOutboxRows(db)) as OutboxRow[];
   let n = 0;
   db.transaction(() => {
     for (const row of rows) {

@@ -1,6 +1,6 @@
 // SQL for capitation statements (migration 52) and the roster columns they are computed from.
 import type { DB } from './db.ts';
-import type { CapitationComputed, CapitationLine, CapitationPatient, CapitationRates } from '../capitation/statement.ts';
+import type { CapitationComputed, CapitationLine, CapitationPatient, CapitationRates } from '../contract/capitation.ts';
 
 export interface StoredStatement extends CapitationComputed {
   id: string;

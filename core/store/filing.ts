@@ -2,8 +2,7 @@
 // the patient eligible at once, so it writes the patients row (flagged_by 'counter'); the
 // bureau's next push is the authority and overwrites it (content_hash marks the row as ours).
 import type { DB } from './db.ts';
-import type { RosterState } from '../filing/plan.ts';
-import type { ConditionName } from '../filing/contract.ts';
+import type { ConditionName, RosterState } from '../contract/filing.ts';
 
 type PatientRow = {
   psn_no: string; name: string; certno: string | null; gender: '1' | '2' | '9' | null; birth_date: string | null; insutype: '390' | '310';
@@ -148,6 +147,15 @@ const toUpload = (r: UploadDbRow): UploadRow => ({
   status: r.status, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, msgid: r.msgid, detlSn: r.detl_sn, lastError: r.last_error,
   reply: r.reply_json ? (JSON.parse(r.reply_json) as unknown) : null, createdAt: r.created_at, updatedAt: r.updated_at, ackedAt: r.acked_at,
 });
+
+/** Ids of filing uploads in one state. */
+export function uploadIdsWithStatus(db: DB, status: UploadStatus): string[] {
+  return (db.prepare(`SELECT id FROM filing_upload WHERE status = ?`).all(status) as { id: string }[]).map((r) => r.id);
+}
+
+export function uploadStatus(db: DB, id: string): string | null {
+  return (db.prepare(`SELECT status FROM filing_upload WHERE id = ?`).get(id) as { status: string } | undefined)?.status ?? null;
+}
 
 export function uploadsOf(db: DB, filingId: string): UploadRow[] {
   return (db.prepare(`SELECT * FROM filing_upload WHERE filing_id = ? ORDER BY seq`).all(filingId) as UploadDbRow[]).map(toUpload);

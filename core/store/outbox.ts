@@ -2,7 +2,8 @@
 // day close (33). Each function runs inside the caller's transaction when there is one.
 import { prep } from './prepared.ts';
 import type { DB } from './db.ts';
-import { compactSecond, formatMsgid, nextSecond } from '../platform/time.ts';
+import { compactSecond, nextSecond } from '../clock/index.ts';
+import { formatMsgid } from '../contract/msgid.ts';
 
 export const OUTBOX_STATUSES = ['pending', 'sending', 'acked', 'rejected', 'ambiguous', 'dead', 'cancelled'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
@@ -90,6 +91,11 @@ export function insertMessage(db: DB, m: Pick<MessageRow, 'msgid' | 'outbox_id' 
 
 export function getOutbox(db: DB, id: string): OutboxRow | undefined {
   return prep(db, 'SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow | undefined;
+}
+
+/** Rows whose upload gave up (the operator's retry list). */
+export function deadOutboxRows(db: DB): OutboxRow[] {
+  return prep(db, `SELECT * FROM outbox WHERE status = 'dead'`).all() as OutboxRow[];
 }
 
 export function getOutboxBySettlement(db: DB, settlementId: string): OutboxRow | undefined {

@@ -3,7 +3,7 @@
 // own transaction so a sale and its supply record commit together.
 import type { DB } from './db.ts';
 import { prep as stmt } from './prepared.ts';
-import type { DispensedEntry } from '../supervision/refill.ts';
+import type { DispensedEntry } from '../contract/dispensing.ts';
 
 
 export interface DispensingLine {

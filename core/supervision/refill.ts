@@ -2,19 +2,11 @@
 // 内凭本处方配取): the same drug may be dispensed again only when what earlier dispensings leave
 // is 15 days or less. "The same drug" is the same generic name or the same ingredient class
 // (the catalog's drug_group), so switching between two ARBs does not dodge the check.
+import type { DispensedEntry } from '../contract/dispensing.ts';
 import { addDays, daysBetween, toDay } from './dates.ts';
 
-export interface DispensedEntry {
-  date: string;
-  genericName: string;
-  /** The catalog's ingredient class (e.g. "ARB类"); null when unknown. */
-  drugGroup: string | null;
-  days: number;
-  code?: string | null;
-  /** Where it was dispensed: this counter, or history the roster import carried. */
-  source: 'counter' | 'import';
-  institution?: string | null;
-}
+export type { DispensedEntry };
+
 
 export interface Coverage {
   /** The first day no earlier dispensing covers. */
