@@ -1,4 +1,4 @@
-// The one place a settlement touches the patient's pool ledger (Engineer A's core/store/ledger.ts
+// The one place a settlement touches the patient's pool ledger (core/store/ledger.ts
 // owns it). Called inside the settlement transaction, so the ledger and the journal commit together.
 import type { DB } from '../store/db.ts';
 import { recordLedgerUsage } from '../store/ledger.ts';

@@ -172,7 +172,7 @@ export function settlementCount(db: DB): number {
 }
 
 /**
- * Fallback ledger write into Engineer A's ledger_entries table (migration 13) for when
+ * Fallback ledger write into the ledger_entries table (migration 13) for when
  * core/store/ledger.ts is not there; amounts are integer fen.
  */
 export function insertLedgerEntryDirect(db: DB, e: { psnNo: string; pool: string; date: string; amountFen: number; settlementId: string; at: string }): void {

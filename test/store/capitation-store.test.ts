@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capitationStatement, capitationYear } from '../../core/capitation/index.ts';
 import { InputError } from '../../core/contract/problems.ts';
-import { addPatient, withDb } from '../helpers/d-fixtures.ts';
+import { addPatient, withDb } from '../helpers/store-fixtures.ts';
 
 const H = 'H50010100001';
 

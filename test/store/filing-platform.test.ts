@@ -12,7 +12,7 @@ import { uploadsOf } from '../../core/store/filing.ts';
 import { PlatformClient } from '../../core/platform/client.ts';
 import { loadPlatformConfig } from '../../core/platform/config.ts';
 import { startSimulator } from '../../core/simulator/index.ts';
-import { withDbAsync } from '../helpers/d-fixtures.ts';
+import { withDbAsync } from '../helpers/store-fixtures.ts';
 
 const inst: FilingInstitution = { code: 'H42070000001', name: '某镇卫生院', type: 'clinic', level: 1, policy: 'ezhou', isPublic: true };
 const person = { name: '张三丰', certno: '11010519491231002X', insurance: 'resident' as const };

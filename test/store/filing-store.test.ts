@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { fileAtCounter, filingInstitution, qualificationForm, retryUpload, uploadFilings, type FilingInstitution, type FilingTransport } from '../../core/filing/index.ts';
 import { filingsBetween, uploadCounts, uploadsOf } from '../../core/store/filing.ts';
 import { InputError } from '../../core/contract/problems.ts';
-import { addPatient, withDb, withDbAsync } from '../helpers/d-fixtures.ts';
+import { addPatient, withDb, withDbAsync } from '../helpers/store-fixtures.ts';
 
 const inst: FilingInstitution = { code: 'H42070000001', name: '某镇卫生院', type: 'clinic', level: 1, policy: 'ezhou', isPublic: true };
 const op = { id: 'op1', name: '李医生' };

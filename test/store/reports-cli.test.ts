@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../core/store/db.ts';
-import { addPatient } from '../helpers/d-fixtures.ts';
+import { addPatient } from '../helpers/store-fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 function cli(args: string[], input = '') {

@@ -15,7 +15,7 @@ import { buildReport, render, toCsv } from '../../core/reports/index.ts';
 import { fileAtCounter } from '../../core/filing/index.ts';
 import { overrideBlock, recordDispensing } from '../../core/supervision/index.ts';
 import type { DB } from '../../core/store/db.ts';
-import { addPatient, withDb, withDbAsync } from '../helpers/d-fixtures.ts';
+import { addPatient, withDb, withDbAsync } from '../helpers/store-fixtures.ts';
 import { insertVariance } from '../../core/store/outbox.ts';
 
 const book = loadPolicyBook();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { loadPolicyBook } from '../../core/policy/index.ts';
 import { packageSizeOf, recordCounterDispensing, superviseCounterSale } from '../../core/supervision/catalog.ts';
 import { InputError } from '../../core/contract/problems.ts';
-import { withDb } from '../helpers/d-fixtures.ts';
+import { withDb } from '../helpers/store-fixtures.ts';
 
 const book = loadPolicyBook();
 

@@ -1,4 +1,4 @@
-// Fixtures for Engineer D's store tests: a temp database and roster rows written straight into
+// Store-test fixtures: a temp database and roster rows written straight into
 // the patients table (migration 10), so these tests do not depend on the importer.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
