@@ -17,7 +17,7 @@ let nextId = 1;
 export class BrowserWindow extends EventEmitter {
   constructor(options) { super(); this.options = options; this.webContents = new WebContents(nextId++); record.windows.push(this); }
   async loadFile(file) { this.loaded = file; }
-  async loadURL(url) { this.loaded = url; }
+  async loadURL(url) { this.loaded = url; if (record.loadDelayMs) await new Promise((r) => setTimeout(r, record.loadDelayMs)); }
   show() {} focus() {} restore() {} isMinimized() { return false; } destroy() {}
 }
 class App extends EventEmitter {

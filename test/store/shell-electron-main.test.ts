@@ -19,6 +19,7 @@ interface Recorded {
   handlers: Map<string, (event: unknown, input: unknown) => Promise<unknown>>;
   quits: number;
   quitted?: boolean;
+  loadDelayMs?: number;
   ready: Promise<void>;
 }
 
@@ -50,11 +51,17 @@ test('the built main process starts the core, registers the bridge, locks the wi
     await assert.rejects(rec.handlers.get(channel('operators'))!({ sender: { id: 999 }, senderFrame: { url: 'https://evil' } }, {}), /FORBIDDEN/);
 
     // Quit with a call in flight: the call completes, then the core closes, then the app quits.
+    // A slow call (a print whose page takes 400 ms to load) is still running when quit is asked.
+    rec.loadDelayMs = 400;
     let callDone = false;
-    const inFlight = rec.handlers.get(channel('operators'))!(event, {}).then((v) => { callDone = true; return v; });
+    const inFlight = rec.handlers.get(PRINT_CHANNEL)!(event, { html: '<p>x</p>', widthMm: 80, heightMm: null }).then((v) => { callDone = true; return v; });
+    await new Promise((r) => setTimeout(r, 50));
     const { app } = (await import('electron')) as unknown as { app: { quit(): void } };
     app.quit();
     assert.equal(rec.quitted, undefined, 'the first quit is held');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(rec.quitted, undefined, 'still held while the print runs');
+    assert.equal(callDone, false);
     await assert.rejects(rec.handlers.get(channel('operators'))!(event, {}), /SHUTTING_DOWN/);
     for (let i = 0; i < 200 && !rec.quitted; i++) await new Promise((r) => setTimeout(r, 25));
     assert.equal(rec.quitted, true, 'quit goes through once the core has closed');
