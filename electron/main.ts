@@ -28,6 +28,16 @@ const PrintJob = z.object({
 let counter: RunningCounter | null = null;
 let dataDir = '';
 let win: BrowserWindow | null = null;
+/** IPC calls still running: quit waits for them before closing the database. */
+const inFlight = new Set<Promise<unknown>>();
+let closed = false;
+let closing: Promise<void> | null = null;
+
+function track<T>(work: Promise<T>): Promise<T> {
+  inFlight.add(work);
+  void work.finally(() => inFlight.delete(work)).catch(() => {});
+  return work;
+}
 
 /** Errors cross IPC as text: the body travels as JSON so the renderer can show field problems. */
 function ipcError(e: unknown): Error {
@@ -133,7 +143,8 @@ async function main(): Promise<void> {
       if (!trusted(event)) throw ipcError(new InputError('FORBIDDEN', 'untrusted sender', '非法调用'));
       try {
         // CounterService.call validates `input` with the method's zod schema before anything runs.
-        return await counter!.service.call(name as MethodName, input);
+        if (closing || !counter) throw new InputError('SHUTTING_DOWN', 'the counter is closing', '正在退出，请稍候');
+        return await track(counter.service.call(name as MethodName, input));
       } catch (e) {
         throw ipcError(e);
       }
@@ -142,7 +153,7 @@ async function main(): Promise<void> {
   ipcMain.handle(PRINT_CHANNEL, async (event, raw: unknown) => {
     if (!trusted(event)) throw ipcError(new InputError('FORBIDDEN', 'untrusted sender', '非法调用'));
     try {
-      return await printHtml(parseOrThrow(PrintJob, raw));
+      return await track(printHtml(parseOrThrow(PrintJob, raw)));
     } catch (e) {
       throw ipcError(e);
     }
@@ -150,7 +161,19 @@ async function main(): Promise<void> {
 
   await createWindow();
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => void counter?.close());
+  // The quit handshake: hold the quit, let in-flight calls (a settle, a print) finish, then close
+  // the core (uploader, HTTP, database) and quit for real.
+  app.on('before-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    closing ??= (async () => {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await counter?.close();
+      counter = null;
+      closed = true;
+      app.quit();
+    })();
+  });
 }
 
 void main();

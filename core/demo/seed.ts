@@ -14,8 +14,9 @@ import { importRosterText } from '../import/roster.ts';
 import type { ImportReport } from '../import/engine.ts';
 import { getInstitution, setInstitution } from '../store/settings.ts';
 import { TWO_DISEASE_LIST, type ListedDrug } from './list.ts';
+import { resourcePath } from '../config/paths.ts';
 
-export const DEMO_DIR = fileURLToPath(new URL('../../resources/demo/', import.meta.url));
+export const DEMO_DIR = resourcePath('demo');
 export const DEMO_CATALOG_FILE = 'catalog-two-disease.csv';
 export const DEMO_ROSTER_FILE = 'roster.csv';
 

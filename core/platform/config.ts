@@ -2,12 +2,12 @@
 // file named in LBC_PLATFORM_CONFIG): the med_type codes, disease codes, transport path and how
 // an unknown outcome is resolved differ by province, so none of them is hard-coded in the adapter.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { InputError, problemsFromZod } from '../contract/problems.ts';
+import { resourcePath } from '../config/paths.ts';
 
 export const PLATFORM_CONFIG_ENV = 'LBC_PLATFORM_CONFIG';
-export const BUNDLED_PLATFORM_CONFIG = fileURLToPath(new URL('../../resources/platform/provinces.json', import.meta.url));
+export const BUNDLED_PLATFORM_CONFIG = resourcePath('platform', 'provinces.json');
 
 const Disease = z.object({ code: z.string().regex(/^M\d{5}$/), name: z.string(), icd: z.string(), icdName: z.string() });
 

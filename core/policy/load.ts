@@ -2,11 +2,11 @@
 // files add regions or add/replace versions (e.g. the rates and cap Dazhou never published).
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PolicyFileSchema, type PolicyFile, type PolicyVersion } from './schema.ts';
 import { InputError, problemsFromZod } from '../contract/problems.ts';
+import { resourcePath } from '../config/paths.ts';
 
-export const BUNDLED_POLICY_DIR = fileURLToPath(new URL('../../resources/policies/', import.meta.url));
+export const BUNDLED_POLICY_DIR = resourcePath('policies');
 
 /** Environment variable naming the site's own policy directory. */
 export const SITE_POLICY_ENV = 'LBC_POLICY_DIR';

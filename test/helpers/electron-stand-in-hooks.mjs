@@ -1,0 +1,6 @@
+// Resolves `electron` to the stand-in (module.register hook for the built main process test).
+const STAND_IN = new URL('./electron-stand-in.mjs', import.meta.url).href;
+export async function resolve(specifier, context, next) {
+  if (specifier === 'electron') return { url: STAND_IN, shortCircuit: true };
+  return next(specifier, context);
+}
