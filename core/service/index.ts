@@ -1,7 +1,7 @@
 // The one façade of the counter: every caller (HTTP plugin API, browser shell, Electron IPC,
 // tests) goes through CounterService.call(method, rawInput), which validates the input with the
 // method's schema from ./contract.ts and returns the method's output shape.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { InputError, parseOrThrow, problem } from '../contract/problems.ts';
 import type { Institution } from '../contract/institution.ts';
 import { localToday } from '../identity/index.ts';
@@ -28,6 +28,8 @@ import {
   catalogCodes,
   hasFullReversal,
   settlementResultJson,
+  setRequestHash,
+  requestHashOf,
   type OperatorRow,
 } from '../store/counter.ts';
 import { reverse as journalReverse } from '../settlement/reverse.ts';
@@ -40,6 +42,14 @@ import { OVERRIDE_ROLES, overrideBlock } from '../supervision/index.ts';
 import { ServiceRefusal } from './errors.ts';
 
 export { ServiceRefusal };
+
+/** The hash of a settle request's content (everything but the session and the key itself), keys sorted. */
+function requestHash(a: MethodArgs<'settle'>): string {
+  const { session: _s, requestId: _r, ...body } = a;
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
+  return createHash('sha256').update(JSON.stringify(canon(body))).digest('hex');
+}
 
 function refusal(code: string, message: string, messageZh: string, path = ''): ServiceRefusal {
   return new ServiceRefusal(code, message, messageZh, [problem(path, code, message, messageZh)]);
@@ -201,8 +211,20 @@ export class CounterService {
 
   protected m_settle(a: MethodArgs<'settle'>): MethodOutput<'settle'> {
     const operator = this.operatorFor(a.session);
+    const hash = requestHash(a);
     const already = settlementByRequestId(this.db, a.requestId);
-    if (already) return this.view(this.record(already.settlementId));
+    if (already) {
+      const stored = requestHashOf(this.db, a.requestId);
+      if (stored !== null && stored !== hash) {
+        throw refusal(
+          'IDEMPOTENCY_CONFLICT',
+          `requestId ${a.requestId} was already used for a different sale; use a new requestId for a new sale`,
+          `请求编号 ${a.requestId} 已用于另一笔结算，新的结算请使用新的请求编号`,
+          'requestId',
+        );
+      }
+      return this.view(this.record(already.settlementId));
+    }
     const inst = this.institution();
     const date = a.date ?? this.today();
     const priced = priceSale(this.db, this.book, inst, a.patient, date, a.lines);
@@ -217,6 +239,7 @@ export class CounterService {
         operatorRole: operator.role,
         prescription: a.prescription ? { ...a.prescription } : null,
       });
+      setRequestHash(this.db, rec.id, hash);
       return rec.id;
     });
   }
