@@ -2,6 +2,7 @@
 // tests) goes through CounterService.call(method, rawInput), which validates the input with the
 // method's schema from ./contract.ts and returns the method's output shape.
 import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { InputError, parseOrThrow, problem } from '../contract/problems.ts';
 import type { Institution } from '../contract/institution.ts';
 import { localToday } from '../identity/index.ts';
@@ -49,6 +50,14 @@ function requestHash(a: MethodArgs<'settle'>): string {
   const canon = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
   return createHash('sha256').update(JSON.stringify(canon(body))).digest('hex');
+}
+
+const LineFactsSchema = z.object({ spec: z.string().nullish(), vbp: z.boolean().optional() });
+
+/** A journal line's facts_json, checked on read. */
+function lineFacts(json: string | undefined): { spec: string | null; vbp: boolean } {
+  const f = json ? LineFactsSchema.parse(JSON.parse(json)) : {};
+  return { spec: f.spec ?? null, vbp: Boolean(f.vbp) };
 }
 
 function refusal(code: string, message: string, messageZh: string, path = ''): ServiceRefusal {
@@ -140,6 +149,8 @@ export class CounterService {
     const conditions = rec.patient.conditions.filter((c): c is 'hypertension' | 'diabetes' => c === 'hypertension' || c === 'diabetes');
     const policyName = this.book.get(rec.policy.id)?.name ?? rec.policy.id;
     const state = rec.outbox?.status ?? 'pending';
+    // One read of the lines for the whole view (not one per line).
+    const factsById = new Map(linesOf(this.db, rec.id).map((l) => [l.id, l.facts_json]));
     return {
       id: rec.id,
       receiptNo: rec.receiptNo,
@@ -161,7 +172,7 @@ export class CounterService {
       patientPays: rec.patientPays,
       capLeft: result?.cap?.remainingAfter ?? '0.00',
       lines: rec.lines.map((l) => {
-        const facts = this.lineFacts(rec.id, l.id);
+        const facts = lineFacts(factsById.get(l.id));
         return { lineId: l.id, code: l.code, name: l.name, spec: facts.spec, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient };
       }),
       outbox: {
@@ -178,11 +189,6 @@ export class CounterService {
     return json ? (JSON.parse(json) as { cap?: { remainingAfter: string } }) : null;
   }
 
-  private lineFacts(settlementId: string, lineId: string): { spec: string | null; vbp: boolean } {
-    const l = linesOf(this.db, settlementId).find((x) => x.id === lineId);
-    const f = l ? (JSON.parse(l.facts_json) as { spec?: string | null; vbp?: boolean }) : {};
-    return { spec: f.spec ?? null, vbp: Boolean(f.vbp) };
-  }
 
   private record(id: string): SettlementRecord {
     const rec = loadRecord(this.db, id) ?? (() => {
@@ -450,7 +456,8 @@ export class CounterService {
     }
     const rec = this.record(a.settlementId!);
     const view = this.view(rec);
-    const ps: PrintSettlement = { ...view, lines: view.lines.map((l) => ({ ...l, vbp: this.lineFacts(rec.id, l.lineId).vbp })) };
+    const factsById = new Map(linesOf(this.db, rec.id).map((l) => [l.id, l.facts_json]));
+    const ps: PrintSettlement = { ...view, lines: view.lines.map((l) => ({ ...l, vbp: lineFacts(factsById.get(l.lineId)).vbp })) };
     if (a.document === 'prescription' && rec.kind !== 'sale') throw refusal('NOT_A_SALE', 'a prescription is printed from a sale, not a return', '连续处方只能从销售结算打印', 'settlementId');
     const copy = recordPrint(this.db, { settlementId: rec.id, document: a.document, layout: a.layout, operatorId: operator.id });
     if (a.document === 'receipt') {
