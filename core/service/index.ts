@@ -1,7 +1,8 @@
 // The one façade of the counter: every caller (HTTP plugin API, browser shell, Electron IPC,
 // tests) goes through CounterService.call(method, rawInput), which validates the input with the
 // method's schema from ./contract.ts and returns the method's output shape.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { InputError, parseOrThrow, problem } from '../contract/problems.ts';
 import type { Institution } from '../contract/institution.ts';
 import { localToday } from '../identity/index.ts';
@@ -28,6 +29,8 @@ import {
   catalogCodes,
   hasFullReversal,
   settlementResultJson,
+  setRequestHash,
+  requestHashOf,
   type OperatorRow,
 } from '../store/counter.ts';
 import { reverse as journalReverse } from '../settlement/reverse.ts';
@@ -40,6 +43,22 @@ import { OVERRIDE_ROLES, overrideBlock } from '../supervision/index.ts';
 import { ServiceRefusal } from './errors.ts';
 
 export { ServiceRefusal };
+
+/** The hash of a settle request's content (everything but the session and the key itself), keys sorted. */
+function requestHash(a: MethodArgs<'settle'>): string {
+  const { session: _s, requestId: _r, ...body } = a;
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
+  return createHash('sha256').update(JSON.stringify(canon(body))).digest('hex');
+}
+
+const LineFactsSchema = z.object({ spec: z.string().nullish(), vbp: z.boolean().optional() });
+
+/** A journal line's facts_json, checked on read. */
+function lineFacts(json: string | undefined): { spec: string | null; vbp: boolean } {
+  const f = json ? LineFactsSchema.parse(JSON.parse(json)) : {};
+  return { spec: f.spec ?? null, vbp: Boolean(f.vbp) };
+}
 
 function refusal(code: string, message: string, messageZh: string, path = ''): ServiceRefusal {
   return new ServiceRefusal(code, message, messageZh, [problem(path, code, message, messageZh)]);
@@ -130,6 +149,8 @@ export class CounterService {
     const conditions = rec.patient.conditions.filter((c): c is 'hypertension' | 'diabetes' => c === 'hypertension' || c === 'diabetes');
     const policyName = this.book.get(rec.policy.id)?.name ?? rec.policy.id;
     const state = rec.outbox?.status ?? 'pending';
+    // One read of the lines for the whole view (not one per line).
+    const factsById = new Map(linesOf(this.db, rec.id).map((l) => [l.id, l.facts_json]));
     return {
       id: rec.id,
       receiptNo: rec.receiptNo,
@@ -151,7 +172,7 @@ export class CounterService {
       patientPays: rec.patientPays,
       capLeft: result?.cap?.remainingAfter ?? '0.00',
       lines: rec.lines.map((l) => {
-        const facts = this.lineFacts(rec.id, l.id);
+        const facts = lineFacts(factsById.get(l.id));
         return { lineId: l.id, code: l.code, name: l.name, spec: facts.spec, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient };
       }),
       outbox: {
@@ -168,11 +189,6 @@ export class CounterService {
     return json ? (JSON.parse(json) as { cap?: { remainingAfter: string } }) : null;
   }
 
-  private lineFacts(settlementId: string, lineId: string): { spec: string | null; vbp: boolean } {
-    const l = linesOf(this.db, settlementId).find((x) => x.id === lineId);
-    const f = l ? (JSON.parse(l.facts_json) as { spec?: string | null; vbp?: boolean }) : {};
-    return { spec: f.spec ?? null, vbp: Boolean(f.vbp) };
-  }
 
   private record(id: string): SettlementRecord {
     const rec = loadRecord(this.db, id) ?? (() => {
@@ -201,8 +217,20 @@ export class CounterService {
 
   protected m_settle(a: MethodArgs<'settle'>): MethodOutput<'settle'> {
     const operator = this.operatorFor(a.session);
+    const hash = requestHash(a);
     const already = settlementByRequestId(this.db, a.requestId);
-    if (already) return this.view(this.record(already.settlementId));
+    if (already) {
+      const stored = requestHashOf(this.db, a.requestId);
+      if (stored !== null && stored !== hash) {
+        throw refusal(
+          'IDEMPOTENCY_CONFLICT',
+          `requestId ${a.requestId} was already used for a different sale; use a new requestId for a new sale`,
+          `请求编号 ${a.requestId} 已用于另一笔结算，新的结算请使用新的请求编号`,
+          'requestId',
+        );
+      }
+      return this.view(this.record(already.settlementId));
+    }
     const inst = this.institution();
     const date = a.date ?? this.today();
     const priced = priceSale(this.db, this.book, inst, a.patient, date, a.lines);
@@ -217,6 +245,7 @@ export class CounterService {
         operatorRole: operator.role,
         prescription: a.prescription ? { ...a.prescription } : null,
       });
+      setRequestHash(this.db, rec.id, hash);
       return rec.id;
     });
   }
@@ -427,7 +456,8 @@ export class CounterService {
     }
     const rec = this.record(a.settlementId!);
     const view = this.view(rec);
-    const ps: PrintSettlement = { ...view, lines: view.lines.map((l) => ({ ...l, vbp: this.lineFacts(rec.id, l.lineId).vbp })) };
+    const factsById = new Map(linesOf(this.db, rec.id).map((l) => [l.id, l.facts_json]));
+    const ps: PrintSettlement = { ...view, lines: view.lines.map((l) => ({ ...l, vbp: lineFacts(factsById.get(l.lineId)).vbp })) };
     if (a.document === 'prescription' && rec.kind !== 'sale') throw refusal('NOT_A_SALE', 'a prescription is printed from a sale, not a return', '连续处方只能从销售结算打印', 'settlementId');
     const copy = recordPrint(this.db, { settlementId: rec.id, document: a.document, layout: a.layout, operatorId: operator.id });
     if (a.document === 'receipt') {

@@ -73,6 +73,17 @@ export function settlementOperator(db: DB, settlementId: string): SettlementOper
   return r ? toSo(r) : null;
 }
 
+/** Binds a settlement's idempotency key to the hash of the request it answered. */
+export function setRequestHash(db: DB, settlementId: string, hash: string): void {
+  db.prepare(`UPDATE settlement_operators SET request_hash = ? WHERE settlement_id = ?`).run(hash, settlementId);
+}
+
+/** The request hash stored with an idempotency key (null: key unknown or stored before migration 80). */
+export function requestHashOf(db: DB, requestId: string): string | null {
+  const r = db.prepare(`SELECT request_hash FROM settlement_operators WHERE request_id = ?`).get(requestId) as { request_hash: string | null } | undefined;
+  return r?.request_hash ?? null;
+}
+
 export function settlementByRequestId(db: DB, requestId: string): SettlementOperator | null {
   const r = db.prepare(`SELECT * FROM settlement_operators WHERE request_id = ?`).get(requestId) as SoRow | undefined;
   return r ? toSo(r) : null;
