@@ -11,6 +11,33 @@ export interface DecimalOptions {
   positive?: boolean;
   what: string;
   whatZh: string;
+  /** Largest value accepted (a whole number, as text); none when absent. */
+  max?: string;
+}
+
+/**
+ * What a counter can meet (issue: a 10²⁰ quantity once settled a ¥10²⁴ sale): a line of at most
+ * 10,000 packages, a unit price of at most ¥100,000 and a sale of at most ¥1,000,000.
+ */
+export const AMOUNT_LIMITS = { quantity: '10000', unitPrice: '100000', saleTotal: '1000000' } as const;
+
+/** Is the non-negative decimal text greater than the whole number max? (string compare: no float, no Decimal on the hot path) */
+export function exceedsMax(text: string, max: string): boolean {
+  const dot = text.indexOf('.');
+  let int = dot < 0 ? text : text.slice(0, dot);
+  let i = 0;
+  while (i < int.length - 1 && int.charCodeAt(i) === 48) i++;
+  int = int.slice(i);
+  if (int.length !== max.length) return int.length > max.length;
+  if (int !== max) return int > max;
+  return dot >= 0 && /[1-9]/.test(text.slice(dot + 1));
+}
+
+export function tooLargeMessage(what: string, whatZh: string, max: string, got: string) {
+  return {
+    message: `${what} must be at most ${max}, got ${got}`,
+    zh: `${whatZh}不能超过 ${max}，收到 ${got}`,
+  };
 }
 
 /**
@@ -45,11 +72,16 @@ export function decimalField(o: DecimalOptions) {
       ctx.addIssue({ code: 'custom', message: `${o.what} must be greater than zero`, params: { zh: `${o.whatZh}必须大于零` } });
       return z.NEVER;
     }
+    if (o.max !== undefined && exceedsMax(text, o.max)) {
+      const m = tooLargeMessage(o.what, o.whatZh, o.max, text);
+      ctx.addIssue({ code: 'custom', message: m.message, params: { zh: m.zh } });
+      return z.NEVER;
+    }
     return text;
   });
 }
 
-export const money = (what: string, whatZh: string) => decimalField({ maxDecimals: 2, what, whatZh });
+export const money = (what: string, whatZh: string, max?: string) => decimalField({ maxDecimals: 2, what, whatZh, max });
 
 /** A real calendar date, yyyy-MM-dd (2024-02-30 is refused). */
 export const isoDate = (what = 'date', whatZh = '日期') =>

@@ -1,7 +1,8 @@
 // The quote contract (v1): what the CLI, the local API and the counter screen send to the
 // policy engine and get back. Field names are the contract; money is a decimal string.
 import { z } from 'zod';
-import { decimalField, isoDate, money } from './fields.ts';
+import { AMOUNT_LIMITS, decimalField, isoDate, money, tooLargeMessage } from './fields.ts';
+import { Decimal } from '../money/decimal.ts';
 
 export const POLICY_IDS = ['lincang', 'chongqing', 'kunming', 'ezhou', 'dazhou'] as const;
 export const CONDITIONS = ['hypertension', 'diabetes'] as const;
@@ -15,9 +16,9 @@ export const QuoteLineSchema = z.object({
   kind: z.enum(['drug', 'exam']).default('drug'),
   listed: z.boolean(),
   vbp: z.boolean().default(false),
-  price: decimalField({ maxDecimals: 6, what: 'price', whatZh: '单价' }),
-  paymentStandard: decimalField({ maxDecimals: 6, what: 'paymentStandard', whatZh: '医保支付标准' }).optional().nullable(),
-  quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }),
+  price: decimalField({ maxDecimals: 6, what: 'price', whatZh: '单价', max: AMOUNT_LIMITS.unitPrice }),
+  paymentStandard: decimalField({ maxDecimals: 6, what: 'paymentStandard', whatZh: '医保支付标准', max: AMOUNT_LIMITS.unitPrice }).optional().nullable(),
+  quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量', max: AMOUNT_LIMITS.quantity }),
 });
 
 export const QuoteRequestSchema = z
@@ -38,8 +39,8 @@ export const QuoteRequestSchema = z
       chronicDiseaseSince: isoDate('chronicDiseaseSince', '门诊慢特病待遇起始日期').optional().nullable(),
       designatedInstitution: z.string().max(30).optional().nullable(),
     }),
-    usedThisYear: money('usedThisYear', '本年度已支付').default('0.00'),
-    annualCap: money('annualCap', '年度支付限额').optional().nullable(),
+    usedThisYear: money('usedThisYear', '本年度已支付', AMOUNT_LIMITS.saleTotal).default('0.00'),
+    annualCap: money('annualCap', '年度支付限额', AMOUNT_LIMITS.saleTotal).optional().nullable(),
     lines: z.array(QuoteLineSchema).min(1, { message: 'a sale needs at least one line' }).max(500),
   })
   .superRefine((req, ctx) => {
@@ -55,6 +56,12 @@ export const QuoteRequestSchema = z
       }
       seen.add(line.id);
     });
+    let total = new Decimal(0);
+    for (const line of req.lines) total = total.plus(new Decimal(line.price).times(line.quantity));
+    if (total.greaterThan(AMOUNT_LIMITS.saleTotal)) {
+      const m = tooLargeMessage('sale total (price × quantity over all lines)', '本单合计金额', AMOUNT_LIMITS.saleTotal, total.toFixed(2));
+      ctx.addIssue({ code: 'custom', path: ['lines'], message: m.message, params: { zh: m.zh } });
+    }
     if (new Set(req.patient.conditions).size !== req.patient.conditions.length) {
       ctx.addIssue({ code: 'custom', path: ['patient', 'conditions'], message: 'a condition is listed twice', params: { zh: '病种重复' } });
     }

@@ -4,6 +4,7 @@
 // The rules are hand-written (not per-row zod) because a bureau file has a million rows.
 import { z } from 'zod';
 import type { Problem } from './problems.ts';
+import { AMOUNT_LIMITS, exceedsMax, tooLargeMessage } from './fields.ts';
 
 export class FieldError extends Error {
   readonly code: string;
@@ -127,6 +128,10 @@ export function parseMoney(text: string, what: string, whatZh: string): string {
 export function parsePrice(text: string, what: string, whatZh: string): string {
   const t = text.replace(/,/g, '');
   if (!PRICE.test(t)) return fail('INVALID_PRICE', `${what} must be a price such as 0.153 (at most 6 decimals), got ${JSON.stringify(text)}`, `${whatZh}必须是价格（如 0.153，最多六位小数），收到 ${JSON.stringify(text)}`);
+  if (exceedsMax(t, AMOUNT_LIMITS.unitPrice)) {
+    const m = tooLargeMessage(what, whatZh, AMOUNT_LIMITS.unitPrice, t);
+    return fail('PRICE_TOO_LARGE', m.message, m.zh);
+  }
   return t;
 }
 

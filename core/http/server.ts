@@ -82,7 +82,13 @@ export function startHttpServer(o: HttpOptions): Promise<RunningHttp> {
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     if (!staticRoot) return sendError(res, 404, 'NOT_FOUND', 'no counter screen is served here (API only)', '此处未提供柜台界面');
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use GET', '请使用 GET');
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return sendError(res, 400, 'BAD_PATH', 'malformed percent-escape in the request path', '请求路径中的转义字符无效');
+    }
+    const rel = pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
     const file = normalize(join(staticRoot, rel));
     if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return sendError(res, 404, 'NOT_FOUND', 'not found', '未找到');
     let target = file;

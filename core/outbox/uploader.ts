@@ -46,6 +46,9 @@ export interface UploaderOptions {
   now?: () => number;
   random?: () => number;
   timeoutMs?: number;
+  /** Whole-request deadline and reply-size cap (PlatformClient defaults when absent). */
+  deadlineMs?: number;
+  maxReplyBytes?: number;
   /** Messages in flight at once. */
   concurrency?: number;
   /** Rows taken per cycle. */
@@ -124,7 +127,12 @@ export class Uploader {
     this.config = o.config ?? loadPlatformConfig();
     this.now = o.now ?? Date.now;
     this.random = o.random ?? Math.random;
-    this.client = new PlatformClient(o.endpoint, { timeoutMs: o.timeoutMs ?? 15_000, maxSockets: o.concurrency ?? 32 });
+    this.client = new PlatformClient(o.endpoint, {
+      timeoutMs: o.timeoutMs ?? 15_000,
+      deadlineMs: o.deadlineMs,
+      maxReplyBytes: o.maxReplyBytes,
+      maxSockets: o.concurrency ?? 32,
+    });
   }
 
   private log(line: string): void {

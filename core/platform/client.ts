@@ -20,12 +20,21 @@ export interface ClientOptions {
   maxSockets?: number;
   /** The path every transaction is posted to (per-province transport path); the URL's own path when absent. */
   path?: string;
+  /** Most bytes of reply body read; a longer reply is cut off and the outcome is unknown (ambiguous). */
+  maxReplyBytes?: number;
+  /** Whole-request deadline (connect + send + full reply); a slow-drip reply past it is aborted as ambiguous. */
+  deadlineMs?: number;
 }
+
+/** A reply larger than this is hostile or broken: a real settlement reply is a few kB. */
+export const DEFAULT_MAX_REPLY_BYTES = 4 * 1024 * 1024;
 
 export class PlatformClient {
   private readonly agent: http.Agent;
   private readonly url: URL;
   readonly timeoutMs: number;
+  readonly maxReplyBytes: number;
+  readonly deadlineMs: number;
 
   constructor(
     endpoint: string,
@@ -33,6 +42,9 @@ export class PlatformClient {
   ) {
     this.url = new URL(endpoint);
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+    // The idle timeout alone lets a reply dripping one byte per second hold the drain forever.
+    this.deadlineMs = options.deadlineMs ?? this.timeoutMs;
     const Agent = this.url.protocol === 'https:' ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16 });
   }
@@ -50,9 +62,11 @@ export class PlatformClient {
     const body = Buffer.from(typeof envelope === 'string' ? envelope : JSON.stringify(envelope), 'utf8');
     return new Promise((resolve) => {
       let settled = false;
+      let deadline: NodeJS.Timeout | undefined;
       const done = (o: SendOutcome) => {
         if (!settled) {
           settled = true;
+          if (deadline) clearTimeout(deadline);
           resolve(o);
         }
       };
@@ -71,10 +85,23 @@ export class PlatformClient {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let received = 0;
+          res.on('data', (c: Buffer) => {
+            if (settled) return;
+            received += c.length;
+            if (received > this.maxReplyBytes) {
+              // Stop reading now: never hold more than the cap in memory.
+              chunks.length = 0;
+              done({ kind: 'ambiguous', error: `reply larger than ${this.maxReplyBytes} bytes; cut off` });
+              req.destroy();
+              return;
+            }
+            chunks.push(c);
+          });
           res.on('error', (e) => done({ kind: 'ambiguous', error: `reply interrupted: ${e.message}` }));
           res.on('aborted', () => done({ kind: 'ambiguous', error: 'reply interrupted (connection closed mid-body)' }));
           res.on('end', () => {
+            if (settled) return;
             const text = Buffer.concat(chunks).toString('utf8');
             if ((res.statusCode ?? 0) >= 500) return done({ kind: 'ambiguous', error: `HTTP ${res.statusCode} from the platform`, body: text.slice(0, 500) });
             if ((res.statusCode ?? 0) !== 200) return done({ kind: 'ambiguous', error: `HTTP ${res.statusCode} from the platform`, body: text.slice(0, 500) });
@@ -84,6 +111,10 @@ export class PlatformClient {
           });
         },
       );
+      deadline = setTimeout(() => {
+        done({ kind: 'ambiguous', error: `no complete reply within the ${this.deadlineMs} ms deadline` });
+        req.destroy();
+      }, this.deadlineMs);
       req.setTimeout(this.timeoutMs, () => {
         req.destroy(new Error(`no reply within ${this.timeoutMs} ms`));
       });

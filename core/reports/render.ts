@@ -10,8 +10,16 @@ import type { BarChart, ReportDoc, ReportTable } from './model.ts';
 export const FORMATS = ['json', 'csv', 'xlsx', 'html', 'pdf'] as const;
 export type Format = (typeof FORMATS)[number];
 
-function csvCell(v: string | number | undefined): string {
-  const s = v === undefined ? '' : String(v);
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+/**
+ * A CSV cell. Text starting with = + - @ tab or CR is neutralised with a leading ' (OWASP's
+ * CSV-injection rule) so a spreadsheet never runs it as a formula; a number in a numeric column
+ * (money, counts: "-12.50") stays a number.
+ */
+export function csvCell(v: string | number | undefined, numeric = false): string {
+  let s = v === undefined ? '' : String(v);
+  if (!(numeric && NUMERIC.test(s)) && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -25,7 +33,7 @@ export function toCsv(doc: ReportDoc): string {
     out.push(csvCell(t.titleZh));
     if (t.columns.some((c) => c.group)) out.push(t.columns.map((c) => csvCell(c.group ?? '')).join(','));
     out.push(t.columns.map((c) => csvCell(c.labelZh)).join(','));
-    for (const r of t.rows) out.push(t.columns.map((c) => csvCell(r[c.key])).join(','));
+    for (const r of t.rows) out.push(t.columns.map((c) => csvCell(r[c.key], c.type !== 'text')).join(','));
   }
   if (doc.notes.length) {
     out.push('');

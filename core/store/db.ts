@@ -2,7 +2,7 @@
 // and the refusal to open a database written by a newer version of the product.
 // Nothing outside core/store opens or queries the database.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations/index.ts';
 import { InputError } from '../contract/problems.ts';
@@ -47,7 +47,8 @@ export interface OpenOptions {
 
 /** Opens (creating if needed) the database file in a data directory. */
 export function openDatabase(dataDir: string, options: OpenOptions = {}): DB {
-  mkdirSync(dataDir, { recursive: true });
+  // Owner-only: the database holds full ID numbers and names.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return openDatabaseFile(join(dataDir, DB_FILE_NAME), options);
 }
 
@@ -60,6 +61,10 @@ export function openDatabaseFile(file: string, options: OpenOptions = {}): DB {
   }
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  if (!options.readonly) migrate(db, MIGRATIONS, options.targetVersion);
+  if (!options.readonly) {
+    migrate(db, MIGRATIONS, options.targetVersion);
+    // The database and its WAL/SHM files are owner-only (patients' ID numbers and names).
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+  }
   return db;
 }

@@ -1,0 +1,127 @@
+// A hostile or broken platform reply (huge, or dripping) must never crash or stall the counter:
+// it is cut off at a size cap / whole-request deadline and counted as an unknown (ambiguous) outcome.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PlatformClient } from '../../core/platform/client.ts';
+import { Uploader } from '../../core/outbox/uploader.ts';
+import { getOutboxBySettlement } from '../../core/store/outbox.ts';
+import { openTemp, settleSale } from '../helpers/settlement.ts';
+
+const validReply = JSON.stringify({ infcode: 0, inf_refmsgid: 'X', err_msg: null, output: {} });
+
+async function serve(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void>; sent(): number }> {
+  let bytes = 0;
+  const server = http.createServer((req, res) => {
+    const write = res.write.bind(res);
+    res.write = ((chunk: string | Buffer, ...rest: never[]) => {
+      bytes += Buffer.byteLength(chunk);
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    handler(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    sent: () => bytes,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A valid reply followed by an endless tail of spaces (stops only when the client hangs up). */
+function endlessTail(_req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.write(validReply);
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  const pump = () => {
+    while (!res.destroyed && res.write(chunk));
+    if (!res.destroyed) res.once('drain', pump);
+  };
+  res.on('close', () => res.removeAllListeners('drain'));
+  pump();
+}
+
+/** A valid reply sent one byte every 100 ms: the connection is never idle long enough for an idle timeout. */
+function drip(_req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const body = Buffer.from(validReply);
+  let i = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || i >= body.length) {
+      clearInterval(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(body.subarray(i, ++i));
+  }, 100);
+  res.on('close', () => clearInterval(timer));
+}
+
+test('a valid reply followed by an endless tail is cut off at the size cap as ambiguous, never buffered past it', async () => {
+  const s = await serve(endlessTail);
+  const client = new PlatformClient(s.url, { maxReplyBytes: 1024 * 1024, timeoutMs: 10_000, deadlineMs: 20_000 });
+  try {
+    const before = process.memoryUsage().rss;
+    const o = await client.send({ infno: '2207' });
+    assert.equal(o.kind, 'ambiguous');
+    if (o.kind === 'ambiguous') assert.match(o.error, /larger than 1048576 bytes/);
+    // The read stops at the cap: the server got to push only the cap plus socket buffers, not gigabytes.
+    assert.ok(s.sent() < 64 * 1024 * 1024, `server pushed ${s.sent()} bytes`);
+    assert.ok(process.memoryUsage().rss - before < 200 * 1024 * 1024);
+  } finally {
+    client.close();
+    await s.close();
+  }
+});
+
+test('the default cap is a few MB', () => {
+  const c = new PlatformClient('http://127.0.0.1:9/');
+  assert.equal(c.maxReplyBytes, 4 * 1024 * 1024);
+  assert.equal(c.deadlineMs, c.timeoutMs);
+  c.close();
+});
+
+test('a reply dripping a byte every 100 ms is aborted at the total deadline even though it is never idle', async () => {
+  const s = await serve(drip);
+  const client = new PlatformClient(s.url, { timeoutMs: 1000, deadlineMs: 800 });
+  try {
+    const t0 = Date.now();
+    const o = await client.send({ infno: '2207' });
+    const took = Date.now() - t0;
+    assert.equal(o.kind, 'ambiguous');
+    if (o.kind === 'ambiguous') assert.match(o.error, /800 ms deadline/);
+    assert.ok(took < 2000, `took ${took} ms (the drip lasts ${validReply.length * 100} ms)`);
+  } finally {
+    client.close();
+    await s.close();
+  }
+});
+
+for (const [name, handler, opts] of [
+  ['oversized', endlessTail, { maxReplyBytes: 256 * 1024, timeoutMs: 5000 }],
+  ['slow-drip', drip, { timeoutMs: 700 }],
+] as const) {
+  test(`the uploader files an ${name} reply as ambiguous (maybe delivered), and the process lives on`, async () => {
+    const s = await serve(handler);
+    const { db } = openTemp();
+    const up = new Uploader(db, { endpoint: s.url, random: () => 0.5, ...opts });
+    try {
+      const rec = settleSale(db);
+      const t0 = Date.now();
+      const r = await up.cycle();
+      assert.ok(Date.now() - t0 < 3000);
+      assert.equal(r.ambiguous, 1);
+      assert.equal(r.acked, 0);
+      const row = getOutboxBySettlement(db, rec.id)!;
+      assert.equal(row.status, 'ambiguous');
+    } finally {
+      up.close();
+      await s.close();
+    }
+  });
+}
