@@ -1,6 +1,7 @@
 // Local data at bureau scale: roster import rows/s at 1,000,000 rows (and the re-import of the
 // same file, all unchanged), patient lookup p99 at 1,000,000 patients, catalog search p99 at
-// 300,000 items (the national code database has about 270,000). `--quick` uses small sizes.
+// 300,000 items (the national code database has about 270,000), nextReceiptNo at 1,000,000
+// receipts (LBC_BENCH_RECEIPTS overrides). `--quick` uses small sizes.
 // LBC_BENCH_DATA=import runs only the roster import figures (first load, two-core first load,
 // re-import) at full size, skipping lookup and catalog search: the quick loop while tuning
 // the import (`LBC_BENCH_DATA=import npm run --silent bench -- --only data --json`).
@@ -17,6 +18,7 @@ import { CATALOG_HEADER, ROSTER_HEADER, catalogCsvRows, rosterCsvRows, synthetic
 import { searchCatalog } from '../../core/store/catalog.ts';
 import { setInstitution } from '../../core/store/settings.ts';
 import { lookupPatient } from '../../core/patient/index.ts';
+import { nextReceiptNo } from '../../core/store/journal.ts';
 import { loadPolicyBook } from '../../core/policy/index.ts';
 import type { BenchSuite } from '../harness.ts';
 import { percentile, round } from '../harness.ts';
@@ -118,6 +120,26 @@ export const dataSuite: BenchSuite = {
       figures.lookup_bare_p50_ms = round(percentile(bareLookups, 50), 3);
       figures.lookup_bare_p99_ms = round(percentile(bareLookups, 99), 3);
       log(`lookup at ${patients.toLocaleString('en')} patients: p50 ${figures.lookup_p50_ms} ms, p99 ${figures.lookup_p99_ms} ms (bare indexed lookup on the same file: p50 ${figures.lookup_bare_p50_ms} ms, p99 ${figures.lookup_bare_p99_ms} ms; load ${loadavg()[0]!.toFixed(2)})`);
+
+      // nextReceiptNo on a journal of `receipts` sales spread over a year (the first sale of a day and a back-dated
+      // sale both ask it); beside it the former max() … LIKE query, which scans every receipt.
+      const receipts = Number(process.env.LBC_BENCH_RECEIPTS) || (quick ? 50_000 : 1_000_000);
+      db.exec(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ${receipts})
+        INSERT INTO settlement (id, kind, receipt_no, settle_date, settled_at, institution_code, institution_name, institution_type,
+          institution_level, psn_no, patient_json, operator_id, operator_name, policy_id, policy_version, total, in_scope, fund,
+          patient_pay, request_json, result_json, prev_hash, hash)
+        SELECT 'b' || i, 'sale', 'S' || replace(date('2024-01-01', '+' || (i % 365) || ' days'), '-', '') || printf('%05d', i / 365 + 1),
+          date('2024-01-01', '+' || (i % 365) || ' days'), '2024-01-01T00:00:00Z', 'H53090200001', 'bench', 'clinic', 1, 'P' || i, '{}',
+          'op', 'op', 'lincang', '1', '1.00', '1.00', '0.50', '0.50', '{}', '{}', 'h' || (i - 1), 'h' || i FROM n`);
+      const days = Array.from({ length: 400 }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10));
+      const receiptTimes = timeEach(days.length, (i) => nextReceiptNo(db, days[i]!, i % 2 ? 'T' : 'S'));
+      const like = db.prepare('SELECT max(receipt_no) AS last FROM settlement WHERE receipt_no LIKE ?');
+      const likeTimes = timeEach(50, (i) => like.get(`S${days[i]!.replaceAll('-', '')}%`));
+      figures.receipts = receipts;
+      figures.next_receipt_no_p50_ms = round(percentile(receiptTimes, 50), 3);
+      figures.next_receipt_no_p99_ms = round(percentile(receiptTimes, 99), 3);
+      figures.next_receipt_no_former_like_p50_ms = round(percentile(likeTimes, 50), 3);
+      log(`nextReceiptNo at ${receipts.toLocaleString('en')} receipts: p50 ${figures.next_receipt_no_p50_ms} ms, p99 ${figures.next_receipt_no_p99_ms} ms (former max() … LIKE: p50 ${figures.next_receipt_no_former_like_p50_ms} ms; load ${loadavg()[0]!.toFixed(2)})`);
 
       const catalogFile = join(dir, 'catalog.csv');
       await writeCsv(catalogFile, CATALOG_HEADER, items, (a, b) => catalogCsvRows(a, b));
