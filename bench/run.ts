@@ -1,5 +1,6 @@
 // `npm run bench [-- --json] [-- --quick] [-- --only NAME]`: prints every figure; with --json the
-// last line is one JSON object holding them all. Never part of `npm test`.
+// last line is one JSON object holding them all. Each printed figure carries the 1-minute load average. Never part of `npm test`.
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SUITES } from './suites/index.ts';
 
@@ -16,7 +17,8 @@ for (const suite of SUITES) {
   const result = await suite.run({ quick: Boolean(values.quick), log: (l) => log(`  ${l}`) });
   for (const [key, value] of Object.entries(result)) {
     figures[`${suite.name}.${key}`] = value;
-    log(`${suite.name}.${key}: ${value}`);
+    // The 1-minute load average beside every figure: on a shared machine a figure means little without it.
+    log(`${suite.name}.${key}: ${value} (load ${loadavg()[0]!.toFixed(2)})`);
   }
 }
 if (values.json) log(JSON.stringify(figures));

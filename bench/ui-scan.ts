@@ -11,20 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../core/store/db.ts';
 import { importRosterText } from '../core/import/roster.ts';
-import { ROSTER_HEADER, rosterCsvRows, syntheticCertno } from '../core/import/synthetic.ts';
+import { ROSTER_HEADER, rosterCsvRows, rosterCertno } from '../core/import/synthetic.ts';
 import { drugBarcode, seedFixture } from '../core/app/fixture.ts';
 import { startCounter } from '../core/app/counter.ts';
 import { percentile, round } from './harness.ts';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-
-/** The certno rosterCsvRows gives patient i (same formula). */
-function certnoOf(i: number, region = '530902'): string {
-  const year = 1940 + (i % 50);
-  const month = String(1 + (i % 12)).padStart(2, '0');
-  const day = String(1 + (i % 28)).padStart(2, '0');
-  return syntheticCertno(region, `${year}${month}${day}`, i);
-}
 
 export interface ScanBenchResult {
   patients: number;
@@ -76,7 +68,7 @@ export async function measureScanToSplit(o: { patients: number; samples: number;
       const barcode = drugBarcode(1);
       for (let s = 0; s < o.samples + 3; s++) {
         const i = Math.floor(((s * 7919) % 1000) / 1000 * o.patients) + (s % 97);
-        const certno = certnoOf(Math.min(i, o.patients - 1));
+        const certno = rosterCertno(Math.min(i, o.patients - 1));
         await page.keyboard.press('Escape');
         await page.evaluate(() => ((window as unknown as { __marks: Record<string, number> }).__marks = {}));
         await page.getByTestId('patient-input').focus();

@@ -2,6 +2,7 @@
 // platform simulator running in its own process on loopback. Every settlement is its own 2102
 // message with its own msgid and reply; the uploader pipelines them (marks a batch 'sending' in
 // one transaction, sends in parallel, applies the replies in one transaction).
+import { rmSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
@@ -41,7 +42,9 @@ export const outboxSuite: BenchSuite = {
   async run({ quick, log }) {
     const n = quick ? 1000 : 10_000;
     const warm = 300;
-    const db = openDatabase(tempDir('lbc-bench-outbox-'));
+    const dbDir = tempDir('lbc-bench-outbox-');
+    const simDir = tempDir('lbc-bench-sim-');
+    const db = openDatabase(dbDir);
     const base = saleInput({ type: 'pharmacy' });
     const t0 = process.hrtime.bigint();
     // Queue N settlements (one outer transaction so the setup does not time fsyncs).
@@ -50,7 +53,7 @@ export const outboxSuite: BenchSuite = {
     })();
     const queueSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     log(`queued ${n} settlements in ${queueSeconds.toFixed(1)} s`);
-    const sim = await startSimulatorProcess(tempDir('lbc-bench-sim-'));
+    const sim = await startSimulatorProcess(simDir);
     const warmUp = new Uploader(db, { endpoint: sim.url, timeoutMs: 30_000, batchSize: warm, lanes: 1 });
     await warmUp.drainOnce(1); // the oldest rows go first: exactly the warm-up ones (JIT, connections, simulator caches)
     warmUp.close();
@@ -67,6 +70,7 @@ export const outboxSuite: BenchSuite = {
       up.close();
       await sim.stop();
       db.close();
+      for (const d of [dbDir, simDir]) rmSync(d, { recursive: true, force: true });
     }
   },
 };

@@ -22,19 +22,35 @@ export function syntheticDrugCode(prefix: 'X' | 'Z', n: number): string {
 }
 
 export const ROSTER_HEADER = 'psn_no,certno,card_no,name,insutype,region,conditions,management_class,flagged_date,flagged_by,status,pool_used,pool_used_as_of';
+/** The header for rosterCsvRows with `historyEvery` (stopped records carry their stop date). */
+export const ROSTER_HISTORY_HEADER = `${ROSTER_HEADER},stopped_date`;
 
 const SURNAMES = '张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华';
 const CONDITIONS = ['hypertension', 'diabetes', 'both'];
 
-/** Roster CSV lines (without header) for patients [from, to). Deterministic. */
-export function rosterCsvRows(from: number, to: number, region = '530902'): string {
+const BIRTH_DAYS = 20_000; // 1940-01-01 … 1994-10-04
+const DAY_MS = 86_400_000;
+const EPOCH_1940 = Date.UTC(1940, 0, 1);
+
+/** The ID number rosterCsvRows gives patient i: unique for i below 20,000,000 (birth day × sequence). */
+export function rosterCertno(i: number, region = '530902'): string {
+  const birth = new Date(EPOCH_1940 + (i % BIRTH_DAYS) * DAY_MS).toISOString().slice(0, 10);
+  return syntheticCertno(region, birth, Math.floor(i / BIRTH_DAYS));
+}
+
+/**
+ * Roster CSV lines (without header) for patients [from, to). Deterministic. With `historyEvery`
+ * N, every Nth patient also has an older stopped record under another 人员编号 with the same ID
+ * number (a bureau re-numbering), as real rosters carry a few per cent of.
+ */
+export function rosterCsvRows(from: number, to: number, region = '530902', options: { historyEvery?: number } = {}): string {
   const out: string[] = [];
   for (let i = from; i < to; i++) {
-    const year = 1940 + (i % 50);
-    const month = String(1 + (i % 12)).padStart(2, '0');
-    const day = String(1 + (i % 28)).padStart(2, '0');
-    const certno = syntheticCertno(region, `${year}${month}${day}`, i);
+    const certno = rosterCertno(i, region);
+    if (options.historyEvery && i % options.historyEvery === 0) {
+      out.push([`54${String(i).padStart(14, '0')}`, certno, `J${String(i).padStart(8, '0')}`, '历史', '390', region, 'both', '1', '2020-03-01', 'bureau', 'stopped', '', '', '2023-12-31'].map(csvCell).join(','));
+    }
     const name = SURNAMES[i % SURNAMES.length]! + GIVEN[(i * 7) % GIVEN.length]! + (i % 3 === 0 ? GIVEN[(i * 13) % GIVEN.length]! : '');
     const used = i % 4 === 0 ? `${(i % 300) + 0.5}` : '';
     out.push(
@@ -52,6 +68,7 @@ export function rosterCsvRows(from: number, to: number, region = '530902'): stri
         'active',
         used,
         used ? '2024-06-30' : '',
+        ...(options.historyEvery ? [''] : []),
       ].map(csvCell).join(','),
     );
   }

@@ -124,8 +124,12 @@ export function returnedLineIds(db: DB, originalId: string, uptoSeq = Number.MAX
 /** Next receipt number of a day for a prefix (S sale, T return): PREFIX + yyyyMMdd + 5 digits. */
 export function nextReceiptNo(db: DB, date: string, prefix: 'S' | 'T'): string {
   const base = `${prefix}${date.replaceAll('-', '')}`;
-  const row = prep(db, 'SELECT max(receipt_no) AS last FROM settlement WHERE receipt_no LIKE ?').get(`${base}%`) as { last: string | null };
-  const n = row.last ? Number(row.last.slice(base.length)) + 1 : 1;
+  // A range on the UNIQUE index instead of LIKE (which SQLite cannot turn into a range): every receipt starting with
+  // `base` sorts at or after `base` and before `base` with its last character bumped by one (a digit → the next one or ':').
+  const upper = base.slice(0, -1) + String.fromCharCode(base.charCodeAt(base.length - 1) + 1);
+  const row = prep(db, 'SELECT receipt_no AS last FROM settlement WHERE receipt_no >= ? AND receipt_no < ? ORDER BY receipt_no DESC LIMIT 1')
+    .get(base, upper) as { last: string } | undefined;
+  const n = row ? Number(row.last.slice(base.length)) + 1 : 1;
   return `${base}${String(n).padStart(5, '0')}`;
 }
 

@@ -1,7 +1,7 @@
 // SQL for the patient roster: finding a patient by any identifier, and the bulk writer the
 // importer drives (prepared statements, existing content hashes loaded once).
 import type { RosterRecord } from '../contract/patient.ts';
-import { PATIENT_INDEXES } from './migrations/0010_patients.ts';
+import { PATIENT_LOOKUP_INDEXES } from './migrations/0081_patient_lookup_indexes.ts';
 import type { DB } from './db.ts';
 import { prep as stmt } from './prepared.ts';
 import { TWO_DISEASE_POOL } from './ledger.ts';
@@ -173,13 +173,13 @@ export class RosterWriter {
   /** On an empty table, building the indexes once at the end is several times faster. Call inside the transaction. */
   beginBulk(): void {
     if (countPatients(this.db) > 0) return;
-    for (const sql of PATIENT_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${sql.split(' ')[2]}`);
+    for (const sql of PATIENT_LOOKUP_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${sql.split(' ')[2]}`);
     this.droppedIndexes = true;
   }
 
   endBulk(): void {
     if (!this.droppedIndexes) return;
-    for (const sql of PATIENT_INDEXES) this.db.exec(sql);
+    for (const sql of PATIENT_LOOKUP_INDEXES) this.db.exec(sql);
     this.droppedIndexes = false;
   }
 

@@ -9,6 +9,7 @@ import { verifyJournal } from '../../core/settlement/hash.ts';
 import { usedThisYear } from '../../core/store/ledger.ts';
 import { messagesOf, getOutboxBySettlement } from '../../core/store/outbox.ts';
 import { InputError } from '../../core/contract/problems.ts';
+import { nextReceiptNo } from '../../core/store/journal.ts';
 
 const count = (db: ReturnType<typeof openTemp>['db'], table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
@@ -133,4 +134,28 @@ test('the hash chain verifies, and detects a changed record, a changed line, a r
   assert.equal(r.ok, false);
   assert.match(r.broken!.problem, /prev_hash/);
   assert.equal(r.broken!.seq, second.seq + 1, 'the record after the removed one no longer links');
+});
+
+test('nextReceiptNo numbers each day and prefix on its own, back-dated days included, through an index range (no scan)', () => {
+  const { db } = openTemp();
+  const rec = settleSale(db);
+  const row = db.prepare('SELECT * FROM settlement WHERE id = ?').get(rec.id) as Record<string, unknown>;
+  const cols = Object.keys(row).filter((k) => k !== 'seq');
+  const put = (receiptNo: string) =>
+    db.prepare(`INSERT INTO settlement (${cols.join(',')}) VALUES (${cols.map((c) => '@' + c).join(',')})`)
+      .run({ ...row, id: uuidv7(), receipt_no: receiptNo, hash: `h-${receiptNo}`, request_id: null });
+  assert.equal(nextReceiptNo(db, '2024-08-01', 'S'), 'S2024080100002', 'after the settled S2024080100001');
+  assert.equal(nextReceiptNo(db, '2024-08-01', 'T'), 'T2024080100001', 'returns number on their own');
+  for (const r of ['S2024080100002', 'S2024080100003', 'T2024080100001', 'S2024080200007', 'S2024073100041', 'T2024080200001']) put(r);
+  assert.equal(nextReceiptNo(db, '2024-08-01', 'S'), 'S2024080100004');
+  assert.equal(nextReceiptNo(db, '2024-08-01', 'T'), 'T2024080100002');
+  assert.equal(nextReceiptNo(db, '2024-08-02', 'S'), 'S2024080200008', 'a later day');
+  assert.equal(nextReceiptNo(db, '2024-07-31', 'S'), 'S2024073100042', 'a back-dated day continues its own numbering');
+  assert.equal(nextReceiptNo(db, '2024-07-30', 'S'), 'S2024073000001', 'a back-dated day with no receipts starts at 1');
+  assert.equal(nextReceiptNo(db, '2024-08-09', 'T'), 'T2024080900001');
+  put('S2024080999999');
+  assert.equal(nextReceiptNo(db, '2024-08-09', 'S'), 'S20240809100000', 'past 99999 the number grows a digit, as before');
+  const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT receipt_no FROM settlement WHERE receipt_no >= ? AND receipt_no < ? ORDER BY receipt_no DESC LIMIT 1`)
+    .all('S20240801', 'S20240802') as { detail: string }[];
+  assert.match(plan.map((p) => p.detail).join('; '), /SEARCH settlement USING COVERING INDEX .*receipt_no>\? AND receipt_no<\?/);
 });

@@ -13,6 +13,7 @@ import { poolReportsMigration } from './0014_pool_reports.ts';
 import { settingsMigration } from './0015_settings.ts';
 import { counterMigration } from './0070_counter.ts';
 import { requestHashMigration } from './0080_request_hash.ts';
+import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
 import { journalMigration } from './0030_journal.ts';
 import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
@@ -47,4 +48,5 @@ export const MIGRATIONS: readonly Migration[] = [
   capitationMigration,
   filingMigration,
   requestHashMigration,
+  patientLookupIndexesMigration,
 ];
