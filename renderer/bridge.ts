@@ -2,6 +2,7 @@
 // puts an IPC-backed object there; in the browser shell this file builds one over HTTP to the
 // loopback service. Either way a failed call throws a BridgeError with the field problems.
 import type { CounterApi, MethodName } from '../core/service/contract.ts';
+import { BRIDGE_METHODS } from '../electron/methods.ts';
 
 export interface Problem {
   path: string;
@@ -41,10 +42,8 @@ declare global {
   }
 }
 
-const METHODS: MethodName[] = [
-  'lookup', 'search', 'quote', 'settle', 'reverse', 'outboxStatus', 'attention', 'retryUpload', 'findSettlements', 'getSettlement',
-  'print', 'operators', 'createOperator', 'signIn', 'signOut', 'getSettings', 'saveSettings', 'overrideBlock', 'report',
-];
+// The names come from the zod-free channel list the preload uses, so the two shells cannot drift.
+const METHODS: readonly MethodName[] = BRIDGE_METHODS;
 
 const TOKEN_KEY = 'lbc.token';
 

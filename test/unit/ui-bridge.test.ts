@@ -10,11 +10,22 @@ test('the Electron preload exposes exactly the service methods', () => {
   assert.deepEqual([...BRIDGE_METHODS].sort(), [...METHOD_NAMES].sort());
 });
 
-test('the browser bridge calls exactly the service methods', () => {
-  const src = readFileSync(new URL('../../renderer/bridge.ts', import.meta.url), 'utf8');
-  const list = /const METHODS: MethodName\[\] = \[([^\]]+)\]/.exec(src)![1]!;
-  const names = [...list.matchAll(/'(\w+)'/g)].map((m) => m[1]);
-  assert.deepEqual(names.sort(), [...METHOD_NAMES].sort());
+test('the browser bridge exposes exactly the service methods, each posting to its own route', async () => {
+  const { httpCounter } = await import('../../renderer/bridge.ts');
+  const seen: string[] = [];
+  const real = globalThis.fetch;
+  globalThis.fetch = (async (url: string) => {
+    seen.push(String(url));
+    return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
+  }) as typeof fetch;
+  try {
+    const api = httpCounter('t', 'http://x') as unknown as Record<string, (i: unknown) => Promise<unknown>>;
+    assert.deepEqual(Object.keys(api).sort(), [...METHOD_NAMES].sort());
+    for (const name of METHOD_NAMES) await api[name]!({});
+  } finally {
+    globalThis.fetch = real;
+  }
+  assert.deepEqual(seen.sort(), METHOD_NAMES.map((m) => `http://x/v1/${m}`).sort());
 });
 
 test('every method validates its input: a wrong type is refused by the schema', () => {
