@@ -83,6 +83,9 @@ export interface ServiceOptions {
   demo?: boolean;
 }
 
+/** The handler of each method of the contract, typed by its schemas. */
+type Handlers = { [M in MethodName]: (a: MethodArgs<M>) => MethodOutput<M> | Promise<MethodOutput<M>> };
+
 interface Session {
   operator: OperatorRow;
   lastSeen: number;
@@ -112,9 +115,32 @@ export class CounterService {
     const spec = METHODS[method];
     if (!spec) throw new InputError('NO_SUCH_METHOD', `no method ${String(method)}`, `没有此接口`, []);
     const args = parseOrThrow(spec.input as never, raw) as MethodArgs<M>;
-    const fn = (this as unknown as Record<string, (a: unknown) => unknown>)[`m_${method}`]!;
-    return (await fn.call(this, args)) as MethodOutput<M>;
+    const handler = this.handlers[method] as (a: MethodArgs<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
+    return await handler(args);
   }
+
+  /** One handler per method of the contract: a method without one is a type error, not a runtime miss. */
+  private readonly handlers: Handlers = {
+    lookup: (a) => this.m_lookup(a),
+    search: (a) => this.m_search(a),
+    quote: (a) => this.m_quote(a),
+    settle: (a) => this.m_settle(a),
+    reverse: (a) => this.m_reverse(a),
+    outboxStatus: () => this.m_outboxStatus(),
+    attention: () => this.m_attention(),
+    retryUpload: (a) => this.m_retryUpload(a),
+    findSettlements: (a) => this.m_findSettlements(a),
+    getSettlement: (a) => this.m_getSettlement(a),
+    overrideBlock: (a) => this.m_overrideBlock(a),
+    report: (a) => this.m_report(a),
+    print: (a) => this.m_print(a),
+    operators: () => this.m_operators(),
+    createOperator: (a) => this.m_createOperator(a),
+    signIn: (a) => this.m_signIn(a),
+    signOut: (a) => this.m_signOut(a),
+    getSettings: () => this.m_getSettings(),
+    saveSettings: (a) => this.m_saveSettings(a),
+  };
 
   // ---------- helpers ----------
 
