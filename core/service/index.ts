@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { InputError, parseOrThrow, problem } from '../contract/problems.ts';
 import type { Institution } from '../contract/institution.ts';
-import { localToday } from '../identity/index.ts';
+import { serviceDate, wallTime } from '../clock/index.ts';
 import { maskCertno } from '../identity/mask.ts';
 import { Decimal } from '../money/decimal.ts';
 import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
@@ -145,7 +145,7 @@ export class CounterService {
   // ---------- helpers ----------
 
   private today(): string {
-    return localToday(this.now());
+    return serviceDate(this.now());
   }
 
   private institution(): Institution {
@@ -470,10 +470,8 @@ export class CounterService {
     const operator = this.operatorFor(a.session);
     const inst = this.institution();
     const printInst = { code: inst.code, name: inst.name, typeZh: inst.type === 'pharmacy' ? '定点零售药店' : '定点医疗机构' };
-    // Paper shows the counter's wall-clock time (the journal keeps UTC).
-    const n = this.now();
-    const pad = (x: number) => String(x).padStart(2, '0');
-    const printedAt = `${localToday(n)} ${pad(n.getHours())}:${pad(n.getMinutes())}:${pad(n.getSeconds())}`;
+    // Paper shows Beijing time whatever the machine's zone (the journal keeps UTC).
+    const printedAt = wallTime(this.now());
     if (a.document === 'public-list') {
       const items = this.publicList(inst);
       const copy = recordPrint(this.db, { settlementId: null, document: a.document, layout: a.layout, operatorId: operator.id });

@@ -1,5 +1,6 @@
 // Settlement commands: settle, reverse, upload, journal (+ verify), close-day, simulator.
 // Writers take the data directory's single-instance lock; readers do not need it.
+import { serviceDate } from '../../clock/index.ts';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { resolveDataDir } from '../../config/paths.ts';
@@ -92,7 +93,7 @@ export const settleCommand: Command = {
             { path: 'institution', code: 'WRONG_INSTITUTION', message: `configured institution is ${inst.code}`, messageZh: `本机构编号为 ${inst.code}` },
           ]);
         }
-        const date = s.date ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+        const date = s.date ?? serviceDate();
         const priced = priceSale(w.db, book, inst, s.patient, date, s.lines);
         // The same refusals as the screen and the plugin API: not eligible, or blocked by supervision.
         assertSettleable(priced);
