@@ -25,7 +25,7 @@ import { FIXTURE_REGIONS, seedFixture, seedOperators, setRegion, writeSitePolici
 import { SITE_POLICY_ENV, loadPolicyBook } from '../policy/index.ts';
 import { DEMO_INSTITUTIONS, seedDemoData } from '../demo/seed.ts';
 import { lookupPatient } from '../patient/index.ts';
-import { localToday } from '../identity/index.ts';
+import { serviceDate } from '../clock/index.ts';
 import { setInstitution } from '../store/settings.ts';
 import { acquireLock } from '../store/lock.ts';
 import type { DB } from '../store/db.ts';
@@ -43,7 +43,7 @@ async function ensureRenderer(log: (s: string) => void): Promise<void> {
 /** An ID number of the demo roster that is eligible at the demo institution today (printed for the user to type). */
 function firstEligible(db: DB, region: RegionId): string | null {
   const book = loadPolicyBook();
-  const today = localToday();
+  const today = serviceDate();
   for (const line of readFileSync(join(ROOT, 'resources/demo/roster.csv'), 'utf8').split('\n').slice(1)) {
     const certno = line.split(',')[1];
     if (!certno || !certno.startsWith(DEMO_INSTITUTIONS[region].region.slice(0, 4))) continue;

@@ -5,7 +5,7 @@ import type { DB } from '../store/db.ts';
 import { InputError } from '../contract/problems.ts';
 import { Decimal, fen, sum } from '../money/decimal.ts';
 import { isMonth } from '../supervision/dates.ts';
-import { localToday } from '../identity/index.ts';
+import { serviceDate } from '../clock/index.ts';
 import { capitationPatients, getStatement, insertStatement, statementsOfYear, type StoredStatement } from '../store/capitation.ts';
 import { CAPITATION_RATES, computeCapitation } from './statement.ts';
 
@@ -34,7 +34,7 @@ export function capitationStatement(
 ): { statement: StoredStatement; reused: boolean; roster?: { heads: number; amount: string; differs: boolean } } {
   if (!isMonth(o.month)) bad('month', 'INVALID_MONTH', `month must be yyyy-MM, got ${JSON.stringify(o.month)}`, '月份格式应为 yyyy-MM');
   // The counter's local calendar: at 01:00 on the 1st in China the month is over, though UTC still says otherwise.
-  const today = o.today ?? localToday(now);
+  const today = o.today ?? serviceDate(now);
   if (o.month >= today.slice(0, 7)) bad('month', 'MONTH_NOT_OVER', `${o.month} is not over yet: a statement is final, so it is made after the month ends`, `${o.month} 尚未结束，月末后方可生成结算单`);
   const rates = ratesFor(o.policy);
   return db.transaction(() => {

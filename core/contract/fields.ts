@@ -16,7 +16,7 @@ export interface DecimalOptions {
 }
 
 /**
- * What a counter can meet (issue: a 10²⁰ quantity once settled a ¥10²⁴ sale): a line of at most
+ * What a counter can meet (unbounded, a mistyped 10²⁰ quantity would settle a ¥10²⁴ sale): a line of at most
  * 10,000 packages, a unit price of at most ¥100,000 and a sale of at most ¥1,000,000.
  */
 export const AMOUNT_LIMITS = { quantity: '10000', unitPrice: '100000', saleTotal: '1000000' } as const;

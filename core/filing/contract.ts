@@ -1,8 +1,9 @@
 // Filing requests (备案 / 变更备案 / 停止), validated where they enter.
+import type { ConditionName } from '../contract/filing.ts';
 import { z } from 'zod';
 import { isoDate } from '../contract/fields.ts';
 
-const Condition = z.enum(['hypertension', 'diabetes']);
+const Condition = z.enum(['hypertension', 'diabetes'] as const satisfies readonly ConditionName[]);
 const Doctor = z.object({ code: z.string().max(30).nullable().default(null), name: z.string().min(1, { message: 'the diagnosing doctor is required' }).max(50) });
 const Diagnosis = z.object({ code: z.string().min(1).max(20), name: z.string().min(1).max(100) });
 const Drug = z.object({ genericName: z.string().min(1).max(100), usage: z.string().max(100).nullable().default(null) });
@@ -62,4 +63,4 @@ export const FilingRequestSchema = z.discriminatedUnion('kind', [NewFilingSchema
 
 export type FilingRequest = z.output<typeof FilingRequestSchema>;
 export type FilingRequestInput = z.input<typeof FilingRequestSchema>;
-export type ConditionName = z.output<typeof Condition>;
+export type { ConditionName };

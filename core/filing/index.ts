@@ -24,7 +24,7 @@ import { FilingRequestSchema, type FilingRequestInput } from './contract.ts';
 import { planFiling, type FilingInstitution } from './plan.ts';
 import { FILING_CODES, type FilingCodeSet } from './rules.ts';
 import { qualificationFormHtml } from './form.ts';
-import { localToday } from '../identity/index.ts';
+import { serviceDate } from '../clock/index.ts';
 
 export * from './contract.ts';
 export * from './rules.ts';
@@ -77,7 +77,7 @@ export function fileAtCounter(
   now: Date = new Date(),
 ): FilingOutcome {
   const req = parseOrThrow(FilingRequestSchema, o.request);
-  const today = localToday(now);
+  const today = serviceDate(now);
   if (req.date > today) {
     throw new InputError('FUTURE_DATE', `the filing date ${req.date} is after today (${today})`, `备案日期 ${req.date} 晚于今天`, [
       { path: 'date', code: 'FUTURE_DATE', message: `after today (${today})`, messageZh: '晚于今天' },

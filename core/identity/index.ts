@@ -48,10 +48,6 @@ export interface IdentifyOptions {
   today?: string;
 }
 
-/** The service date in China Standard Time (core/clock), kept under its old name for callers. */
-export function localToday(now: Date = new Date()): string {
-  return serviceDate(now);
-}
 
 /**
  * Wedge scanners and IMEs bring their own artefacts: full-width digits (NFKC folds them), the
@@ -62,7 +58,7 @@ function clean(input: string): string {
 }
 
 export function identify(input: string, options: IdentifyOptions = {}): IdentifyResult {
-  const today = options.today ?? localToday();
+  const today = options.today ?? serviceDate();
   const text = clean(input);
   if (text === '') {
     return {

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { addDays, compactSecond, daysBetween, fixedClock, nextSecond, serviceDate, serviceMonth, wallTime } from '../../core/clock/index.ts';
-import { localToday } from '../../core/identity/index.ts';
 
 test('07:30 in Beijing on 1 January is still 31 December in UTC: the service date is Beijing\'s', () => {
   const at = new Date('2024-12-31T23:30:00Z');
@@ -10,7 +9,6 @@ test('07:30 in Beijing on 1 January is still 31 December in UTC: the service dat
   assert.equal(serviceMonth(at), '2025-01');
   assert.equal(wallTime(at), '2025-01-01 07:30:00');
   assert.equal(compactSecond(at), '20250101073000');
-  assert.equal(localToday(at), '2025-01-01', 'the old name answers the same');
   assert.equal(serviceDate(new Date('2025-01-01T15:59:59Z')), '2025-01-01');
   assert.equal(serviceDate(new Date('2025-01-01T16:00:00Z')), '2025-01-02');
 });

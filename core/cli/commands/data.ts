@@ -13,7 +13,7 @@ import { searchCatalog } from '../../store/catalog.ts';
 import { allSettings, getInstitution, INSTITUTION_KEYS, institutionFields, setInstitution } from '../../store/settings.ts';
 import { lookupPatient } from '../../patient/index.ts';
 import { loadPolicyBook } from '../../policy/index.ts';
-import { localToday } from '../../identity/index.ts';
+import { serviceDate } from '../../clock/index.ts';
 import { seedDemoData } from '../../demo/seed.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliIO, type Command } from '../io.ts';
 
@@ -87,7 +87,7 @@ export const lookupCommand: Command = {
     const input = positionals.join(' ');
     if (input.trim() === '') throw usage('usage: lookup INPUT [--data DIR] [--date yyyy-MM-dd]', '用法：lookup 证件号或人员编号');
     const book = loadPolicyBook(values['policy-dir'] as string | undefined);
-    const date = (values.date as string | undefined) ?? localToday();
+    const date = (values.date as string | undefined) ?? serviceDate();
     out(io, withDb(values.data as string | undefined, (db) => lookupPatient(db, book, input, date, { reveal: Boolean(values.reveal) })));
     return EXIT_OK;
   },
