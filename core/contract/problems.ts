@@ -35,6 +35,9 @@ export class InputError extends Error {
   }
 }
 
+/** A business rule refused the request (not malformed input): the HTTP API answers 409. */
+export class Refusal extends InputError {}
+
 export function problem(path: string, code: string, message: string, messageZh: string): Problem {
   return { path, code, message, messageZh };
 }

@@ -14,7 +14,7 @@ import { eligibilityReasons, policyCap, quote, REASONS, type PolicyBook, type Re
 import type { DB } from '../store/db.ts';
 import { findPatient } from '../store/roster.ts';
 import { getCatalogItem, listing, type CatalogItem } from '../store/catalog.ts';
-import { usageBreakdown } from '../store/ledger.ts';
+import { usageBreakdown, type UsageBreakdown } from '../store/ledger.ts';
 import { requireInstitution } from '../store/settings.ts';
 
 export interface ReasonOut {
@@ -155,13 +155,14 @@ export function lookupPatient(db: DB, book: PolicyBook, input: string, date: str
   return describePatient(db, book, inst, r, date, read, options);
 }
 
-export function describePatient(db: DB, book: PolicyBook, inst: Institution, r: RosterRecord, date: string, read: PatientLookup['input'], options: LookupOptions = {}): PatientLookup {
+/** `given`: the year's usage when the caller has already read it (the sale pipeline reads it once). */
+export function describePatient(db: DB, book: PolicyBook, inst: Institution, r: RosterRecord, date: string, read: PatientLookup['input'], options: LookupOptions = {}, given?: UsageBreakdown): PatientLookup {
   const { policy, version } = book.resolve(inst.policy, date);
   const facts = patientFacts(r, date);
   const factsAsFlagged = { ...facts, conditions: conditionList(r.conditions) };
   const probe: QuoteRequest = { policy: inst.policy, date, institution: institutionFacts(inst), patient: factsAsFlagged, usedThisYear: '0.00', annualCap: null, lines: [] };
   const codes: ReasonCode[] = [...rosterBlocks(r, date), ...eligibilityReasons(version, probe)];
-  const usage = usageBreakdown(db, r.psn_no, date);
+  const usage = given ?? usageBreakdown(db, r.psn_no, date);
   let limit: Decimal | null = null;
   let source: string | null = null;
   const fromPolicy = policyCap(version, factsAsFlagged);

@@ -3,6 +3,7 @@
 // in the settlement's transaction.
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { DB } from './db.ts';
+import { prep } from './prepared.ts';
 
 export type Role = 'pharmacist' | 'clerk' | 'admin';
 export interface OperatorRow {
@@ -48,12 +49,21 @@ export interface SettlementOperator {
   operatorName: string;
   operatorRole: string;
   prescription: Record<string, unknown> | null;
+  /** The hash of the request an idempotency key answered (bound in the same INSERT). */
+  requestHash?: string | null;
 }
 
 export function recordSettlementOperator(db: DB, s: SettlementOperator, now = new Date().toISOString()): void {
-  db.prepare(
-    `INSERT INTO settlement_operators (settlement_id, request_id, operator_id, operator_name, operator_role, prescription, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(s.settlementId, s.requestId, s.operatorId, s.operatorName, s.operatorRole, s.prescription ? JSON.stringify(s.prescription) : null, now);
+  prep(
+    db,
+    `INSERT INTO settlement_operators (settlement_id, request_id, operator_id, operator_name, operator_role, prescription, created_at, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(s.settlementId, s.requestId, s.operatorId, s.operatorName, s.operatorRole, s.prescription ? JSON.stringify(s.prescription) : null, now, s.requestHash ?? null);
+}
+
+/** A registered operator's name and role, or null (one statement). */
+export function operatorById(db: DB, id: string): OperatorRow | null {
+  const r = prep(db, `SELECT id, name, role, active FROM operators WHERE id = ?`).get(id) as { id: string; name: string; role: Role; active: number } | undefined;
+  return r ? { id: r.id, name: r.name, role: r.role, active: r.active === 1 } : null;
 }
 
 type SoRow = { settlement_id: string; request_id: string | null; operator_id: string; operator_name: string; operator_role: string; prescription: string | null };
