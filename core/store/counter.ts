@@ -83,22 +83,6 @@ export function settlementOperator(db: DB, settlementId: string): SettlementOper
   return r ? toSo(r) : null;
 }
 
-/** Binds a settlement's idempotency key to the hash of the request it answered. */
-export function setRequestHash(db: DB, settlementId: string, hash: string): void {
-  db.prepare(`UPDATE settlement_operators SET request_hash = ? WHERE settlement_id = ?`).run(hash, settlementId);
-}
-
-/** The request hash stored with an idempotency key (null: key unknown or stored before migration 80). */
-export function requestHashOf(db: DB, requestId: string): string | null {
-  const r = db.prepare(`SELECT request_hash FROM settlement_operators WHERE request_id = ?`).get(requestId) as { request_hash: string | null } | undefined;
-  return r?.request_hash ?? null;
-}
-
-export function settlementByRequestId(db: DB, requestId: string): SettlementOperator | null {
-  const r = db.prepare(`SELECT * FROM settlement_operators WHERE request_id = ?`).get(requestId) as SoRow | undefined;
-  return r ? toSo(r) : null;
-}
-
 /** Records one print and returns its copy number (1 = original, 2+ = reprints). */
 export function recordPrint(db: DB, p: { settlementId: string | null; document: string; layout: string; operatorId: string }, now = new Date().toISOString()): number {
   return db.transaction(() => {
@@ -149,7 +133,3 @@ export function hasFullReversal(db: DB, settlementId: string): boolean {
   return db.prepare(`SELECT 1 FROM settlement WHERE original_id = ? AND kind = 'reversal'`).get(settlementId) !== undefined;
 }
 
-/** The engine result stored with a settlement. */
-export function settlementResultJson(db: DB, settlementId: string): string | null {
-  return (db.prepare('SELECT result_json FROM settlement WHERE id = ?').get(settlementId) as { result_json: string } | undefined)?.result_json ?? null;
-}

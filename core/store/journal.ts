@@ -94,10 +94,6 @@ export function getSettlement(db: DB, id: string): SettlementRow | undefined {
   return prep(db, 'SELECT * FROM settlement WHERE id = ?').get(id) as SettlementRow | undefined;
 }
 
-export function getSettlementByReceipt(db: DB, receiptNo: string): SettlementRow | undefined {
-  return prep(db, 'SELECT * FROM settlement WHERE receipt_no = ?').get(receiptNo) as SettlementRow | undefined;
-}
-
 export function getSettlementByRequestId(db: DB, requestId: string): SettlementRow | undefined {
   return prep(db, 'SELECT * FROM settlement WHERE request_id = ?').get(requestId) as SettlementRow | undefined;
 }
