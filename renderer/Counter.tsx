@@ -216,8 +216,9 @@ export function Counter({
     const date = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
     return { institution, doctor: { name: rx.doctor.trim(), ...(rx.doctorCode.trim() ? { code: rx.doctorCode.trim() } : {}) }, date, diagnosis: rx.diagnosis.trim(), consent: rx.consent };
   }, [rx, settings, pharmacy]);
-  /** A pharmacy's split depends on the prescriber's level: the quote carries the prescription there. */
-  const quotePrescription = pharmacy ? prescription : undefined;
+  /** A pharmacy's split depends on the prescriber's level: the quote carries the prescription there, once it is filled in. */
+  const rxComplete = Boolean(prescription && prescription.institution.code && prescription.institution.name && prescription.doctor.name && prescription.diagnosis);
+  const quotePrescription = pharmacy && rxComplete ? prescription : undefined;
 
   // ---- live split ----
   const validLines = useMemo(() => lines.filter((l) => QTY.test(l.quantity) && Number(l.quantity) > 0 && (l.days === '' || DAYS.test(l.days))), [lines]);
