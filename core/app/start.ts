@@ -57,6 +57,20 @@ function firstEligible(db: DB, region: RegionId): string | null {
 }
 
 
+/** The browser shell's address: a one-time code in the fragment (never a token; the page exchanges it). */
+export function screenUrl(base: string, code: string): string {
+  return `${base}/#code=${code}`;
+}
+
+/**
+ * Chromium's command line for the browser shell. Every local user can read it (`ps`), so it holds
+ * only a one-time code that expires in a minute and is spent by the page's first load: never the
+ * plugin token, never a screen token.
+ */
+export function browserArgs(base: string, code: string, profileDir: string): string[] {
+  return [`--app=${screenUrl(base, code)}`, '--no-first-run', `--user-data-dir=${profileDir}`];
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -115,21 +129,31 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   db.close();
 
   const counter = await startCounter({ dataDir, port, demo: true, simulatorHints: true, lock });
-  const openUrl = `${counter.url}/#token=${counter.token}`;
-  writeFileSync(join(dataDir, 'counter-url'), openUrl + '\n', { mode: 0o600 });
+  // The address only (no credential): the host POS reads api-token, the screen gets one-time codes.
+  writeFileSync(join(dataDir, 'counter-url'), counter.url + '/\n', { mode: 0o600 });
   log(`Counter running at ${counter.url}`);
-  log(`  open: ${openUrl}`);
+  log(`  open: ${screenUrl(counter.url, counter.screenCode())}  (works once, within a minute; press Enter here for a new one)`);
   log(`  data: ${dataDir}`);
   log(`  platform: ${endpoint || '(none)'}`);
   log(`  sign in: 王药师 PIN 1234 · 李收费 PIN 5678 · 陈管理 PIN 0000`);
   log(`  demo patient (${region}): ${demoPatient}`);
 
-  if (!values['no-open'] && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === 'win32')) {
-    const browser = ['chromium', 'chromium-browser', 'google-chrome'].find((b) => spawnSync('which', [b]).status === 0);
-    if (browser) {
-      spawn(browser, [`--app=${openUrl}`, '--no-first-run', `--user-data-dir=${join(dataDir, 'chromium-profile')}`], { stdio: 'ignore', detached: true }).unref();
-    } else log('  (no Chromium found: open the address above in a browser)');
-  }
+  const canOpen = !values['no-open'] && Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === 'win32');
+  const browser = canOpen ? ['chromium', 'chromium-browser', 'google-chrome'].find((b) => spawnSync('which', [b]).status === 0) : undefined;
+  const openWindow = () => {
+    if (browser) spawn(browser, browserArgs(counter.url, counter.screenCode(), join(dataDir, 'chromium-profile')), { stdio: 'ignore', detached: true }).unref();
+  };
+  if (canOpen && !browser) log('  (no Chromium found: open the address above in a browser)');
+  openWindow();
+  // Enter on the launcher's terminal: a fresh one-time address (and a new window when one can be opened).
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    for (let i = 0; i < (chunk.match(/\n/g) ?? []).length; i++) {
+      log(`  open: ${screenUrl(counter.url, counter.screenCode())}`);
+      openWindow();
+    }
+  });
+  process.stdin.on('error', () => {});
 
   const stop = async () => {
     await counter.close();
