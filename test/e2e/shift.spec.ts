@@ -236,4 +236,24 @@ test.describe.serial('a shift at the counter', () => {
     await expect(page.getByTestId('operators')).toContainText('王药师');
     await shot(page, '10-settings');
   });
+
+  test('the opened address works once: the code leaves the address bar, a reload keeps the tab, a second window is told to reopen', async ({ page, browser }) => {
+    const url = await c.openUrl();
+    await page.goto(url);
+    await expect(page.getByTestId('op-yaoshi')).toBeVisible();
+    expect(page.url()).not.toContain('code=');
+    await page.reload();
+    await expect(page.getByTestId('op-yaoshi')).toBeVisible();
+    // The same address in another window (what `ps` showed): the code is spent.
+    const other = await browser.newContext();
+    try {
+      const second = await other.newPage();
+      await second.goto(url);
+      await expect(second.getByText('无法连接柜台服务')).toBeVisible();
+      await expect(second.getByText(/只能使用一次/)).toBeVisible();
+      await expect(second.getByTestId('op-yaoshi')).toHaveCount(0);
+    } finally {
+      await other.close();
+    }
+  });
 });
