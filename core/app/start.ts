@@ -57,6 +57,22 @@ function firstEligible(db: DB, region: RegionId): string | null {
 }
 
 
+/**
+ * Started as a background job of a terminal (`npm start &`): reading the terminal would stop the
+ * process (SIGTTIN), so no Enter-for-a-new-address there. Linux tells by /proc; elsewhere assume not.
+ */
+function startedInBackground(): boolean {
+  if (!process.stdin.isTTY) return false;
+  try {
+    // /proc/self/stat: pid (comm) state ppid pgrp session tty_nr tpgid …
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return f[2] !== f[5];
+  } catch {
+    return false;
+  }
+}
+
 /** The browser shell's address: a one-time code in the fragment (never a token; the page exchanges it). */
 export function screenUrl(base: string, code: string): string {
   return `${base}/#code=${code}`;
@@ -146,14 +162,16 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   if (canOpen && !browser) log('  (no Chromium found: open the address above in a browser)');
   openWindow();
   // Enter on the launcher's terminal: a fresh one-time address (and a new window when one can be opened).
-  process.stdin.setEncoding('utf8');
-  process.stdin.on('data', (chunk: string) => {
-    for (let i = 0; i < (chunk.match(/\n/g) ?? []).length; i++) {
-      log(`  open: ${screenUrl(counter.url, counter.screenCode())}`);
-      openWindow();
-    }
-  });
-  process.stdin.on('error', () => {});
+  if (!startedInBackground()) {
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => {
+      for (let i = 0; i < (chunk.match(/\n/g) ?? []).length; i++) {
+        log(`  open: ${screenUrl(counter.url, counter.screenCode())}`);
+        openWindow();
+      }
+    });
+    process.stdin.on('error', () => {});
+  }
 
   const stop = async () => {
     await counter.close();
