@@ -11,15 +11,17 @@
 //   --browser       use the browser shell even when Electron is installed
 //   --fixture       seed the small test fixture (core/app/fixture.ts) instead of the demo data
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { electronBinary } from './electron-binary.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../store/db.ts';
 import { countPatients } from '../store/roster.ts';
 import { RENDERER_DIR, startCounter } from './counter.ts';
+import { CODE_TTL_MS } from '../http/screen-access.ts';
 import { startSimulator } from '../simulator/index.ts';
 import { FIXTURE_REGIONS, seedFixture, seedOperators, setRegion, writeSitePolicies, type RegionId } from './fixture.ts';
 import { SITE_POLICY_ENV, loadPolicyBook } from '../policy/index.ts';
@@ -79,12 +81,27 @@ export function screenUrl(base: string, code: string): string {
 }
 
 /**
- * Chromium's command line for the browser shell. Every local user can read it (`ps`), so it holds
- * only a one-time code that expires in a minute and is spent by the page's first load: never the
- * plugin token, never a screen token.
+ * The page Chromium is opened on: a file only the counter's user can read (0600, in a 0700 folder)
+ * that forwards at once to the screen's address with its one-time code. So the code is not on the
+ * command line either, and another local user cannot race the window to it.
  */
-export function browserArgs(base: string, code: string, profileDir: string): string[] {
-  return [`--app=${screenUrl(base, code)}`, '--no-first-run', `--user-data-dir=${profileDir}`];
+export function writeLaunchPage(dir: string, url: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') chmodSync(dir, 0o700);
+  const file = join(dir, `open-${randomBytes(8).toString('hex')}.html`);
+  const href = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  writeFileSync(file, `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${href}"><title>两病柜台</title>\n`, { mode: 0o600 });
+  if (process.platform !== 'win32') chmodSync(file, 0o600);
+  return file;
+}
+
+/**
+ * Chromium's command line for the browser shell. Every local user can read it (`ps`), so it holds
+ * only the path of the launch page (./writeLaunchPage): never the plugin token, a screen token or
+ * the one-time code.
+ */
+export function browserArgs(launchPage: string, profileDir: string): string[] {
+  return [`--app=${pathToFileURL(launchPage).href}`, '--no-first-run', `--user-data-dir=${profileDir}`];
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
@@ -156,8 +173,14 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
 
   const canOpen = !values['no-open'] && Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === 'win32');
   const browser = canOpen ? ['chromium', 'chromium-browser', 'google-chrome'].find((b) => spawnSync('which', [b]).status === 0) : undefined;
+  const launchDir = join(dataDir, 'launch');
+  rmSync(launchDir, { recursive: true, force: true });
   const openWindow = () => {
-    if (browser) spawn(browser, browserArgs(counter.url, counter.screenCode(), join(dataDir, 'chromium-profile')), { stdio: 'ignore', detached: true }).unref();
+    if (!browser) return;
+    const page = writeLaunchPage(launchDir, screenUrl(counter.url, counter.screenCode()));
+    spawn(browser, browserArgs(page, join(dataDir, 'chromium-profile')), { stdio: 'ignore', detached: true }).unref();
+    // Spent or expired by then: nothing worth keeping on disk.
+    setTimeout(() => rmSync(page, { force: true }), CODE_TTL_MS + 5000).unref();
   };
   if (canOpen && !browser) log('  (no Chromium found: open the address above in a browser)');
   openWindow();

@@ -1,7 +1,7 @@
 // The browser shell's credential, apart from the host POS's plugin token. The launcher opens the
-// screen on a URL carrying a one-time code (never a token: a command line is visible to every
-// local user in `ps`); the page exchanges the code once, over POST, for a screen token it keeps in
-// memory. A code works once and only for CODE_TTL_MS; screen tokens live in this process only
+// screen on an address carrying a one-time code, by way of an owner-only launch page (never a
+// token, nor the code, on a command line: `ps` shows it to every local user); the page exchanges
+// the code once, over POST, for a screen token it keeps for the tab. A code works once and only for CODE_TTL_MS; screen tokens live in this process only
 // (a restart asks for a new window) and are kept as hashes, so a lookup leaks nothing by timing.
 import { createHash, randomBytes } from 'node:crypto';
 

@@ -2,14 +2,15 @@
 // reaches the plugin methods only — a screen or administrator method answers it 403, naming the
 // method, even with an administrator's session; the browser shell's screen token, from a one-time
 // code exchanged once, reaches the screen's methods; an admin method also needs an admin session.
-// The browser's command line (visible in `ps`) carries nothing that works as a credential.
+// The browser's command line (visible in `ps`) carries nothing that works as a credential or a code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCounter, type RunningCounter } from '../../core/app/counter.ts';
-import { browserArgs, screenUrl } from '../../core/app/start.ts';
+import { browserArgs, screenUrl, writeLaunchPage } from '../../core/app/start.ts';
 import { FIXTURE_REGIONS, seedFixture } from '../../core/app/fixture.ts';
 import { openDatabase } from '../../core/store/db.ts';
 import { METHOD_NAMES, openTo, SCREEN_METHODS, needsAdmin } from '../../core/service/contract.ts';
@@ -124,22 +125,36 @@ test('the one-time code: works once; the second use, a made-up code and the plug
   assert.equal((await call('outboxStatus', {}, c.screenCode())).status, 401);
 });
 
-test('the browser\'s command line (ps) holds no credential: only a code, in the fragment, spent by the first load', async () => {
-  const args = browserArgs(c.url, c.screenCode(), join(dir, 'chromium-profile'));
+test('the browser\'s command line (ps) holds no credential and no code: only the path of an owner-only launch page', async () => {
+  const url = screenUrl(c.url, c.screenCode());
+  const page = writeLaunchPage(join(dir, 'launch'), url);
+  const args = browserArgs(page, join(dir, 'chromium-profile'));
   const line = args.join(' ');
   assert.ok(!line.includes(c.token), 'the plugin token is not on the command line');
-  // Nothing on it works as a bearer credential.
+  const code = /#code=([A-Za-z0-9_-]+)$/.exec(url)![1]!;
+  assert.ok(!line.includes(code), 'the one-time code is not on the command line');
+  // Nothing on it works as a bearer credential or as a code.
   const candidates = line.match(/[A-Za-z0-9_-]{16,}/g) ?? [];
   assert.ok(candidates.length > 0);
-  for (const s of candidates) assert.equal((await call('outboxStatus', {}, s)).status, 401, `${s} worked as a credential`);
-  // The address carries a code in the fragment (never sent in a request line), which the page spends once.
+  for (const s of candidates) {
+    assert.equal((await call('outboxStatus', {}, s)).status, 401, `${s} worked as a credential`);
+    assert.equal((await exchange(s)).status, 401, `${s} worked as a code`);
+  }
+  // Chromium opens the launch page (owner-only), which forwards to the screen's address.
   const app = new URL(args.find((a) => a.startsWith('--app='))!.slice('--app='.length));
-  assert.equal(app.origin, c.url);
-  assert.equal(app.search, '');
-  const code = /^#code=([A-Za-z0-9_-]+)$/.exec(app.hash)![1]!;
-  assert.equal(screenUrl(c.url, code), app.href);
+  assert.equal(app.protocol, 'file:');
+  assert.equal(fileURLToPath(app), page);
+  if (process.platform !== 'win32') {
+    assert.equal(statSync(page).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, 'launch')).mode & 0o777, 0o700);
+  }
+  const forward = /http-equiv="refresh" content="0;url=([^"]+)"/.exec(readFileSync(page, 'utf8'))![1]!;
+  assert.equal(forward, url);
+  // The address carries the code in its fragment (never sent in a request line); the page spends it once.
+  const target = new URL(forward);
+  assert.equal(target.origin, c.url);
+  assert.equal(target.search, '');
   const token = (await exchange(code)).body.token as string;
   assert.equal((await call('attention', {}, token)).status, 200);
-  assert.ok(!line.includes(token));
-  assert.equal((await exchange(code)).status, 401, 'what ps showed is worthless once the page has loaded');
+  assert.equal((await exchange(code)).status, 401, 'the launch page is worthless once the screen has loaded');
 });
