@@ -197,6 +197,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
 
   const stop = async () => {
+    rmSync(launchDir, { recursive: true, force: true });
     await counter.close();
     await simulator?.close();
     process.exit(0);
