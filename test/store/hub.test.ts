@@ -12,6 +12,9 @@ import { createHub, listen } from '../../core/hub/server.ts';
 import { openDatabase, type DB } from '../../core/store/db.ts';
 import { addCounter, HUB_APP_ROLE, journalOfCounter, listPoolFlags, migrateHub, openHubPool, revokeCounter, upsertRoster, type HubPool } from '../../core/store/hub-db.ts';
 import { journalAfter, rosterRows, unpushedCount } from '../../core/store/hub-sync.ts';
+import { makeTls } from '../../core/hub/tls.ts';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { pgAvailable, startPgCluster, type PgCluster } from '../helpers/pg-cluster.ts';
 import { settleSale, tempDir } from '../helpers/settlement.ts';
 import { addPatient } from '../helpers/store-fixtures.ts';
@@ -182,5 +185,21 @@ describe('hub on PostgreSQL', { skip }, () => {
     assert.ok(Date.now() - t0 < 1500);
     silent.closeAllConnections();
     await new Promise((r) => silent.close(r));
+  });
+
+  test('over TLS with the group CA: a counter that trusts ca.pem connects; one that does not is refused', async () => {
+    const tlsDir = tempDir('lbc-hub-tls-');
+    dirs.push(tlsDir);
+    makeTls(tlsDir, 'hub.example');
+    assert.equal(statSync(join(tlsDir, 'hub.key')).mode & 0o777, 0o600);
+    const secure = createHub({ pool, tls: { key: readFileSync(join(tlsDir, 'hub.key'), 'utf8'), cert: readFileSync(join(tlsDir, 'hub.pem'), 'utf8') } });
+    const port = await listen(secure);
+    const c = await counter('tls');
+    const link = { ...c.link, url: `https://127.0.0.1:${port}` };
+    assert.equal((await terminalNumber({ ...link, ca: readFileSync(join(tlsDir, 'ca.pem'), 'utf8') })).counterId, c.link.counterId);
+    await assert.rejects(terminalNumber(link), /unreachable/);
+    secure.closeAllConnections();
+    await new Promise((r) => secure.close(r));
+    c.db.close();
   });
 });
