@@ -87,9 +87,23 @@ export const HubPoolReplySchema = z.object({
   year: z.number().int().min(2000).max(2100),
   /** Fund paid this calendar year at every counter of the group (reversals netted). */
   fund: AMOUNT,
+  /** Held by counters for sales being settled right now (not yet in the journal). */
+  held: AMOUNT,
   counters: z.number().int().min(0),
 }).strict();
 export type HubPoolReply = z.infer<typeof HubPoolReplySchema>;
+
+/** A counter about to settle asks the hub to hold the sale's fund amount against the patient's year. */
+export const HubHoldSchema = z.object({
+  saleId: ID,
+  psnNo: text(40),
+  year: z.number().int().min(2000).max(2100),
+  amount: AMOUNT.refine((a) => !a.startsWith('-'), 'not negative'),
+  cap: AMOUNT,
+}).strict();
+export type HubHold = z.infer<typeof HubHoldSchema>;
+export const HubHoldReplySchema = z.object({ granted: z.boolean(), fund: AMOUNT, held: AMOUNT }).strict();
+export type HubHoldReply = z.infer<typeof HubHoldReplySchema>;
 
 export const HubTerminalReplySchema = z.object({
   counterId: ID,

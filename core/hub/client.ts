@@ -3,15 +3,18 @@
 // on its own figures. Replies are validated before anything is believed.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   HubErrorSchema,
+  HubHoldReplySchema,
   HubPoolReplySchema,
   HubPushReplySchema,
   HubRosterPageSchema,
   HubTerminalReplySchema,
   HubTraceClaimReplySchema,
   MAX_PUSH_RECORDS,
+  type HubHold,
+  type HubHoldReply,
   type HubPoolReply,
   type HubPushReply,
   type HubTerminalReply,
@@ -36,8 +39,9 @@ export class HubRefused extends Error {
 }
 
 const MAX_REPLY = 64 * 1024 * 1024;
+const HubReleasedSchema = z.object({ released: z.literal(true) });
 
-function call<S extends z.ZodType>(link: HubLink, method: 'GET' | 'POST', path: string, schema: S, body?: unknown, timeoutMs = 10_000): Promise<z.infer<S>> {
+function call<S extends z.ZodType>(link: HubLink, method: 'GET' | 'POST' | 'DELETE', path: string, schema: S, body?: unknown, timeoutMs = 10_000): Promise<z.infer<S>> {
   const url = new URL(path, link.url);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -128,6 +132,23 @@ export async function groupPoolFigure(link: HubLink, psnNo: string, year: number
     if (e instanceof HubUnavailable) return null;
     throw e;
   }
+}
+
+/**
+ * Asks the hub to hold a sale's fund amount against the patient's year before the counter commits.
+ * null when the hub does not answer in time: the counter then settles on its own figures.
+ */
+export async function holdPool(link: HubLink, hold: HubHold, timeoutMs = 500): Promise<HubHoldReply | null> {
+  try {
+    return await call(link, 'POST', '/v1/pool/hold', HubHoldReplySchema, hold, timeoutMs);
+  } catch (e) {
+    if (e instanceof HubUnavailable) return null;
+    throw e;
+  }
+}
+
+export async function releaseHold(link: HubLink, saleId: string): Promise<void> {
+  await call(link, 'DELETE', `/v1/pool/hold/${encodeURIComponent(saleId)}`, HubReleasedSchema, undefined, 2_000).catch(() => undefined);
 }
 
 export function terminalNumber(link: HubLink): Promise<HubTerminalReply> {

@@ -7,9 +7,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Decimal } from '../money/decimal.ts';
 import {
+  HubHoldSchema,
   HubPushSchema,
   HubTraceClaimSchema,
   MAX_ROSTER_PAGE,
+  type HubHoldReply,
   type HubPoolReply,
   type HubPushReply,
   type HubRosterPage,
@@ -22,14 +24,18 @@ import {
   counterByCredential,
   flagOverCap,
   highestSeq,
+  holdPool,
   insertJournal,
   poolYear,
+  releaseHold,
   rosterAfter,
   type CounterRow,
   type HubPool,
 } from '../store/hub-db.ts';
 
 export const MAX_HUB_BODY = 16 * 1024 * 1024;
+/** How long a hold lasts when its record never arrives (a sale abandoned after the hold). */
+export const HOLD_SECONDS = 600;
 
 export interface HubOptions {
   pool: HubPool;
@@ -115,9 +121,19 @@ export function createHub(options: HubOptions): Server {
       const year = Number(url.searchParams.get('year'));
       if (!/^[A-Za-z0-9]{1,40}$/.test(psnNo)) throw new HubError(400, 'INVALID_PSN', 'psn must be a 人员编号 of letters and digits', '人员编号不正确');
       if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new HubError(400, 'INVALID_YEAR', 'year must be a calendar year', '年度不正确');
-      const { fund, counters } = await poolYear(pool, psnNo, year);
-      const reply: HubPoolReply = { psnNo, year, fund, counters };
+      const { fund, held, counters } = await poolYear(pool, psnNo, year);
+      const reply: HubPoolReply = { psnNo, year, fund, held, counters };
       return [200, reply];
+    }
+    if (req.method === 'POST' && url.pathname === '/v1/pool/hold') {
+      const body = parse(HubHoldSchema, await readBody(req));
+      const reply: HubHoldReply = await holdPool(pool, { ...body, counterId: counter.id, ttlSeconds: HOLD_SECONDS });
+      return [200, reply];
+    }
+    const release = /^\/v1\/pool\/hold\/([A-Za-z0-9_-]{1,64})$/.exec(url.pathname);
+    if (req.method === 'DELETE' && release) {
+      await releaseHold(pool, counter.id, release[1]!);
+      return [200, { released: true }];
     }
     if (req.method === 'GET' && url.pathname === '/v1/terminal') {
       const reply: HubTerminalReply = { counterId: counter.id, institutionCode: counter.institution_code, devNo: String(counter.dev_no).padStart(2, '0') };

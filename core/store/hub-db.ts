@@ -105,6 +105,23 @@ export const HUB_MIGRATIONS: readonly HubMigration[] = [
       );
       CREATE UNIQUE INDEX roster_by_version ON roster (version);`,
   },
+  {
+    version: 5,
+    name: 'pool_holds',
+    sql: `
+      -- A counter about to settle holds the fund amount against the patient's year, so two counters
+      -- settling at the same moment cannot both spend the last of the cap. A hold ends when its
+      -- record arrives in the journal, or expires (a sale that was never committed).
+      CREATE TABLE pool_holds (
+        sale_id text PRIMARY KEY,
+        counter_id text NOT NULL REFERENCES counters (id),
+        psn_no text NOT NULL,
+        year integer NOT NULL,
+        amount numeric(14, 2) NOT NULL CHECK (amount >= 0),
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX pool_holds_patient ON pool_holds (psn_no, year);`,
+  },
 ];
 
 /** Creates the schema (or brings it up to date) and the least-privilege application role. */
@@ -128,6 +145,7 @@ export async function migrateHub(pool: HubPool, appPassword?: string): Promise<n
     if (appPassword !== undefined) await client.query(`ALTER ROLE ${HUB_APP_ROLE} PASSWORD ${pg.escapeLiteral(appPassword)}`);
     await client.query(`GRANT SELECT, INSERT ON journal_settlement, journal_line, trace_codes TO ${HUB_APP_ROLE}`);
     await client.query(`GRANT SELECT, INSERT, UPDATE ON pool_flags, roster TO ${HUB_APP_ROLE}`);
+    await client.query(`GRANT SELECT, INSERT, DELETE ON pool_holds TO ${HUB_APP_ROLE}`);
     await client.query(`GRANT SELECT ON counters, hub_migrations TO ${HUB_APP_ROLE}`);
     await client.query(`GRANT USAGE ON SEQUENCE roster_version TO ${HUB_APP_ROLE}`);
     await client.query('COMMIT');
@@ -195,7 +213,14 @@ export async function insertJournal(pool: HubPool, counterId: string, records: r
   const out: InsertOutcome = { inserted: 0, duplicates: 0, conflicts: [], touched: [] };
   try {
     await client.query('BEGIN');
+    // One push at a time per counter, so the chain check below sees a settled tail.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`journal:${counterId}`]);
     const s = records.map((r) => r.settlement);
+    const broken = await chainBreak(client, counterId, s);
+    if (broken) {
+      await client.query('ROLLBACK');
+      return { ...out, conflicts: [broken] };
+    }
     const inserted = await client.query<{ id: string }>(
       `INSERT INTO journal_settlement (id, counter_id, counter_seq, kind, original_id, receipt_no, settle_date, institution_code, psn_no, fund, hash, record)
        SELECT u.id, $1, u.seq, u.kind, u.original_id, u.receipt_no, u.settle_date::date, u.institution_code, u.psn_no, u.fund::numeric, u.hash, u.record
@@ -249,26 +274,91 @@ export async function insertJournal(pool: HubPool, counterId: string, records: r
   }
 }
 
+const GENESIS = '0'.repeat(64);
+
+/**
+ * The counter's records form one hash chain (each record names the hash of the one before). A push
+ * must continue what the hub holds and be unbroken inside; a gap or a rewritten record is refused.
+ */
+async function chainBreak(client: pg.PoolClient, counterId: string, s: readonly HubSettlement[]): Promise<{ id: string; reason: string } | null> {
+  const sorted = [...s].sort((a, b) => a.seq - b.seq);
+  const before = await client.query<{ hash: string }>(
+    'SELECT hash FROM journal_settlement WHERE counter_id = $1 AND counter_seq < $2 ORDER BY counter_seq DESC LIMIT 1',
+    [counterId, sorted[0]!.seq],
+  );
+  let expected = before.rows[0]?.hash ?? GENESIS;
+  for (const x of sorted) {
+    if (x.prev_hash !== expected) return { id: x.id, reason: 'the record does not continue the counter\'s hash chain (a record before it is missing or was changed)' };
+    expected = x.hash;
+  }
+  return null;
+}
+
 export async function highestSeq(pool: HubPool, counterId: string): Promise<number> {
   const r = await pool.query<{ n: string | null }>('SELECT max(counter_seq) AS n FROM journal_settlement WHERE counter_id = $1', [counterId]);
   return Number(r.rows[0]?.n ?? 0);
 }
 
-/** What the patient's pool has paid in a calendar year at every counter of the group (reversals netted). */
-export async function poolYear(pool: HubPool, psnNo: string, year: number): Promise<{ fund: string; counters: number }> {
-  const r = await pool.query<{ fund: string; counters: string }>(
-    `SELECT coalesce(sum(fund), 0)::numeric(14, 2)::text AS fund, count(DISTINCT counter_id)::text AS counters
-       FROM journal_settlement WHERE psn_no = $1 AND settle_date >= make_date($2, 1, 1) AND settle_date < make_date($2 + 1, 1, 1)`,
+const YEAR_RANGE = 'settle_date >= make_date($2, 1, 1) AND settle_date < make_date($2 + 1, 1, 1)';
+const LIVE_HOLDS = `psn_no = $1 AND year = $2 AND expires_at > now()
+  AND NOT EXISTS (SELECT 1 FROM journal_settlement j WHERE j.id = pool_holds.sale_id)`;
+
+/**
+ * What the patient's pool has paid in a calendar year at every counter of the group (reversals
+ * netted), plus what counters hold for sales being settled right now.
+ */
+export async function poolYear(pool: HubPool | pg.PoolClient, psnNo: string, year: number): Promise<{ fund: string; held: string; counters: number }> {
+  const r = await pool.query<{ fund: string; held: string; counters: string }>(
+    `SELECT (SELECT coalesce(sum(fund), 0) FROM journal_settlement WHERE psn_no = $1 AND ${YEAR_RANGE})::numeric(14, 2)::text AS fund,
+            (SELECT coalesce(sum(amount), 0) FROM pool_holds WHERE ${LIVE_HOLDS})::numeric(14, 2)::text AS held,
+            (SELECT count(DISTINCT counter_id) FROM journal_settlement WHERE psn_no = $1 AND ${YEAR_RANGE})::text AS counters`,
     [psnNo, year],
   );
-  return { fund: r.rows[0]!.fund, counters: Number(r.rows[0]!.counters) };
+  return { fund: r.rows[0]!.fund, held: r.rows[0]!.held, counters: Number(r.rows[0]!.counters) };
+}
+
+export interface HoldRequest { saleId: string; counterId: string; psnNo: string; year: number; amount: string; cap: string; ttlSeconds: number }
+
+/**
+ * Holds `amount` of the patient's year for a sale about to be settled, if paid + held + amount stays
+ * within the cap. Serialised per patient-year, so two counters cannot both take the last of it.
+ * Repeating a hold for the same sale replaces it.
+ */
+export async function holdPool(pool: HubPool, h: HoldRequest): Promise<{ granted: boolean; fund: string; held: string }> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [h.psnNo, h.year]);
+    await client.query('DELETE FROM pool_holds WHERE sale_id = $1 AND counter_id = $2', [h.saleId, h.counterId]);
+    const now = await poolYear(client, h.psnNo, h.year);
+    const fits = await client.query<{ ok: boolean }>('SELECT ($1::numeric + $2::numeric + $3::numeric) <= $4::numeric AS ok', [now.fund, now.held, h.amount, h.cap]);
+    const granted = fits.rows[0]!.ok;
+    if (granted) {
+      await client.query(
+        `INSERT INTO pool_holds (sale_id, counter_id, psn_no, year, amount, expires_at) VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
+        [h.saleId, h.counterId, h.psnNo, h.year, h.amount, h.ttlSeconds],
+      );
+    }
+    await client.query('COMMIT');
+    return { granted, fund: now.fund, held: now.held };
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+/** Gives back a hold for a sale that was not settled after all. */
+export async function releaseHold(pool: HubPool, counterId: string, saleId: string): Promise<void> {
+  await pool.query('DELETE FROM pool_holds WHERE sale_id = $1 AND counter_id = $2', [saleId, counterId]);
 }
 
 /** The cap the newest sale of that year was quoted against (from its stored result). */
 export async function capOfYear(pool: HubPool, psnNo: string, year: number): Promise<string | null> {
   const r = await pool.query<{ cap: string | null }>(
     `SELECT (record->>'result_json')::jsonb #>> '{cap,limit}' AS cap FROM journal_settlement
-      WHERE psn_no = $1 AND kind = 'sale' AND settle_date >= make_date($2, 1, 1) AND settle_date < make_date($2 + 1, 1, 1)
+      WHERE psn_no = $1 AND kind = 'sale' AND ${YEAR_RANGE}
       ORDER BY received_at DESC LIMIT 1`,
     [psnNo, year],
   );

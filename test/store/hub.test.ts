@@ -7,10 +7,10 @@ import { rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { groupPoolFigure, claimTraceCodes, HubRefused, pullRoster, pushJournal, terminalNumber, type HubLink } from '../../core/hub/client.ts';
+import { groupPoolFigure, claimTraceCodes, holdPool, releaseHold, HubRefused, pullRoster, pushJournal, terminalNumber, type HubLink } from '../../core/hub/client.ts';
 import { createHub, listen } from '../../core/hub/server.ts';
 import { openDatabase, type DB } from '../../core/store/db.ts';
-import { addCounter, HUB_APP_ROLE, journalOfCounter, listPoolFlags, migrateHub, openHubPool, revokeCounter, upsertRoster, type HubPool } from '../../core/store/hub-db.ts';
+import { addCounter, holdPool as storeHold, HUB_APP_ROLE, journalOfCounter, listPoolFlags, migrateHub, openHubPool, revokeCounter, upsertRoster, type HubPool } from '../../core/store/hub-db.ts';
 import { journalAfter, rosterRows, unpushedCount } from '../../core/store/hub-sync.ts';
 import { makeTls } from '../../core/hub/tls.ts';
 import { readFileSync, statSync } from 'node:fs';
@@ -200,6 +200,53 @@ describe('hub on PostgreSQL', { skip }, () => {
     await assert.rejects(terminalNumber(link), /unreachable/);
     secure.closeAllConnections();
     await new Promise((r) => secure.close(r));
+    c.db.close();
+  });
+
+  test('holds: ten counters settling the same patient at once cannot together pass the cap', async () => {
+    const cs = await Promise.all(Array.from({ length: 10 }, (_, i) => counter(`hold${i}`)));
+    const psnNo = '53090000000000000077';
+    const replies = await Promise.all(cs.map((c, i) => holdPool(c.link, { saleId: `sale-h${i}`, psnNo, year: 2024, amount: '100.00', cap: '600.00' }, 5000)));
+    assert.equal(replies.filter((r) => r?.granted).length, 6);
+    const fig = await groupPoolFigure(cs[0]!.link, psnNo, 2024);
+    assert.deepEqual([fig!.fund, fig!.held], ['0.00', '600.00']);
+    // A sale given up returns its hold; the hold of a committed sale ends when its record arrives.
+    const grantedAt = replies.findIndex((r) => r?.granted);
+    await releaseHold(cs[grantedAt]!.link, `sale-h${grantedAt}`);
+    assert.equal((await groupPoolFigure(cs[0]!.link, psnNo, 2024))!.held, '500.00');
+    for (const c of cs) c.db.close();
+  });
+
+  test('a hold whose record arrives is counted once; an expired hold counts for nothing', async () => {
+    const c = await counter('hold-arrive');
+    const psnNo = '53090000000000000011';
+    settleSale(c.db, { psnNo: '53090000000000000078' });
+    const [rec] = journalAfter(c.db, 0, 1);
+    await storeHold(pool, { saleId: rec!.settlement.id, counterId: c.link.counterId, psnNo: '53090000000000000078', year: 2024, amount: rec!.settlement.fund, cap: '600.00', ttlSeconds: 600 });
+    await pushJournal(c.db, c.link);
+    const fig = await groupPoolFigure(c.link, '53090000000000000078', 2024);
+    assert.deepEqual([fig!.fund, fig!.held], [rec!.settlement.fund, '0.00']);
+    await storeHold(pool, { saleId: 'gone', counterId: c.link.counterId, psnNo, year: 2030, amount: '50.00', cap: '600.00', ttlSeconds: 0 });
+    assert.equal((await groupPoolFigure(c.link, psnNo, 2030))!.held, '0.00');
+    c.db.close();
+  });
+
+  test('a push that skips a record or does not continue the chain is refused', async () => {
+    const c = await counter('chain');
+    for (let i = 0; i < 3; i++) settleSale(c.db, { psnNo: '53090000000000000090', date: `2024-08-0${i + 1}` });
+    const recs = journalAfter(c.db, 0, 10);
+    const post = (records: unknown[]) => fetch(`${url}/v1/journal`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.link.counterId}:${c.link.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ records }),
+    });
+    const gap = await post([recs[0], recs[2]]);
+    assert.equal(gap.status, 409);
+    assert.match(((await gap.json()) as { error: { message: string } }).error.message, /hash chain/);
+    assert.equal((await post([recs[1]])).status, 409, 'the second record cannot come before the first');
+    assert.equal((await post([recs[0]])).status, 200);
+    assert.equal((await post([recs[1], recs[2]])).status, 200);
+    assert.equal((await journalOfCounter(pool, c.link.counterId)).length, 3);
     c.db.close();
   });
 });
