@@ -4,9 +4,10 @@
 //   revoke      --pg URL --counter ID
 //   serve       --pg URL [--port 8443] [--host 0.0.0.0] [--tls DIR]
 //   seed-roster --pg URL --data DIR                 puts a counter's imported roster at the hub
+//   report      --pg URL --name REPORT --month yyyy-MM --group-name NAME [--format xlsx] --out DIR   one file per member and one for the group
 //   sync        --data DIR --hub URL --counter ID --secret S [--ca FILE]   push this counter's journal, pull the roster
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../store/db.ts';
@@ -15,6 +16,8 @@ import { rosterRows } from '../store/hub-sync.ts';
 import { pullRoster, pushJournal } from './client.ts';
 import { createHub, listen } from './server.ts';
 import { makeTls } from './tls.ts';
+import { groupReports } from './reports.ts';
+import { FORMATS, render, type Format } from '../reports/index.ts';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -22,6 +25,7 @@ const { positionals, values } = parseArgs({
     pg: { type: 'string' }, tls: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' },
     institution: { type: 'string' }, name: { type: 'string' }, counter: { type: 'string' }, data: { type: 'string' },
     hub: { type: 'string' }, secret: { type: 'string' }, ca: { type: 'string' },
+    month: { type: 'string' }, 'group-name': { type: 'string' }, format: { type: 'string' }, out: { type: 'string' },
   },
 });
 
@@ -73,6 +77,22 @@ async function main(): Promise<void> {
     db.close();
     await pool.end();
     process.stdout.write(`${n} roster rows new or changed at the hub\n`);
+  } else if (cmd === 'report') {
+    const format = (values.format ?? 'xlsx') as Format;
+    if (!FORMATS.includes(format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}`);
+    const pool = openHubPool(need('pg'));
+    const groupName = need('group-name');
+    const out = await groupReports(pool, need('name'), need('month'), { code: 'GROUP', name: groupName });
+    await pool.end();
+    const dir = need('out');
+    mkdirSync(dir, { recursive: true });
+    const write = async (unit: string, doc: Parameters<typeof render>[0]) => {
+      const file = join(dir, `${values.name}-${values.month}-${unit}.${format}`);
+      writeFileSync(file, await render(doc, format), { mode: 0o600 });
+      return file;
+    };
+    for (const m of out.members) process.stdout.write(`${await write(m.code, m.report)}\n`);
+    process.stdout.write(`${await write('group', out.group)}\n`);
   } else if (cmd === 'sync') {
     const db = openDatabase(need('data'));
     const link = { url: need('hub'), counterId: need('counter'), secret: need('secret'), ca: values.ca ? readFileSync(values.ca, 'utf8') : undefined };
@@ -81,7 +101,7 @@ async function main(): Promise<void> {
     db.close();
     process.stdout.write(`pushed ${pushed.pushed} record(s) (${pushed.duplicates} already at the hub); ${pulled} roster row(s) pulled; ${pushed.overCap.length} patient-year(s) over the cap across the group\n`);
   } else {
-    process.stderr.write('usage: npm run hub -- init|add-counter|revoke|serve|seed-roster|sync [options] (see core/hub/main.ts)\n');
+    process.stderr.write('usage: npm run hub -- init|add-counter|revoke|serve|seed-roster|report|sync [options] (see core/hub/main.ts)\n');
     process.exitCode = 2;
   }
 }

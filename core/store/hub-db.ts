@@ -427,3 +427,45 @@ export async function journalOfCounter(pool: HubPool, counterId: string): Promis
   for (const x of l.rows) (lines.get(x.settlement_id) ?? lines.set(x.settlement_id, []).get(x.settlement_id)!).push(x.line);
   return s.rows.map((x) => ({ settlement: x.record, lines: lines.get(x.id) ?? [] }));
 }
+
+/**
+ * The records a month's reports read: every record dated in the month, and the returns and
+ * reversals against them whenever dated (a refund counts against the month of its sale).
+ */
+export async function journalForPeriod(pool: HubPool, from: string, to: string, institutionCode?: string): Promise<{ settlement: HubSettlement; lines: HubLine[] }[]> {
+  const s = await pool.query<{ id: string; record: HubSettlement }>(
+    `WITH period AS (SELECT id FROM journal_settlement WHERE settle_date BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR institution_code = $3))
+     SELECT id, record FROM journal_settlement
+      WHERE id IN (SELECT id FROM period) OR original_id IN (SELECT id FROM period)
+      ORDER BY counter_id, counter_seq`,
+    [from, to, institutionCode ?? null],
+  );
+  const ids = s.rows.map((r) => r.id);
+  const l = ids.length
+    ? await pool.query<{ settlement_id: string; line: HubLine }>('SELECT settlement_id, line FROM journal_line WHERE settlement_id = ANY($1::text[]) ORDER BY settlement_id, line_no', [ids])
+    : { rows: [] };
+  const lines = new Map<string, HubLine[]>();
+  for (const x of l.rows) (lines.get(x.settlement_id) ?? lines.set(x.settlement_id, []).get(x.settlement_id)!).push(x.line);
+  return s.rows.map((x) => ({ settlement: x.record, lines: lines.get(x.id) ?? [] }));
+}
+
+/** The member institutions that settled in a period, with the name on their newest record. */
+export async function institutionsInPeriod(pool: HubPool, from: string, to: string): Promise<{ code: string; name: string }[]> {
+  const r = await pool.query<{ code: string; name: string }>(
+    `SELECT DISTINCT ON (institution_code) institution_code AS code, record->>'institution_name' AS name
+       FROM journal_settlement WHERE settle_date BETWEEN $1::date AND $2::date ORDER BY institution_code, received_at DESC`,
+    [from, to],
+  );
+  return r.rows;
+}
+
+/** Roster rows in pages (for reports that count the insured). */
+export async function* rosterPages(pool: HubPool, pageSize = 20_000): AsyncGenerator<HubRosterRow[]> {
+  let after = 0;
+  for (;;) {
+    const page = await rosterAfter(pool, after, pageSize);
+    if (page.rows.length === 0) return;
+    yield page.rows as HubRosterRow[];
+    after = page.cursor;
+  }
+}

@@ -13,6 +13,8 @@ import { openDatabase, type DB } from '../../core/store/db.ts';
 import { addCounter, holdPool as storeHold, HUB_APP_ROLE, journalOfCounter, listPoolFlags, migrateHub, openHubPool, revokeCounter, upsertRoster, type HubPool } from '../../core/store/hub-db.ts';
 import { journalAfter, rosterRows, unpushedCount } from '../../core/store/hub-sync.ts';
 import { makeTls } from '../../core/hub/tls.ts';
+import { groupReports } from '../../core/hub/reports.ts';
+import { buildReport } from '../../core/reports/index.ts';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pgAvailable, startPgCluster, type PgCluster } from '../helpers/pg-cluster.ts';
@@ -248,5 +250,33 @@ describe('hub on PostgreSQL', { skip }, () => {
     assert.equal((await post([recs[1], recs[2]])).status, 200);
     assert.equal((await journalOfCounter(pool, c.link.counterId)).length, 3);
     c.db.close();
+  });
+
+  test('group reports: each member institution as its own counter would print it, and the group summed', async () => {
+    const a = await counter('rep-a', 'P53090100031');
+    const b = await counter('rep-b', 'H53090100032');
+    for (let i = 0; i < 3; i++) settleSale(a.db, { psnNo: '53090000000000000101', date: `2031-08-0${i + 1}`, institutionCode: 'P53090100031' });
+    for (let i = 0; i < 2; i++) settleSale(b.db, { type: 'clinic', psnNo: '53090000000000000102', date: `2031-08-1${i + 1}`, institutionCode: 'H53090100032' });
+    settleSale(b.db, { type: 'clinic', psnNo: '53090000000000000102', date: '2031-09-01', institutionCode: 'H53090100032' });
+    await pushJournal(a.db, a.link);
+    await pushJournal(b.db, b.link);
+    const { setSetting } = await import('../../core/store/settings.ts');
+    const now = new Date('2031-10-01T00:00:00Z');
+    const out = await groupReports(pool, 'monthly-residents', '2031-08', { code: 'GROUP1', name: '临翔区医共体' }, now);
+    assert.deepEqual(out.members.map((m) => m.code), ['H53090100032', 'P53090100031']);
+    for (const [code, c] of [['P53090100031', a], ['H53090100032', b]] as const) {
+      const member = out.members.find((m) => m.code === code)!;
+      await pullRoster(c.db, c.link); // the counter counts the insured from the roster the hub hands down
+      setSetting(c.db, 'institution.code', code);
+      setSetting(c.db, 'institution.name', member.name);
+      const own = buildReport(c.db, 'monthly-residents', '2031-08', now);
+      assert.deepEqual(member.report.tables[0]!.rows, own.tables[0]!.rows, `${code}: the hub's report equals the counter's own`);
+    }
+    const sum = (k: string) => out.members.reduce((s, m) => s + Math.round(Number(m.report.summary![k]) * 100), 0);
+    assert.equal(out.group.summary!['结算笔数'], 5);
+    assert.equal(Math.round(Number(out.group.summary!['报销额合计']) * 100), sum('报销额合计'));
+    assert.equal(out.group.institution.name, '临翔区医共体');
+    a.db.close();
+    b.db.close();
   });
 });
