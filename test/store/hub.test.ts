@@ -17,7 +17,7 @@ import { groupReports } from '../../core/hub/reports.ts';
 import { buildReport } from '../../core/reports/index.ts';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pgAvailable, startPgCluster, type PgCluster } from '../helpers/pg-cluster.ts';
+import { pgAvailable, startPgCluster, startStandby, type PgCluster } from '../helpers/pg-cluster.ts';
 import { settleSale, tempDir } from '../helpers/settlement.ts';
 import { addPatient } from '../helpers/store-fixtures.ts';
 
@@ -278,5 +278,58 @@ describe('hub on PostgreSQL', { skip }, () => {
     assert.equal(out.group.institution.name, '临翔区医共体');
     a.db.close();
     b.db.close();
+  });
+});
+
+describe('a standby hub by PostgreSQL streaming replication', { skip }, () => {
+  test('records pushed to the primary reach the standby; after promotion a hub on the standby takes pushes', { timeout: 120_000 }, async () => {
+    const primary = startPgCluster();
+    let standby: PgCluster | null = null;
+    const dir = tempDir('lbc-hub-standby-');
+    try {
+      const p = openHubPool(primary.url());
+      await migrateHub(p);
+      const secret = randomBytes(18).toString('base64url');
+      await addCounter(p, { id: 'sb1', institutionCode: 'P53090100001', name: '柜台', secret });
+      const hub1 = createHub({ pool: p });
+      const link = { url: `http://127.0.0.1:${await listen(hub1)}`, counterId: 'sb1', secret };
+      const db = openDatabase(dir);
+      settleSale(db, { date: '2024-08-01' });
+      await pushJournal(db, link);
+
+      standby = startStandby(primary);
+      const s = openHubPool(standby.url());
+      const waitFor = async (n: number) => {
+        for (let i = 0; i < 100; i++) {
+          if ((await journalOfCounter(s, 'sb1')).length === n) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.fail(`the standby never reached ${n} records`);
+      };
+      await waitFor(1);
+      settleSale(db, { date: '2024-08-02' });
+      await pushJournal(db, link);
+      await waitFor(2);
+      await assert.rejects(s.query("INSERT INTO counters (id, institution_code, name, credential_sha256, dev_no) VALUES ('x', 'y', 'z', 'w', 5)"), /read-only/);
+
+      // The primary is lost; the standby is promoted and a hub process serves from it.
+      await new Promise((r) => hub1.close(r));
+      await p.end();
+      primary.stop();
+      standby.promote();
+      const hub2 = createHub({ pool: s });
+      const link2 = { ...link, url: `http://127.0.0.1:${await listen(hub2)}` };
+      settleSale(db, { date: '2024-08-03' });
+      const pushed = await pushJournal(db, link2);
+      assert.equal(pushed.pushed, 1);
+      assert.deepEqual(await journalOfCounter(s, 'sb1'), journalAfter(db, 0, 10));
+      db.close();
+      await new Promise((r) => hub2.close(r));
+      await s.end();
+    } finally {
+      standby?.stop();
+      primary.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
