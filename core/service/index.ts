@@ -312,7 +312,7 @@ export class CounterService {
     }
     const inst = this.institution();
     const date = a.date ?? this.today();
-    const input: SaleInput = { patient: a.patient, date, lines: a.lines, prescription: null };
+    const input: SaleInput = { patient: a.patient, date, lines: a.lines, prescription: a.prescription ?? null };
     const priced = quoteSale(this.db, this.book, input, { institution: inst });
     const line = priced.supervised.find((l) => l.id === a.lineId);
     if (!line) {
