@@ -58,7 +58,18 @@ function measureLookup(db: ReturnType<typeof openDatabase>, book: ReturnType<typ
     [`lookup_bare${suffix}_p99_ms`]: round(percentile(bareLookups, 99), 3),
   };
   const [p50, p99, b50, b99] = Object.values(f);
-  log(`lookup at ${patients.toLocaleString('en')} patients: p50 ${p50} ms, p99 ${p99} ms (target p99 < 0.2 ms; bare indexed lookup on the same file: p50 ${b50} ms, p99 ${b99} ms; load ${loadavg()[0]!.toFixed(2)})`);
+  // SQL statements one lookup runs (counted on better-sqlite3's Statement methods).
+  const proto = Object.getPrototypeOf(bare) as Record<string, (...a: unknown[]) => unknown>;
+  const saved = ['get', 'all', 'run', 'iterate'].map((m) => [m, proto[m]!] as const);
+  let statements = 0;
+  for (const [m, fn] of saved) proto[m] = function (this: unknown, ...a: unknown[]) { statements++; return fn.apply(this, a); };
+  try {
+    lookupPatient(db, book, ids[0]!, '2024-08-01');
+  } finally {
+    for (const [m, fn] of saved) proto[m] = fn;
+  }
+  f[`lookup${suffix}_statements`] = statements;
+  log(`lookup at ${patients.toLocaleString('en')} patients: p50 ${p50} ms, p99 ${p99} ms, ${statements} SQL statements (target p99 < 0.2 ms; bare indexed lookup on the same file: p50 ${b50} ms, p99 ${b99} ms; load ${loadavg()[0]!.toFixed(2)})`);
   return f;
 }
 
