@@ -60,7 +60,7 @@ export function filingInstitution(db: DB): FilingInstitution & { codeSet: Filing
   return {
     code: code!,
     name: name!,
-    type: type === 'pharmacy' ? 'pharmacy' : 'clinic',
+    type: type!,
     level: level!,
     policy: policy!,
     isPublic: pub === null ? null : pub === 'yes',
