@@ -51,6 +51,9 @@ export const SETTINGS = {
   'filing.codes': asText(z.enum(['national', 'local'])),
   /** Printer names and layouts per document (receipt, prescription). */
   'counter.printers': asJson(z.record(z.string(), z.string())),
+  /** The hub link's cursors: the last journal seq pushed, the roster version pulled. */
+  'hub.pushedSeq': asText(z.string().regex(/^\d{1,15}$/, 'a whole number')),
+  'hub.rosterVersion': asText(z.string().regex(/^\d{1,15}$/, 'a whole number')),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
