@@ -4,6 +4,7 @@
 // - utilityProcess.fork starts the module in a Node child process with Electron's
 //   process.parentPort (electron-stand-in-parent-port.mjs); record.deliveryDelayMs holds each
 //   message to it that long, in order, so a test can keep a call in flight;
+// - session's header and permission handlers are kept (record.headersListener, permissionHandler);
 // - loadPreload(window) runs the window's built preload as a sandboxed preload runs (only
 //   `require('electron')`), its contextBridge exposures land in record.exposed, and its
 //   ipcRenderer.invoke calls the recorded ipcMain handler as that window's page, with Electron's
@@ -49,7 +50,12 @@ class App extends EventEmitter {
 }
 export const app = new App();
 export const ipcMain = { handle: (ch, fn) => { if (record.handlers.has(ch)) throw new Error(`duplicate ${ch}`); record.handlers.set(ch, fn); } };
-export const session = { defaultSession: { webRequest: { onHeadersReceived() {} }, setPermissionRequestHandler() {} } };
+export const session = {
+  defaultSession: {
+    webRequest: { onHeadersReceived(listener) { record.headersListener = listener; } },
+    setPermissionRequestHandler(handler) { record.permissionHandler = handler; },
+  },
+};
 
 /** Electron's UtilityProcess over a Node child process. */
 class UtilityProcess extends EventEmitter {
