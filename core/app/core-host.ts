@@ -26,7 +26,8 @@ export function serveCore(port: CorePort, o: CoreHostOptions): void {
   const log = o.log ?? ((line: string) => process.stderr.write(line + '\n'));
   let counter: RunningCounter | null = null;
   let closing = false;
-  const running = new Set<Promise<unknown>>();
+  /** Requests not yet answered: close waits for them. */
+  const running = new Set<Promise<void>>();
 
   async function open(r: Extract<CoreRequest, { kind: 'open' }>): Promise<OpenedValue> {
     if (counter) throw new InputError('ALREADY_OPEN', 'the core is already open', '柜台已启动');
@@ -60,13 +61,7 @@ export function serveCore(port: CorePort, o: CoreHostOptions): void {
   async function call(method: MethodName, input: unknown): Promise<unknown> {
     if (closing) throw new InputError('SHUTTING_DOWN', 'the counter is closing', '正在退出，请稍候');
     if (!counter) throw new InputError('NOT_OPEN', 'the core has not been opened', '柜台尚未启动');
-    const work = counter.service.call(method, input);
-    running.add(work);
-    try {
-      return await work;
-    } finally {
-      running.delete(work);
-    }
+    return counter.service.call(method, input);
   }
 
   async function close(): Promise<void> {
@@ -99,13 +94,15 @@ export function serveCore(port: CorePort, o: CoreHostOptions): void {
       void close();
       return;
     }
-    const work = r.kind === 'open' ? open(r) : call(r.method as MethodName, r.input);
-    work.then(
+    // Tracked until its reply is posted, so close never exits before a running call is answered.
+    const answered = (r.kind === 'open' ? open(r) : call(r.method as MethodName, r.input)).then(
       (value) => port.post({ kind: 'reply', id: r.id, ok: true, value }),
       (e: unknown) => {
         if (!(e instanceof InputError)) log(`core: ${r.kind === 'call' ? r.method : 'open'} failed: ${(e as Error)?.stack ?? String(e)}`);
         port.post({ kind: 'reply', id: r.id, ok: false, error: errorBody(e) });
       },
     );
+    running.add(answered);
+    void answered.finally(() => running.delete(answered));
   });
 }
