@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError, parseOrThrow } from '../core/contract/problems.ts';
 import { RESOURCES_DIR_ENV, rendererDir, resolveDataDir, resourceRoot } from '../core/config/paths.ts';
-import { METHOD_NAMES, type MethodName } from '../core/service/contract.ts';
+import { SCREEN_METHODS } from '../core/service/contract.ts';
 import { errorBody } from '../core/app/core-protocol.ts';
 import { CoreCallError, CoreClient } from './core-client.ts';
-import { BRIDGE_METHODS, PRINT_CHANNEL, channel } from './methods.ts';
+import { PRINT_CHANNEL, channel } from './methods.ts';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self' blob: about:; object-src 'none'; base-uri 'none'; form-action 'none'";
 /** Packed or not, the built screen is found by the one locator (core/config/paths.ts). */
@@ -145,14 +145,14 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`shell: core ${opened.pid} open, plugin API at ${opened.url}\n`);
 
-  for (const name of BRIDGE_METHODS) {
-    if (!METHOD_NAMES.includes(name as MethodName)) throw new Error(`bridge method ${name} is not a service method`);
+  // IPC is the screen surface: one channel per screen method of the contract, no other.
+  for (const name of SCREEN_METHODS) {
     ipcMain.handle(channel(name), async (event, input: unknown) => {
       if (!trusted(event)) throw ipcError(new InputError('FORBIDDEN', 'untrusted sender', '非法调用'));
       try {
         // The core validates `input` with the method's zod schema before anything runs.
         if (closing || !core) throw new InputError('SHUTTING_DOWN', 'the counter is closing', '正在退出，请稍候');
-        return await track(core.call(name as MethodName, input));
+        return await track(core.call(name, input));
       } catch (e) {
         throw ipcError(e);
       }
