@@ -1,5 +1,5 @@
 // The main process's end of the core process: numbered requests, replies checked with the
-// protocol's zod schemas, calls still waiting when the core exits refused in words, and a close
+// protocol's zod schemas (a malformed one refuses its call), calls still waiting when the core exits refused in words, and a close
 // that waits for the core to exit (killed if it does not within the time given).
 import { InputError } from '../core/contract/problems.ts';
 import { CoreReply, OpenedValue, type CoreErrorBody, type CoreRequest } from '../core/app/core-protocol.ts';
@@ -33,7 +33,17 @@ export class CoreClient {
   constructor(private readonly child: CoreChild, private readonly log: (line: string) => void = (l) => process.stderr.write(l + '\n')) {
     child.on('message', (raw) => {
       const r = CoreReply.safeParse(raw);
-      if (!r.success) return this.log(`shell: malformed reply from the core ignored: ${r.error.message.slice(0, 300)}`);
+      if (!r.success) {
+        this.log(`shell: malformed reply from the core: ${r.error.message.slice(0, 300)}`);
+        // A call whose reply cannot be read is answered with a refusal, never left waiting.
+        const id = (raw as { id?: unknown } | null)?.id;
+        const p = typeof id === 'number' ? this.pending.get(id) : undefined;
+        if (p) {
+          this.pending.delete(id as number);
+          p.reject(new InputError('BAD_REPLY', 'the core answered with a malformed reply', '柜台核心返回的数据不正确'));
+        }
+        return;
+      }
       const p = this.pending.get(r.data.id);
       if (!p) return;
       this.pending.delete(r.data.id);

@@ -23,8 +23,12 @@ export type CoreErrorBody = z.infer<typeof CoreErrorBody>;
 
 /** Any thrown value as it crosses a process boundary: an InputError keeps its field problems. */
 export function errorBody(e: unknown): CoreErrorBody {
-  if (e instanceof InputError) return { ...e.toBody(), refusal: e instanceof ServiceRefusal };
-  return { code: 'INTERNAL', message: (e as Error)?.message ?? String(e), messageZh: '系统内部错误', problems: [], refusal: false };
+  // Cut to the schema's bounds, so an oversized message still crosses as a refusal.
+  if (e instanceof InputError) {
+    const b = e.toBody();
+    return { code: b.code.slice(0, 64), message: b.message.slice(0, 10_000), messageZh: b.messageZh.slice(0, 2_000), problems: b.problems.slice(0, 500), refusal: e instanceof ServiceRefusal };
+  }
+  return { code: 'INTERNAL', message: String((e as Error)?.message ?? e).slice(0, 10_000), messageZh: '系统内部错误', problems: [], refusal: false };
 }
 
 export const OpenRequest = z.object({

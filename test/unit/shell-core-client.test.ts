@@ -1,5 +1,5 @@
 // The main process's end of the core protocol (electron/core-client.ts) over a fake child:
-// replies matched by id and checked, a malformed reply ignored, a refusal carried with its body,
+// replies matched by id and checked, a malformed reply refusing its call, a refusal carried with its body,
 // calls waiting when the core dies refused in words, and a close that kills a core that hangs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,11 +31,15 @@ test('replies are matched by id, checked, and a refusal keeps its body', async (
   assert.deepEqual([ra!.method, rb!.method], ['operators', 'lookup']);
   assert.notEqual(ra!.id, rb!.id);
   child.emit('message', { kind: 'reply', id: rb!.id, ok: false, error: { code: 'BAD_INPUT', message: 'input: scan', messageZh: '请扫码', problems: [{ path: 'input', code: 'too_small', message: 'scan', messageZh: '请扫码' }], refusal: false } });
-  child.emit('message', { kind: 'reply', id: ra!.id, ok: 'yes', value: 1 }); // malformed: ignored
+  child.emit('message', { kind: 'reply', id: 999, ok: 'yes' }); // malformed, for no call: logged only
   assert.equal(logs.length, 1);
   child.emit('message', { kind: 'reply', id: ra!.id, ok: true, value: { items: [] } });
   assert.deepEqual(await a, { items: [] });
   await assert.rejects(b, (e: unknown) => e instanceof CoreCallError && e.body.problems[0]!.path === 'input' && e.body.messageZh === '请扫码');
+  // A malformed reply to a waiting call refuses it rather than leaving it waiting.
+  const c = client.call('operators', {});
+  child.emit('message', { kind: 'reply', id: child.sent.at(-1)!.kind === 'call' ? (child.sent.at(-1) as { id: number }).id : -1, ok: false, error: { code: 'X' } });
+  await assert.rejects(c, (e: unknown) => e instanceof InputError && e.code === 'BAD_REPLY');
 });
 
 test('a core that dies refuses the calls still waiting, and every later one', async () => {
