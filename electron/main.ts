@@ -1,7 +1,7 @@
 // The Electron main process, kept thin: one instance per data directory, the core (database,
 // plugin API, uploader, reports) in a utilityProcess forked from dist-electron/core.js, one IPC
-// handler per bridge method forwarded to it (the core validates the input with the method's zod
-// schema), a locked-down window, printing with an explicit page size plus a PDF archive, and a
+// handler per screen method of the contract forwarded to it (the core validates the input with
+// the method's zod schema), a locked-down window, printing with an explicit page size plus a PDF archive, and a
 // quit handshake that lets in-flight calls finish before the core closes the database.
 import { app, BrowserWindow, ipcMain, session, utilityProcess, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { mkdirSync, writeFileSync } from 'node:fs';
