@@ -130,7 +130,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     log('Starting the desktop counter (Electron)…');
     await ensureRenderer(log);
     // The shell runs from its bundles (main, the core process it forks, the preload): build them from this tree.
-    spawnSync(process.execPath, ['--import', 'tsx', 'electron/build.ts'], { cwd: ROOT, stdio: 'ignore' });
+    if (spawnSync(process.execPath, ['--import', 'tsx', 'electron/build.ts'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('building the desktop shell failed (see above; npm run build:electron)');
     // The core seeds the demo data for this region into an empty data folder (LBC_DEMO_REGION).
     const child = spawn(electron, [ROOT], { stdio: 'inherit', env: { ...process.env, LBC_DEMO_REGION: region } });
     child.on('exit', (code) => process.exit(code ?? 0));
