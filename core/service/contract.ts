@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { decimalField, isoDate } from '../contract/fields.ts';
 import { PrescriptionSchema } from '../contract/prescription.ts';
+import { DispensedLineShape } from '../contract/dispensed.ts';
 
 // ---------- shared pieces ----------
 
@@ -29,6 +30,8 @@ const lineInput = z.strictObject({
   quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }),
   /** Days of supply this line covers (from the prescription): enables the supply and refill checks. */
   days: z.number().int().min(1, { message: 'days must be at least 1' }).max(3660).optional(),
+  /** Trace codes, batch, expiry and 用法用量 of what was dispensed (core/contract/dispensed.ts). */
+  ...DispensedLineShape,
 });
 
 // ---------- inputs ----------

@@ -2,6 +2,7 @@
 // tests) goes through CounterService.call(method, rawInput), which validates the input with the
 // method's schema from ./contract.ts and returns the method's output shape.
 import { randomBytes } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { InputError, parseOrThrow, problem } from '../contract/problems.ts';
 import type { Institution } from '../contract/institution.ts';
 import { serviceDate, wallTime } from '../clock/index.ts';
@@ -11,7 +12,9 @@ import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { getInstitution, getSetting, institutionFields, setInstitution, setSetting } from '../store/settings.ts';
 import { searchCatalog } from '../store/catalog.ts';
-import { listSettlements } from '../store/journal.ts';
+import { listSettlements, settlementForRequest } from '../store/journal.ts';
+import { claimTraceCodes, HubUnavailable } from '../hub/client.ts';
+import { soldRefusal } from '../sale/dispensed.ts';
 import { getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
 import {
@@ -70,6 +73,9 @@ export interface ServiceOptions {
   /** Source of record ids (uuid v7 by default; tests inject a fixed sequence to compare journals). */
   ids?: () => string;
 }
+
+/** How long a settle waits for the hub to claim its trace codes before settling on its own. */
+const HUB_CLAIM_TIMEOUT_MS = 1_500;
 
 /** The handler of each method of the contract, typed by its schemas. */
 type Handlers = { [M in MethodName]: (a: MethodArgs<M>) => MethodOutput<M> | Promise<MethodOutput<M>> };
@@ -241,10 +247,11 @@ export class CounterService {
     return quoteView(quoteSale(this.db, this.book, this.saleInput(a), { institution: this.institution() }));
   }
 
-  protected m_settle(a: MethodArgs<'settle'>): MethodOutput<'settle'> {
+  protected async m_settle(a: MethodArgs<'settle'>): Promise<MethodOutput<'settle'>> {
     const operator = this.operatorFor(a.session);
     const { session: _s, requestId, ...body } = a;
     const input = this.saleInput(a);
+    const settlementId = await this.claimAtHub(input, requestId);
     // Bad input (an unknown code, a missing prescription) is 400; the pipeline's refusals (not
     // eligible, blocked by supervision, a reused requestId) are 409.
     const { id, replayed } = settleSale(this.db, this.book, input, {
@@ -254,9 +261,36 @@ export class CounterService {
       now: this.now(),
       ids: this.ids,
       institution: this.institution(),
+      ...(settlementId ? { settlementId } : {}),
     });
     if (!replayed) this.onCommitted();
     return this.view(this.record(id));
+  }
+
+  /**
+   * With a hub configured, a sale's trace codes are claimed for the group before it commits: a
+   * code another counter sold is refused. The sale is priced first (this counter's own checks),
+   * and a hub that does not answer in time leaves the counter settling on its own journal.
+   * Returns the settlement id the codes were claimed under, or null (nothing claimed).
+   */
+  private async claimAtHub(input: SaleInput, requestId: string): Promise<string | null> {
+    const codes = input.lines.flatMap((l) => l.traceCodes ?? []);
+    if (codes.length === 0 || settlementForRequest(this.db, requestId)) return null;
+    const link = getSetting(this.db, 'hub.link');
+    if (!link) return null;
+    quoteSale(this.db, this.book, input, { institution: this.institution() });
+    const settlementId = (this.ids ?? uuidv7)();
+    try {
+      const reply = await claimTraceCodes(link, settlementId, codes, HUB_CLAIM_TIMEOUT_MS);
+      if (reply.refused.length > 0) throw soldRefusal(reply.refused.map((r) => ({ code: r.code, elsewhere: true })));
+    } catch (e) {
+      if (e instanceof HubUnavailable) {
+        // Offline-first: the local journal still refuses a code sold here; the hub learns the codes when the journal is pushed.
+        return settlementId;
+      }
+      throw e;
+    }
+    return settlementId;
   }
 
   /**

@@ -16,6 +16,7 @@ import { requestHashMigration } from './0080_request_hash.ts';
 import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
 import { oneSettingsTableMigration } from './0082_one_settings_table.ts';
 import { journalMigration } from './0030_journal.ts';
+import { lineTraceCodesMigration } from './0083_line_trace_codes.ts';
 import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
 import { dayCloseMigration } from './0033_day_close.ts';
@@ -51,4 +52,5 @@ export const MIGRATIONS: readonly Migration[] = [
   requestHashMigration,
   patientLookupIndexesMigration,
   oneSettingsTableMigration,
+  lineTraceCodesMigration,
 ];
