@@ -11,7 +11,7 @@ import { Decimal } from '../money/decimal.ts';
 import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { getInstitution, getSetting, institutionFields, setInstitution, setSetting } from '../store/settings.ts';
-import { searchCatalog } from '../store/catalog.ts';
+import { catalogItemsByCodes, searchCatalog } from '../store/catalog.ts';
 import { listSettlements, settlementForRequest } from '../store/journal.ts';
 import { claimTraceCodes, HubUnavailable } from '../hub/client.ts';
 import { soldRefusal } from '../sale/dispensed.ts';
@@ -32,11 +32,12 @@ import {
 import { reverse as journalReverse } from '../settlement/reverse.ts';
 import { quoteSale, readSettlement, saleRequestHash, settleSale, type SettlementReadModel } from '../sale/index.ts';
 import type { SaleInput } from '../contract/sale.ts';
-import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
+import { diagnosisFor, renderDrugList, renderPrescription, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, needsAdmin, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type MethodSpec, type SettlementView } from './contract.ts';
 import { catalogHit, findRecord, lookupView, quoteView } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
-import { OVERRIDE_ROLES, overrideBlock } from '../supervision/index.ts';
+import { OVERRIDE_ROLES, overrideBlock, supplyRules } from '../supervision/index.ts';
+import { addDays } from '../supervision/dates.ts';
 import { ServiceRefusal } from './errors.ts';
 
 export { ServiceRefusal };
@@ -72,6 +73,12 @@ export interface ServiceOptions {
   demo?: boolean;
   /** Source of record ids (uuid v7 by default; tests inject a fixed sequence to compare journals). */
   ids?: () => string;
+}
+
+/** The first refill date: the longest line's days less the days the rule lets be left (never before the sale). */
+function nextRefill(date: string, lines: readonly { days?: number | null }[], daysLeft: number): { date: string; daysLeft: number } | null {
+  const days = Math.max(0, ...lines.map((l) => l.days ?? 0));
+  return days > 0 ? { date: addDays(date, Math.max(0, days - daysLeft)), daysLeft } : null;
 }
 
 /** How long a settle waits for the hub to claim its trace codes before settling on its own. */
@@ -508,9 +515,14 @@ export class CounterService {
     const patient = findPatient(this.db, { psnNo: rec.patient.psnNo });
     if (a.document === 'prescription') {
       const rx = model.prescription ?? {};
+      const rxLines = ps.lines.map((l) => {
+        const f = model.lineFacts.get(l.lineId);
+        return { ...l, usage: f?.usage ?? null, days: f?.days ?? null };
+      });
+      const categories = new Map([...catalogItemsByCodes(this.db, rxLines.map((l) => l.code))].map(([code, item]) => [code, item.category] as const));
       const doctor = typeof rx.doctor === 'string' ? rx.doctor : (rx.doctor?.name ?? '');
       const r = renderPrescription(
-        ps,
+        { ...ps, lines: rxLines },
         printInst,
         {
           name: patient?.name ?? rec.patient.nameMasked,
@@ -519,14 +531,15 @@ export class CounterService {
           personTypeZh: view.patient.insuranceZh,
           outpatientNo: rx.outpatientNo ?? rec.receiptNo,
           department: rx.department ?? (inst.type === 'pharmacy' ? '' : '全科'),
-          address: '',
-          phone: '',
-          diagnosis: rx.diagnosis ?? view.patient.conditionsZh,
+          address: ('address' in rx ? rx.address : undefined) ?? '',
+          phone: ('phone' in rx ? rx.phone : undefined) ?? '',
+          diagnosis: diagnosisFor(rx.diagnosis ?? '', rxLines.map((l) => categories.get(l.code) ?? null), view.patient.conditionsZh.split(/[；、,，\s]+/)),
           doctor,
           cashier: rec.operator.name,
           dispenser: model.operatorRole === 'pharmacist' ? rec.operator.name : '',
-          reviewer: '',
+          reviewer: ('reviewer' in rx ? rx.reviewer : undefined) ?? '',
           consent: rx.consent ?? false,
+          nextRefill: nextRefill(rec.date, rxLines, supplyRules(this.book, inst.policy, rec.date).refillWhenDaysLeftAtMost),
         },
         copy,
         a.layout,

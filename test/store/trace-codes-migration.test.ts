@@ -13,7 +13,7 @@ test('migration 83: an existing journal gains the trace-code table; shape and un
   const path = mkdtempSync(join(tmpdir(), 'lbc-trace-mig-'));
   const before = openDatabase(path, { targetVersion: 82 });
   settleSale(before, { psnNo: '53090000000000000011', date: '2024-08-01' });
-  assert.equal(before.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'line_trace_codes'`).get().n, 0);
+  assert.equal((before.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'line_trace_codes'`).get() as { n: number }).n, 0);
   before.close();
   const db = openDatabase(path);
   const l = db.prepare('SELECT id, settlement_id FROM settlement_line LIMIT 1').get() as { id: string; settlement_id: string };
