@@ -106,6 +106,9 @@ export const CreateOperatorInput = z.object({
   pin: SignInInput.shape.pin,
 });
 
+export const ChangePinInput = z.object({ session, currentPin: SignInInput.shape.pin, newPin: SignInInput.shape.pin });
+export const SetOperatorActiveInput = z.object({ session, operatorId: id('operatorId'), active: z.boolean() });
+
 export const SettingsSchema = z.object({
   institution: z.object({
     code: z.string().trim().min(1, { message: 'institution code is required' }).max(30),
@@ -339,6 +342,7 @@ export type ReportOutput = z.infer<typeof ReportOutput>;
 export const OperatorView = z.object({ id: z.string(), name: z.string(), role: z.enum(OPERATOR_ROLES), roleZh: z.string() });
 export const SignInOutput = z.object({ session: z.string(), operator: OperatorView });
 export const OperatorsOutput = z.object({ items: z.array(OperatorView), needsFirstAdmin: z.boolean() });
+export const OperatorAccountsOutput = z.object({ items: z.array(OperatorView.extend({ active: z.boolean() })) });
 export const SettingsOutput = z.object({ settings: SettingsSchema, policies: z.array(z.object({ id: z.string(), name: z.string() })) });
 export const OkOutput = z.object({ ok: z.literal(true) });
 
@@ -389,6 +393,9 @@ export const METHODS = {
   operators: { input: EmptyInput, output: OperatorsOutput, surfaces: SCREEN, summary: 'operators who may sign in' },
   createOperator: { input: CreateOperatorInput, output: OperatorView, surfaces: ADMIN, bootstrap: true, summary: 'add an operator (administrators only; the very first operator, an administrator, needs no session)' },
   signIn: { input: SignInInput, output: SignInOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'sign an operator in; every settlement records the session\'s operator' },
+  changePin: { input: ChangePinInput, output: OkOutput, surfaces: SCREEN, summary: 'the signed-in operator changes their own PIN (the current PIN is asked again)' },
+  operatorAccounts: { input: SignOutInput, output: OperatorAccountsOutput, surfaces: ADMIN, summary: 'every operator with whether they may sign in (administrators only)' },
+  setOperatorActive: { input: SetOperatorActiveInput, output: OkOutput, surfaces: ADMIN, summary: 'disable or re-enable an operator (administrators only; never oneself or the last administrator)' },
   signOut: { input: SignOutInput, output: OkOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'end a session' },
   getSettings: { input: EmptyInput, output: SettingsOutput, surfaces: SCREEN, summary: 'institution, policy, platform and printer settings' },
   saveSettings: { input: SaveSettingsInput, output: SettingsOutput, surfaces: ADMIN, summary: 'change settings, the platform endpoint included (administrators only)' },

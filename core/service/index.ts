@@ -20,6 +20,8 @@ import { reviveDead } from '../outbox/uploader.ts';
 import {
   createOperator,
   listOperators,
+  setOperatorActive,
+  setOperatorPin,
   recordPrint,
   recordSettlementOperator,
   settlementOperator,
@@ -156,6 +158,9 @@ export class CounterService {
     createOperator: (a) => this.m_createOperator(a),
     signIn: (a) => this.m_signIn(a),
     signOut: (a) => this.m_signOut(a),
+    changePin: (a) => this.m_changePin(a),
+    operatorAccounts: () => this.m_operatorAccounts(),
+    setOperatorActive: (a) => this.m_setOperatorActive(a),
     getSettings: () => this.m_getSettings(),
     saveSettings: (a) => this.m_saveSettings(a),
   };
@@ -606,6 +611,33 @@ export class CounterService {
     const session = randomBytes(24).toString('base64url');
     this.sessions.set(session, { operator: o, lastSeen: Date.now() });
     return { session, operator: { id: o.id, name: o.name, role: o.role, roleZh: ROLE_ZH[o.role] } };
+  }
+
+  protected m_changePin(a: MethodArgs<'changePin'>): MethodOutput<'changePin'> {
+    const me = this.operatorFor(a.session);
+    if (!verifyOperator(this.db, me.id, a.currentPin)) throw refusal('PIN_WRONG', 'the current PIN is wrong', '原 PIN 不正确', 'currentPin');
+    if (a.newPin === a.currentPin) throw refusal('PIN_UNCHANGED', 'the new PIN is the same as the current one', '新 PIN 不能与原 PIN 相同', 'newPin');
+    setOperatorPin(this.db, me.id, a.newPin);
+    return { ok: true };
+  }
+
+  protected m_operatorAccounts(): MethodOutput<'operatorAccounts'> {
+    return { items: listOperators(this.db).map((o) => ({ id: o.id, name: o.name, role: o.role, roleZh: ROLE_ZH[o.role], active: o.active })) };
+  }
+
+  protected m_setOperatorActive(a: MethodArgs<'setOperatorActive'>): MethodOutput<'setOperatorActive'> {
+    const me = this.operatorFor(a.session, ['admin']);
+    const all = listOperators(this.db);
+    const target = all.find((o) => o.id === a.operatorId);
+    if (!target) throw refusal('NO_SUCH_OPERATOR', `no operator ${a.operatorId}`, `没有操作员 ${a.operatorId}`, 'operatorId');
+    if (!a.active && target.id === me.id) throw refusal('CANNOT_DISABLE_SELF', 'an administrator cannot disable their own account', '不能停用自己正在使用的账号', 'operatorId');
+    if (!a.active && target.role === 'admin' && all.filter((o) => o.role === 'admin' && o.active).length <= 1) {
+      throw refusal('LAST_ADMIN', 'the last active administrator cannot be disabled', '不能停用最后一个管理员', 'operatorId');
+    }
+    setOperatorActive(this.db, target.id, a.active);
+    // A disabled operator's open sessions end now, not at their next idle timeout.
+    if (!a.active) for (const [k, v] of this.sessions) if (v.operator.id === target.id) this.sessions.delete(k);
+    return { ok: true };
   }
 
   protected m_signOut(a: MethodArgs<'signOut'>): MethodOutput<'signOut'> {
