@@ -5,6 +5,7 @@ import type { MethodOutput } from '../core/service/contract.ts';
 import { asBridgeError } from './bridge.ts';
 import { printDocument } from './print.ts';
 import type { Session } from './App.tsx';
+import { ChangePin, OperatorAccounts } from './OperatorAccounts.tsx';
 
 type Out = MethodOutput<'getSettings'>;
 type Form = Out['settings'];
@@ -89,6 +90,8 @@ export function Settings({ session, onSaved }: { session: Session; onSaved: () =
       {message && <div className={`message ${message.kind}`} data-testid="settings-message">{message.text}</div>}
       {admin && <button className="primary" onClick={() => void save()} data-testid="settings-save">保存设置</button>}
       <Operators session={session} />
+      <ChangePin session={session} />
+      {admin && <OperatorAccounts session={session} />}
       <fieldset>
         <legend>公示</legend>
         <div className="muted">在显著位置公示两病用药保障范围的药品品种及价格（seed 002 §九）。</div>
