@@ -324,10 +324,10 @@ export function Counter({
       } else if (e.key === 'F12' || (e.key === 'Enter' && e.ctrlKey)) {
         e.preventDefault();
         void confirm();
-      } else if (e.key === 'F9') {
+      } else if (e.key === 'F10') {
         e.preventDefault();
         if (last) void reprintRef.current('prescription');
-      } else if (e.key === 'F7') {
+      } else if (e.altKey && (e.key === 't' || e.key === 'T')) {
         e.preventDefault();
         const l = lines[lines.length - 1];
         if (l) setDispensing(l.key);
@@ -414,7 +414,7 @@ export function Counter({
             </div>
             <div className="actions">
               <button onClick={() => reprint('receipt')} data-testid="reprint-receipt">补打结算单</button>
-              <button onClick={() => reprint('prescription')} data-testid="print-prescription">连续处方 <kbd>F9</kbd></button>
+              <button onClick={() => reprint('prescription')} data-testid="print-prescription">连续处方 <kbd>F10</kbd></button>
               <button onClick={() => reprint('drug-list')} data-testid="print-druglist">一人一药单</button>
             </div>
           </div>
@@ -538,7 +538,7 @@ export function Counter({
                       )}
                       {badQty && <div className="warn">数量须为大于 0 的数字</div>}
                       <button className="ghost small" onClick={() => setDispensing(l.key)} data-testid={`dispense-${i}`}>
-                        追溯码/用法{l.dispensed.traceCodes.length > 0 ? `（${l.dispensed.traceCodes.length}）` : ''}
+                        追溯码/用法{l.dispensed.traceCodes.length > 0 ? `（${l.dispensed.traceCodes.length}）` : ''} <kbd>Alt+T</kbd>
                       </button>
                     </td>
                     <td className="num">{yuan(l.item.price)}</td>

@@ -168,6 +168,18 @@ function page(title: string, layout: Layout, body: string): Rendered {
   };
 }
 
+/** 打印测试页: the paper's size and edges, so a site can check the printer and set the offsets. */
+export function renderTestPage(inst: PrintInstitution, layout: Layout, printedAt: string, operator: string): Rendered {
+  const size = PAGE_SIZES[layout];
+  const body = `
+<h1>${esc(inst.name)}</h1>
+<h2>打印测试页</h2>
+<div class="meta"><span>纸张：${layout === 'a5' ? 'A5' : '80 mm 小票'}（宽 ${size.widthMm} mm）</span><span>打印时间：${esc(printedAt)}</span><span>操作员：${esc(operator)}</span></div>
+<div class="testbox" style="border:0.3mm solid #000;height:20mm;margin:2mm 0;display:flex;align-items:center;justify-content:center">四周边框应完整可见；如偏移，请在设置中调整上边距、左边距</div>
+<table class="items"><tbody><tr><td>中文字符</td><td class="num">两病门诊用药保障</td></tr><tr><td>数字金额</td><td class="num">1234567890.00</td></tr></tbody></table>`;
+  return page('打印测试页', layout, body);
+}
+
 /** 结算单: items, total, fund, patient, cap left, receipt number. */
 export function renderReceipt(s: PrintSettlement, inst: PrintInstitution, copy: number, layout: Layout, printedAt: string): Rendered {
   const reversal = s.kind === 'reversal';

@@ -77,7 +77,9 @@ export const FindSettlementsInput = z.object({
 export const GetSettlementInput = z.object({ settlementId: id('settlementId') });
 export const RetryUploadInput = z.object({ session, settlementId: id('settlementId') });
 
-export const PRINT_DOCUMENTS = ['receipt', 'prescription', 'drug-list', 'public-list'] as const;
+export const PRINT_DOCUMENTS = ['receipt', 'prescription', 'drug-list', 'public-list', 'test-page'] as const;
+/** Documents printed without a settlement. */
+export const STANDALONE_DOCUMENTS: readonly string[] = ['public-list', 'test-page'];
 export const PRINT_LAYOUTS = ['a5', '80mm'] as const;
 export const PrintInput = z
   .object({
@@ -87,7 +89,7 @@ export const PrintInput = z
     settlementId: z.string().max(64).optional(),
   })
   .superRefine((v, ctx) => {
-    if (v.document !== 'public-list' && !v.settlementId) {
+    if (!STANDALONE_DOCUMENTS.includes(v.document) && !v.settlementId) {
       ctx.addIssue({ code: 'custom', path: ['settlementId'], message: `${v.document} is printed from a settlement: settlementId is required`, params: { zh: '请指定结算单号' } });
     }
   });
@@ -126,6 +128,9 @@ export const SettingsSchema = z.object({
     receiptLayout: z.enum(PRINT_LAYOUTS).default('80mm'),
     prescription: z.string().max(100).default(''),
     prescriptionLayout: z.enum(PRINT_LAYOUTS).default('a5'),
+    /** Where the printer puts the page: shifts every document down / right (negative: up / left), in mm. */
+    offsetTopMm: z.number().min(-20).max(20).default(0),
+    offsetLeftMm: z.number().min(-20).max(20).default(0),
   }),
 });
 export const SaveSettingsInput = z.object({ session, settings: SettingsSchema });

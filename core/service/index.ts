@@ -34,7 +34,7 @@ import {
 import { reverse as journalReverse } from '../settlement/reverse.ts';
 import { quoteSale, readSettlement, saleRequestHash, settleSale, type SettlementReadModel } from '../sale/index.ts';
 import type { SaleInput } from '../contract/sale.ts';
-import { diagnosisFor, renderDrugList, renderPrescription, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
+import { diagnosisFor, renderDrugList, renderPrescription, renderTestPage, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, needsAdmin, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type MethodSpec, type SettlementView } from './contract.ts';
 import { catalogHit, findRecord, lookupView, quoteView } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
@@ -81,6 +81,12 @@ export interface ServiceOptions {
 function nextRefill(date: string, lines: readonly { days?: number | null }[], daysLeft: number): { date: string; daysLeft: number } | null {
   const days = Math.max(0, ...lines.map((l) => l.days ?? 0));
   return days > 0 ? { date: addDays(date, Math.max(0, days - daysLeft)), daysLeft } : null;
+}
+
+/** A stored print offset (text in counter.printers) as millimetres within the contract's bounds; 0 when unset. */
+function offsetMm(text: string | undefined): number {
+  const n = Number(text ?? '0');
+  return Number.isFinite(n) ? Math.max(-20, Math.min(20, n)) : 0;
 }
 
 /** How long a settle waits for the hub to claim its trace codes before settling on its own. */
@@ -501,6 +507,11 @@ export class CounterService {
     const printInst = { code: inst.code, name: inst.name, typeZh: inst.type === 'pharmacy' ? '定点零售药店' : '定点医疗机构' };
     // Paper shows Beijing time whatever the machine's zone (the journal keeps UTC).
     const printedAt = wallTime(this.now());
+    if (a.document === 'test-page') {
+      const copy = recordPrint(this.db, { settlementId: null, document: a.document, layout: a.layout, operatorId: operator.id });
+      const r = renderTestPage(printInst, a.layout, printedAt, operator.name);
+      return { document: a.document, layout: a.layout, copy, pageSize: r.pageSize, html: r.html };
+    }
     if (a.document === 'public-list') {
       const items = this.publicList(inst);
       const copy = recordPrint(this.db, { settlementId: null, document: a.document, layout: a.layout, operatorId: operator.id });
@@ -664,6 +675,8 @@ export class CounterService {
           receiptLayout: printers.receiptLayout === 'a5' ? 'a5' : '80mm',
           prescription: printers.prescription ?? '',
           prescriptionLayout: printers.prescriptionLayout === '80mm' ? '80mm' : 'a5',
+          offsetTopMm: offsetMm(printers.offsetTopMm),
+          offsetLeftMm: offsetMm(printers.offsetLeftMm),
         },
       },
       policies: this.book.ids().map((id) => ({ id, name: this.book.get(id)?.name ?? id })),
@@ -689,7 +702,7 @@ export class CounterService {
           region: s.institution.regionCode,
           platformEndpoint: s.platform.endpoint || null,
         });
-        setSetting(this.db, 'counter.printers', s.printers);
+        setSetting(this.db, 'counter.printers', { ...s.printers, offsetTopMm: String(s.printers.offsetTopMm), offsetLeftMm: String(s.printers.offsetLeftMm) });
       })();
     } catch (e) {
       if (e instanceof InputError) {
