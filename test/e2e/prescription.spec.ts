@@ -149,3 +149,23 @@ test('operators: an administrator disables a clerk (gone from sign-in) and chang
   await other.keyboard.press('Enter');
   await expect(other.getByTestId('patient-input')).toBeFocused();
 });
+
+test('printing setup: paper and offsets saved, a test page through the browser print dialog, recorded as a print', async ({ page }) => {
+  await signIn(page, c, 'admin', '2468'); // the PIN changed by the test above
+  await page.getByTestId('tab-settings').click();
+  const setup = page.getByTestId('printer-setup');
+  await expect(setup).toContainText('系统打印对话框选择打印机'); // the browser shell lists no printers
+  await page.getByTestId('paper-receipt').selectOption('a5');
+  await page.getByTestId('offset-top').fill('2');
+  await page.getByTestId('offset-left').fill('-1.5');
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByTestId('settings-message')).toHaveText('已保存');
+  const saved = await page.evaluate(async () => (await window.counter!.getSettings({})).settings.printers);
+  expect([saved.receiptLayout, saved.offsetTopMm, saved.offsetLeftMm]).toEqual(['a5', 2, -1.5]);
+  await page.getByTestId('test-page-receipt').click();
+  await expect(page.getByTestId('printer-message')).toContainText('已发送测试页（结算单打印机，第 1 张）');
+  await page.getByTestId('test-page-prescription').click();
+  await expect(page.getByTestId('printer-message')).toContainText('第 2 张');
+  await setup.scrollIntoViewIfNeeded();
+  await shot(page, 'printer-01-setup');
+});
