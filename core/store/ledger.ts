@@ -49,13 +49,13 @@ function checkDate(date: string, path: string): void {
  * own db.transaction (better-sqlite3 nests it as a savepoint). A second entry for the same
  * settlement and pool is refused (UNIQUE), so a retried settle cannot count twice.
  */
-export function recordLedgerUsage(db: DB, usage: LedgerUsage): void {
+export function recordLedgerUsage(db: DB, usage: LedgerUsage, recordedAt: string = new Date().toISOString()): void {
   checkDate(usage.date, 'date');
   const amountFen = toFen(usage.amount, 'amount');
   cached(
     db,
     `INSERT INTO ledger_entries (psn_no, pool, service_date, amount_fen, settlement_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
-  ).run(usage.psnNo, usage.pool ?? TWO_DISEASE_POOL, usage.date, amountFen, usage.settlementId, new Date().toISOString());
+  ).run(usage.psnNo, usage.pool ?? TWO_DISEASE_POOL, usage.date, amountFen, usage.settlementId, recordedAt);
 }
 
 /** Stores the bureau's figure (replaces the previous one for that pool). */
@@ -81,13 +81,22 @@ export interface UsageBreakdown {
 /** How the year-to-date figure for a pool on a date is made up. */
 export function usageBreakdown(db: DB, psnNo: string, date: string, pool: string = TWO_DISEASE_POOL): UsageBreakdown {
   checkDate(date, 'date');
-  const year = Number(date.slice(0, 4));
-  const yearStart = `${date.slice(0, 4)}-01-01`;
   const report = cached(db, 'SELECT amount_fen, as_of FROM pool_reports WHERE psn_no = ? AND pool = ?').get(psnNo, pool) as
     | { amount_fen: number; as_of: string }
     | undefined;
+  return usageWithReport(db, psnNo, date, report ?? null, pool);
+}
+
+/**
+ * usageBreakdown when the bureau's figure is already at hand (the roster lookup joins it):
+ * one statement, the sum of this institution's own entries.
+ */
+export function usageWithReport(db: DB, psnNo: string, date: string, report: { amount_fen: number; as_of: string } | null, pool: string = TWO_DISEASE_POOL): UsageBreakdown {
+  checkDate(date, 'date');
+  const year = Number(date.slice(0, 4));
+  const yearStart = `${date.slice(0, 4)}-01-01`;
   // A report counts only in its own year and only for dates on or after it.
-  const counts = report !== undefined && report.as_of >= yearStart && report.as_of <= date;
+  const counts = report !== null && report.as_of >= yearStart && report.as_of <= date;
   const local = cached(
     db,
     counts
