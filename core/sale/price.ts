@@ -7,6 +7,7 @@ import type { QuoteRequest, QuoteResult } from '../contract/quote.ts';
 import type { Prescription } from '../contract/prescription.ts';
 import { Decimal, unitPrice } from '../money/decimal.ts';
 import { quote, REASONS, type PolicyBook } from '../policy/index.ts';
+import type { PolicyVersion } from '../policy/schema.ts';
 import { patientFacts, rosterBlocks } from '../patient/index.ts';
 import { checkSupervision, lineDays, type Finding, type SupervisionResult } from '../supervision/check.ts';
 import { supplyRules } from '../supervision/index.ts';
@@ -52,6 +53,8 @@ export interface PricedSale {
   lines: PricedLine[];
   request: QuoteRequest;
   result: QuoteResult;
+  /** The policy version the sale was priced under (its rules explain each line: core/policy/explain). */
+  version: PolicyVersion;
   supervised: SupervisedLine[];
   verdict: SupervisionResult | null;
   rules: ReturnType<typeof supplyRules> | null;
@@ -191,7 +194,7 @@ export function price(ctx: SaleContext, book: PolicyBook): PricedSale {
         : null,
     prescription: input.prescription ?? null,
   };
-  return { ctx, date, lines, request, result, supervised, verdict, rules, findings, blockedLines, overrideIds: [...overrideIds], facts };
+  return { ctx, date, lines, request, result, version, supervised, verdict, rules, findings, blockedLines, overrideIds: [...overrideIds], facts };
 }
 
 function refusal(code: string, message: string, messageZh: string, path: string): Refusal {

@@ -7,6 +7,7 @@ import type { Institution } from '../contract/institution.ts';
 import { identify } from '../identity/index.ts';
 import { Decimal, fen, unitPrice } from '../money/decimal.ts';
 import { reason, type PolicyBook } from '../policy/index.ts';
+import { explainQuote, plainSource } from '../policy/explain.ts';
 import type { DB } from '../store/db.ts';
 import { listing, type CatalogItem, type Listing } from '../store/catalog.ts';
 import { lookupPatient, resolvePatient, type PatientLookup } from '../patient/index.ts';
@@ -102,6 +103,7 @@ export function hitOf(item: CatalogItem, l: Listing): CatalogHit {
 export function quoteView(priced: PricedSale): QuoteOutput {
   const { result, ctx } = priced;
   const inst = ctx.institution;
+  const explained = explainQuote(priced.request, result, priced.version);
   const items: CatalogHit[] = priced.lines.map((l) => ({ ...hitOf(l.item, l.listing), price: unitPrice(l.price), paymentStandard: l.paymentStandard }));
   return {
     patient: toPatientView(ctx.patient, inst),
@@ -130,12 +132,15 @@ export function quoteView(priced: PricedSale): QuoteOutput {
         fund: r.fund,
         patient: r.patient,
         covered: r.covered,
+        rateZh: explained[i]!.rateZh,
+        explain: explained[i]!.notes,
+        sourceZh: explained[i]!.sourceZh,
         warnings,
         blocked: priced.blockedLines.has(r.id),
         blockedBy: raw.flatMap((f) => (f.severity === 'block' && !f.overrideId && (f.rule === 'MAX_SUPPLY' || f.rule === 'EARLY_REFILL') ? [f.rule] : [])),
       };
     }),
-    supply: priced.rules ? { maxDaysPerPrescription: priced.rules.maxDaysPerPrescription, source: priced.rules.source } : null,
+    supply: priced.rules ? { maxDaysPerPrescription: priced.rules.maxDaysPerPrescription, source: plainSource(priced.rules.source) } : null,
     blocked: priced.blockedLines.size > 0,
   };
 }
