@@ -100,6 +100,14 @@ export function hitOf(item: CatalogItem, l: Listing): CatalogHit {
  * The live split on screen, from the sale pipeline's priced sale (core/sale): each line with its
  * catalog facts, rate, warnings and supervision findings, the cap before and after.
  */
+/** Days counted from the catalog's usual daily dose (no days typed): said, so the pharmacist can correct them. */
+function usualDoseNote(priced: PricedSale, lineId: string): string[] {
+  const s = priced.supervised.find((l) => l.id === lineId);
+  if (!s || s.daysFrom !== 'usual-dose') return [];
+  const item = priced.lines.find((l) => l.id === lineId)?.item;
+  return [`未填天数，按常用日剂量（每日${item?.usual_daily_dose ?? ''}${item?.min_unit ?? '片'}）计${s.days}天用药量`];
+}
+
 export function quoteView(priced: PricedSale): QuoteOutput {
   const { result, ctx } = priced;
   const inst = ctx.institution;
@@ -133,7 +141,7 @@ export function quoteView(priced: PricedSale): QuoteOutput {
         patient: r.patient,
         covered: r.covered,
         rateZh: explained[i]!.rateZh,
-        explain: explained[i]!.notes,
+        explain: [...explained[i]!.notes, ...usualDoseNote(priced, r.id)],
         sourceZh: explained[i]!.sourceZh,
         warnings,
         blocked: priced.blockedLines.has(r.id),

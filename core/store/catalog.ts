@@ -9,9 +9,10 @@ export const CATALOG_COLUMNS = [
   'code', 'own_code', 'barcode', 'generic_name', 'trade_name', 'dosage_form', 'spec', 'package_size', 'package_unit',
   'min_unit', 'manufacturer', 'approval_no', 'drug_class', 'category', 'drug_group', 'vbp', 'vbp_price',
   'payment_standard', 'retail_price', 'restriction', 'negotiated', 'essential', 'consistency', 'demo', 'note',
+  'usual_daily_dose', 'split_pack',
 ] as const;
 
-const BOOL_COLUMNS = ['vbp', 'negotiated', 'essential', 'consistency', 'demo'] as const;
+const BOOL_COLUMNS = ['vbp', 'negotiated', 'essential', 'consistency', 'demo', 'split_pack'] as const;
 
 /** A catalog item as the counter uses it (no lists; see listing()). */
 export type CatalogItem = Omit<CatalogRecord, 'lists'>;
@@ -275,6 +276,7 @@ export class CatalogWriter {
       r.code, r.own_code, r.barcode, r.generic_name, r.trade_name, r.dosage_form, r.spec, r.package_size, r.package_unit,
       r.min_unit, r.manufacturer, r.approval_no, r.drug_class, r.category, r.drug_group, b(r.vbp), r.vbp_price,
       r.payment_standard, r.retail_price, r.restriction, b(r.negotiated), b(r.essential), b(r.consistency), b(r.demo), r.note,
+      r.usual_daily_dose, b(r.split_pack),
       terms.pinyin, hash, now,
     );
     const id = isNew ? Number(info.lastInsertRowid) : (this.getId.get(r.code) as { id: number }).id;
