@@ -455,8 +455,11 @@ export function Counter({
                   e.preventDefault();
                   picked.current = true;
                   setHitIndex((i) => Math.max(i - 1, 0));
-                } else if (e.key === 'Escape') {
+                } else if (e.key === 'Escape' && (hits !== null || e.currentTarget.value !== '')) {
+                  // Esc first closes the list and clears the field; only an Esc on an empty field
+                  // reaches the sale (which then asks before discarding it).
                   e.preventDefault();
+                  e.stopPropagation();
                   setHits(null);
                   setItemInput('');
                 } else if (e.key === 'Enter' && !e.ctrlKey) {

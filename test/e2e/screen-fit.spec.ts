@@ -71,6 +71,13 @@ async function expectFits(page: Page, where: string) {
 
 const LC = FIXTURE_REGIONS.lincang;
 
+/** Scans drug n's barcode and waits for its line (row i) and the cleared field before the next scan. */
+async function addByScan(page: Page, i: number, n: number) {
+  await scan(page, drugBarcode(n));
+  await expect(page.getByTestId(`line-${i}`)).toBeVisible();
+  await expect(page.getByTestId('item-input')).toHaveValue('');
+}
+
 test.describe('counter screen fit', () => {
   let c: CounterProcess;
   test.beforeAll(async () => {
@@ -87,8 +94,7 @@ test.describe('counter screen fit', () => {
       await expectFits(page, 'signed in');
       await scan(page, LC.eligible);
       await expect(page.getByTestId('eligibility')).toContainText('享受两病门诊用药保障');
-      for (const n of [1, 2, 3, 5]) await scan(page, drugBarcode(n));
-      await expect(page.getByTestId('line-3')).toBeVisible();
+      for (const [i, n] of [1, 2, 3, 5].entries()) await addByScan(page, i, n);
       await expect(page.getByTestId('total')).not.toHaveText('—');
       // 氨氯地平片 is VBP: 90% under 临医保联发〔2024〕27号; 缬沙坦胶囊 (32.50 over a 28.00 standard) 60%, the rest the patient's.
       await expect(page.getByTestId('why-0')).toContainText('报销 90%');
@@ -119,9 +125,8 @@ test.describe('counter screen fit', () => {
     await page.getByTestId('item-input').press('Escape');
     await expect(page.getByTestId('search-results')).toHaveCount(0);
 
-    await scan(page, drugBarcode(1));
-    await scan(page, drugBarcode(2));
-    await expect(page.getByTestId('line-1')).toBeVisible();
+    await addByScan(page, 0, 1);
+    await addByScan(page, 1, 2);
     await page.getByTestId('qty-0').fill('1.5');
     await expect(page.getByTestId('quote-error')).toContainText('不可拆零');
     await expect(page.getByTestId('confirm')).toBeDisabled();
