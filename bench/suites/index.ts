@@ -6,5 +6,6 @@ import { uiSuite } from './ui.ts';
 import { outboxSuite } from './outbox.ts';
 import { dataSuite } from './data.ts';
 import { saleSuite } from './sale.ts';
+import { hubSuite } from './hub.ts';
 
-export const SUITES: BenchSuite[] = [policySuite, dataSuite, saleSuite, uiSuite, outboxSuite, reportsSuite];
+export const SUITES: BenchSuite[] = [policySuite, dataSuite, saleSuite, uiSuite, outboxSuite, reportsSuite, hubSuite];
