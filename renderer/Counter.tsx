@@ -734,7 +734,7 @@ function PatientPanel({ lookup }: { lookup: Lookup | null }) {
           <span key={c} className="chip strong">{c === 'hypertension' ? '高血压' : '糖尿病'}</span>
         ))}
         {p.managementClass != null && <span className="chip">{p.managementClass === 1 ? '一类管理' : '二类管理'}</span>}
-        {p.status !== 'active' && <span className="chip red">{p.status}</span>}
+        {p.status !== 'active' && <span className="chip red">{p.status === 'stopped' ? '已停止' : '名单状态异常'}</span>}
       </div>
       <div className={`elig ${p.eligible ? 'ok' : 'bad'}`} data-testid="eligibility">
         {p.eligible ? '✔ 享受两病门诊用药保障' : '✖ 本次不享受两病待遇'}

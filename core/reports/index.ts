@@ -12,7 +12,21 @@ import { INSTITUTION_COLUMNS, monthlyTable, type HeadCounts } from './monthly.ts
 import { statisticsTable } from './statistics.ts';
 import { int, money, text, type ReportDoc } from './model.ts';
 import { COUNTS_NOTE, countSettlements } from './counts.ts';
+import { OUTBOX_STATUS_ZH } from '../sale/read.ts';
 import type { SettlementFact } from '../store/reports.ts';
+
+/** The platform's amount fields as the bureau names them (the variance report shows words, not field codes). */
+const VARIANCE_FIELD_ZH: Record<string, string> = {
+  medfee_sumamt: '医疗费总额',
+  fund_pay_sumamt: '基金支付总额',
+  psn_part_amt: '个人负担总额',
+  inscp_scp_amt: '符合政策范围金额',
+  det_item_fee_sumamt: '明细项目费用总额',
+  total: '医疗费',
+  fund: '基金支付',
+  patient_pay: '个人负担',
+  in_scope: '符合政策范围金额',
+};
 
 /** 结算笔数 / 结算人次 / 退费笔数, counted one way for every report (core/reports/counts.ts). */
 function countsSummary(settlements: readonly SettlementFact[]): Record<string, number> {
@@ -219,14 +233,14 @@ export function buildReport(db: DB, name: string, month: string, now: Date = new
           title: 'Variances',
           titleZh: '差异明细',
           columns: [text('date', 'date', '结算日期'), text('receiptNo', 'receipt', '单据号'), text('scope', 'scope', '范围'), text('lineRef', 'line', '明细'), text('field', 'field', '字段'), money('local', 'local', '本地'), money('platform', 'platform', '平台'), money('difference', 'difference (platform − local)', '差额（平台−本地）')],
-          rows: rows.map((r) => ({ date: r.date, receiptNo: r.receiptNo, scope: r.scope === 'settlement' ? '整单' : '明细', lineRef: r.lineRef, field: r.field, local: r.local, platform: r.platform, difference: r.difference })),
+          rows: rows.map((r) => ({ date: r.date, receiptNo: r.receiptNo, scope: r.scope === 'settlement' ? '整单' : '明细', lineRef: r.lineRef, field: VARIANCE_FIELD_ZH[r.field] ?? r.field, local: r.local, platform: r.platform, difference: r.difference })),
         },
         {
           id: 'uploads',
           title: 'Upload states of the month’s records',
           titleZh: '本期结算上传状态',
           columns: [text('status', 'status', '状态'), int('count', 'records', '笔数')],
-          rows: Object.entries(uploads).map(([status, count]) => ({ status, count })),
+          rows: Object.entries(uploads).map(([status, count]) => ({ status: OUTBOX_STATUS_ZH[status as keyof typeof OUTBOX_STATUS_ZH] ?? '其他', count })),
         },
       ],
       summary: { 差异条数: rows.length, 涉及结算: new Set(rows.map((r) => r.settlementId)).size, 基金支付差额合计: fen(fundDiff) },
