@@ -157,3 +157,32 @@ test.describe('counter screen fit', () => {
     await page.screenshot({ path: join(SHOTS, 'screen-restored.png') });
   });
 });
+
+test.describe('counter screen fit with sales waiting for upload', () => {
+  let c: CounterProcess;
+  test.beforeAll(async () => {
+    // No platform: every sale settles at the counter and waits in the outbox, so the pill grows.
+    c = await startCounterProcess('lincang', ['--no-simulator']);
+  });
+  test.afterAll(async () => {
+    await c?.stop();
+  });
+
+  for (const size of SIZES) {
+    test(`${size.width}×${size.height}: the upload pill says 待上传 and the institution name keeps its room`, async ({ page }) => {
+      await page.setViewportSize(size);
+      await signIn(page, c);
+      await scan(page, LC.eligible);
+      await expect(page.getByTestId('eligibility')).toContainText('享受两病门诊用药保障');
+      await addByScan(page, 0, 1);
+      await expect(page.getByTestId('total')).toHaveText('¥6.30');
+      await page.keyboard.press('F12');
+      await expect(page.getByTestId('message')).toContainText('已结算');
+      await expect(page.getByTestId('outbox-summary')).toContainText('笔待上传');
+      const inst = await page.getByTestId('institution').boundingBox();
+      expect(inst?.width ?? 0, 'the institution name keeps its room beside the grown pill').toBeGreaterThan(120);
+      await expectFits(page, 'after a sale waiting for upload');
+      await page.screenshot({ path: join(SHOTS, `screen-${size.width}x${size.height}-waiting-upload.png`) });
+    });
+  }
+});
