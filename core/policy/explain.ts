@@ -46,6 +46,14 @@ export function plainSource(text: string): string {
     .trim();
 }
 
+/**
+ * A version's document as a receipt names it: the title or 文号 without the policy file's trailing
+ * remark ("（文中未载日期，生效日期为本产品假定…）" is for the site's administrator, not the patient).
+ */
+export function documentTitle(document: string): string {
+  return plainSource(document.replace(/（[^（）]*）\s*$/, '').trim() || document);
+}
+
 const LEVEL_ZH = { 1: '一级及以下医疗机构', 2: '二级医疗机构', 3: '三级医疗机构' } as const;
 const CLASS_ZH = { 1: '一类管理', 2: '二类管理' } as const;
 

@@ -35,7 +35,7 @@ import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, ty
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, needsAdmin, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type MethodSpec, type SettlementView } from './contract.ts';
 import { catalogHit, findRecord, lookupView, quoteView } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
-import { explainQuote, plainSource } from '../policy/explain.ts';
+import { documentTitle, explainQuote } from '../policy/explain.ts';
 import { OVERRIDE_ROLES, overrideBlock } from '../supervision/index.ts';
 import { ServiceRefusal } from './errors.ts';
 
@@ -211,7 +211,7 @@ export class CounterService {
         const why = explained.find((e) => e.lineId === quoteLineId) ?? null;
         return { lineId: l.id, code: l.code, name: l.name, spec: facts?.spec ?? null, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient, rateZh: why?.rateZh ?? null, explain: why?.notes ?? [] };
       }),
-      policyDocument: m.result?.policy.document ? plainSource(m.result.policy.document) : (version ? plainSource(version.document) : null),
+      policyDocument: m.result?.policy.document ? documentTitle(m.result.policy.document) : version ? documentTitle(version.document) : null,
       outbox: {
         state,
         stateZh: rec.outbox?.statusZh ?? OUTBOX_STATE_ZH[state] ?? state,

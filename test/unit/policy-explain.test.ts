@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadPolicyBook, quote } from '../../core/policy/index.ts';
-import { explainQuote, plainSource } from '../../core/policy/explain.ts';
+import { documentTitle, explainQuote, plainSource } from '../../core/policy/explain.ts';
 import type { QuoteRequest } from '../../core/contract/quote.ts';
 
 const book = loadPolicyBook();
@@ -70,4 +70,9 @@ test('source notes by the document name, never the seed number', () => {
     const f = book.get(p)!;
     for (const v of f.versions) for (const r of v.lineRules) assert.doesNotMatch(plainSource(r.source), /seed|§/i, r.source);
   }
+});
+
+test('a receipt names the document without the policy file\'s remark for the administrator', () => {
+  const titles = ['lincang', 'chongqing', 'kunming', 'ezhou', 'dazhou'].map((p) => documentTitle(book.get(p)!.versions.at(-1)!.document));
+  assert.deepEqual(titles, ['临医保联发〔2024〕27号', '重庆市医疗保障局 重庆市卫生健康委员会《关于做好城乡居民高血压糖尿病门诊用药保障和健康管理的通知》', '昆医保通〔2023〕60号', '鄂州医保发〔2022〕76号', '达市医保发〔2022〕10号']);
 });
