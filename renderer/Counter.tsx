@@ -1,7 +1,7 @@
 // The counter screen: identify the patient, add items by scan or search, watch the split,
 // confirm with one key. Keyboard first: F2 patient, F3 item, F12 or Ctrl+Enter confirm, Esc clear.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { MethodOutput } from '../core/service/contract.ts';
+import type { MethodArgs, MethodOutput } from '../core/service/contract.ts';
 import { classifyKeystrokes, type KeyEvent } from '../core/identity/keystrokes.ts';
 import { asBridgeError } from './bridge.ts';
 import { printDocument } from './print.ts';
@@ -614,7 +614,7 @@ export function Counter({
           <OverrideDialog
             target={override}
             session={session}
-            request={{ patient: patientKey, lines: saleLines(validLines) }}
+            request={{ patient: patientKey, lines: saleLines(validLines), ...(quotePrescription ? { prescription: quotePrescription } : {}) }}
             onDone={overridden}
             onCancel={() => {
               setOverride(null);
@@ -785,7 +785,7 @@ function OverrideDialog({
 }: {
   target: OverrideTarget;
   session: Session;
-  request: { patient: string; lines: { code: string; quantity: string; days?: number }[] };
+  request: { patient: string; lines: { code: string; quantity: string; days?: number }[]; prescription?: MethodArgs<'quote'>['prescription'] };
   onDone: (out: MethodOutput<'overrideBlock'>) => void;
   onCancel: () => void;
   onSessionLost: () => void;

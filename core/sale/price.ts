@@ -5,11 +5,11 @@ import { InputError, Refusal, problem, type Problem } from '../contract/problems
 import { AMOUNT_LIMITS, tooLargeMessage } from '../contract/fields.ts';
 import type { QuoteRequest, QuoteResult } from '../contract/quote.ts';
 import type { Prescription } from '../contract/prescription.ts';
-import { Decimal, unitPrice } from '../money/decimal.ts';
+import { Decimal } from '../money/decimal.ts';
 import { quote, REASONS, type PolicyBook } from '../policy/index.ts';
 import type { PolicyVersion } from '../policy/schema.ts';
 import { patientFacts, rosterBlocks } from '../patient/index.ts';
-import { checkSupervision, lineDays, type Finding, type SupervisionResult } from '../supervision/check.ts';
+import { checkSupervision, type Finding, type SupervisionResult } from '../supervision/check.ts';
 import { supplyRules } from '../supervision/index.ts';
 import { packageQuantityProblem, packageSizeOf, supplyDaysOf } from '../supervision/supply.ts';
 import type { CatalogItem, Listing } from '../store/catalog.ts';
@@ -228,4 +228,3 @@ export function assertSettleable(priced: PricedSale): void {
   }
 }
 
-export { unitPrice, lineDays };

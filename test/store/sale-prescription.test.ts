@@ -95,3 +95,29 @@ test('unknown fields in a sale body are refused (never silently dropped), at the
   const { doctor: _d, ...noDoctor } = rx(1);
   await assert.rejects(s.call('quote', { patient: CQ.eligible, lines: vbpLine, prescription: noDoctor }), (e: unknown) => e instanceof InputError && e.problems.some((p) => p.path === 'prescription.doctor'));
 });
+
+test('the CLI settle takes the same strict body: the prescriber\'s level prices a pharmacy sale, an unknown field is refused, a prescription needs a registered operator', async () => {
+  const { settleCommand } = await import('../../core/cli/commands/settlement.ts');
+  const { db } = chongqingPharmacy();
+  const dir = db.name.replace(/\/counter\.sqlite$/, '');
+  db.close();
+  const run = async (body: unknown) => {
+    let out = '';
+    try {
+      const code = await settleCommand.run(['--data', dir], { stdout: (t) => (out += t), stderr: () => {}, readStdin: async () => JSON.stringify(body), isTTY: false, now: () => NOW });
+      return { code, out: JSON.parse(out) as Record<string, unknown>, error: null };
+    } catch (e) {
+      return { code: null, out: null, error: e as InputError };
+    }
+  };
+  const operator = { id: 'yaoshi', name: '王药师' };
+  const ok = await run({ patient: CQ.eligible, date: '2026-03-10', lines: vbpLine, prescription: rx(3), operator });
+  assert.equal(ok.code, 0, String(ok.error));
+  assert.equal(ok.out!.fund, '2.52');
+  const extra = await run({ patient: CQ.eligible, date: '2026-03-10', lines: vbpLine, prescription: rx(3), operator, payment: 'cash' });
+  assert.ok(extra.error instanceof InputError && extra.error.problems.some((p) => p.path === 'payment'));
+  const stranger = await run({ patient: CQ.eligible, date: '2026-03-10', lines: vbpLine, prescription: rx(1), operator: { id: 'nobody', name: '某人' } });
+  assert.ok(stranger.error instanceof InputError && stranger.error.code === 'OPERATOR_NOT_REGISTERED');
+  const missing = await run({ patient: CQ.eligible, date: '2026-03-10', lines: vbpLine, operator });
+  assert.ok(missing.error instanceof InputError && missing.error.code === 'PRESCRIPTION_REQUIRED');
+});
