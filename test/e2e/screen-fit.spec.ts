@@ -94,6 +94,7 @@ test.describe('counter screen fit', () => {
       await expectFits(page, 'signed in');
       await scan(page, LC.eligible);
       await expect(page.getByTestId('eligibility')).toContainText('享受两病门诊用药保障');
+      await expect(page.getByTestId('item-input')).toBeFocused();
       for (const [i, n] of [1, 2, 3, 5].entries()) await addByScan(page, i, n);
       await expect(page.getByTestId('total')).not.toHaveText('—');
       // 氨氯地平片 is VBP: 90% under 临医保联发〔2024〕27号; 缬沙坦胶囊 (32.50 over a 28.00 standard) 60%, the rest the patient's.
@@ -174,6 +175,7 @@ test.describe('counter screen fit with sales waiting for upload', () => {
       await signIn(page, c);
       await scan(page, LC.eligible);
       await expect(page.getByTestId('eligibility')).toContainText('享受两病门诊用药保障');
+      await expect(page.getByTestId('item-input')).toBeFocused();
       await addByScan(page, 0, 1);
       await expect(page.getByTestId('total')).toHaveText('¥6.30');
       await page.keyboard.press('F12');
