@@ -8,6 +8,7 @@ import { printDocument } from './print.ts';
 import { isExact, itemEnterAction } from './itemEnter.ts';
 import type { Session } from './App.tsx';
 import { DiscardDialog } from './DiscardDialog.tsx';
+import { LineWhy } from './LineWhy.tsx';
 
 type Lookup = MethodOutput<'lookup'>;
 type Hit = MethodOutput<'search'>['items'][number];
@@ -670,20 +671,6 @@ export function Counter({
           </button>
         </div>
       </section>
-    </div>
-  );
-}
-
-type QuoteLine = Quote['lines'][number];
-
-/** The line's rate and what decided its amount, in the engine's words (core/policy/explain). */
-function LineWhy({ line, testId }: { line: QuoteLine; testId: string }) {
-  const said = new Set(line.warnings.map((w) => w.message));
-  const notes = line.explain.filter((n) => !said.has(n));
-  return (
-    <div className={line.covered ? 'why' : 'why none'} data-testid={testId} title={line.sourceZh ?? undefined}>
-      <b>{line.rateZh}</b>
-      {notes.length > 0 && `：${notes.join('；')}`}
     </div>
   );
 }
