@@ -59,11 +59,11 @@ export async function closeDay(db: DB, o: { date: string; endpoint: string; conf
         { region, mdtrtareaAdmvs: admvs, insuplcAdmdvs: admvs, institution: { code: any.institution_code, name: any.institution_name }, operator: { id: 'dayclose', name: '日结' } },
         now(),
       );
-      const out = await client.send(env, outputSchemaFor('stmt'), region.transport.path);
+      const out = await client.send(env, outputSchemaFor('3201'), region.transport.path);
       let stmtRslt: string | null = null;
       let description: string | null = null;
       if (out.kind === 'reply' && out.reply.infcode === 0) {
-        const info = (out.reply.output as { stmtinfo: { stmt_rslt: string; stmt_rslt_dscr?: string | null } }).stmtinfo;
+        const info = out.reply.output.stmtinfo;
         stmtRslt = info.stmt_rslt;
         description = info.stmt_rslt_dscr ?? null;
       } else {
