@@ -1,5 +1,6 @@
-// Day close: the 3201 total reconciliation (对总账) of a day, by insutype and clearing type,
-// with the totals of what the platform acknowledged. Refused while any of the day's records is
+// Day close: the 3201 total reconciliation (对总账) of a day, one call per insutype × clr_type ×
+// clearing institution as each settlement's own reply reported them (platform-fields.md 3201:
+// setl_optins "清算经办机构（严格对应）"), with the totals of what the platform acknowledged. Refused while any of the day's records is
 // not final on the platform (anchors B: odoo #203431, orders pushed after the session closed).
 import { Decimal, fen } from '../money/decimal.ts';
 import { InputError } from '../contract/problems.ts';
@@ -10,18 +11,51 @@ import { stmtInput } from '../platform/mapping.ts';
 import { PlatformClient } from '../platform/client.ts';
 import type { DB } from '../store/db.ts';
 import { getSettlement, listSettlements } from '../store/journal.ts';
-import { insertDayClose, nextMsgid, platformTotalsForDate, unfinishedForDate, type DayCloseRow } from '../store/outbox.ts';
+import { getTerminal, insertDayClose, nextMsgid, platformAnswersForDate, unfinishedForDate, type DayCloseRow } from '../store/outbox.ts';
+import { PlatformSession } from './session.ts';
 import { OUTBOX_STATUS_ZH } from '../settlement/view.ts';
 
 export interface DayCloseResult {
   date: string;
   balanced: boolean;
-  groups: { insutype: string; clrType: string; medfee: string; fund: string; acct: string; count: number; stmtRslt: string | null; description: string | null; balanced: boolean }[];
+  groups: { insutype: string; clrType: string; clrOptins: string; medfee: string; fund: string; acct: string; count: number; stmtRslt: string | null; description: string | null; balanced: boolean }[];
+}
+
+interface Group {
+  insutype: string;
+  clrType: string;
+  clrOptins: string;
+  medfee: string[];
+  fund: string[];
+  acct: string[];
+  settlements: number;
+}
+
+/** Groups a day's platform answers by the insutype, clr_type and clr_optins each settlement's reply carried. */
+export function groupForStatement(rows: ReturnType<typeof platformAnswersForDate>, fallbackOptins: string): Group[] {
+  const groups = new Map<string, Group>();
+  for (const r of rows) {
+    const own = JSON.parse(r.setlinfo_json) as Record<string, unknown>;
+    const sale = r.sale_setlinfo_json ? (JSON.parse(r.sale_setlinfo_json) as Record<string, unknown>) : {};
+    const pick = (k: string, fallback: string) => String(own[k] ?? sale[k] ?? fallback);
+    const g0 = { insutype: pick('insutype', r.insutype), clrType: pick('clr_type', r.institution_type === 'pharmacy' ? '41' : '11'), clrOptins: pick('clr_optins', fallbackOptins) };
+    const key = `${g0.insutype}/${g0.clrType}/${g0.clrOptins}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { ...g0, medfee: [], fund: [], acct: [], settlements: 0 }));
+    g.medfee.push(r.medfee_sumamt);
+    g.fund.push(r.fund_pay_sumamt);
+    g.acct.push(r.acct_pay);
+    g.settlements += r.role === 'settle' ? 1 : -1;
+  }
+  return [...groups.values()];
 }
 
 export class DayNotReadyError extends InputError {}
 
-export async function closeDay(db: DB, o: { date: string; endpoint: string; config?: PlatformConfig; timeoutMs?: number; now?: () => Date }): Promise<DayCloseResult> {
+export async function closeDay(
+  db: DB,
+  o: { date: string; endpoint: string; config?: PlatformConfig; timeoutMs?: number; now?: () => Date; operator?: { id: string; name: string } },
+): Promise<DayCloseResult> {
   if (!isRealDate(o.date)) throw new InputError('INVALID_DATE', `--date must be yyyy-MM-dd, got ${JSON.stringify(o.date)}`, '日期格式不正确');
   const blocking = unfinishedForDate(db, o.date);
   if (blocking.length > 0) {
@@ -39,26 +73,31 @@ export async function closeDay(db: DB, o: { date: string; endpoint: string; conf
   const config = o.config ?? loadPlatformConfig();
   const now = o.now ?? (() => new Date());
   const any = listSettlements(db, { date: o.date, limit: 1 })[0];
-  const groups = platformTotalsForDate(db, o.date);
   const result: DayCloseResult = { date: o.date, balanced: true, groups: [] };
-  if (!any || groups.length === 0) return result;
+  if (!any) return result;
   const region = config.region(any.policy_id);
   const patient = JSON.parse(any.patient_json) as { region?: string | null };
   const admvs = patient.region ?? region.mdtrtareaAdmvs;
+  const groups = groupForStatement(platformAnswersForDate(db, o.date), admvs);
+  if (groups.length === 0) return result;
   const client = new PlatformClient(o.endpoint, { timeoutMs: o.timeoutMs ?? 15_000 });
+  // 3201 is a business message: it goes under a 9001 sign-in like any other (the closing operator's, else the day's last).
+  const envCtx = {
+    region,
+    mdtrtareaAdmvs: admvs,
+    insuplcAdmdvs: admvs,
+    institution: { code: any.institution_code, name: any.institution_name },
+    operator: o.operator ?? { id: any.operator_id, name: any.operator_name },
+    devNo: getTerminal(db)?.devNo ?? '',
+  };
   try {
+    const signNo = await new PlatformSession(db, client, config, now).signNo(envCtx);
     for (const g of groups) {
       const sum = (xs: string[]) => fen(xs.reduce((a, x) => a.plus(new Decimal(x)), new Decimal(0)));
-      const clrType = g.institution_type === 'pharmacy' ? '41' : '11';
+      const clrType = g.clrType;
       const totals = { medfee: sum(g.medfee), fund: sum(g.fund), acct: sum(g.acct), count: g.settlements };
       const msgid = db.transaction(() => nextMsgid(db, any.institution_code, now()))();
-      const env = buildEnvelope(
-        '3201',
-        msgid,
-        stmtInput({ insutype: g.insutype, clrType, date: o.date, ...totals, clrOptins: admvs }),
-        { region, mdtrtareaAdmvs: admvs, insuplcAdmdvs: admvs, institution: { code: any.institution_code, name: any.institution_name }, operator: { id: 'dayclose', name: '日结' } },
-        now(),
-      );
+      const env = buildEnvelope('3201', msgid, stmtInput({ insutype: g.insutype, clrType, date: o.date, ...totals, clrOptins: g.clrOptins }), { ...envCtx, signNo }, now());
       const out = await client.send(env, outputSchemaFor('3201'), region.transport.path);
       let stmtRslt: string | null = null;
       let description: string | null = null;
@@ -87,7 +126,7 @@ export async function closeDay(db: DB, o: { date: string; endpoint: string; conf
         closed_at: now().toISOString(),
       };
       insertDayClose(db, row);
-      result.groups.push({ insutype: g.insutype, clrType, ...totals, stmtRslt, description, balanced });
+      result.groups.push({ insutype: g.insutype, clrType, clrOptins: g.clrOptins, ...totals, stmtRslt, description, balanced });
       if (!balanced) result.balanced = false;
     }
   } finally {

@@ -336,24 +336,18 @@ export function listVariances(db: DB, q: { from?: string; to?: string; settlemen
 
 // ---------- day close ----------
 
-/** The platform's totals for a day by insutype and clearing type, from what it acknowledged. */
-export function platformTotalsForDate(db: DB, date: string): { insutype: string; institution_type: string; medfee: string[]; fund: string[]; acct: string[]; settlements: number }[] {
-  const rows = prep(db,
-      `SELECT json_extract(s.patient_json, '$.insutype') AS insutype, s.institution_type, p.role, p.medfee_sumamt, p.fund_pay_sumamt, p.acct_pay
+/**
+ * What the platform acknowledged on a day, one row per settlement or reversal, with its own
+ * setlinfo and (for a reversal, whose reply may lack clr_type / insutype, e.g. 2103) the setlinfo
+ * of the sale's first settlement, so the day close can group by the platform's own clearing facts.
+ */
+export function platformAnswersForDate(db: DB, date: string): { insutype: string; institution_type: string; role: string; medfee_sumamt: string; fund_pay_sumamt: string; acct_pay: string; setlinfo_json: string; sale_setlinfo_json: string | null }[] {
+  return prep(db,
+      `SELECT json_extract(s.patient_json, '$.insutype') AS insutype, s.institution_type, p.role, p.medfee_sumamt, p.fund_pay_sumamt, p.acct_pay, p.setlinfo_json,
+         (SELECT q.setlinfo_json FROM platform_settlement q WHERE q.settlement_id = coalesce(s.original_id, s.id) AND q.role = 'settle' ORDER BY q.received_at, q.msgid LIMIT 1) AS sale_setlinfo_json
        FROM platform_settlement p JOIN settlement s ON s.id = p.settlement_id WHERE s.settle_date = ? ORDER BY p.msgid`,
     )
-    .all(date) as { insutype: string; institution_type: string; role: string; medfee_sumamt: string; fund_pay_sumamt: string; acct_pay: string }[];
-  const groups = new Map<string, { insutype: string; institution_type: string; medfee: string[]; fund: string[]; acct: string[]; settlements: number }>();
-  for (const r of rows) {
-    const key = `${r.insutype}/${r.institution_type}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { insutype: r.insutype, institution_type: r.institution_type, medfee: [], fund: [], acct: [], settlements: 0 }));
-    g.medfee.push(r.medfee_sumamt);
-    g.fund.push(r.fund_pay_sumamt);
-    g.acct.push(r.acct_pay);
-    g.settlements += r.role === 'settle' ? 1 : -1;
-  }
-  return [...groups.values()];
+    .all(date) as { insutype: string; institution_type: string; role: string; medfee_sumamt: string; fund_pay_sumamt: string; acct_pay: string; setlinfo_json: string; sale_setlinfo_json: string | null }[];
 }
 
 export interface DayCloseRow {

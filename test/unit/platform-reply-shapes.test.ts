@@ -3,7 +3,7 @@
 // setldetail as one object. Every settlement-shaped reply yields the same normalised figures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { outputSchemaFor, parseReply, type KnownInfno } from '../../core/platform/envelope.ts';
+import { outputSchemaFor, parseReply, type KnownInfno, type OutputOf } from '../../core/platform/envelope.ts';
 
 const reply = (output: unknown, infcode: 0 | -1 = 0) => JSON.stringify({ infcode, inf_refmsgid: '530900202408011000000000000001', refmsg_time: '20240801100000000', respond_time: '20240801100000001', err_msg: null, output });
 
@@ -32,10 +32,10 @@ const person = { psn_no: 'P1', psn_name: '张三', psn_cert_type: '01', certno: 
 const ids = { setl_id: 'ST1', mdtrt_id: 'MD1', setl_time: '2024-08-01 10:00:00', medins_setl_id: MSGID, clr_optins: '530900' };
 const detail = [{ fund_pay_type: '390100', inscp_scp_amt: '75.20', crt_payb_lmt_amt: '0.00', fund_payamt: '39.78', fund_pay_type_name: '城乡居民基本医疗保险基金' }];
 
-function parsed<K extends KnownInfno>(infno: K, output: unknown) {
+function parsed<K extends KnownInfno>(infno: K, output: unknown): OutputOf<K> {
   const r = parseReply(reply(output), outputSchemaFor(infno));
   if (!r.ok) assert.fail(`${infno}: ${r.error}`);
-  return r.reply.output;
+  return r.reply.output as OutputOf<K>;
 }
 function refused(infno: KnownInfno, output: unknown): string {
   const r = parseReply(reply(output), outputSchemaFor(infno));
