@@ -18,6 +18,7 @@ import { loadPlatformConfig, type PlatformConfig, type RegionConfig } from '../p
 import { buildEnvelope, isKnownInfno, outputSchemaFor, AnyOutputSchema, type Envelope, type EnvelopeContext, type Reply, type SettleOutput, type SettlementFigures } from '../platform/envelope.ts';
 import { buildInput, type MappingContext, type StoredPatient } from '../platform/mapping.ts';
 import { PlatformClient, type SendOutcome } from '../platform/client.ts';
+import { isOwnSimulator } from '../platform/hints.ts';
 import { isSignInRefusal, PlatformSession, type SignInError } from './session.ts';
 import type { DB } from '../store/db.ts';
 import { getSettlement, linesOf, returnedLineIds, type LineRow, type SettlementRow } from '../store/journal.ts';
@@ -66,7 +67,7 @@ export interface UploaderOptions {
   maxFailures?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
-  /** Send the simulator's hint node (facts the national messages do not carry). Only our simulator opts in. */
+  /** Send the simulator's hint node (facts the national messages do not carry). Default: only to our own simulator (core/platform/hints.ts). */
   hints?: boolean;
   log?: (line: string) => void;
 }
@@ -256,7 +257,7 @@ export class Uploader {
           amounts: { total: sum((l) => l.total), inScope: sum((l) => l.in_scope) },
           mdtrtId: row.mdtrt_id,
           target,
-          hints: this.o.hints ?? c.region.sendSimulatorHints,
+          hints: this.o.hints ?? (c.region.sendSimulatorHints || isOwnSimulator(this.o.endpoint)),
           at,
         };
         input = buildInput(step, mctx);

@@ -79,8 +79,9 @@ export function diseaseFor(region: RegionConfig, conditions: readonly string[]):
   return conditions.includes('hypertension') ? region.diseaseCodes.hypertension : region.diseaseCodes.diabetes;
 }
 
+/** The record's service date (the journal's settle_date, Beijing) at the time of day it was settled. */
 function begntime(ctx: MappingContext): string {
-  return infTime(new Date(ctx.record.settled_at));
+  return `${ctx.record.settle_date} ${infTime(new Date(ctx.record.settled_at)).slice(11)}`;
 }
 
 function staff(ctx: MappingContext): { drCode: string; drName: string; deptCode: string; deptName: string; caty: string } {
@@ -213,6 +214,8 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
             dise_codg: disease.code,
             dise_name: disease.name,
             acct_used_flag: acctUsedFlag,
+            // Our own settlement id (医药机构结算ID), the business key a resend is recognised by; the platform's reply carries our msgid in setlinfo.medins_setl_id.
+            medins_setl_id: ctx.record.id,
           },
           drugdetail: ctx.lines.map((l) => feeLine(ctx, l, {})),
           ...hints(ctx),
@@ -232,6 +235,7 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
           overlmt_selfpay: '0.00',
           preselfpay_amt: '0.00',
           inscp_scp_amt: inScope,
+          medins_setl_id: ctx.record.id,
         },
         ...hints(ctx),
       };

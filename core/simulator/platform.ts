@@ -453,7 +453,7 @@ export class SimulatedPlatform {
     });
     this.checkSum(data.medfee_sumamt, result.total);
     return this.record(env, {
-      businessKey: `${visit.mdtrt_id}/${data.chrg_bchno}`,
+      businessKey: String(data.medins_setl_id || `${visit.mdtrt_id}/${data.chrg_bchno}`),
       psnNo,
       insutype: String(data.insutype),
       medType: String(data.med_type ?? ''),
@@ -485,7 +485,7 @@ export class SimulatedPlatform {
     });
     this.checkSum(info.medfee_sumamt, result.total);
     return this.record(env, {
-      businessKey: String(info.invono || env.msgid),
+      businessKey: String(info.medins_setl_id || info.invono || env.msgid),
       psnNo,
       insutype: String(info.insutype),
       medType: String(info.med_type ?? ''),

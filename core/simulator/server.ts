@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { loadPolicyBook } from '../policy/index.ts';
 import { loadPlatformConfig } from '../platform/config.ts';
+import { announceSimulator } from '../platform/hints.ts';
 import { openSimulatorDb, simStats, standingSettlements, allSimSettlements, type SimDB } from '../store/simulator.ts';
 import { SimulatedPlatform } from './platform.ts';
 
@@ -217,6 +218,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // Our simulator opts in to the hint node: uploaders sending to this address include it.
+  const withdraw = announceSimulator(`http://127.0.0.1:${port}/`);
   return {
     url: `http://127.0.0.1:${port}/`,
     port,
@@ -232,6 +235,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of held) clearTimeout(t);
+        withdraw();
         server.closeAllConnections();
         server.close(() => {
           db.close();

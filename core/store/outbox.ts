@@ -1,5 +1,5 @@
 // SQL for the upload outbox (migration 31), the platform's answers and variances (32), day
-// close (33) and the platform session (93: sign-in, terminal, reply ids). Each function runs inside the caller's transaction when there is one.
+// close (33) and the platform session (95: sign-in, terminal, reply ids). Each function runs inside the caller's transaction when there is one.
 import { prep } from './prepared.ts';
 import type { DB } from './db.ts';
 import { compactSecond, nextSecond } from '../clock/index.ts';

@@ -59,7 +59,7 @@ test('pending → sending → acked: the platform split is stored next to ours, 
     assert.equal(p.medfee_sumamt, rec.total);
     const standing = standingSettlements(t.sim.db);
     assert.equal(standing.length, 1);
-    assert.equal(standing[0]!.medins_setl_id, rec.receiptNo, 'the platform keys it by the invoice number (invono) we sent');
+    assert.equal(standing[0]!.medins_setl_id, rec.id);
     const msg = messagesOf(t.db, row.id)[0]!;
     assert.equal(JSON.parse(msg.reply_json!).output.setlinfo.medins_setl_id, msg.msgid, 'medins_setl_id holds the sender\'s msgid');
     const sent = JSON.parse(msg.request_json!);

@@ -34,7 +34,7 @@ test('pharmacy 2102: druginfo with insutype 390, mdtrt_cert_type 02, med_type 41
   assert.equal(input.druginfo.med_type, '41');
   assert.equal(input.druginfo.dise_codg, 'M03900');
   assert.equal(input.druginfo.medfee_sumamt, row.total);
-  assert.equal(input.druginfo.medins_setl_id, undefined, 'not an input field of 2102 (the platform fills it with our msgid in its reply)');
+  assert.equal(input.druginfo.medins_setl_id, row.id);
   assert.equal(input.druginfo.invono, row.receipt_no);
   assert.deepEqual(input.drugdetail.map((d) => d.feedetl_sn), [`${row.receipt_no}001`, `${row.receipt_no}002`]);
   assert.equal(input.drugdetail[0]!.cnt, '28');

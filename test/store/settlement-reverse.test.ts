@@ -109,7 +109,7 @@ test('a partial return after upload: 2103 undoes the settlement, the kept lines 
     assert.deepEqual(messagesOf(t.db, row.id).map((m) => m.infno), ['2103', '2102']);
     const standing = standingSettlements(t.sim.db);
     assert.equal(standing.length, 1);
-    assert.equal(standing[0]!.medins_setl_id, ret.receiptNo, 'kept under the return\'s own invoice number');
+    assert.equal(standing[0]!.medins_setl_id, ret.id);
     assert.equal(standing[0]!.medfee_sumamt, sale.lines[0]!.total);
     assert.equal(standing[0]!.fund_pay_sumamt, sum([sale.fund, ret.fund]));
     assert.equal(usedThisYear(t.db, PSN, '2024-08-01'), sum([sale.fund, ret.fund]));

@@ -35,7 +35,7 @@ async function signIn(url: string, msgid: string): Promise<string> {
 
 const saleEnv = (msgid: string) =>
   env('2102', msgid, {
-    druginfo: { psn_no: 'P1', insutype: '390', mdtrt_cert_type: '02', mdtrt_cert_no: 'x', med_type: '41', dise_codg: 'M03900', begntime: '2024-08-01 10:00:00', medfee_sumamt: '20.00', invono: 'S-1', acct_used_flag: '0' },
+    druginfo: { psn_no: 'P1', insutype: '390', mdtrt_cert_type: '02', mdtrt_cert_no: 'x', med_type: '41', dise_codg: 'M03900', begntime: '2024-08-01 10:00:00', medfee_sumamt: '20.00', invono: 'R-1', medins_setl_id: 'S-1', acct_used_flag: '0' },
     drugdetail: [{ feedetl_sn: 'F1', rx_circ_flag: '0', fee_ocur_time: '2024-08-01 10:00:00', pric: '10.00', cnt: '2', med_list_codg: 'X1', medins_list_codg: 'OWN1', det_item_fee_sumamt: '20.00' }],
   });
 const sale = saleEnv('P53090100001202408011000000099');
@@ -79,7 +79,7 @@ test('what the simulator stored survives its restart: a repeated msgid after a r
     assert.equal(stats.settlements, 1);
     assert.equal(stats.repeats, 1);
     const list = (await (await fetch(new URL('/admin/settlements?code=P53090100001', sim.url))).json()) as { items: { medins_setl_id: string }[] };
-    assert.deepEqual(list.items.map((i) => i.medins_setl_id), ['S-1'], 'kept under its business key (invono)');
+    assert.deepEqual(list.items.map((i) => i.medins_setl_id), ['S-1']);
     assert.equal(first.output.setlinfo.medins_setl_id, sale.msgid, 'the reply\'s medins_setl_id holds the sender\'s msgid');
   } finally {
     await sim.close();

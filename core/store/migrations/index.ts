@@ -18,7 +18,7 @@ import { journalMigration } from './0030_journal.ts';
 import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
 import { dayCloseMigration } from './0033_day_close.ts';
-import { platformSessionMigration } from './0093_platform_session.ts';
+import { platformSessionMigration } from './0095_platform_session.ts';
 
 export interface Migration {
   version: number;

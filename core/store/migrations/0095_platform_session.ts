@@ -5,7 +5,7 @@
 import type { Migration } from './index.ts';
 
 export const platformSessionMigration: Migration = {
-  version: 93,
+  version: 95,
   name: 'platform sign-in, terminal number, reply ids',
   up(db) {
     db.exec(`CREATE TABLE platform_sign_in (
