@@ -51,6 +51,8 @@ export interface SimOptions {
   now?: () => Date;
   /** Refuse every sign_no (a fault: the platform's session store lost them). */
   refuseSignNo?: () => boolean;
+  /** Transactions to refuse as a business refusal (a fault). */
+  refuseInfno?: () => readonly string[];
 }
 
 interface RequestEnvelope {
@@ -200,6 +202,7 @@ export class SimulatedPlatform {
 
   private dispatch(env: RequestEnvelope): { output: unknown; warn?: string; effect?: { kind: string; id: string } } {
     const input = env.input as Record<string, any>;
+    if (this.o.refuseInfno?.().includes(env.infno)) throw new Refusal(`交易 ${env.infno} 暂不受理 (simulated refusal)`);
     switch (env.infno) {
       case '9001': {
         const signNo = `SIM${compactSecond(this.now())}${String(nextSimNumber(this.db, 'sign')).padStart(8, '0')}`;

@@ -31,6 +31,8 @@ export const FaultsSchema = z.object({
   seed: z.number().int().default(1),
   /** Refuse every sign_no (the platform lost its sessions): business messages are refused until the fault is lifted. */
   refuseSignNo: z.boolean().default(false),
+  /** Transactions refused as a business refusal (infcode -1), e.g. a 2601 the platform will not perform. */
+  refuseInfno: z.array(z.string()).default([]),
   /** Replay the reply given to an earlier message for the next business message(s) instead of processing them (count). */
   replayReplies: z.number().int().min(0).max(1000).default(0),
 });
@@ -97,6 +99,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     refusePsnNo: () => faults.refusePsnNo,
     splitSkew: () => faults.splitSkew,
     refuseSignNo: () => faults.refuseSignNo,
+    refuseInfno: () => faults.refuseInfno,
   });
   const log = options.log ?? (() => {});
   const held = new Set<NodeJS.Timeout>();
