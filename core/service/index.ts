@@ -79,6 +79,8 @@ export interface ServiceOptions {
   platform?: PlatformLink;
   /** Called after a settlement or reversal is committed (wakes the uploader). */
   onCommitted?: () => void;
+  /** Called when an operator signs out (the uploader signs their platform session out with 9002). */
+  onSignedOut?: (operatorId: string) => void;
   /** Catalog prices in this data directory are demo prices (printed on the public list). */
   demo?: boolean;
 }
@@ -99,6 +101,7 @@ export class CounterService {
   private readonly sessions = new Map<string, Session>();
   private readonly platform: PlatformLink | null;
   private readonly onCommitted: () => void;
+  private readonly onSignedOut: (operatorId: string) => void;
   private readonly demo: boolean;
 
   constructor(o: ServiceOptions) {
@@ -107,6 +110,7 @@ export class CounterService {
     this.now = o.now ?? (() => new Date());
     this.platform = o.platform ?? null;
     this.onCommitted = o.onCommitted ?? (() => {});
+    this.onSignedOut = o.onSignedOut ?? (() => {});
     this.demo = o.demo ?? false;
   }
 
@@ -586,7 +590,9 @@ export class CounterService {
   }
 
   protected m_signOut(a: MethodArgs<'signOut'>): MethodOutput<'signOut'> {
+    const s = this.sessions.get(a.session);
     this.sessions.delete(a.session);
+    if (s) this.onSignedOut(s.operator.id);
     return { ok: true };
   }
 

@@ -125,3 +125,16 @@ test('an unknown outcome that could not be 冲正 is an operator task naming the
   assert.doesNotMatch(items[0]!.problemZh + items[0]!.whatToDoZh, /refused|platform|2601/);
   assert.equal(items[0]!.canRetry, true);
 });
+
+test('signing out at the counter ends the operator\'s platform session (the uploader sends 9002)', async () => {
+  const db = openDatabase(mkdtempSync(join(tmpdir(), 'lbc-svc-')));
+  seedFixture(db, 'lincang');
+  const out: string[] = [];
+  const s = new CounterService({ db, now: () => NOW, onSignedOut: (id) => out.push(id) });
+  const sess = await session(s);
+  assert.deepEqual(out, []);
+  await s.call('signOut', { session: sess });
+  assert.deepEqual(out, ['yaoshi']);
+  await s.call('signOut', { session: sess });
+  assert.deepEqual(out, ['yaoshi'], 'an expired session signs nobody out');
+});
