@@ -628,8 +628,11 @@ export class Uploader {
     let unreachable = false;
     let lastTakeEmpty = false;
     let poke: (() => void) | null = null;
+    // Rows are taken and replies applied in groups (each is one transaction, one fsync): a take
+    // waits until a quarter of the slots are free, and replies arriving within a few ms share one apply.
+    const minTake = Math.max(1, Math.floor(slots / 4));
     for (;;) {
-      if (!unreachable && batches < maxBatches && inFlight.size < slots) {
+      if (!unreachable && batches < maxBatches && (inFlight.size === 0 || slots - inFlight.size >= minTake)) {
         batches++;
         const { works, immediate } = await this.take(Math.min(batch, slots - inFlight.size), new Set(inFlight.keys()));
         total.picked += works.length + immediate.length;
@@ -647,6 +650,7 @@ export class Uploader {
         }
       }
       if (done.length > 0) {
+        if (inFlight.size > 0) await new Promise((r) => setTimeout(r, 5));
         const items = done.splice(0);
         const before = total.notDelivered;
         this.applyAll(items, total);
