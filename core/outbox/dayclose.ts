@@ -11,7 +11,25 @@ import { stmtInput } from '../platform/mapping.ts';
 import { PlatformClient } from '../platform/client.ts';
 import type { DB } from '../store/db.ts';
 import { getSettlement, listSettlements } from '../store/journal.ts';
-import { getTerminal, insertDayClose, nextMsgid, platformAnswersForDate, unfinishedForDate, type DayCloseRow } from '../store/outbox.ts';
+import {
+  getMessage,
+  getOutbox,
+  getTerminal,
+  insertDayClose,
+  insertMessage,
+  insertRepair,
+  messagesOf,
+  nextMsgid,
+  platformAnswersForDate,
+  standingForDate,
+  unfinishedForDate,
+  updateOutbox,
+  type DayCloseRow,
+  type RepairRow,
+} from '../store/outbox.ts';
+import { v7 as uuidv7 } from 'uuid';
+import type { EnvelopeContext } from '../platform/envelope.ts';
+import { parseSteps } from './steps.ts';
 import { PlatformSession } from './session.ts';
 import { OUTBOX_STATUS_ZH } from '../settlement/view.ts';
 
@@ -19,6 +37,8 @@ export interface DayCloseResult {
   date: string;
   balanced: boolean;
   groups: { insutype: string; clrType: string; clrOptins: string; medfee: string; fund: string; acct: string; count: number; stmtRslt: string | null; description: string | null; balanced: boolean }[];
+  /** What a 3202 明细对账 found and did for an unbalanced group (each also an immutable day_close_repair row). */
+  repairs: RepairRow[];
 }
 
 interface Group {
@@ -73,7 +93,7 @@ export async function closeDay(
   const config = o.config ?? loadPlatformConfig();
   const now = o.now ?? (() => new Date());
   const any = listSettlements(db, { date: o.date, limit: 1 })[0];
-  const result: DayCloseResult = { date: o.date, balanced: true, groups: [] };
+  const result: DayCloseResult = { date: o.date, balanced: true, groups: [], repairs: [] };
   if (!any) return result;
   const region = config.region(any.policy_id);
   const patient = JSON.parse(any.patient_json) as { region?: string | null };
@@ -127,10 +147,96 @@ export async function closeDay(
       };
       insertDayClose(db, row);
       result.groups.push({ insutype: g.insutype, clrType, clrOptins: g.clrOptins, ...totals, stmtRslt, description, balanced });
-      if (!balanced) result.balanced = false;
+      if (!balanced) {
+        result.balanced = false;
+        if (stmtRslt !== null) result.repairs.push(...(await reconcileDetail(db, client, { date: o.date, group: g, envCtx: { ...envCtx, signNo }, code: any.institution_code, now })));
+      }
     }
   } finally {
     client.close();
   }
   return result;
+}
+
+/**
+ * 3202 明细对账 for a group 3201 found unbalanced: the counter's standing settlements go up as a
+ * 9101 file, the platform answers the rows that differ, and each is repaired as an immutable record:
+ *   2 (the platform lacks one we hold) → the record's settle step is re-sent under a new msgid;
+ *   1 (the platform holds one under a msgid of ours we hold as undone) → 2601 冲正 of that msgid;
+ *   anything else → reported for the operator.
+ */
+async function reconcileDetail(db: DB, client: PlatformClient, o: { date: string; group: Group; envCtx: EnvelopeContext; code: string; now: () => Date }): Promise<RepairRow[]> {
+  const path = o.envCtx.region.transport.path;
+  const mine = standingForDate(db, o.date).filter((p) => {
+    const s = JSON.parse(p.setlinfo_json) as Record<string, unknown>;
+    return String(s.clr_type ?? o.group.clrType) === o.group.clrType && String(s.clr_optins ?? o.group.clrOptins) === o.group.clrOptins;
+  });
+  const rows = mine.map((p) => ({ setl_id: p.setl_id, mdtrt_id: p.mdtrt_id ?? '', psn_no: p.psn_no, medfee_sumamt: p.medfee_sumamt, fund_pay_sumamt: p.fund_pay_sumamt, acct_pay: p.acct_pay, refd_setl_flag: '0' }));
+  const sum = (f: (r: (typeof rows)[number]) => string) => fen(rows.reduce((a, r) => a.plus(new Decimal(f(r))), new Decimal(0)));
+  const msgid = () => db.transaction(() => nextMsgid(db, o.code, o.now()))();
+  const filename = `3202-${o.date}-${o.group.clrType}-${o.group.clrOptins}.json`;
+  const up = await client.send(buildEnvelope('9101', msgid(), { fsUploadIn: { in: JSON.stringify(rows), filename, fixmedins_code: o.code } }, o.envCtx, o.now()), outputSchemaFor('9101'), path);
+  if (up.kind !== 'reply' || up.reply.infcode !== 0) return [];
+  const medfee = sum((r) => r.medfee_sumamt);
+  const fund = sum((r) => r.fund_pay_sumamt);
+  const cash = fen(new Decimal(medfee).minus(fund).minus(sum((r) => r.acct_pay)));
+  const detail = await client.send(
+    buildEnvelope(
+      '3202',
+      msgid(),
+      {
+        data: {
+          setl_optins: o.group.clrOptins,
+          file_qury_no: up.reply.output.file_qury_no,
+          stmt_begndate: o.date,
+          stmt_enddate: o.date,
+          medfee_sumamt: medfee,
+          fund_pay_sumamt: fund,
+          cash_payamt: cash,
+          fixmedins_setl_cnt: String(rows.length),
+          clr_type: o.group.clrType,
+        },
+      },
+      o.envCtx,
+      o.now(),
+    ),
+    outputSchemaFor('3202'),
+    path,
+  );
+  if (detail.kind !== 'reply' || detail.reply.infcode !== 0) return [];
+  const repairs: RepairRow[] = [];
+  for (const r of detail.reply.output.result) {
+    const base = { id: uuidv7(), settle_date: o.date, setl_id: r.setl_id, stmt_rslt: r.stmt_rslt, created_at: o.now().toISOString() };
+    const held = mine.find((p) => p.setl_id === r.setl_id);
+    if (r.stmt_rslt === '2' && held) {
+      // The platform lost it: re-send the record's settle step under a new msgid (the lost setl_id stops counting).
+      const row = getOutbox(db, held.outbox_id)!;
+      const steps = parseSteps(row.steps_json);
+      const settleStep = steps.map((s) => s.action).lastIndexOf('settle');
+      const attempt = Math.max(...messagesOf(db, row.id).filter((m) => m.step === settleStep).map((m) => m.attempt)) + 1;
+      const repair: RepairRow = { ...base, kind: 'resend', msgid: held.msgid, settlement_id: held.settlement_id, detail: `platform lacks ${r.setl_id} (3202 ${r.memo ?? ''}); settle step re-sent` };
+      db.transaction(() => {
+        insertRepair(db, repair);
+        insertMessage(db, { msgid: nextMsgid(db, o.code, o.now()), outbox_id: row.id, step: settleStep, attempt, infno: steps[settleStep]!.infno, status: 'planned' });
+        updateOutbox(db, row.id, { status: 'pending', step: settleStep, next_attempt_at: 0, setl_id: null, chain_setl_id: null, last_error: repair.detail, updated_at: o.now().toISOString() });
+      })();
+      repairs.push(repair);
+      continue;
+    }
+    const ours = r.msgid ? getMessage(db, r.msgid) : undefined;
+    if (r.stmt_rslt === '1' && ours && ours.status !== 'acked') {
+      // The platform kept a message we hold as undone (reversed, refused or unknown): 冲正 it.
+      const psnNo = r.psn_no ?? '';
+      const rev = await client.send(buildEnvelope('2601', msgid(), { data: { psn_no: psnNo, omsgid: ours.msgid, oinfno: ours.infno } }, o.envCtx, o.now()), outputSchemaFor('2601'), path);
+      const ok = rev.kind === 'reply' && rev.reply.infcode === 0;
+      const repair: RepairRow = { ...base, kind: ok ? 'reverse' : 'report', msgid: ours.msgid, settlement_id: null, detail: ok ? `platform kept ${r.setl_id} of message ${ours.msgid}; 2601 冲正 done` : `platform kept ${r.setl_id} of message ${ours.msgid}; 2601 failed: ${rev.kind === 'reply' ? rev.reply.err_msg : rev.error}` };
+      insertRepair(db, repair);
+      repairs.push(repair);
+      continue;
+    }
+    const repair: RepairRow = { ...base, kind: 'report', msgid: r.msgid || null, settlement_id: held?.settlement_id ?? null, detail: `3202 ${r.stmt_rslt}: ${r.memo ?? ''}` };
+    insertRepair(db, repair);
+    repairs.push(repair);
+  }
+  return repairs;
 }

@@ -244,6 +244,15 @@ export const EmptyOutputSchema = z.union([z.record(z.string(), z.unknown()), z.n
 export const Output2204Schema = z.object({ result: z.array(FeeResultSchema).min(1) });
 /** 3201 对总账 → stmtinfo. */
 export const Output3201Schema = z.object({ stmtinfo: z.object({ setl_optins: optStr, stmt_rslt: str.pipe(z.string().min(1)), stmt_rslt_dscr: optStr }).passthrough() });
+/** 9101 文件上传 → {file_qury_no, filename, dld_endtime} (A1o Output_9101). */
+export const Output9101Schema = z.object({ file_qury_no: id, filename: str, dld_endtime: optStr }).passthrough();
+/** 3202 明细对账 → fileinfo, and the result rows that differ (A1o Output_3202). */
+export const Output3202Schema = z.object({
+  fileinfo: z.object({ file_qury_no: id, filename: str, dld_endtime: optStr }).passthrough(),
+  result: z
+    .array(z.object({ psn_no: optStr, mdtrt_id: optStr, setl_id: id, msgid: optStr, stmt_rslt: str, refd_setl_flag: optStr, memo: optStr, medfee_sumamt: optAmount, fund_pay_sumamt: optAmount, acct_pay: optAmount }).passthrough())
+    .default([]),
+});
 export const AnyOutputSchema = z.unknown();
 
 /** The output schema of each transaction the product sends. */
@@ -262,6 +271,8 @@ export const OUTPUT_SCHEMAS = {
   '2601': EmptyOutputSchema,
   '5203': Output5203Schema,
   '3201': Output3201Schema,
+  '9101': Output9101Schema,
+  '3202': Output3202Schema,
 } as const;
 export type KnownInfno = keyof typeof OUTPUT_SCHEMAS;
 export type OutputOf<K extends KnownInfno> = z.output<(typeof OUTPUT_SCHEMAS)[K]>;

@@ -15,6 +15,8 @@ import { compactMillis, compactSecond, infTime } from '../platform/time.ts';
 import { serviceDate } from '../clock/index.ts';
 import { missingField, INPUT_REQUIRED } from './required.ts';
 import {
+  getSimFile,
+  insertSimFile,
   closeSimSignIn,
   insertSimSignIn,
   simSignInOpen,
@@ -233,6 +235,10 @@ export class SimulatedPlatform {
         return this.statement(env, input.data ?? {});
       case '5203':
         return this.query(env, input.data ?? {});
+      case '9101':
+        return this.upload(env, input.fsUploadIn ?? {});
+      case '3202':
+        return this.detailStatement(env, input.data ?? {});
       default:
         throw new Refusal(`不支持的交易 ${env.infno} (transaction not supported by the simulator)`);
     }
@@ -594,6 +600,57 @@ export class SimulatedPlatform {
         setldetail: out.setldetail,
       },
     };
+  }
+
+  /** 9101 文件上传: keeps the file, answers its file_qury_no (A1o Output_9101). */
+  private upload(env: RequestEnvelope, f: Record<string, any>) {
+    const no = `F${compactSecond(this.now())}${String(nextSimNumber(this.db, 'file')).padStart(8, '0')}`;
+    insertSimFile(this.db, { file_qury_no: no, fixmedins_code: env.fixmedins_code, filename: String(f.filename), content: String(f.in), created_at: this.now().toISOString() });
+    return { output: { file_qury_no: no, filename: String(f.filename), dld_endtime: infTime(new Date(this.now().getTime() + 86_400_000)) } };
+  }
+
+  /**
+   * 3202 明细对账: the institution's detail rows (uploaded with 9101) against what stands on the
+   * platform, one result row per difference (A1o Output_3202 result: msgid "用于冲正时填写原发送方报文ID").
+   * stmt_rslt 1: the platform has it, the institution does not; 2: the institution has it, the platform does not; 3: amounts differ.
+   */
+  private detailStatement(env: RequestEnvelope, data: Record<string, any>) {
+    const file = getSimFile(this.db, String(data.file_qury_no));
+    if (!file || file.fixmedins_code !== env.fixmedins_code) throw new Refusal(`文件查询号 ${data.file_qury_no} 不存在`);
+    let rows: Record<string, string>[];
+    try {
+      rows = JSON.parse(file.content) as Record<string, string>[];
+      if (!Array.isArray(rows)) throw new Error('not a list');
+    } catch {
+      throw new Refusal('明细对账文件格式错误');
+    }
+    const standing = standingSettlements(this.db, { code: env.fixmedins_code, from: String(data.stmt_begndate), to: String(data.stmt_enddate), ...(data.clr_type ? { clrType: String(data.clr_type) } : {}) }).filter(
+      (s) => !data.setl_optins || (JSON.parse(s.output_json) as { setlinfo?: { clr_optins?: string } }).setlinfo?.clr_optins === String(data.setl_optins),
+    );
+    const mine = new Map(rows.map((r) => [String(r.setl_id), r]));
+    const result: Record<string, string>[] = [];
+    const row = (s: { setl_id: string; mdtrt_id: string | null; psn_no: string; msgid: string; medfee_sumamt: string; fund_pay_sumamt: string; acct_pay: string }, rslt: string, memo: string) => ({
+      psn_no: s.psn_no,
+      mdtrt_id: s.mdtrt_id ?? s.setl_id,
+      setl_id: s.setl_id,
+      msgid: s.msgid,
+      stmt_rslt: rslt,
+      refd_setl_flag: '0',
+      memo,
+      medfee_sumamt: s.medfee_sumamt,
+      fund_pay_sumamt: s.fund_pay_sumamt,
+      acct_pay: s.acct_pay,
+    });
+    for (const s of standing) {
+      const m = mine.get(s.setl_id);
+      mine.delete(s.setl_id);
+      if (!m) result.push(row(s, '1', '医保有、医药机构无 (platform only)'));
+      else if (!new Decimal(m.medfee_sumamt ?? '0').equals(new Decimal(s.medfee_sumamt)) || !new Decimal(m.fund_pay_sumamt ?? '0').equals(new Decimal(s.fund_pay_sumamt))) result.push(row(s, '3', '金额不符 (amounts differ)'));
+    }
+    for (const m of mine.values()) {
+      result.push(row({ setl_id: String(m.setl_id), mdtrt_id: m.mdtrt_id ?? null, psn_no: String(m.psn_no ?? ''), msgid: '', medfee_sumamt: String(m.medfee_sumamt), fund_pay_sumamt: String(m.fund_pay_sumamt), acct_pay: String(m.acct_pay ?? '0') }, '2', '医药机构有、医保无 (institution only)'));
+    }
+    return { output: { fileinfo: { file_qury_no: String(data.file_qury_no), filename: file.filename, dld_endtime: infTime(new Date(this.now().getTime() + 86_400_000)) }, result } };
   }
 
   /** 3201 对总账: the institution's totals for a period against what stands on the platform. */

@@ -65,6 +65,10 @@ export const INPUT_REQUIRED: Record<string, Spec[]> = {
     },
   ],
 };
+INPUT_REQUIRED['9101'] = [{ node: 'fsUploadIn', list: false, fields: f('in:99999999 filename:200 fixmedins_code:30') }];
+INPUT_REQUIRED['3202'] = [
+  { node: 'data', list: false, fields: f(`setl_optins:6 file_qury_no:30 stmt_begndate:10 stmt_enddate:10 medfee_sumamt:${AMT} fund_pay_sumamt:${AMT} cash_payamt:${AMT} fixmedins_setl_cnt:10`) },
+];
 INPUT_REQUIRED['2203A'] = INPUT_REQUIRED['2203']!;
 INPUT_REQUIRED['2102A'] = INPUT_REQUIRED['2102']!;
 

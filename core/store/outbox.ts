@@ -297,7 +297,8 @@ export function insertPlatformSettlement(db: DB, row: PlatformSettlementRow): vo
 }
 
 export function platformSettlementsOf(db: DB, settlementId: string): PlatformSettlementRow[] {
-  return prep(db, 'SELECT * FROM platform_settlement WHERE settlement_id = ? ORDER BY received_at, msgid').all(settlementId) as PlatformSettlementRow[];
+  // A settlement the platform lost (3202 repair 'resend') no longer counts; its re-sent one does.
+  return prep(db, `SELECT * FROM platform_settlement WHERE settlement_id = ? AND setl_id NOT IN (SELECT setl_id FROM day_close_repair WHERE kind = 'resend') ORDER BY received_at, msgid`).all(settlementId) as PlatformSettlementRow[];
 }
 
 export interface VarianceRow {
@@ -345,7 +346,8 @@ export function platformAnswersForDate(db: DB, date: string): { insutype: string
   return prep(db,
       `SELECT json_extract(s.patient_json, '$.insutype') AS insutype, s.institution_type, p.role, p.medfee_sumamt, p.fund_pay_sumamt, p.acct_pay, p.setlinfo_json,
          (SELECT q.setlinfo_json FROM platform_settlement q WHERE q.settlement_id = coalesce(s.original_id, s.id) AND q.role = 'settle' ORDER BY q.received_at, q.msgid LIMIT 1) AS sale_setlinfo_json
-       FROM platform_settlement p JOIN settlement s ON s.id = p.settlement_id WHERE s.settle_date = ? ORDER BY p.msgid`,
+       FROM platform_settlement p JOIN settlement s ON s.id = p.settlement_id WHERE s.settle_date = ?
+         AND p.setl_id NOT IN (SELECT setl_id FROM day_close_repair WHERE kind = 'resend') ORDER BY p.msgid`,
     )
     .all(date) as { insutype: string; institution_type: string; role: string; medfee_sumamt: string; fund_pay_sumamt: string; acct_pay: string; setlinfo_json: string; sale_setlinfo_json: string | null }[];
 }
@@ -390,4 +392,46 @@ export function latestInstitutionFacts(db: DB, code: string): { policy_id: strin
 /** The name an operator last settled under at an institution. */
 export function operatorNameAt(db: DB, code: string, operatorId: string): string | undefined {
   return (prep(db, 'SELECT operator_name FROM settlement WHERE institution_code = ? AND operator_id = ? ORDER BY seq DESC LIMIT 1').get(code, operatorId) as { operator_name: string } | undefined)?.operator_name;
+}
+
+// ---------- 3202 明细对账 ----------
+
+/**
+ * What stands on the platform for each sale of a day, as the counter knows it: the setl_id held by
+ * the sale chain's last acknowledged record (null after a full reversal), with the amounts of its reply.
+ */
+export function standingForDate(db: DB, date: string): (PlatformSettlementRow & { psn_no: string; outbox_id: string; sale_id: string })[] {
+  return prep(db,
+      `WITH chain AS (
+         SELECT coalesce(s.original_id, s.id) AS sale_id, o.id AS outbox_id, o.chain_setl_id, s.seq,
+                row_number() OVER (PARTITION BY coalesce(s.original_id, s.id) ORDER BY s.seq DESC) AS rn
+         FROM outbox o JOIN settlement s ON s.id = o.settlement_id
+         WHERE o.settle_date = ? AND o.status = 'acked')
+       SELECT p.*, s.psn_no, c.outbox_id, c.sale_id FROM chain c
+         JOIN platform_settlement p ON p.setl_id = c.chain_setl_id AND p.role = 'settle'
+         JOIN settlement s ON s.id = p.settlement_id
+       WHERE c.rn = 1 AND p.setl_id NOT IN (SELECT setl_id FROM day_close_repair WHERE kind = 'resend')
+       ORDER BY p.msgid`,
+    )
+    .all(date) as (PlatformSettlementRow & { psn_no: string; outbox_id: string; sale_id: string })[];
+}
+
+export interface RepairRow {
+  id: string;
+  settle_date: string;
+  kind: 'resend' | 'reverse' | 'report';
+  setl_id: string;
+  msgid: string | null;
+  settlement_id: string | null;
+  stmt_rslt: string;
+  detail: string;
+  created_at: string;
+}
+
+export function insertRepair(db: DB, r: RepairRow): void {
+  prep(db, 'INSERT INTO day_close_repair (id, settle_date, kind, setl_id, msgid, settlement_id, stmt_rslt, detail, created_at) VALUES (@id, @settle_date, @kind, @setl_id, @msgid, @settlement_id, @stmt_rslt, @detail, @created_at)').run(r);
+}
+
+export function repairsOf(db: DB, date: string): RepairRow[] {
+  return prep(db, 'SELECT * FROM day_close_repair WHERE settle_date = ? ORDER BY created_at, id').all(date) as RepairRow[];
 }

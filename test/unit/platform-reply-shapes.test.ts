@@ -120,3 +120,11 @@ test('3201 对总账 → stmtinfo.stmt_rslt (string or number)', () => {
   assert.equal(parsed('3201', { stmtinfo: { setl_optins: '530900', stmt_rslt: 0, stmt_rslt_dscr: '平帐' } }).stmtinfo.stmt_rslt, '0');
   assert.match(refused('3201', { stmtinfo: { setl_optins: '530900' } }), /stmt_rslt/);
 });
+
+test('9101 文件上传 → file_qury_no; 3202 明细对账 → fileinfo and the differing result rows (msgid for a 冲正)', () => {
+  assert.equal(parsed('9101', { file_qury_no: 'F1', filename: 'd.json', dld_endtime: '2024-08-02 10:00:00' }).file_qury_no, 'F1');
+  assert.match(refused('9101', { filename: 'd.json' }), /file_qury_no/);
+  const out = parsed('3202', { fileinfo: { file_qury_no: 'F1', filename: 'd.json', dld_endtime: '2024-08-02 10:00:00' }, result: [{ setl_id: 'ST1', msgid: MSGID, stmt_rslt: '1', medfee_sumamt: '4.20' }] });
+  assert.equal(out.result[0]!.msgid, MSGID);
+  assert.match(refused('3202', { result: [] }), /fileinfo/);
+});
