@@ -4,7 +4,7 @@
 import type { Migration } from './index.ts';
 
 export const catalogDoseSplitMigration: Migration = {
-  version: 85,
+  version: 97,
   name: 'catalog usual daily dose and split packs',
   up(db) {
     db.exec('ALTER TABLE catalog ADD COLUMN usual_daily_dose TEXT');
