@@ -157,17 +157,24 @@ export function messageWithRefmsgid(db: DB, infRefmsgid: string): string | undef
 export function nextMsgids(db: DB, institutionCode: string, now: Date, n: number): string[] {
   if (n <= 0) return [];
   const current = compactSecond(now);
-  const row = prep(db, 'SELECT second, seq FROM msgid_clock WHERE id = 1').get() as { second: string; seq: number } | undefined;
-  let second = row && row.second >= current ? row.second : current;
-  let seq = row && row.second >= current ? row.seq : 0;
+  // The clock row and the terminal digit in one statement.
+  const row = prep(db, 'SELECT c.second, c.seq, (SELECT terminal_no FROM terminal WHERE id = 1) AS terminal_no FROM (SELECT 1) LEFT JOIN msgid_clock c ON c.id = 1').get() as {
+    second: string | null;
+    seq: number | null;
+    terminal_no: number | null;
+  };
+  const ahead = row.second !== null && row.second >= current;
+  let second = ahead ? row.second! : current;
+  let seq = ahead ? row.seq! : 0;
+  const terminalNo = row.terminal_no ?? 0;
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     seq += 1;
-    if (seq > 9999) {
+    if (seq > MSGID_SEQ_PER_SECOND) {
       second = nextSecond(second);
       seq = 1;
     }
-    out.push(formatMsgid(institutionCode, second, seq));
+    out.push(formatMsgid(institutionCode, second, terminalNo * 1000 + seq));
   }
   prep(db, 'INSERT INTO msgid_clock (id, second, seq) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET second = excluded.second, seq = excluded.seq').run(second, seq);
   return out;
