@@ -118,6 +118,7 @@ export class RosterWriter {
   private readonly putReport;
   private readonly get;
   private readonly setHash;
+  private readonly getHash;
   private readonly insertMany;
   private readonly insertOne;
   private droppedIndexes = false;
@@ -149,6 +150,7 @@ export class RosterWriter {
     );
     this.get = db.prepare(`${SELECT} WHERE p.psn_no = ?`);
     this.setHash = db.prepare('UPDATE patients SET content_hash = ? WHERE psn_no = ?');
+    this.getHash = db.prepare('SELECT content_hash FROM patients WHERE psn_no = ?');
   }
 
   /** Remembers the hash of the row just seen for a record whose content did not change. */
@@ -157,13 +159,15 @@ export class RosterWriter {
   }
 
   /**
-   * psn_no → hash of the import row that last wrote each patient (content_hash). Anything else
-   * that writes a patient must set content_hash to '' so the next import compares in full.
+   * Hash of the import row that last wrote the patient (content_hash). Anything else that
+   * writes a patient must set content_hash to '' so the next import compares in full.
    */
-  hashes(): Map<string, string> {
-    const map = new Map<string, string>();
-    for (const [k, h] of this.db.prepare('SELECT psn_no, content_hash FROM patients').raw().iterate() as Iterable<[string, string]>) map.set(k, h);
-    return map;
+  hash(psnNo: string): string | undefined {
+    return (this.getHash.get(psnNo) as { content_hash: string } | undefined)?.content_hash;
+  }
+
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT 1 FROM patients LIMIT 1').get() === undefined;
   }
 
   existing(psnNo: string): RosterRecord | null {
@@ -184,8 +188,8 @@ export class RosterWriter {
   }
 
   /**
-   * First load into an empty table (after beginBulk): queues the record and inserts 50 at a
-   * time. Returns the queued rows that turned out to repeat an earlier psn_no (not written).
+   * A new patient (psn_no not on file; on a first load after beginBulk): queues the record and
+   * inserts 50 at a time. Returns the queued rows that turned out to repeat an earlier psn_no (not written).
    * Call flushNew() before the transaction ends.
    */
   queueNew(r: RosterRecord, hash: string, now: string, line: number): DuplicateRow[] | null {
