@@ -6,6 +6,7 @@
 // check: a UTF-8 BOM means UTF-8 (and the content must then be UTF-8); otherwise the first
 // chunk holding non-ASCII bytes decides, line by line: UTF-8 when at least as many of its
 // non-ASCII lines are valid UTF-8 as are not, else GB18030 (a superset of GBK and GB2312).
+// A line of UTF-8 Chinese inside a file read as GBK is refused as well (utf8LineInGbk).
 // `--encoding` overrides detection, not validation. Decoding is iconv-lite's / Node's.
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
@@ -99,6 +100,62 @@ function guess(sample: Buffer, final: boolean): Encoding | null {
 }
 
 /**
+ * Offset of the first complete line in buf[0, end) that is UTF-8 Chinese in a file read as GBK:
+ * valid UTF-8 with at least one three-byte sequence, whose bytes read as GBK leave GB2312 (a
+ * lead or trail byte below 0xA1, or a four-byte GB18030 sequence). GBK text is itself valid
+ * UTF-8 now and then (a few in ten thousand three-character names), but then it reads as
+ * GB2312 characters; UTF-8 Chinese read as GBK almost never does (its continuation bytes
+ * 0x80–0xBF fall where GB2312 has no trail bytes). -1 when there is none.
+ */
+function utf8LineInGbk(buf: Buffer, end: number): number {
+  let start = 0;
+  while (start < end) {
+    let nl = buf.indexOf(10, start);
+    if (nl === -1 || nl >= end) nl = end;
+    let i = start;
+    let valid = true;
+    let threeByte = false;
+    let high = false;
+    while (i < nl) {
+      const b = buf[i]!;
+      if (b < 0x80) {
+        i++;
+        continue;
+      }
+      high = true;
+      const len = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+      if (len === 0 || i + len > nl) {
+        valid = false;
+        break;
+      }
+      let k = 1;
+      while (k < len && (buf[i + k]! & 0xc0) === 0x80) k++;
+      if (k < len) {
+        valid = false;
+        break;
+      }
+      if (len === 3) threeByte = true;
+      i += len;
+    }
+    if (high && valid && threeByte && isUtf8(buf.subarray(start, nl))) {
+      // Read as GBK: does it leave GB2312?
+      for (let j = start; j < nl; ) {
+        const b = buf[j]!;
+        if (b < 0x80) {
+          j++;
+          continue;
+        }
+        const t = buf[j + 1] ?? 0;
+        if ((t >= 0x30 && t <= 0x39) || b < 0xa1 || b > 0xf7 || t < 0xa1) return start;
+        j += 2;
+      }
+    }
+    start = nl + 1;
+  }
+  return -1;
+}
+
+/**
  * Decodes a file chunk by chunk, refusing it (InputError naming the line) at the first byte
  * that is not valid in the encoding it was detected or declared in.
  */
@@ -110,6 +167,8 @@ export class StreamDecoder {
   /** Bytes seen while the encoding is still undecided (ASCII only) are passed straight through. */
   private carry: Buffer = Buffer.alloc(0);
   private gb: { write(b: Buffer): string; end(): string | undefined } | null = null;
+  /** GBK mode: the bytes of the line still incomplete at the end of the last chunk (for utf8LineInGbk). */
+  private gbTail: Buffer = Buffer.alloc(0);
   /** 1-based line of the first byte not yet decoded. */
   private line = 1;
 
@@ -175,6 +234,17 @@ export class StreamDecoder {
       }
       this.line += countNewlines(part);
       return part.toString('utf8');
+    }
+    // A UTF-8 line in a file read as GBK would decode "validly" into other characters: refuse it.
+    const checked = this.gbTail.length > 0 ? Buffer.concat([this.gbTail, buf]) : buf;
+    const lastNl = checked.lastIndexOf(10);
+    const upto = final ? checked.length : lastNl + 1;
+    const foreign = utf8LineInGbk(checked, upto);
+    this.gbTail = Buffer.from(checked.subarray(upto));
+    if (foreign !== -1) {
+      const line = this.line + countNewlines(checked, foreign);
+      const name = NAME[this.enc];
+      throw lineError('ENCODING_MISMATCH', line, `Line ${line} is UTF-8 but the file is read as ${name}; one file must use one encoding throughout, so nothing was imported`, `文件第 ${line} 行为 UTF-8 编码，而文件其余部分为 ${name} 编码，同一文件须使用同一种编码，整个文件未导入`);
     }
     this.gb ??= iconv.getDecoder(this.enc);
     let text = this.gb.write(buf);

@@ -68,6 +68,24 @@ test('a UTF-8 file with one GBK row is refused naming that line; nothing is writ
   assert.deepEqual([par.code, par.message], [e.code, e.message]);
 });
 
+test('a GBK file with one UTF-8 row is refused naming that line (it would read as other, valid characters)', () => {
+  const gbk = (t: string) => iconv.encode(t, 'gbk');
+  const bytes = Buffer.concat([gbk([HEADER, row(0), row(1), row(2)].join('\n') + '\n'), Buffer.from(row(3, '赵六') + '\n', 'utf8'), gbk(row(4) + '\n')]);
+  // What GB18030 makes of that row: no replacement character, just other names.
+  assert.ok(!iconv.decode(Buffer.from('赵六', 'utf8'), 'gb18030').includes('\uFFFD'));
+  const db = openDatabase(tmp());
+  const e = refusal(() => importRosterFile(db, write(bytes), { parallel: false }));
+  assert.equal(e.code, 'ENCODING_MISMATCH');
+  assert.equal(e.problems[0]!.path, 'line.5');
+  assert.equal(countPatients(db), 0);
+  // Declared as GBK: refused the same way.
+  assert.equal(refusal(() => importRosterFile(db, write(bytes), { encoding: 'gbk' })).problems[0]!.path, 'line.5');
+  // The same names all in GBK import as they are.
+  const clean = importRosterFile(db, write(gbk([HEADER, row(0), row(1), row(2), row(3, '赵六'), row(4)].join('\n') + '\n')));
+  assert.deepEqual([clean.inserted, clean.rejected, clean.encoding], [5, 0, 'gb18030']);
+  assert.deepEqual(names(db), ['张三', '李四', '王五', '赵六', '钱七']);
+});
+
 test('a GBK file with a UTF-8 BOM is refused (BOM_MISMATCH) and leaves every stored name as it was', () => {
   const db = seeded();
   const before = names(db);
