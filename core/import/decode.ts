@@ -6,7 +6,8 @@
 // check: a UTF-8 BOM means UTF-8 (and the content must then be UTF-8); otherwise the first
 // chunk holding non-ASCII bytes decides, line by line: UTF-8 when at least as many of its
 // non-ASCII lines are valid UTF-8 as are not, else GB18030 (a superset of GBK and GB2312).
-// A line of UTF-8 Chinese inside a file read as GBK is refused as well (utf8LineInGbk).
+// A line of UTF-8 Chinese inside a file read as GBK is refused as well (utf8LineInGbk), and
+// so is a line of GBK Chinese that happens to be valid UTF-8 (gbkLineInUtf8).
 // `--encoding` overrides detection, not validation. Decoding is iconv-lite's / Node's.
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
@@ -156,6 +157,38 @@ function utf8LineInGbk(buf: Buffer, end: number): number {
 }
 
 /**
+ * Offset of the first complete line in buf[0, end) (valid UTF-8) whose non-ASCII characters are
+ * all two-byte sequences, at least two of them, each of which read as GBK is a GB2312 hanzi
+ * (lead 0xB0–0xF7, trail 0xA1–0xBF): GBK Chinese that slipped through as valid UTF-8 (about 3%
+ * of two-character GBK names do). A UTF-8 Chinese line has three-byte sequences and never
+ * matches. -1 when there is none. A heuristic (a line of accented Latin names can match), so
+ * `--encoding utf8` turns it off.
+ */
+function gbkLineInUtf8(buf: Buffer, end: number): number {
+  let start = 0;
+  while (start < end) {
+    let nl = buf.indexOf(10, start);
+    if (nl === -1 || nl >= end) nl = end;
+    let pairs = 0;
+    let other = false;
+    for (let i = start; i < nl && !other; ) {
+      const b = buf[i]!;
+      if (b < 0x80) {
+        i++;
+        continue;
+      }
+      const t = buf[i + 1]!;
+      if (b >= 0xc2 && b <= 0xdf && b >= 0xb0 && b <= 0xf7 && t >= 0xa1 && t <= 0xbf) pairs++;
+      else other = true;
+      i += 2;
+    }
+    if (!other && pairs >= 2) return start;
+    start = nl + 1;
+  }
+  return -1;
+}
+
+/**
  * Decodes a file chunk by chunk, refusing it (InputError naming the line) at the first byte
  * that is not valid in the encoding it was detected or declared in.
  */
@@ -167,8 +200,8 @@ export class StreamDecoder {
   /** Bytes seen while the encoding is still undecided (ASCII only) are passed straight through. */
   private carry: Buffer = Buffer.alloc(0);
   private gb: { write(b: Buffer): string; end(): string | undefined } | null = null;
-  /** GBK mode: the bytes of the line still incomplete at the end of the last chunk (for utf8LineInGbk). */
-  private gbTail: Buffer = Buffer.alloc(0);
+  /** The bytes of the line still incomplete at the end of the last chunk (for the line checks). */
+  private lineTail: Buffer = Buffer.alloc(0);
   /** 1-based line of the first byte not yet decoded. */
   private line = 1;
 
@@ -232,15 +265,26 @@ export class StreamDecoder {
         const how = this.forced ? 'as --encoding says' : 'as its earlier lines are';
         throw lineError('ENCODING_MISMATCH', line, `Line ${line} is not valid UTF-8 (the file is read as UTF-8, ${how}); one file must use one encoding throughout, so nothing was imported`, `文件第 ${line} 行不是有效的 UTF-8 编码（文件其余部分为 UTF-8），同一文件须使用同一种编码，整个文件未导入`);
       }
+      if (!this.forced) {
+        // GBK Chinese that happens to be valid UTF-8 reads as accented Latin, Greek or Cyrillic.
+        const checked = this.lineTail.length > 0 ? Buffer.concat([this.lineTail, part]) : part;
+        const upto = final ? checked.length : checked.lastIndexOf(10) + 1;
+        const foreign = gbkLineInUtf8(checked, upto);
+        this.lineTail = Buffer.from(checked.subarray(upto));
+        if (foreign !== -1) {
+          const line = this.line + countNewlines(checked, foreign);
+          throw lineError('ENCODING_MISMATCH', line, `Line ${line} reads as GBK Chinese in a UTF-8 file (as UTF-8 it is only accented Latin, Greek or Cyrillic letters); nothing was imported. If the line is right, give --encoding utf8`, `文件第 ${line} 行疑似 GBK 编码的中文（文件其余部分为 UTF-8 编码），整个文件未导入`);
+        }
+      }
       this.line += countNewlines(part);
       return part.toString('utf8');
     }
     // A UTF-8 line in a file read as GBK would decode "validly" into other characters: refuse it.
-    const checked = this.gbTail.length > 0 ? Buffer.concat([this.gbTail, buf]) : buf;
+    const checked = this.lineTail.length > 0 ? Buffer.concat([this.lineTail, buf]) : buf;
     const lastNl = checked.lastIndexOf(10);
     const upto = final ? checked.length : lastNl + 1;
     const foreign = utf8LineInGbk(checked, upto);
-    this.gbTail = Buffer.from(checked.subarray(upto));
+    this.lineTail = Buffer.from(checked.subarray(upto));
     if (foreign !== -1) {
       const line = this.line + countNewlines(checked, foreign);
       const name = NAME[this.enc];

@@ -68,6 +68,18 @@ test('a UTF-8 file with one GBK row is refused naming that line; nothing is writ
   assert.deepEqual([par.code, par.message], [e.code, e.message]);
 });
 
+test('a UTF-8 file with a GBK row that happens to be valid UTF-8 (伟强 → ΰǿ) is refused naming it; --encoding utf8 accepts what it is told', () => {
+  assert.equal(iconv.encode('伟强', 'gbk').toString('utf8'), 'ΰǿ', 'the GBK bytes are valid UTF-8');
+  const bytes = Buffer.concat([Buffer.from([HEADER, row(0), row(1)].join('\n') + '\n', 'utf8'), iconv.encode(row(2, '伟强') + '\n', 'gbk')]);
+  const db = openDatabase(tmp());
+  const e = refusal(() => importRosterFile(db, write(bytes)));
+  assert.deepEqual([e.code, e.problems[0]!.path], ['ENCODING_MISMATCH', 'line.4']);
+  assert.equal(countPatients(db), 0);
+  // Accented Latin letters in a UTF-8 roster are not taken for GBK (one such letter per line here).
+  const latin = importRosterFile(db, write([HEADER, row(0), row(1, 'José')].join('\n') + '\n'));
+  assert.deepEqual([latin.inserted, latin.rejected], [2, 0]);
+});
+
 test('a GBK file with one UTF-8 row is refused naming that line (it would read as other, valid characters)', () => {
   const gbk = (t: string) => iconv.encode(t, 'gbk');
   const bytes = Buffer.concat([gbk([HEADER, row(0), row(1), row(2)].join('\n') + '\n'), Buffer.from(row(3, '赵六') + '\n', 'utf8'), gbk(row(4) + '\n')]);
