@@ -5,7 +5,7 @@
 // one GBK row read wholesale as GB18030 garbles every name). Detection, with a confidence
 // check: a UTF-8 BOM means UTF-8 (and the content must then be UTF-8); otherwise the first
 // chunk holding non-ASCII bytes decides, line by line: UTF-8 when at least as many of its
-// non-ASCII lines are valid UTF-8 as are not, else GB18030 (a superset of GBK and GB2312).
+// non-ASCII lines are valid UTF-8 (not GBK-like) as are not, else GB18030 (a superset of GBK and GB2312).
 // A line of UTF-8 Chinese inside a file read as GBK is refused as well (utf8LineInGbk), and
 // so is a line of GBK Chinese that happens to be valid UTF-8 (gbkLineInUtf8).
 // `--encoding` overrides detection, not validation. Decoding is iconv-lite's / Node's.
@@ -91,7 +91,8 @@ function guess(sample: Buffer, final: boolean): Encoding | null {
     if (high) {
       // The sample's last line may stop inside a character: judge only what is complete.
       const line = sample.subarray(start, last && !final ? utf8Cut(sample.subarray(start, end)) + start : end);
-      if (isUtf8(line)) valid++;
+      // GBK Chinese that happens to be valid UTF-8 votes for GBK.
+      if (isUtf8(line) && !gbkLike(line, 0, line.length)) valid++;
       else invalid++;
     }
     start = end + 1;
@@ -169,23 +170,27 @@ function gbkLineInUtf8(buf: Buffer, end: number): number {
   while (start < end) {
     let nl = buf.indexOf(10, start);
     if (nl === -1 || nl >= end) nl = end;
-    let pairs = 0;
-    let other = false;
-    for (let i = start; i < nl && !other; ) {
-      const b = buf[i]!;
-      if (b < 0x80) {
-        i++;
-        continue;
-      }
-      const t = buf[i + 1]!;
-      if (b >= 0xc2 && b <= 0xdf && b >= 0xb0 && b <= 0xf7 && t >= 0xa1 && t <= 0xbf) pairs++;
-      else other = true;
-      i += 2;
-    }
-    if (!other && pairs >= 2) return start;
+    if (gbkLike(buf, start, nl)) return start;
     start = nl + 1;
   }
   return -1;
+}
+
+/** buf[start, end) (valid UTF-8) looks like GBK Chinese: see gbkLineInUtf8. */
+function gbkLike(buf: Buffer, start: number, end: number): boolean {
+  let pairs = 0;
+  for (let i = start; i < end; ) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const t = buf[i + 1] ?? 0;
+    if (!(b >= 0xc2 && b <= 0xdf && t >= 0xa1 && t <= 0xbf)) return false;
+    pairs++;
+    i += 2;
+  }
+  return pairs >= 2;
 }
 
 /**

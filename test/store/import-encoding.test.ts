@@ -70,13 +70,15 @@ test('a UTF-8 file with one GBK row is refused naming that line; nothing is writ
 
 test('a UTF-8 file with a GBK row that happens to be valid UTF-8 (伟强 → ΰǿ) is refused naming it; --encoding utf8 accepts what it is told', () => {
   assert.equal(iconv.encode('伟强', 'gbk').toString('utf8'), 'ΰǿ', 'the GBK bytes are valid UTF-8');
-  const bytes = Buffer.concat([Buffer.from([HEADER, row(0), row(1)].join('\n') + '\n', 'utf8'), iconv.encode(row(2, '伟强') + '\n', 'gbk')]);
+  const bytes = Buffer.concat([Buffer.from([HEADER, row(0), row(1)].join('\n') + '\n', 'utf8'), iconv.encode(row(2, '伟强').replace('高血压', 'hypertension') + '\n', 'gbk')]);
   const db = openDatabase(tmp());
   const e = refusal(() => importRosterFile(db, write(bytes)));
   assert.deepEqual([e.code, e.problems[0]!.path], ['ENCODING_MISMATCH', 'line.4']);
   assert.equal(countPatients(db), 0);
+  assert.equal(importRosterFile(db, write(bytes), { encoding: 'utf8' }).inserted, 3);
+  assert.equal(findPatient(db, { psnNo: row(2).split(',')[0]! })!.name, 'ΰǿ');
   // Accented Latin letters in a UTF-8 roster are not taken for GBK (one such letter per line here).
-  const latin = importRosterFile(db, write([HEADER, row(0), row(1, 'José')].join('\n') + '\n'));
+  const latin = importRosterFile(openDatabase(tmp()), write([HEADER, row(0), row(1, 'José')].join('\n') + '\n'));
   assert.deepEqual([latin.inserted, latin.rejected], [2, 0]);
 });
 
