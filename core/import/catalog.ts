@@ -57,7 +57,8 @@ export const CATALOG_TARGET: ImportTarget<CatalogRecord> = {
     const writer = new CatalogWriter(db);
     return {
       isEmpty: () => writer.isEmpty(),
-      hash: (key) => writer.hash(key),
+      lookup: (key) => writer.lookup(key),
+      maxRowid: () => writer.maxRowid(),
       existing: (key) => writer.existing(key),
       touch: (key, hash) => writer.touch(key, hash),
       validate: validateCatalogRow,

@@ -10,7 +10,7 @@ import { extname } from 'node:path';
 import { InputError, type Problem } from '../contract/problems.ts';
 import { cellFromJson, headerKey, type FieldSpec, type RawCells } from '../contract/rows.ts';
 import type { DB } from '../store/db.ts';
-import { ImportKeys } from '../store/import-keys.ts';
+import { ImportKeys, enlargeCacheForImport } from '../store/imports.ts';
 import { CsvReader } from './csv.ts';
 import type { Encoding } from './decode.ts';
 import { garbledCell } from './garble.ts';
@@ -33,8 +33,10 @@ export interface ImportTarget<R> {
 export interface ImportSession<R> {
   /** The table holds no record yet (a first load). */
   isEmpty(): boolean;
-  /** Hash of the import row that last wrote the record, undefined when there is none. */
-  hash(key: string): string | undefined;
+  /** Hash of the import row that last wrote the record and its rowid; undefined when there is none. */
+  lookup(key: string): { hash: string; rowid: number } | undefined;
+  /** The highest rowid on file (also the table's size, roughly). */
+  maxRowid(): number;
   existing(key: string): R | null;
   /**
    * An update that would garble a stored text (a name replaced by its own mojibake or by
@@ -53,6 +55,8 @@ export interface ImportSession<R> {
   flushNew?(): { line: number; key: string }[] | null;
   /** Called inside the transaction before the first write when the table is empty. */
   beginBulk?(): void;
+  /** Many new records for a table already holding some: drop secondary indexes until endBulk. */
+  deferIndexes?(): void;
   endBulk?(): void;
   /** Called inside the last transaction with how many records were written (index upkeep). */
   finish?(written: number): void;
@@ -179,6 +183,8 @@ export interface RowSource {
   each(onRow: (cells: (string | undefined)[], line: number, malformed: string | null, raw: string | undefined) => void, onProgress: (fraction: number) => void): void;
   /** The encoding the file was read in (known once it has been read). */
   encoding(): Encoding;
+  /** 0–1 of the input read so far. */
+  fraction(): number;
   /** Releases the file (after each(), or when the import stops early). */
   close(): void;
 }
@@ -205,6 +211,7 @@ function csvSource(input: TextInput): RowSource {
         }
       },
       encoding: () => stream.encoding(),
+      fraction: () => stream.fraction(),
       close: () => stream.close(),
     };
   } catch (e) {
@@ -261,6 +268,7 @@ function jsonSource(input: TextInput): RowSource {
       }
     },
     encoding: () => stream?.encoding() ?? first.encoding(),
+    fraction: () => stream?.fraction() ?? 0,
     close: () => stream?.close(),
   };
 }
@@ -350,13 +358,23 @@ export function importInput<R>(db: DB, target: ImportTarget<R>, input: TextInput
     }
   };
 
+  const restoreCache = enlargeCacheForImport(db);
   db.exec('BEGIN IMMEDIATE');
   try {
     const session = target.open(db);
     const bulk = session.isEmpty();
-    // Keys met in this file (a temporary table, not a Set: memory stays flat at any size).
-    // A first load needs none: the primary key refuses a repeated key.
+    // A repeated key in the file: a record written earlier in this import has a rowid above
+    // the table's highest at the start, or (still queued) is refused by the primary key; a
+    // record already on file is remembered once met (a temporary table, not a Set: memory
+    // stays flat at any size).
+    const startRowid = bulk ? 0 : session.maxRowid();
     const seen = bulk ? null : new ImportKeys(db);
+    // Into a table already holding records: once a sample of the file shows it brings many new
+    // ones (an eighth of the table or more, and at least 10,000), the secondary indexes are
+    // dropped and built again at the end, as on a first load.
+    const sizeAtStart = startRowid;
+    let sampled = !session.deferIndexes;
+    let deferred = false;
 
     const handleRow = (row: (string | undefined)[], line: number, malformed: string | null, raw: string | undefined) => {
       report.rows++;
@@ -378,7 +396,9 @@ export function importInput<R>(db: DB, target: ImportTarget<R>, input: TextInput
         if (garbled !== null) return reject(line, key, [garbled]);
       }
       const rowHash = contentHash(text, signature);
-      const stored = keyFor === null || bulk ? undefined : session.hash(keyFor);
+      const found = keyFor === null || bulk ? undefined : session.lookup(keyFor);
+      if (found !== undefined && found.rowid > startRowid) return duplicate(line, keyFor!);
+      const stored = found?.hash;
       // Fast path: the very row that last wrote this record (same columns, same cells) changes nothing.
       if (stored === rowHash) {
         if (!seen!.add(keyFor!)) return duplicate(line, keyFor!);
@@ -395,9 +415,17 @@ export function importInput<R>(db: DB, target: ImportTarget<R>, input: TextInput
       const k = (record as Record<string, unknown>)[target.key] as string;
       if (existing === null && session.queueNew) {
         // A new record: batched (on a first load the primary key catches a repeated key).
-        if (seen !== null && !seen.add(k)) return duplicate(line, k);
         report.inserted++;
         duplicates(session.queueNew(record, rowHash, now, line));
+        if (!sampled && report.rows >= 5000) {
+          sampled = true;
+          const fraction = source.fraction();
+          const expectedNew = fraction > 0 ? report.inserted / fraction : report.inserted;
+          if (expectedNew >= 10000 && expectedNew >= sizeAtStart / 8) {
+            session.deferIndexes!();
+            deferred = true;
+          }
+        }
         return;
       }
       if (bulk) {
@@ -410,8 +438,8 @@ export function importInput<R>(db: DB, target: ImportTarget<R>, input: TextInput
         report.inserted++;
         return;
       }
-      if (!seen!.add(k)) return duplicate(line, k);
       if (existing !== null) {
+        if (!seen!.add(k)) return duplicate(line, k);
         if (recordText(record as Record<string, unknown>, fieldNames) === recordText(existing as Record<string, unknown>, fieldNames)) {
           // Same content in a different spelling or layout (居民 for 390, other columns): unchanged.
           session.touch(k, rowHash);
@@ -433,7 +461,7 @@ export function importInput<R>(db: DB, target: ImportTarget<R>, input: TextInput
     duplicates(session.flushNew?.() ?? null);
     // Found at a batch's end: put them back in file order among the other rejections.
     report.rejections.sort((a, b) => a.line - b.line);
-    if (bulk) session.endBulk?.();
+    if (bulk || deferred) session.endBulk?.();
     seen?.clear();
     report.encoding = source.encoding();
     if (options.strict && report.rejected > 0) throw new StrictRollback();
@@ -446,6 +474,7 @@ export function importInput<R>(db: DB, target: ImportTarget<R>, input: TextInput
     report.inserted = report.updated = report.unchanged = 0;
   } finally {
     source.close();
+    restoreCache();
   }
   report.ms = Math.round(performance.now() - started);
   report.rowsPerSecond = report.ms > 0 ? Math.round((report.rows / report.ms) * 1000) : report.rows;

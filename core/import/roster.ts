@@ -19,7 +19,8 @@ export const ROSTER_TARGET: ImportTarget<RosterRecord> = {
     const writer = new RosterWriter(db);
     return {
       isEmpty: () => writer.isEmpty(),
-      hash: (key) => writer.hash(key),
+      lookup: (key) => writer.lookup(key),
+      maxRowid: () => writer.maxRowid(),
       existing: (key) => writer.existing(key),
       touch: (key, hash) => writer.touch(key, hash),
       validate: validateRosterRow,
@@ -28,6 +29,7 @@ export const ROSTER_TARGET: ImportTarget<RosterRecord> = {
       queueNew: (r, hash, now, line) => toKeys(writer.queueNew(r, hash, now, line)),
       flushNew: () => toKeys(writer.flushNew()),
       beginBulk: () => writer.beginBulk(),
+      deferIndexes: () => writer.deferIndexes(),
       endBulk: () => writer.endBulk(),
     };
   },

@@ -198,7 +198,7 @@ export class CatalogWriter {
     this.listInsert = db.prepare('INSERT INTO catalog_lists (code, region) VALUES (?, ?)');
     this.get = db.prepare(`${ITEM} WHERE code = ?`);
     this.setHash = db.prepare('UPDATE catalog SET content_hash = ? WHERE code = ?');
-    this.getHash = db.prepare('SELECT content_hash FROM catalog WHERE code = ?');
+    this.getHash = db.prepare('SELECT content_hash AS hash, id AS rowid FROM catalog WHERE code = ?');
   }
 
   /** After a large import, merge the FTS segments into one: search p99 stays flat. */
@@ -210,8 +210,13 @@ export class CatalogWriter {
     this.setHash.run(hash, code);
   }
 
-  hash(code: string): string | undefined {
-    return (this.getHash.get(code) as { content_hash: string } | undefined)?.content_hash;
+  lookup(code: string): { hash: string; rowid: number } | undefined {
+    return this.getHash.get(code) as { hash: string; rowid: number } | undefined;
+  }
+
+  /** The highest rowid: rows written from now on get higher ones (no deletes during an import); also the table's size, roughly. */
+  maxRowid(): number {
+    return (this.db.prepare('SELECT max(id) AS n FROM catalog').get() as { n: number | null }).n ?? 0;
   }
 
   isEmpty(): boolean {
