@@ -10,7 +10,7 @@ import { extname } from 'node:path';
 import { InputError, type Problem } from '../contract/problems.ts';
 import { cellFromJson, headerKey, type FieldSpec, type RawCells } from '../contract/rows.ts';
 import type { DB } from '../store/db.ts';
-import { ImportKeys, enlargeCacheForImport } from '../store/imports.ts';
+import { ImportKeys } from '../store/imports.ts';
 import { CsvReader } from './csv.ts';
 import type { Encoding } from './decode.ts';
 import { garbledCell } from './garble.ts';
@@ -358,7 +358,6 @@ export function importInput<R>(db: DB, target: ImportTarget<R>, input: TextInput
     }
   };
 
-  const restoreCache = enlargeCacheForImport(db);
   db.exec('BEGIN IMMEDIATE');
   try {
     const session = target.open(db);
@@ -474,7 +473,6 @@ export function importInput<R>(db: DB, target: ImportTarget<R>, input: TextInput
     report.inserted = report.updated = report.unchanged = 0;
   } finally {
     source.close();
-    restoreCache();
   }
   report.ms = Math.round(performance.now() - started);
   report.rowsPerSecond = report.ms > 0 ? Math.round((report.rows / report.ms) * 1000) : report.rows;
