@@ -12,7 +12,7 @@
 //   --fixture       seed the small test fixture (core/app/fixture.ts) instead of the demo data
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { electronBinary } from './electron-binary.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,23 +20,24 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../store/db.ts';
 import { countPatients } from '../store/roster.ts';
-import { RENDERER_DIR, startCounter } from './counter.ts';
+import { startCounter } from './counter.ts';
+import { rendererDir } from '../config/paths.ts';
 import { CODE_TTL_MS } from '../http/screen-access.ts';
 import { startSimulator } from '../simulator/index.ts';
-import { FIXTURE_REGIONS, seedFixture, seedOperators, setRegion, writeSitePolicies, type RegionId } from './fixture.ts';
+import { FIXTURE_REGIONS, seedFixture, setRegion, writeSitePolicies, type RegionId } from './fixture.ts';
 import { SITE_POLICY_ENV, loadPolicyBook } from '../policy/index.ts';
-import { DEMO_INSTITUTIONS, seedDemoData } from '../demo/seed.ts';
+import { DEMO_DIR, DEMO_INSTITUTIONS, DEMO_ROSTER_FILE } from '../demo/seed.ts';
 import { lookupPatient } from '../patient/index.ts';
 import { serviceDate } from '../clock/index.ts';
-import { setInstitution } from '../store/settings.ts';
 import { acquireLock } from '../store/lock.ts';
+import { seedDemoCounter } from './demo.ts';
 import type { DB } from '../store/db.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 
 async function ensureRenderer(log: (s: string) => void): Promise<void> {
-  if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
+  if (rendererDir()) return;
   log('Building the counter screen (dist/renderer)…');
   const { build } = await import('vite');
   await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
@@ -46,7 +47,7 @@ async function ensureRenderer(log: (s: string) => void): Promise<void> {
 function firstEligible(db: DB, region: RegionId): string | null {
   const book = loadPolicyBook();
   const today = serviceDate();
-  for (const line of readFileSync(join(ROOT, 'resources/demo/roster.csv'), 'utf8').split('\n').slice(1)) {
+  for (const line of readFileSync(join(DEMO_DIR, DEMO_ROSTER_FILE), 'utf8').split('\n').slice(1)) {
     const certno = line.split(',')[1];
     if (!certno || !certno.startsWith(DEMO_INSTITUTIONS[region].region.slice(0, 4))) continue;
     try {
@@ -128,6 +129,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   if (electron) {
     log('Starting the desktop counter (Electron)…');
     await ensureRenderer(log);
+    // The shell runs from its bundles (main, the core process it forks, the preload): build them from this tree.
+    if (spawnSync(process.execPath, ['--import', 'tsx', 'electron/build.ts'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('building the desktop shell failed (see above; npm run build:electron)');
+    // The core seeds the demo data for this region into an empty data folder (LBC_DEMO_REGION).
     const child = spawn(electron, [ROOT], { stdio: 'inherit', env: { ...process.env, LBC_DEMO_REGION: region } });
     child.on('exit', (code) => process.exit(code ?? 0));
     return;
@@ -153,10 +157,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     if (countPatients(db) === 0) seedFixture(db, region, endpoint || null);
     else setRegion(db, region, endpoint || null);
   } else {
-    // The demo roster and the seed 000 two-disease list (demo prices), for the chosen region.
-    if (countPatients(db) === 0) seedDemoData(db, { region });
-    setInstitution(db, { ...DEMO_INSTITUTIONS[region], platformEndpoint: endpoint || null });
-    seedOperators(db);
+    seedDemoCounter(db, region, endpoint || null);
     demoPatient = firstEligible(db, region) ?? '(see resources/demo/roster.csv)';
   }
   db.close();
