@@ -81,7 +81,6 @@ const caseArb = (kind: 'roster' | 'catalog'): fc.Arbitrary<FileCase> =>
 
 const keyOf = (c: FileCase, i: number) => (c.kind === 'roster' ? `F${i}` : syntheticDrugCode('X', i));
 const HEADERS = { roster: ['psn_no', 'certno', 'name', 'insutype', 'region', 'conditions'], catalog: ['code', 'generic_name', 'trade_name'] };
-const nameField = (c: FileCase) => (c.kind === 'roster' ? 'name' : 'generic_name');
 
 function record(c: FileCase, i: number, name: string): Record<string, string> {
   return c.kind === 'roster'
