@@ -4,8 +4,9 @@
 // refused naming the first bad line, never decoded "as well as possible" (a UTF-8 file with
 // one GBK row read wholesale as GB18030 garbles every name). Detection, with a confidence
 // check: a UTF-8 BOM means UTF-8 (and the content must then be UTF-8); otherwise the first
-// chunk holding non-ASCII bytes decides, line by line: UTF-8 when at least as many of its
-// non-ASCII lines are valid UTF-8 (not GBK-like) as are not, else GB18030 (a superset of GBK and GB2312).
+// chunk holding non-ASCII bytes decides, line by line (guess): UTF-8 when at least as many of
+// its non-ASCII lines are surely UTF-8 as are not UTF-8, else GB18030 (a superset of GBK and
+// GB2312); when every line reads validly both ways, the file is refused (ENCODING_AMBIGUOUS).
 // A line of UTF-8 Chinese inside a file read as GBK is refused as well (utf8LineInGbk), and
 // so is a line of GBK Chinese that happens to be valid UTF-8 (gbkLineInUtf8).
 // `--encoding` overrides detection, not validation. Decoding is iconv-lite's / Node's.
@@ -70,11 +71,15 @@ function utf8Cut(buf: Buffer): number {
 
 /**
  * The sample's verdict: null when it holds no byte above 0x7F (ASCII reads the same either
- * way), else utf8 or gb18030 by a count of its non-ASCII lines.
+ * way), else utf8 or gb18030 by a count of its non-ASCII lines: a line that is not valid UTF-8
+ * votes GBK, a valid one with a character of three bytes or more votes UTF-8, and a valid one
+ * whose two-byte characters all read as GB2312 hanzi in GBK (强 is C7 BF, which is also UTF-8
+ * ǿ) votes for neither. A sample of such lines only is refused: no guess would be sure.
  */
-function guess(sample: Buffer, final: boolean): Encoding | null {
+function guess(sample: Buffer, final: boolean): Encoding | null | { ambiguousAt: number } {
   let valid = 0;
   let invalid = 0;
+  let ambiguousAt = -1;
   let start = 0;
   const n = sample.length;
   while (start < n) {
@@ -91,13 +96,14 @@ function guess(sample: Buffer, final: boolean): Encoding | null {
     if (high) {
       // The sample's last line may stop inside a character: judge only what is complete.
       const line = sample.subarray(start, last && !final ? utf8Cut(sample.subarray(start, end)) + start : end);
-      // GBK Chinese that happens to be valid UTF-8 votes for GBK.
-      if (isUtf8(line) && !gbkLike(line, 0, line.length)) valid++;
-      else invalid++;
+      if (!isUtf8(line)) invalid++;
+      else if (gbkLike(line, 0, line.length, false)) {
+        if (ambiguousAt === -1) ambiguousAt = start;
+      } else valid++;
     }
     start = end + 1;
   }
-  if (valid === 0 && invalid === 0) return null;
+  if (valid === 0 && invalid === 0) return ambiguousAt === -1 ? null : { ambiguousAt };
   return valid >= invalid ? 'utf8' : 'gb18030';
 }
 
@@ -158,26 +164,29 @@ function utf8LineInGbk(buf: Buffer, end: number): number {
 }
 
 /**
- * Offset of the first complete line in buf[0, end) (valid UTF-8) whose non-ASCII characters are
- * all two-byte sequences, at least two of them, each of which read as GBK is a GB2312 hanzi
- * (lead 0xB0–0xF7, trail 0xA1–0xBF): GBK Chinese that slipped through as valid UTF-8 (about 3%
- * of two-character GBK names do). A UTF-8 Chinese line has three-byte sequences and never
- * matches. -1 when there is none. A heuristic (a line of accented Latin names can match), so
- * `--encoding utf8` turns it off.
+ * Offset of the first complete line in buf[0, end) (valid UTF-8) that is gbkLike: GBK Chinese
+ * that slipped through as valid UTF-8 (about 18% of one-character and 3% of two-character
+ * GBK names do). A UTF-8 Chinese line has three-byte sequences and never matches; '·' alone
+ * does not count. -1 when there is none. A heuristic (a line whose only non-ASCII letters are
+ * accented Latin ones, as José, matches), so `--encoding utf8` turns it off.
  */
 function gbkLineInUtf8(buf: Buffer, end: number): number {
   let start = 0;
   while (start < end) {
     let nl = buf.indexOf(10, start);
     if (nl === -1 || nl >= end) nl = end;
-    if (gbkLike(buf, start, nl)) return start;
+    if (gbkLike(buf, start, nl, true)) return start;
     start = nl + 1;
   }
   return -1;
 }
 
-/** buf[start, end) (valid UTF-8) looks like GBK Chinese: see gbkLineInUtf8. */
-function gbkLike(buf: Buffer, start: number, end: number): boolean {
+/**
+ * buf[start, end) (valid UTF-8) could be GBK Chinese: it has two-byte characters only, each
+ * of which read as GBK is a GB2312 hanzi (lead 0xC2–0xDF, trail 0xA1–0xBF). With `dotIsUtf8`,
+ * U+00B7 '·' (C2 B7, the dot in names such as 阿依古丽·买买提) does not count as a sign of GBK.
+ */
+function gbkLike(buf: Buffer, start: number, end: number, dotIsUtf8: boolean): boolean {
   let pairs = 0;
   for (let i = start; i < end; ) {
     const b = buf[i]!;
@@ -187,10 +196,10 @@ function gbkLike(buf: Buffer, start: number, end: number): boolean {
     }
     const t = buf[i + 1] ?? 0;
     if (!(b >= 0xc2 && b <= 0xdf && t >= 0xa1 && t <= 0xbf)) return false;
-    pairs++;
+    if (!(dotIsUtf8 && b === 0xc2 && t === 0xb7)) pairs++;
     i += 2;
   }
-  return pairs >= 2;
+  return pairs >= 1;
 }
 
 /**
@@ -254,6 +263,10 @@ export class StreamDecoder {
       if (verdict === null) {
         this.line += countNewlines(buf);
         return buf.toString('latin1'); // ASCII only
+      }
+      if (typeof verdict === 'object') {
+        const line = this.line + countNewlines(buf, verdict.ambiguousAt);
+        throw lineError('ENCODING_AMBIGUOUS', line, `The file reads as valid UTF-8 and as valid GBK with different text (line ${line}), and nothing else in it tells which; nothing was imported. Give --encoding utf8 or --encoding gbk`, `无法判断文件的编码（第 ${line} 行按 UTF-8 和 GBK 读出的文字不同），整个文件未导入，请指定文件编码后重试`);
       }
       this.enc = verdict;
     }

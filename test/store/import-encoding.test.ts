@@ -77,9 +77,24 @@ test('a UTF-8 file with a GBK row that happens to be valid UTF-8 (伟强 → ΰ�
   assert.equal(countPatients(db), 0);
   assert.equal(importRosterFile(db, write(bytes), { encoding: 'utf8' }).inserted, 3);
   assert.equal(findPatient(db, { psnNo: row(2).split(',')[0]! })!.name, 'ΰǿ');
-  // Accented Latin letters in a UTF-8 roster are not taken for GBK (one such letter per line here).
+  // Accented Latin letters on a line that also holds Chinese are not taken for GBK.
   const latin = importRosterFile(openDatabase(tmp()), write([HEADER, row(0), row(1, 'José')].join('\n') + '\n'));
   assert.deepEqual([latin.inserted, latin.rejected], [2, 0]);
+});
+
+test('a file that reads validly as UTF-8 and as GBK, nothing telling which, is refused as ambiguous; --encoding settles it', () => {
+  // 强 in GBK is C7 BF, which is also UTF-8 for ǿ.
+  const bytes = iconv.encode(`${HEADER}\n${row(0, '强').replace('高血压', 'both')}\n`, 'gbk');
+  assert.equal(bytes.toString('utf8').includes('ǿ'), true);
+  const db = openDatabase(tmp());
+  const e = refusal(() => importRosterFile(db, write(bytes)));
+  assert.deepEqual([e.code, e.problems[0]!.path], ['ENCODING_AMBIGUOUS', 'line.2']);
+  assert.match(e.messageZh, /无法判断文件的编码/);
+  assert.equal(importRosterFile(db, write(bytes), { encoding: 'gbk' }).inserted, 1);
+  assert.equal(names(db)[0], '强');
+  // The same name in a file with other Chinese is read as GBK without asking.
+  const more = importRosterFile(openDatabase(tmp()), write(iconv.encode(`${HEADER}\n${row(0, '强')}\n${row(1)}\n`, 'gbk')));
+  assert.deepEqual([more.inserted, more.encoding], [2, 'gb18030']);
 });
 
 test('a GBK file with one UTF-8 row is refused naming that line (it would read as other, valid characters)', () => {
