@@ -12,7 +12,6 @@ import { Decimal, fen } from '../money/decimal.ts';
 import { eligibilityReasons, policyCap, REASONS, type PolicyBook, type ReasonCode } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { findPatient, findPatientByPsnOrCertno, poolReportOf } from '../store/roster.ts';
-import { getCatalogItem, listing, type CatalogItem } from '../store/catalog.ts';
 import { usageAfterReport, usageBreakdown, type UsageBreakdown } from '../store/ledger.ts';
 import { requireInstitution } from '../store/settings.ts';
 
@@ -169,7 +168,7 @@ export function describePatient(db: DB, book: PolicyBook, inst: Institution, r: 
   const probe: QuoteRequest = { policy: inst.policy, date, institution: institutionFacts(inst), patient: factsAsFlagged, usedThisYear: '0.00', annualCap: null, lines: [] };
   const codes: ReasonCode[] = [...rosterBlocks(r, date), ...eligibilityReasons(version, probe)];
   // The record carries the bureau's pool figure (read with it); only the local entries are summed.
-  const report = given === undefined ? poolReportOf(r) : undefined;
+  const report = poolReportOf(r);
   const usage = given ?? (report === undefined ? usageBreakdown(db, r.psn_no, date) : usageAfterReport(db, r.psn_no, date, report));
   let limit: Decimal | null = null;
   let source: string | null = null;

@@ -15,7 +15,7 @@ import { catalogItemsByCodes, searchCatalog } from '../store/catalog.ts';
 import { listSettlements, settlementForRequest } from '../store/journal.ts';
 import { claimTraceCodes, HubUnavailable } from '../hub/client.ts';
 import { soldRefusal } from '../sale/dispensed.ts';
-import { getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
+import { currentMessage, getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
 import {
   createOperator,
@@ -38,6 +38,7 @@ import { diagnosisFor, renderDrugList, renderPrescription, renderTestPage, rende
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, needsAdmin, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type MethodSpec, type SettlementView } from './contract.ts';
 import { catalogHit, findRecord, lookupView, quoteView } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
+import { documentTitle, explainQuote } from '../policy/explain.ts';
 import { OVERRIDE_ROLES, overrideBlock, supplyRules } from '../supervision/index.ts';
 import { addDays } from '../supervision/dates.ts';
 import { ServiceRefusal } from './errors.ts';
@@ -71,6 +72,8 @@ export interface ServiceOptions {
   platform?: PlatformLink;
   /** Called after a settlement or reversal is committed (wakes the uploader). */
   onCommitted?: () => void;
+  /** Called when an operator signs out (the uploader signs their platform session out with 9002). */
+  onSignedOut?: (operatorId: string) => void;
   /** Catalog prices in this data directory are demo prices (printed on the public list). */
   demo?: boolean;
   /** Source of record ids (uuid v7 by default; tests inject a fixed sequence to compare journals). */
@@ -108,6 +111,7 @@ export class CounterService {
   private readonly sessions = new Map<string, Session>();
   private readonly platform: PlatformLink | null;
   private readonly onCommitted: () => void;
+  private readonly onSignedOut: (operatorId: string) => void;
   private readonly demo: boolean;
   private readonly ids: (() => string) | undefined;
 
@@ -117,6 +121,7 @@ export class CounterService {
     this.now = o.now ?? (() => new Date());
     this.platform = o.platform ?? null;
     this.onCommitted = o.onCommitted ?? (() => {});
+    this.onSignedOut = o.onSignedOut ?? (() => {});
     this.demo = o.demo ?? false;
     this.ids = o.ids;
   }
@@ -204,6 +209,8 @@ export class CounterService {
     const conditions = rec.patient.conditions.filter((c): c is 'hypertension' | 'diabetes' => c === 'hypertension' || c === 'diabetes');
     const policyName = this.book.get(rec.policy.id)?.name ?? rec.policy.id;
     const state = rec.outbox?.status ?? 'pending';
+    const version = this.book.get(rec.policy.id)?.versions.find((v) => v.effectiveFrom === rec.policy.version) ?? null;
+    const explained = rec.kind === 'sale' && m.request && m.result ? explainQuote(m.request, m.result, version) : [];
     return {
       id: rec.id,
       receiptNo: rec.receiptNo,
@@ -226,8 +233,11 @@ export class CounterService {
       capLeft: m.result?.cap.remainingAfter ?? '0.00',
       lines: rec.lines.map((l) => {
         const facts = m.lineFacts.get(l.id);
-        return { lineId: l.id, code: l.code, name: l.name, spec: facts?.spec ?? null, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient };
+        const quoteLineId = m.lineRows.find((r) => r.id === l.id)?.quote_line_id;
+        const why = explained.find((e) => e.lineId === quoteLineId) ?? null;
+        return { lineId: l.id, code: l.code, name: l.name, spec: facts?.spec ?? null, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient, rateZh: why?.rateZh ?? null, explain: why?.notes ?? [] };
       }),
+      policyDocument: m.result?.policy.document ? documentTitle(m.result.policy.document) : version ? documentTitle(version.document) : null,
       outbox: {
         state,
         stateZh: rec.outbox?.statusZh ?? OUTBOX_STATE_ZH[state] ?? state,
@@ -459,7 +469,13 @@ export class CounterService {
           const what =
             o.status === 'rejected'
               ? { p: `医保平台拒绝：${o.reject_reason ?? o.reject_code ?? '未说明原因'}`, w: '核对患者资格与药品目录后，在“退药退费”中整单冲销，再按自费或正确信息重新结算。' }
-              : o.status === 'dead'
+              : o.status === 'dead' && o.maybe_delivered === 1
+                ? {
+                    // An unknown outcome that could not be settled: the platform may hold this sale. Say what is known.
+                    p: `上传结果无法确认：平台可能已收到本笔结算（报文号 ${currentMessage(this.db, o.id, o.step)?.msgid ?? '未知'}），冲正未成功。`,
+                    w: '请联系医保经办机构，按报文号核实平台上是否有这笔结算；核实后点“重新上传”，系统会先冲正再补传，不会重复结算。',
+                  }
+                : o.status === 'dead'
                 ? { p: `多次上传失败：${o.last_error ?? '原因未知'}`, w: '检查网络和平台地址（设置 → 医保平台）；平台恢复后本笔会继续补传，如仍失败请联系医保经办机构。' }
                 : { p: '上传结果未知（平台未回复）', w: '无需操作：系统会先向平台查询或冲正，确认后再继续上传。' };
           return {
@@ -652,7 +668,9 @@ export class CounterService {
   }
 
   protected m_signOut(a: MethodArgs<'signOut'>): MethodOutput<'signOut'> {
+    const s = this.sessions.get(a.session);
     this.sessions.delete(a.session);
+    if (s) this.onSignedOut(s.operator.id);
     return { ok: true };
   }
 

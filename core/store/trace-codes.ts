@@ -1,4 +1,4 @@
-// SQL for the 药品追溯码 of sold boxes (migration 83): which of some codes this counter has
+// SQL for the 药品追溯码 of sold boxes (migration 101): which of some codes this counter has
 // already sold, recording the codes of a sale's lines (inside the sale's transaction), and the
 // codes of a settlement's lines for the read model and the platform messages.
 import type { DB } from './db.ts';

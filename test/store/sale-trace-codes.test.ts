@@ -1,7 +1,7 @@
 // 药品追溯码, batch and expiry on a sale's lines (issue 12 item 5): the codes are checked for
 // shape, refused when scanned twice or when this counter (or another counter of the group,
 // through the hub) sold them already; they are written with the line in the sale's transaction
-// (migration 83) and travel into the fee details (platform-fields.md 2204/3505 drug_trac_codg,
+// (migration 101) and travel into the fee details (platform-fields.md 2204/3505 drug_trac_codg,
 // manu_lotnum, expy_end); an expired batch is refused, one within 90 days of expiry warned about.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Migration 83 on a real SQLite file: a database at 82 gains line_trace_codes, which takes only
+// Migration 101 on a real SQLite file: a database at 97 gains line_trace_codes, which takes only
 // 20-digit codes of existing journal lines and refuses a code sold twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,9 +9,9 @@ import { openDatabase } from '../../core/store/db.ts';
 import { settleSale } from '../helpers/settlement.ts';
 import { insertTraceCodes } from '../../core/store/trace-codes.ts';
 
-test('migration 83: an existing journal gains the trace-code table; shape and uniqueness are enforced by SQLite', () => {
+test('migration 101: an existing journal gains the trace-code table; shape and uniqueness are enforced by SQLite', () => {
   const path = mkdtempSync(join(tmpdir(), 'lbc-trace-mig-'));
-  const before = openDatabase(path, { targetVersion: 82 });
+  const before = openDatabase(path, { targetVersion: 97 });
   settleSale(before, { psnNo: '53090000000000000011', date: '2024-08-01' });
   assert.equal((before.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'line_trace_codes'`).get() as { n: number }).n, 0);
   before.close();

@@ -1,10 +1,10 @@
-// The 药品追溯码 of each box sold, keyed by the journal line it was sold on. A code is sold once:
+// Migration 101. The 药品追溯码 of each box sold, keyed by the journal line it was sold on. A code is sold once:
 // the primary key refuses a second sale of the same box at this counter even if the pipeline's
 // own check were bypassed. Written in the sale's commit transaction (core/sale/commit.ts).
 import type { Migration } from './index.ts';
 
 export const lineTraceCodesMigration: Migration = {
-  version: 83,
+  version: 101,
   name: 'drug trace codes per sold line',
   up(db) {
     db.exec(`CREATE TABLE line_trace_codes (
