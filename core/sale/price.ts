@@ -234,9 +234,14 @@ export function assertSettleable(priced: PricedSale): void {
   const rx = priced.ctx.input.prescription;
   if (rx?.continuous) {
     // seed 003 附件3: a 慢性病连续处方 names its doctor and carries the patient's 知情同意.
-    const missing = [...(rx.doctor.name.trim() ? [] : ['处方医生']), ...(rx.consent === true ? [] : ['患者知情同意'])];
+    const missing = [
+      ...(rx.doctor.name.trim() ? [] : [{ path: 'prescription.doctor.name', en: 'the doctor', zh: '处方医生' }]),
+      ...(rx.consent === true ? [] : [{ path: 'prescription.consent', en: "the patient's consent", zh: '患者知情同意' }]),
+    ];
     if (missing.length > 0) {
-      throw refusal('PRESCRIPTION_INCOMPLETE', `a continuous prescription needs ${rx.consent === true ? '' : 'the patient\'s consent '}${rx.doctor.name.trim() ? '' : 'the doctor'}`.trim(), `开具慢性病连续处方前请填写：${missing.join('、')}`, rx.consent === true ? 'prescription.doctor.name' : 'prescription.consent');
+      const en = `a continuous prescription needs ${missing.map((m) => m.en).join(' and ')} before it settles`;
+      const zh = `开具慢性病连续处方前请填写：${missing.map((m) => m.zh).join('、')}`;
+      throw new Refusal('PRESCRIPTION_INCOMPLETE', en, zh, missing.map((m) => ({ path: m.path, code: 'PRESCRIPTION_INCOMPLETE', message: `${m.en} is missing`, messageZh: `未填写${m.zh}` })));
     }
   }
   if (priced.ctx.traceCodesRequired) assertTraceCodesComplete(priced.ctx.input.lines, priced.lines.map((l) => l.item.generic_name));
