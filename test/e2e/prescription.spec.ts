@@ -19,6 +19,8 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `
 const LC = FIXTURE_REGIONS.lincang;
 const CODE = '81234567890123450001';
 
+// One counter for the file, in order: the printer test signs in with the PIN the operators test set.
+test.describe.configure({ mode: 'serial' });
 let c: CounterProcess;
 test.beforeAll(async () => {
   c = await startCounterProcess('lincang');
