@@ -9,7 +9,7 @@ import { buildEnvelope, outputSchemaFor } from '../platform/envelope.ts';
 import { stmtInput } from '../platform/mapping.ts';
 import { PlatformClient } from '../platform/client.ts';
 import type { DB } from '../store/db.ts';
-import { getSettlement, listSettlements } from '../store/journal.ts';
+import { getSettlement, insertAnchor, listSettlements } from '../store/journal.ts';
 import { insertDayClose, nextMsgid, platformTotalsForDate, unfinishedForDate, type DayCloseRow } from '../store/outbox.ts';
 import { OUTBOX_STATUS_ZH } from '../settlement/view.ts';
 
@@ -17,6 +17,12 @@ export interface DayCloseResult {
   date: string;
   balanced: boolean;
   groups: { insutype: string; clrType: string; medfee: string; fund: string; acct: string; count: number; stmtRslt: string | null; description: string | null; balanced: boolean }[];
+  /**
+   * The journal's head when the day was closed, recorded as a sealed anchor and printed on the
+   * 日结 statement. It is not sent to the platform: 3201 has no field that could carry it
+   * (platform-fields.md, 3201), so the paper statement is the copy kept outside the computer.
+   */
+  anchor: { seq: number; hash: string };
 }
 
 export class DayNotReadyError extends InputError {}
@@ -40,7 +46,8 @@ export async function closeDay(db: DB, o: { date: string; endpoint: string; conf
   const now = o.now ?? (() => new Date());
   const any = listSettlements(db, { date: o.date, limit: 1 })[0];
   const groups = platformTotalsForDate(db, o.date);
-  const result: DayCloseResult = { date: o.date, balanced: true, groups: [] };
+  const anchor = db.transaction(() => insertAnchor(db, 'day', o.date, now().toISOString()))();
+  const result: DayCloseResult = { date: o.date, balanced: true, groups: [], anchor: { seq: anchor.seq, hash: anchor.hash } };
   if (!any || groups.length === 0) return result;
   const region = config.region(any.policy_id);
   const patient = JSON.parse(any.patient_json) as { region?: string | null };

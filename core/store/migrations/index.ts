@@ -18,6 +18,7 @@ import { journalMigration } from './0030_journal.ts';
 import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
 import { dayCloseMigration } from './0033_day_close.ts';
+import { journalSealMigration } from './0093_journal_seal.ts';
 
 export interface Migration {
   version: number;
@@ -49,4 +50,5 @@ export const MIGRATIONS: readonly Migration[] = [
   filingMigration,
   requestHashMigration,
   patientLookupIndexesMigration,
+  journalSealMigration,
 ];
