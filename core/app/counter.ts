@@ -154,7 +154,7 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
   const endpoint = () => getInstitution(db)?.platformEndpoint ?? '';
   const probe = new PlatformProbe(endpoint);
   let uploader: Uploader | null = null;
-  const service = new CounterService({ db, platform: probe, demo: o.demo ?? false, onCommitted: () => uploader?.wake(), ...(o.now ? { now: o.now } : {}) });
+  const service = new CounterService({ db, platform: probe, demo: o.demo ?? false, onCommitted: () => uploader?.wake(), ...(o.now ? { now: o.now } : {}), ...(o.log ? { log: o.log } : {}) });
   uploader =
     o.uploader === null ? null : o.uploader ? o.uploader(db, endpoint) : new EndpointFollowingUploader(db, endpoint, { hints: o.simulatorHints ?? false, ...(o.log ? { log: o.log } : {}) });
   // The platform is back: drain now rather than at the end of the uploader's backoff.

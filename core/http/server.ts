@@ -13,7 +13,8 @@ import { tokenMatches } from './token.ts';
 
 export interface Dispatcher {
   /** Validates the raw input with the method's schema and runs it; throws InputError on bad input. */
-  call(method: MethodName, input: unknown): Promise<unknown>;
+  /** ctx.source: who is calling (the peer address), for the sign-in lockout. */
+  call(method: MethodName, input: unknown, ctx?: { source: string }): Promise<unknown>;
 }
 
 export interface HttpOptions {
@@ -147,7 +148,7 @@ export function startHttpServer(o: HttpOptions): Promise<RunningHttp> {
       } catch (e) {
         throw new InputError('MALFORMED_JSON', `the body is not valid JSON: ${(e as Error).message}`, '请求内容不是有效的 JSON', [problem('', 'MALFORMED_JSON', (e as Error).message, 'JSON 格式错误')]);
       }
-      const out = await o.dispatcher.call(name as MethodName, input);
+      const out = await o.dispatcher.call(name as MethodName, input, { source: `http ${req.socket.remoteAddress ?? 'unknown'}` });
       send(res, 200, out);
       log(`${name} 200 ${Date.now() - started}ms`);
     } catch (e) {

@@ -41,6 +41,7 @@ import { assertSettleable, catalogHit, findRecord, lookupView, priceSale, writeS
 import { findPatient } from '../store/roster.ts';
 import { OVERRIDE_ROLES, overrideBlock } from '../supervision/index.ts';
 import { ServiceRefusal } from './errors.ts';
+import { SignInGuard, lockoutZh } from './sign-in-guard.ts';
 
 export { ServiceRefusal };
 
@@ -64,6 +65,11 @@ function refusal(code: string, message: string, messageZh: string, path = ''): S
   return new ServiceRefusal(code, message, messageZh, [problem(path, code, message, messageZh)]);
 }
 
+function lockedOut(waitMs: number, by: 'operator' | 'source', path: string): ServiceRefusal {
+  const s = Math.max(1, Math.ceil(waitMs / 1000));
+  return refusal('SIGN_IN_LOCKED', `too many wrong PINs ${by === 'operator' ? 'for this operator' : 'from this source'}: try again in ${s} s`, lockoutZh(waitMs), path);
+}
+
 export interface PlatformLink {
   endpoint(): string;
   /** Probes the real endpoint (never trusts an "online" flag); null when no endpoint is set. */
@@ -81,10 +87,20 @@ export interface ServiceOptions {
   onCommitted?: () => void;
   /** Catalog prices in this data directory are demo prices (printed on the public list). */
   demo?: boolean;
+  /** Security log (English, never a PIN); default stderr. */
+  log?: (line: string) => void;
+  /** Wall clock of the PIN lockout in ms (tests inject one). */
+  guardClock?: () => number;
 }
 
+/** Who is calling: the HTTP peer address, or 'screen' for the shell's own IPC. */
+export interface CallContext {
+  source: string;
+}
+const SCREEN: CallContext = { source: 'screen' };
+
 /** The handler of each method of the contract, typed by its schemas. */
-type Handlers = { [M in MethodName]: (a: MethodArgs<M>) => MethodOutput<M> | Promise<MethodOutput<M>> };
+type Handlers = { [M in MethodName]: (a: MethodArgs<M>, ctx: CallContext) => MethodOutput<M> | Promise<MethodOutput<M>> };
 
 interface Session {
   operator: OperatorRow;
@@ -100,6 +116,7 @@ export class CounterService {
   private readonly platform: PlatformLink | null;
   private readonly onCommitted: () => void;
   private readonly demo: boolean;
+  private readonly guard: SignInGuard;
 
   constructor(o: ServiceOptions) {
     this.db = o.db;
@@ -108,15 +125,34 @@ export class CounterService {
     this.platform = o.platform ?? null;
     this.onCommitted = o.onCommitted ?? (() => {});
     this.demo = o.demo ?? false;
+    const log = o.log ?? ((line: string) => void process.stderr.write(line + '\n'));
+    this.guard = new SignInGuard({ log, ...(o.guardClock ? { now: o.guardClock } : {}) });
   }
 
   /** The single entry point: validate with the method's schema, then run it. */
-  async call<M extends MethodName>(method: M, raw: unknown): Promise<MethodOutput<M>> {
+  async call<M extends MethodName>(method: M, raw: unknown, ctx: CallContext = SCREEN): Promise<MethodOutput<M>> {
     const spec = METHODS[method];
     if (!spec) throw new InputError('NO_SUCH_METHOD', `no method ${String(method)}`, `没有此接口`, []);
     const args = parseOrThrow(spec.input as never, raw) as MethodArgs<M>;
-    const handler = this.handlers[method] as (a: MethodArgs<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
-    return await handler(args);
+    const handler = this.handlers[method] as (a: MethodArgs<M>, ctx: CallContext) => MethodOutput<M> | Promise<MethodOutput<M>>;
+    return await handler(args, ctx);
+  }
+
+  /**
+   * Checks a PIN through the lockout (per operator and per source): a locked pair is refused
+   * without looking at the PIN; a wrong PIN counts against both.
+   */
+  private checkPin(operatorId: string, pin: string, ctx: CallContext, what: string, path: string): OperatorRow | null {
+    const locked = this.guard.check(operatorId, ctx.source, what);
+    if (locked) throw lockedOut(locked.waitMs, locked.by, path);
+    const o = verifyOperator(this.db, operatorId, pin);
+    if (o) {
+      this.guard.succeeded(operatorId, ctx.source);
+      return o;
+    }
+    const now = this.guard.failed(operatorId, ctx.source, what);
+    if (now) throw lockedOut(now.waitMs, now.by, path);
+    return null;
   }
 
   /** One handler per method of the contract: a method without one is a type error, not a runtime miss. */
@@ -131,12 +167,12 @@ export class CounterService {
     retryUpload: (a) => this.m_retryUpload(a),
     findSettlements: (a) => this.m_findSettlements(a),
     getSettlement: (a) => this.m_getSettlement(a),
-    overrideBlock: (a) => this.m_overrideBlock(a),
+    overrideBlock: (a, ctx) => this.m_overrideBlock(a, ctx),
     report: (a) => this.m_report(a),
     print: (a) => this.m_print(a),
     operators: () => this.m_operators(),
     createOperator: (a) => this.m_createOperator(a),
-    signIn: (a) => this.m_signIn(a),
+    signIn: (a, ctx) => this.m_signIn(a, ctx),
     signOut: (a) => this.m_signOut(a),
     getSettings: () => this.m_getSettings(),
     saveSettings: (a) => this.m_saveSettings(a),
@@ -310,11 +346,11 @@ export class CounterService {
    * PIN, writes the reason; core/supervision re-checks the finding and records the audit row,
    * which the next settle of this sale links to its settlement.
    */
-  protected m_overrideBlock(a: MethodArgs<'overrideBlock'>): MethodOutput<'overrideBlock'> {
+  protected m_overrideBlock(a: MethodArgs<'overrideBlock'>, ctx: CallContext = SCREEN): MethodOutput<'overrideBlock'> {
     const signedIn = this.operatorFor(a.session);
     let who = signedIn;
     if (a.authorizer) {
-      const o = verifyOperator(this.db, a.authorizer.operatorId, a.authorizer.pin);
+      const o = this.checkPin(a.authorizer.operatorId, a.authorizer.pin, ctx, 'override authorisation', 'authorizer.pin');
       if (!o) throw refusal('AUTHORIZER_FAILED', 'unknown authorising operator or wrong PIN', '授权人账号或 PIN 不正确', 'authorizer.pin');
       who = o;
     }
@@ -571,8 +607,8 @@ export class CounterService {
     return { id: o.id, name: o.name, role: o.role, roleZh: ROLE_ZH[o.role] };
   }
 
-  protected m_signIn(a: MethodArgs<'signIn'>): MethodOutput<'signIn'> {
-    const o = verifyOperator(this.db, a.operatorId, a.pin);
+  protected m_signIn(a: MethodArgs<'signIn'>, ctx: CallContext = SCREEN): MethodOutput<'signIn'> {
+    const o = this.checkPin(a.operatorId, a.pin, ctx, 'sign-in', 'pin');
     if (!o) throw refusal('SIGN_IN_FAILED', 'unknown operator or wrong PIN', '账号或 PIN 不正确', 'pin');
     const session = randomBytes(24).toString('base64url');
     this.sessions.set(session, { operator: o, lastSeen: Date.now() });
