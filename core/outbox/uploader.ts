@@ -38,6 +38,7 @@ import {
 } from '../store/outbox.ts';
 import { parseSteps } from './steps.ts';
 import { recordVariances } from './variance.ts';
+import { testFault } from '../config/test-fault.ts';
 
 export interface UploaderOptions {
   endpoint: string;
@@ -263,10 +264,17 @@ export class Uploader {
           if (i >= works.length) return;
           const w = works[i]!;
           out[i] = w.mode === 'send' ? toOutcome(await this.client.send(w.body!, outputSchemaFor(w.step.action), w.ctx?.region.transport.path)) : await this.resolve(w);
+          if (w.mode === 'send' && w.step.action === 'settle' && testFault() === 'double-send') await this.sendCopy(w);
         }
       }),
     );
     return out;
+  }
+
+  /** The double-send test fault: the same settlement once more under a new msgid (the crash test must see it). */
+  private async sendCopy(w: Work): Promise<void> {
+    const msgid = this.db.transaction(() => nextMsgid(this.db, w.ctx!.envCtx.institution.code, new Date(this.now())))();
+    await this.client.send(JSON.stringify({ ...w.envelope, msgid }), outputSchemaFor(w.step.action), w.ctx?.region.transport.path);
   }
 
   /** Settles an unknown outcome: ask the platform what became of the msgid, or 冲正 it (2601) and start over with a new msgid. */

@@ -34,6 +34,7 @@ import {
   type OperatorRow,
 } from '../store/counter.ts';
 import { reverse as journalReverse } from '../settlement/reverse.ts';
+import { commitRecord } from '../settlement/commit.ts';
 import { loadRecord, type SettlementRecord } from '../settlement/view.ts';
 import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type SettlementView } from './contract.ts';
@@ -317,15 +318,15 @@ export class CounterService {
    * reaches the caller as a business refusal (409 over HTTP); the uploader is woken after the commit.
    */
   private commit(write: () => string): SettlementView {
-    let id: string;
+    let view: SettlementView;
     try {
-      id = this.db.transaction(write)();
+      view = commitRecord(this.db, write, (id) => this.view(this.record(id)));
     } catch (e) {
       if (e instanceof InputError && !(e instanceof ServiceRefusal)) throw new ServiceRefusal(e.code, e.message, e.messageZh, e.problems);
       throw e;
     }
     this.onCommitted();
-    return this.view(this.record(id));
+    return view;
   }
 
   protected m_reverse(a: MethodArgs<'reverse'>): MethodOutput<'reverse'> {

@@ -18,6 +18,7 @@ import {
 import { enqueueRecord } from '../outbox/enqueue.ts';
 import { saleSteps } from '../outbox/steps.ts';
 import { recordHash } from './hash.ts';
+import { commitRecord } from './commit.ts';
 import { recordPoolUsage } from './ledger-bridge.ts';
 import { SettleInputSchema, type SettleInput } from './contract.ts';
 import { loadRecord, type SettlementRecord } from './view.ts';
@@ -54,7 +55,7 @@ export function settle(db: DB, raw: SettleInput, options: SettleOptions = {}): S
   const now = options.now ?? new Date();
   const nowIso = now.toISOString();
 
-  const id = db.transaction((): string => {
+  return commitRecord(db, (): string => {
     if (input.requestId) {
       const existing = getSettlementByRequestId(db, input.requestId);
       if (existing) return existing.id;
@@ -126,8 +127,7 @@ export function settle(db: DB, raw: SettleInput, options: SettleOptions = {}): S
     recordPoolUsage(db, { psnNo: patient.psnNo, date: request.date, amount: result.fund, settlementId });
     enqueueRecord(db, { settlement: row, steps: saleSteps(institution.type), dependsOn: null, status: 'pending', now });
     return settlementId;
-  })();
-  return loadRecord(db, id)!;
+  }, (id) => loadRecord(db, id)!);
 }
 
 export type { QuoteResult };

@@ -233,3 +233,33 @@ export function simStats(db: SimDB): Record<string, number> {
     reversals: get(`SELECT count(*) AS n FROM sim_settlement WHERE kind = 'reverse' AND active = 1`),
   };
 }
+
+/** One settlement message the simulator received (each msgid once; `repeats` counts its later arrivals). */
+export interface SettleDelivery {
+  msgid: string;
+  infno: string;
+  /** The institution's settlement id the message settles (医药机构结算ID), read from the request. */
+  medinsSetlId: string | null;
+  status: SimMessage['status'];
+  repeats: number;
+}
+
+/**
+ * Every settle message received (2102 pharmacy, 2207 clinic), refused and repeated ones included:
+ * the crash test counts deliveries per settlement from these, not only what was stored.
+ */
+export function settleDeliveries(db: SimDB, infnos: readonly string[] = ['2102', '2207']): SettleDelivery[] {
+  const rows = prep(db, `SELECT msgid, infno, status, repeats, request_json FROM sim_message WHERE infno IN (SELECT value FROM json_each(?)) ORDER BY received_at, msgid`)
+    .all(JSON.stringify(infnos)) as { msgid: string; infno: string; status: SimMessage['status']; repeats: number; request_json: string | null }[];
+  return rows.map((r) => {
+    let id: string | null = null;
+    try {
+      const input = (JSON.parse(r.request_json ?? 'null') as { input?: Record<string, { medins_setl_id?: unknown } | undefined> } | null)?.input;
+      const v = input?.druginfo?.medins_setl_id ?? input?.data?.medins_setl_id;
+      id = typeof v === 'string' ? v : null;
+    } catch {
+      id = null;
+    }
+    return { msgid: r.msgid, infno: r.infno, medinsSetlId: id, status: r.status, repeats: r.repeats };
+  });
+}
