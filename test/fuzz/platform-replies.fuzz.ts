@@ -122,7 +122,7 @@ test('reply parser: never throws; only a defined shape is a reply; accepted amou
       }
       checkParsed(a, body, r);
     }),
-    fuzzParams(300),
+    { ...fuzzParams(300), includeErrorInReport: true },
   );
 });
 
@@ -167,7 +167,7 @@ test('client over HTTP: odd statuses and bodies cut mid-way are ambiguous, never
           } else assert.ok(out.error.length > 0);
         },
       ),
-      fuzzParams(60),
+      { ...fuzzParams(60), includeErrorInReport: true },
     );
   } finally {
     client.close();
