@@ -9,9 +9,9 @@ import { z } from 'zod';
 import { InputError, parseOrThrow } from '../core/contract/problems.ts';
 import { startCounter, type RunningCounter } from '../core/app/counter.ts';
 import { resolveDataDir } from '../core/config/paths.ts';
-import { METHOD_NAMES, type MethodName } from '../core/service/contract.ts';
+import { SCREEN_METHODS } from '../core/service/contract.ts';
 import { ServiceRefusal } from '../core/service/errors.ts';
-import { BRIDGE_METHODS, PRINT_CHANNEL, channel } from './methods.ts';
+import { PRINT_CHANNEL, channel } from './methods.ts';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self' blob: about:; object-src 'none'; base-uri 'none'; form-action 'none'";
 // Packed or not, the built screen sits in dist/renderer under the app folder.
@@ -137,14 +137,14 @@ async function main(): Promise<void> {
     counter = await startCounter({ dataDir, port: 0, staticDir: rendererDir() });
   }
 
-  for (const name of BRIDGE_METHODS) {
-    if (!METHOD_NAMES.includes(name as MethodName)) throw new Error(`bridge method ${name} is not a service method`);
+  // IPC is the screen surface: one channel per screen method of the contract, no other.
+  for (const name of SCREEN_METHODS) {
     ipcMain.handle(channel(name), async (event, input: unknown) => {
       if (!trusted(event)) throw ipcError(new InputError('FORBIDDEN', 'untrusted sender', '非法调用'));
       try {
         // CounterService.call validates `input` with the method's zod schema before anything runs.
         if (closing || !counter) throw new InputError('SHUTTING_DOWN', 'the counter is closing', '正在退出，请稍候');
-        return await track(counter.service.call(name as MethodName, input));
+        return await track(counter.service.call(name, input));
       } catch (e) {
         throw ipcError(e);
       }

@@ -7,6 +7,7 @@ import { openDatabase, type DB } from '../store/db.ts';
 import { getInstitution } from '../store/settings.ts';
 import { CounterService, type PlatformLink } from '../service/index.ts';
 import { loadOrCreateToken } from '../http/token.ts';
+import { ScreenAccess } from '../http/screen-access.ts';
 import { startHttpServer, type RunningHttp } from '../http/server.ts';
 import { Uploader as OutboxUploader } from '../outbox/uploader.ts';
 import { acquireLock, type DataDirLock } from '../store/lock.ts';
@@ -135,7 +136,10 @@ export interface RunningCounter {
   db: DB;
   service: CounterService;
   http: RunningHttp;
+  /** The plugin token (host POS): the plugin methods only. */
   token: string;
+  /** A one-time code for opening the browser shell (`${url}/#code=…`): exchanged once, within a minute, for a screen token. */
+  screenCode(): string;
   url: string;
   probe: PlatformProbe;
   close(): Promise<void>;
@@ -160,10 +164,11 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
   // The platform is back: drain now rather than at the end of the uploader's backoff.
   probe.onBack = () => uploader?.wake();
   const token = loadOrCreateToken(o.dataDir);
+  const screen = new ScreenAccess();
   const staticDir = o.staticDir === undefined ? (existsSync(RENDERER_DIR) ? RENDERER_DIR : null) : o.staticDir;
   let http: RunningHttp;
   try {
-    http = await startHttpServer({ dispatcher: service, token, staticDir, port: o.port ?? 0, version: '1.0.0', ...(o.log ? { log: o.log } : {}) });
+    http = await startHttpServer({ dispatcher: service, token, screen, staticDir, port: o.port ?? 0, version: '1.0.0', ...(o.log ? { log: o.log } : {}) });
   } catch (e) {
     // e.g. the port is taken: leave nothing half-open, so the caller can retry on another port.
     await uploader?.stop();
@@ -177,6 +182,7 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
     service,
     http,
     token,
+    screenCode: () => screen.issueCode(),
     url: http.url,
     probe,
     async close() {

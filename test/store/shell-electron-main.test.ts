@@ -10,7 +10,8 @@ import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BRIDGE_METHODS, PRINT_CHANNEL, channel } from '../../electron/methods.ts';
+import { PRINT_CHANNEL, channel } from '../../electron/methods.ts';
+import { SCREEN_METHODS } from '../../core/service/contract.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -37,7 +38,8 @@ test('the built main process starts the core, registers the bridge, locks the wi
     for (let i = 0; i < 200 && rec.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
     assert.equal(rec.windows.length, 1, 'one window (the core started from the bundled location)');
 
-    const expected = [...BRIDGE_METHODS.map((m) => channel(m)), PRINT_CHANNEL].sort();
+    // IPC is the screen surface: exactly the handler map's screen methods, plus printing.
+    const expected = [...SCREEN_METHODS.map((m) => channel(m)), PRINT_CHANNEL].sort();
     assert.deepEqual([...rec.handlers.keys()].sort(), expected);
 
     const prefs = rec.windows[0]!.options.webPreferences;
