@@ -234,12 +234,14 @@ async function crashRun(o: CrashOptions, started: number, config: PlatformConfig
     const lock = acquireLock(dataDir, 'crash-verify');
     const db = openDatabase(dataDir);
     try {
-      reviveDead(db);
       let offset = 0;
       const up = new Uploader(db, { endpoint: sim.url, timeoutMs: 2000, now: () => Date.now() + offset, config });
       try {
         for (let i = 0; i < 200; i++) {
           offset += 3600_000;
+          // A row the kills drove to 'dead' (its failures counted across every life) is what the operator
+          // retries; so does recovery, every round: one slow answer under load must not end it as lost.
+          reviveDead(db);
           await up.drainOnce();
           const c = statusCounts(db);
           if (c.pending + c.sending + c.ambiguous + c.dead === 0) break;
