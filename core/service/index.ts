@@ -10,18 +10,16 @@ import { maskCertno } from '../identity/mask.ts';
 import { Decimal } from '../money/decimal.ts';
 import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
-import { getInstitution, institutionFields, setInstitution } from '../store/settings.ts';
+import { getInstitution, getSetting, institutionFields, setInstitution, setSetting } from '../store/settings.ts';
 import { searchCatalog } from '../store/catalog.ts';
 import { listSettlements, getSettlementByReceipt, linesOf } from '../store/journal.ts';
 import { getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
 import {
   createOperator,
-  getCounterSetting,
   listOperators,
   recordPrint,
   recordSettlementOperator,
-  setCounterSetting,
   settlementByRequestId,
   settlementOperator,
   verifyOperator,
@@ -636,7 +634,7 @@ export class CounterService {
 
   private settingsOut(): MethodOutput<'getSettings'> {
     const f = institutionFields(this.db);
-    const printers = JSON.parse(getCounterSetting(this.db, 'printers') ?? '{}') as Record<string, string>;
+    const printers = getSetting(this.db, 'counter.printers') ?? {};
     return {
       settings: {
         institution: {
@@ -678,7 +676,7 @@ export class CounterService {
           region: s.institution.regionCode,
           platformEndpoint: s.platform.endpoint || null,
         });
-        setCounterSetting(this.db, 'printers', JSON.stringify(s.printers));
+        setSetting(this.db, 'counter.printers', s.printers);
       })();
     } catch (e) {
       if (e instanceof InputError) {

@@ -14,6 +14,7 @@ import { settingsMigration } from './0015_settings.ts';
 import { counterMigration } from './0070_counter.ts';
 import { requestHashMigration } from './0080_request_hash.ts';
 import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
+import { oneSettingsTableMigration } from './0082_one_settings_table.ts';
 import { journalMigration } from './0030_journal.ts';
 import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
@@ -50,5 +51,6 @@ export const MIGRATIONS: readonly Migration[] = [
   filingMigration,
   requestHashMigration,
   patientLookupIndexesMigration,
+  oneSettingsTableMigration,
   journalSealMigration,
 ];
