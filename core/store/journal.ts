@@ -1,4 +1,4 @@
-// SQL for the settlement journal (migration 30) and its seal (migration 93: a keyed MAC per
+// SQL for the settlement journal (migration 30) and its seal (migration 96: a keyed MAC per
 // record, anchors of the chain's head). Writers run inside the caller's transaction; rows are
 // only ever inserted (triggers refuse UPDATE and DELETE).
 import { prep } from './prepared.ts';
@@ -33,7 +33,7 @@ export interface SettlementRow {
   reason: string | null;
   prev_hash: string;
   hash: string;
-  /** HMAC of `hash` under the journal key (migration 93); null on records written before it. Filled by insertSettlement. */
+  /** HMAC of `hash` under the journal key (migration 96); null on records written before it. Filled by insertSettlement. */
   mac?: string | null;
 }
 
