@@ -277,8 +277,17 @@ async function crashRun(o: CrashOptions, started: number, config: PlatformConfig
         if (n > 1) duplicated += n - 1;
       }
       const known = new Set(listSettlements(db).map((r) => r.id));
-      for (const [id, n] of seen) if (!expected.has(id)) phantom += n;
-      for (const s of allSimSettlements(sim.db)) if (!known.has(s.medins_setl_id)) phantom++;
+      for (const [id, n] of seen) {
+        if (expected.has(id)) continue;
+        phantom += n;
+        const r = getSettlement(db, id);
+        log(`phantom: standing on the platform, not expected: ${id} (${r ? `${r.kind} ${r.receipt_no}, outbox ${getOutboxBySettlement(db, id)?.status}, later records ${recordsAgainst(db, r.original_id ?? r.id).map((x) => x.kind).join(',')}` : 'not in the journal'})`);
+      }
+      for (const s of allSimSettlements(sim.db)) {
+        if (known.has(s.medins_setl_id)) continue;
+        phantom++;
+        log(`phantom: platform settlement ${s.setl_id} for ${s.medins_setl_id}, not in the journal`);
+      }
       const platformTotal = standing.reduce((a, p) => a.plus(new Decimal(p.medfee_sumamt)), new Decimal(0));
       const platformFund = standing.reduce((a, p) => a.plus(new Decimal(p.fund_pay_sumamt)), new Decimal(0));
       const chain = verifyJournal(db);
