@@ -3,6 +3,7 @@
 // all come from this file, so a field can only mean one thing whichever door it came through.
 import { z } from 'zod';
 import { decimalField, isoDate } from '../contract/fields.ts';
+import { PrescriptionSchema } from '../contract/prescription.ts';
 
 // ---------- shared pieces ----------
 
@@ -23,7 +24,7 @@ export const ROLE_ZH: Record<OperatorRole, string> = { pharmacist: '药师', cle
 /** A signed-in operator's session: the proof every settlement carries of who did it. */
 const session = z.string().trim().min(16, { message: 'sign in first (session missing)' }).max(128).describe('session from signIn');
 
-const lineInput = z.object({
+const lineInput = z.strictObject({
   code: id('code').describe('catalog code: national code, own code or barcode'),
   quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }),
   /** Days of supply this line covers (from the prescription): enables the supply and refill checks. */
@@ -42,25 +43,19 @@ export const SearchInput = z.object({
   limit: z.number().int().min(1).max(50).default(20),
 });
 
-export const QuoteInput = z.object({
+// Sale bodies are strict: an unknown field is refused, never silently dropped (issue 11).
+export const QuoteInput = z.strictObject({
   patient: LookupInput.shape.input,
   date: isoDate('date', '结算日期').optional(),
   lines: z.array(lineInput).min(1, { message: 'a sale needs at least one line' }).max(200),
+  /** The prescription dispensed on (core/contract/prescription.ts): a pharmacy is paid at the prescriber's level. */
+  prescription: PrescriptionSchema.optional(),
 });
 
 export const SettleInput = QuoteInput.extend({
   session,
   /** Idempotency key chosen by the caller: retrying the same request never settles twice. */
   requestId: z.uuid({ message: 'requestId must be a UUID' }),
-  prescription: z
-    .object({
-      doctor: z.string().max(40).optional(),
-      department: z.string().max(40).optional(),
-      diagnosis: z.string().max(200).optional(),
-      outpatientNo: z.string().max(40).optional(),
-      consent: z.boolean().default(false),
-    })
-    .optional(),
 });
 
 export const ReverseInput = z.object({
@@ -227,6 +222,12 @@ export const QuoteLineView = z.object({
   fund: money,
   patient: money,
   covered: z.boolean(),
+  /** The rate in words ("报销 90%", "不予报销"). */
+  rateZh: z.string(),
+  /** What decided the amount (集采, level, class, over the payment standard, cap left), in plain Chinese. */
+  explain: z.array(z.string()),
+  /** The document and paragraph the rate comes from, by the document's name. */
+  sourceZh: z.string().nullable(),
   warnings: z.array(ReasonSchema),
   /** A supervision finding (over the region's supply ceiling, refill too early) blocks settling. */
   blocked: z.boolean(),
@@ -243,7 +244,7 @@ export const QuoteOutput = z.object({
   patientPays: money,
   cap: z.object({ limit: money, before: money, after: money }),
   lines: z.array(QuoteLineView),
-  /** The region's supply rule the check used (seed paragraph), when any line gave its days. */
+  /** The region's supply rule the check used (document and paragraph, by the document's name), when any line gave its days. */
   supply: z.object({ maxDaysPerPrescription: z.number().nullable(), source: z.string() }).nullable(),
   blocked: z.boolean(),
 });
@@ -265,8 +266,23 @@ export const SettlementView = z.object({
   patientPays: money,
   capLeft: money,
   lines: z.array(
-    z.object({ lineId: z.string(), code: z.string(), name: z.string(), spec: z.string().nullable(), quantity: z.string(), price: z.string(), total: money, fund: money, patient: money }),
+    z.object({
+      lineId: z.string(),
+      code: z.string(),
+      name: z.string(),
+      spec: z.string().nullable(),
+      quantity: z.string(),
+      price: z.string(),
+      total: money,
+      fund: money,
+      patient: money,
+      /** The rate and what decided the amount, in plain Chinese (a sale's lines; none on a reversal). */
+      rateZh: z.string().nullable(),
+      explain: z.array(z.string()),
+    }),
   ),
+  /** The policy document the sale was settled under, by its name. */
+  policyDocument: z.string().nullable(),
   outbox: z.object({ state: z.string(), stateZh: z.string(), detail: z.string().nullable() }),
   reversedBy: z.array(z.string()),
 });

@@ -64,7 +64,7 @@ export function openDatabaseFile(file: string, options: OpenOptions = {}): DB {
   }
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // The journal key is bound before migrating: migration 96 seals the journal with it.
+  // The journal key is bound before migrating: migration 98 seals the journal with it.
   const keyStore = options.keyStore ?? fileKeyStore(dirname(file));
   const key = keyStore.load() ?? (options.readonly ? null : createKeyIfUnsealed(db, keyStore));
   if (key) bindJournalKey(db, key);

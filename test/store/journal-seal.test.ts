@@ -112,8 +112,8 @@ test('a journal copied without its key is not re-keyed: writers refuse to open, 
   ro.close();
 });
 
-test('migration 96: records written before it stay verifiable through the seal anchor; later ones carry MACs', () => {
-  // Three records written by a counter before migration 96 (copied from a sealed journal without their MACs).
+test('migration 98: records written before it stay verifiable through the seal anchor; later ones carry MACs', () => {
+  // Three records written by a counter before migration 98 (copied from a sealed journal without their MACs).
   const source = openTemp();
   for (let i = 0; i < 3; i++) settleSale(source.db, { psnNo: `P${i}` });
   const legacy = rows(source.db).map((r) => ({ row: r, lines: linesOf(source.db, r.id) }));
@@ -127,7 +127,7 @@ test('migration 96: records written before it stay verifiable through the seal a
   }
   old.close();
   const db = openDatabase(dir);
-  assert.ok((db.pragma('user_version', { simple: true }) as number) >= 96);
+  assert.ok((db.pragma('user_version', { simple: true }) as number) >= 98);
   const seal = listAnchors(db).find((a) => a.kind === 'seal')!;
   assert.equal(seal.seq, 3);
   assert.equal(seal.hash, legacy[2]!.row.hash);

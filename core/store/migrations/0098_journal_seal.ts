@@ -6,7 +6,7 @@ import type { Migration } from './index.ts';
 import { anchorMac, GENESIS_HASH } from '../journal.ts';
 
 export const journalSealMigration: Migration = {
-  version: 96,
+  version: 98,
   name: 'journal seal: settlement.mac, journal_anchor',
   up(db) {
     db.exec(`ALTER TABLE settlement ADD COLUMN mac TEXT`);
