@@ -230,6 +230,7 @@ export class CatalogWriter {
   private readonly listInsert;
   private readonly get;
   private readonly setHash;
+  private readonly getHash;
 
   constructor(private readonly db: DB) {
     const cols = CATALOG_COLUMNS.join(', ');
@@ -247,6 +248,7 @@ export class CatalogWriter {
     this.listInsert = db.prepare('INSERT INTO catalog_lists (code, region) VALUES (?, ?)');
     this.get = db.prepare(`${ITEM} WHERE code = ?`);
     this.setHash = db.prepare('UPDATE catalog SET content_hash = ? WHERE code = ?');
+    this.getHash = db.prepare('SELECT content_hash AS hash, id AS rowid FROM catalog WHERE code = ?');
   }
 
   /** After a large import, merge the FTS segments into one: search p99 stays flat. */
@@ -258,10 +260,17 @@ export class CatalogWriter {
     this.setHash.run(hash, code);
   }
 
-  hashes(): Map<string, string> {
-    const map = new Map<string, string>();
-    for (const [k, h] of this.db.prepare('SELECT code, content_hash FROM catalog').raw().iterate() as Iterable<[string, string]>) map.set(k, h);
-    return map;
+  lookup(code: string): { hash: string; rowid: number } | undefined {
+    return this.getHash.get(code) as { hash: string; rowid: number } | undefined;
+  }
+
+  /** The highest rowid: rows written from now on get higher ones (no deletes during an import); also the table's size, roughly. */
+  maxRowid(): number {
+    return (this.db.prepare('SELECT max(id) AS n FROM catalog').get() as { n: number | null }).n ?? 0;
+  }
+
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT 1 FROM catalog LIMIT 1').get() === undefined;
   }
 
   existing(code: string): CatalogRecord | null {
