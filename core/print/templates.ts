@@ -357,3 +357,45 @@ ${demoPrices ? '<div class="reprint">演示数据：价格仅供演示，非真�
 <div class="notes muted">价格单位：元。医保支付标准以内部分按“两病”政策比例支付，超出部分由个人负担。</div>`;
   return page('两病用药公示', layout, body);
 }
+
+/** What the 日结 statement prints: the day's reconciliation groups and the journal's anchor. */
+export interface DayCloseStatement {
+  date: string;
+  balanced: boolean;
+  groups: { insutype: string; clrType: string; medfee: string; fund: string; acct: string; count: number; balanced: boolean; description: string | null }[];
+  /** The journal's head when the day was closed: the last record's number and its hash. */
+  anchor: { seq: number; hash: string };
+}
+
+const INSUTYPE_ZH: Record<string, string> = { '310': '职工基本医疗保险', '390': '城乡居民基本医疗保险' };
+const CLR_TYPE_ZH: Record<string, string> = { '11': '门诊', '41': '药店购药' };
+
+/** A hash in groups of four so it can be read aloud and compared by eye. */
+export function groupedHash(hash: string): string {
+  return (hash.match(/.{1,4}/g) ?? []).join(' ');
+}
+
+/**
+ * 日结单: the totals reconciled with the platform and the journal's check code at close time.
+ * The code is kept on paper (outside the computer): a later `journal verify` compares it with
+ * the journal, so records removed from the end after this day show.
+ */
+export function renderDayCloseStatement(inst: PrintInstitution, s: DayCloseStatement, layout: Layout, printedAt: string): Rendered {
+  const rows = s.groups
+    .map(
+      (g) =>
+        `<tr><td>${esc(INSUTYPE_ZH[g.insutype] ?? g.insutype)}</td><td>${esc(CLR_TYPE_ZH[g.clrType] ?? g.clrType)}</td><td class="num">${g.count}</td><td class="num">${yuan(g.medfee)}</td><td class="num">${yuan(g.fund)}</td><td class="num">${yuan(g.acct)}</td><td>${g.balanced ? '平账' : `不平${g.description ? `：${esc(g.description)}` : ''}`}</td></tr>`,
+    )
+    .join('');
+  const body = `
+<h1>${esc(inst.name)}</h1>
+<h2>医保结算日结单</h2>
+<div class="meta"><span>结算日期：${dateZh(s.date)}</span><span>机构编号：${esc(inst.code)}</span><span>打印时间：${esc(printedAt)}</span></div>
+${s.groups.length ? `<table class="items"><thead><tr><th>险种</th><th>清算类别</th><th class="num">笔数</th><th class="num">医疗费总额</th><th class="num">基金支付</th><th class="num">个人账户</th><th>对账结果</th></tr></thead><tbody>${rows}</tbody></table>` : '<div>当日无医保结算。</div>'}
+<div class="notes">对账结论：${s.balanced ? '全部平账' : '存在不平账，请核对'}</div>
+<hr>
+<div class="notes">结算日志校验码（截至第 ${s.anchor.seq} 笔记录）：<div><b>${esc(groupedHash(s.anchor.hash))}</b></div>
+<div class="muted">请妥善保存本单。日后核查结算日志时，校验码应与本单一致；不一致说明结算记录在日结后被改动或删除。</div></div>
+<div class="sign"><span>经办人：</span><span>复核人：</span></div>`;
+  return page('医保结算日结单', layout, body);
+}

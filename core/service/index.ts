@@ -32,6 +32,7 @@ import {
   type OperatorRow,
 } from '../store/counter.ts';
 import { reverse as journalReverse } from '../settlement/reverse.ts';
+import { commitRecord } from '../settlement/commit.ts';
 import { quoteSale, readSettlement, saleRequestHash, settleSale, type SettlementReadModel } from '../sale/index.ts';
 import type { SaleInput } from '../contract/sale.ts';
 import { diagnosisFor, renderDrugList, renderPrescription, renderTestPage, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
@@ -42,6 +43,7 @@ import { documentTitle, explainQuote } from '../policy/explain.ts';
 import { OVERRIDE_ROLES, overrideBlock, supplyRules } from '../supervision/index.ts';
 import { addDays } from '../supervision/dates.ts';
 import { ServiceRefusal } from './errors.ts';
+import { SignInGuard, lockoutZh } from './sign-in-guard.ts';
 
 export { ServiceRefusal };
 
@@ -55,6 +57,11 @@ function asRefusal(e: unknown): unknown {
 
 function refusal(code: string, message: string, messageZh: string, path = ''): ServiceRefusal {
   return new ServiceRefusal(code, message, messageZh, [problem(path, code, message, messageZh)]);
+}
+
+function lockedOut(waitMs: number, by: 'operator' | 'source', path: string): ServiceRefusal {
+  const s = Math.max(1, Math.ceil(waitMs / 1000));
+  return refusal('SIGN_IN_LOCKED', `too many wrong PINs ${by === 'operator' ? 'for this operator' : 'from this source'}: try again in ${s} s`, lockoutZh(waitMs), path);
 }
 
 export interface PlatformLink {
@@ -76,6 +83,10 @@ export interface ServiceOptions {
   onSignedOut?: (operatorId: string) => void;
   /** Catalog prices in this data directory are demo prices (printed on the public list). */
   demo?: boolean;
+  /** Security log (English, never a PIN); default stderr. */
+  log?: (line: string) => void;
+  /** Wall clock of the PIN lockout in ms (tests inject one). */
+  guardClock?: () => number;
   /** Source of record ids (uuid v7 by default; tests inject a fixed sequence to compare journals). */
   ids?: () => string;
 }
@@ -95,8 +106,14 @@ function offsetMm(text: string | undefined): number {
 /** How long a settle waits for the hub to claim its trace codes before settling on its own. */
 const HUB_CLAIM_TIMEOUT_MS = 1_500;
 
+/** Who is calling: the HTTP peer address, or 'screen' for the shell's own IPC. */
+export interface CallContext {
+  source: string;
+}
+const SCREEN: CallContext = { source: 'screen' };
+
 /** The handler of each method of the contract, typed by its schemas. */
-type Handlers = { [M in MethodName]: (a: MethodArgs<M>) => MethodOutput<M> | Promise<MethodOutput<M>> };
+type Handlers = { [M in MethodName]: (a: MethodArgs<M>, ctx: CallContext) => MethodOutput<M> | Promise<MethodOutput<M>> };
 
 interface Session {
   operator: OperatorRow;
@@ -113,6 +130,7 @@ export class CounterService {
   private readonly onCommitted: () => void;
   private readonly onSignedOut: (operatorId: string) => void;
   private readonly demo: boolean;
+  private readonly guard: SignInGuard;
   private readonly ids: (() => string) | undefined;
 
   constructor(o: ServiceOptions) {
@@ -123,17 +141,36 @@ export class CounterService {
     this.onCommitted = o.onCommitted ?? (() => {});
     this.onSignedOut = o.onSignedOut ?? (() => {});
     this.demo = o.demo ?? false;
+    const log = o.log ?? ((line: string) => void process.stderr.write(line + '\n'));
+    this.guard = new SignInGuard({ log, ...(o.guardClock ? { now: o.guardClock } : {}) });
     this.ids = o.ids;
   }
 
   /** The single entry point: validate with the method's schema, then run it. */
-  async call<M extends MethodName>(method: M, raw: unknown): Promise<MethodOutput<M>> {
+  async call<M extends MethodName>(method: M, raw: unknown, ctx: CallContext = SCREEN): Promise<MethodOutput<M>> {
     const spec = METHODS[method];
     if (!spec) throw new InputError('NO_SUCH_METHOD', `no method ${String(method)}`, `没有此接口`, []);
     const args = parseOrThrow(spec.input as never, raw) as MethodArgs<M>;
     if (needsAdmin(method)) this.requireAdmin(method, args as { session?: string });
-    const handler = this.handlers[method] as (a: MethodArgs<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
-    return await handler(args);
+    const handler = this.handlers[method] as (a: MethodArgs<M>, ctx: CallContext) => MethodOutput<M> | Promise<MethodOutput<M>>;
+    return await handler(args, ctx);
+  }
+
+  /**
+   * Checks a PIN through the lockout (per operator and per source): a locked pair is refused
+   * without looking at the PIN; a wrong PIN counts against both.
+   */
+  private checkPin(operatorId: string, pin: string, ctx: CallContext, what: string, path: string): OperatorRow | null {
+    const locked = this.guard.check(operatorId, ctx.source, what);
+    if (locked) throw lockedOut(locked.waitMs, locked.by, path);
+    const o = verifyOperator(this.db, operatorId, pin);
+    if (o) {
+      this.guard.succeeded(operatorId, ctx.source);
+      return o;
+    }
+    const now = this.guard.failed(operatorId, ctx.source, what);
+    if (now) throw lockedOut(now.waitMs, now.by, path);
+    return null;
   }
 
   /**
@@ -162,12 +199,12 @@ export class CounterService {
     retryUpload: (a) => this.m_retryUpload(a),
     findSettlements: (a) => this.m_findSettlements(a),
     getSettlement: (a) => this.m_getSettlement(a),
-    overrideBlock: (a) => this.m_overrideBlock(a),
+    overrideBlock: (a, ctx) => this.m_overrideBlock(a, ctx),
     report: (a) => this.m_report(a),
     print: (a) => this.m_print(a),
     operators: () => this.m_operators(),
     createOperator: (a) => this.m_createOperator(a),
-    signIn: (a) => this.m_signIn(a),
+    signIn: (a, ctx) => this.m_signIn(a, ctx),
     signOut: (a) => this.m_signOut(a),
     changePin: (a) => this.m_changePin(a),
     operatorAccounts: () => this.m_operatorAccounts(),
@@ -282,17 +319,23 @@ export class CounterService {
     const settlementId = await this.claimAtHub(input, requestId);
     // Bad input (an unknown code, a missing prescription) is 400; the pipeline's refusals (not
     // eligible, blocked by supervision, a reused requestId) are 409.
-    const { id, replayed } = settleSale(this.db, this.book, input, {
-      operator: { id: operator.id, name: operator.name, role: operator.role },
-      requestId,
-      requestHash: saleRequestHash(body),
-      now: this.now(),
-      ids: this.ids,
-      institution: this.institution(),
-      ...(settlementId ? { settlementId } : {}),
-    });
+    // commitRecord: the one place the crash test's ghost-commit fault can roll the answer back (core/config/test-fault.ts).
+    const { view, replayed } = commitRecord(
+      this.db,
+      () =>
+        settleSale(this.db, this.book, input, {
+          operator: { id: operator.id, name: operator.name, role: operator.role },
+          requestId,
+          requestHash: saleRequestHash(body),
+          now: this.now(),
+          ids: this.ids,
+          institution: this.institution(),
+          ...(settlementId ? { settlementId } : {}),
+        }),
+      ({ id, replayed }) => ({ view: this.view(this.record(id)), replayed }),
+    );
     if (!replayed) this.onCommitted();
-    return this.view(this.record(id));
+    return view;
   }
 
   /**
@@ -326,14 +369,14 @@ export class CounterService {
    * reaches the caller as a business refusal (409 over HTTP); the uploader is woken after the commit.
    */
   private commit(write: () => string): SettlementView {
-    let id: string;
+    let view: SettlementView;
     try {
-      id = this.db.transaction(write)();
+      view = commitRecord(this.db, write, (id) => this.view(this.record(id)));
     } catch (e) {
       throw asRefusal(e);
     }
     this.onCommitted();
-    return this.view(this.record(id));
+    return view;
   }
 
   protected m_reverse(a: MethodArgs<'reverse'>): MethodOutput<'reverse'> {
@@ -354,11 +397,11 @@ export class CounterService {
    * PIN, writes the reason; core/supervision re-checks the finding and records the audit row,
    * which the next settle of this sale links to its settlement.
    */
-  protected m_overrideBlock(a: MethodArgs<'overrideBlock'>): MethodOutput<'overrideBlock'> {
+  protected m_overrideBlock(a: MethodArgs<'overrideBlock'>, ctx: CallContext = SCREEN): MethodOutput<'overrideBlock'> {
     const signedIn = this.operatorFor(a.session);
     let who = signedIn;
     if (a.authorizer) {
-      const o = verifyOperator(this.db, a.authorizer.operatorId, a.authorizer.pin);
+      const o = this.checkPin(a.authorizer.operatorId, a.authorizer.pin, ctx, 'override authorisation', 'authorizer.pin');
       if (!o) throw refusal('AUTHORIZER_FAILED', 'unknown authorising operator or wrong PIN', '授权人账号或 PIN 不正确', 'authorizer.pin');
       who = o;
     }
@@ -632,8 +675,8 @@ export class CounterService {
     return { id: o.id, name: o.name, role: o.role, roleZh: ROLE_ZH[o.role] };
   }
 
-  protected m_signIn(a: MethodArgs<'signIn'>): MethodOutput<'signIn'> {
-    const o = verifyOperator(this.db, a.operatorId, a.pin);
+  protected m_signIn(a: MethodArgs<'signIn'>, ctx: CallContext = SCREEN): MethodOutput<'signIn'> {
+    const o = this.checkPin(a.operatorId, a.pin, ctx, 'sign-in', 'pin');
     if (!o) throw refusal('SIGN_IN_FAILED', 'unknown operator or wrong PIN', '账号或 PIN 不正确', 'pin');
     const session = randomBytes(24).toString('base64url');
     this.sessions.set(session, { operator: o, lastSeen: Date.now() });

@@ -36,7 +36,11 @@ export function verifyOperator(db: DB, id: string, pin: string): OperatorRow | n
   const row = db.prepare(`SELECT id, name, role, active, pin_salt, pin_hash FROM operators WHERE id = ?`).get(id) as
     | { id: string; name: string; role: Role; active: number; pin_salt: string; pin_hash: string }
     | undefined;
-  if (!row || row.active !== 1) return null;
+  if (!row || row.active !== 1) {
+    // The same scrypt work for an unknown operator, so the answer time does not tell which ids exist.
+    hashPin(pin, 'unknown-operator');
+    return null;
+  }
   const a = Buffer.from(hashPin(pin, row.pin_salt), 'hex');
   const b = Buffer.from(row.pin_hash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b) ? { id: row.id, name: row.name, role: row.role, active: true } : null;

@@ -22,6 +22,7 @@ import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
 import { dayCloseMigration } from './0033_day_close.ts';
 import { platformSessionMigration } from './0095_platform_session.ts';
+import { journalSealMigration } from './0098_journal_seal.ts';
 
 export interface Migration {
   version: number;
@@ -56,5 +57,6 @@ export const MIGRATIONS: readonly Migration[] = [
   oneSettingsTableMigration,
   platformSessionMigration,
   catalogDoseSplitMigration,
+  journalSealMigration,
   lineTraceCodesMigration,
 ];
