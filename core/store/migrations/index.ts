@@ -11,6 +11,7 @@ import { catalogListsMigration } from './0012_catalog_lists.ts';
 import { ledgerMigration } from './0013_ledger.ts';
 import { poolReportsMigration } from './0014_pool_reports.ts';
 import { settingsMigration } from './0015_settings.ts';
+import { poolYearReportsMigration } from './0016_pool_year_reports.ts';
 import { counterMigration } from './0070_counter.ts';
 import { requestHashMigration } from './0080_request_hash.ts';
 import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ledgerMigration,
   poolReportsMigration,
   settingsMigration,
+  poolYearReportsMigration,
   counterMigration,
   journalMigration,
   outboxMigration,
