@@ -91,7 +91,7 @@ function rosterRows(): Record<string, unknown>[] {
   add(R.lincang.eligible, '张建国', { insutype: '390', conditions: 'both', pool_used: '120.00', pool_used_as_of: '2025-12-31', ec_token: FIXTURE_EC_TOKEN });
   add(R.lincang.ineligible, '李秀英', { insutype: '310', conditions: 'hypertension' });
   add(R.chongqing.eligible, '王德明', { insutype: '390', conditions: 'hypertension', management_class: '2' });
-  add(R.chongqing.ineligible, '刘春梅', { insutype: '310', conditions: 'diabetes', management_class: '1' });
+  add(R.chongqing.ineligible, '刘春梅', { insutype: '310', conditions: 'diabetes', management_class: '2' });
   add(R.kunming.eligible, '赵志华', { insutype: '390', conditions: 'diabetes', designated_institution: R.kunming.institution.code });
   add(R.kunming.ineligible, '陈玉兰', { insutype: '390', conditions: 'hypertension', designated_institution: 'H53010200099' });
   add(R.ezhou.eligible, '周福生', { insutype: '310', conditions: 'hypertension' });
