@@ -43,7 +43,8 @@ test('seed 001 §一, roster row: the class follows the grade and risk group; a 
   assert.equal(row({ conditions: '糖尿病', management_class: '二类' }).r!.management_class, 2);
   assert.equal(row({ management_class: '1' }).r!.management_class, 1, 'hypertension with no detail: the class as given');
   assert.equal(row({ conditions: '糖尿病' }).r!.management_class, null, 'a row saying nothing about the class is stored as it is (the class is derived where the policy needs it)');
-  for (const bad of [{ conditions: '糖尿病', management_class: '1' }, { hypertension_grade: '3', management_class: '一类' }, { hypertension_grade: '1', hypertension_risk: '高危', management_class: '1' }]) {
+  const contradictions: Record<string, string>[] = [{ conditions: '糖尿病', management_class: '1' }, { hypertension_grade: '3', management_class: '一类' }, { hypertension_grade: '1', hypertension_risk: '高危', management_class: '1' }];
+  for (const bad of contradictions) {
     const { r, problems } = row(bad);
     assert.equal(r, null, JSON.stringify(bad));
     assert.deepEqual(problems.map((p) => [p.path, p.code]), [['management_class', 'CLASS_CONTRADICTS_DIAGNOSIS']]);
