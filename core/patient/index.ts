@@ -15,6 +15,7 @@ import { eligibilityReasons, policyCap, quote, REASONS, type PolicyBook, type Re
 import type { DB } from '../store/db.ts';
 import { findPatient } from '../store/roster.ts';
 import { getCatalogItem, listing, type CatalogItem } from '../store/catalog.ts';
+import { treatsOf } from '../contract/catalog.ts';
 import { usageBreakdown } from '../store/ledger.ts';
 import { requireInstitution } from '../store/settings.ts';
 
@@ -301,7 +302,8 @@ export function quoteForPatient(db: DB, book: PolicyBook, sale: SaleInput, optio
     const l = listing(db, item.code, inst.region);
     const standard = paymentStandardFor(item, l.paymentStandard);
     const id = line.id ?? String(i + 1);
-    lines.push({ id, kind: line.kind ?? 'drug', listed: l.listed, vbp: item.vbp, price: typeof price === 'number' ? String(price) : price, paymentStandard: standard, quantity: line.quantity });
+    const treats = treatsOf(item);
+    lines.push({ id, kind: line.kind ?? 'drug', listed: l.listed, vbp: item.vbp, price: typeof price === 'number' ? String(price) : price, paymentStandard: standard, quantity: line.quantity, ...(treats ? { treats } : {}) });
     items.push({
       id,
       code: item.code,
