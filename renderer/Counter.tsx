@@ -7,6 +7,10 @@ import { asBridgeError } from './bridge.ts';
 import { printDocument } from './print.ts';
 import { isExact, itemEnterAction } from './itemEnter.ts';
 import type { Session } from './App.tsx';
+import { FilingDialog, type FilingTarget } from './FilingDialog.tsx';
+
+/** Line reasons meaning "the drug is for a condition not filed": the screen offers 新增病种. */
+const UNFILED: Record<string, 'hypertension' | 'diabetes'> = { TREATS_UNFILED_HYPERTENSION: 'hypertension', TREATS_UNFILED_DIABETES: 'diabetes' };
 
 type Lookup = MethodOutput<'lookup'>;
 type Hit = MethodOutput<'search'>['items'][number];
@@ -92,6 +96,8 @@ export function Counter({
   const [rx, setRx] = useState({ on: false, doctor: '', diagnosis: '', consent: false });
   /** The override dialog for one blocked line (F8), or null. */
   const [override, setOverride] = useState<OverrideTarget | null>(null);
+  /** The filing dialog (新增病种 from a line, or filing a patient not on the roster), or null. */
+  const [filing, setFiling] = useState<FilingTarget | null>(null);
   const requestId = useRef(newRequestId());
   const quoteSeq = useRef(0);
   const searchSeq = useRef(0);
@@ -287,8 +293,8 @@ export function Counter({
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      // The override dialog owns the keyboard while it is open (its own Enter and Esc).
-      if (override) return;
+      // A dialog (override, filing) owns the keyboard while it is open (its own Enter and Esc).
+      if (override || filing) return;
       if (e.key === 'F8') {
         e.preventDefault();
         if (firstBlocked) setOverride(firstBlocked);
@@ -309,7 +315,7 @@ export function Counter({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [confirm, clearSale, hits, override, firstBlocked]);
+  }, [confirm, clearSale, hits, override, filing, firstBlocked]);
 
   const overridden = (out: MethodOutput<'overrideBlock'>) => {
     quoteSeq.current += 1; // an older quote still on its way must not bring the block back
@@ -496,6 +502,15 @@ export function Counter({
                           放行… <kbd>F8</kbd>
                         </button>
                       )}
+                      {q && lookup?.patient && quote && q.warnings.some((w) => UNFILED[w.code]) && (
+                        <button
+                          className="override"
+                          data-testid={`add-condition-${i}`}
+                          onClick={() => setFiling({ kind: 'add', psnNo: lookup.patient!.psnNo, current: lookup.patient!.conditions, add: UNFILED[q.warnings.find((w) => UNFILED[w.code])!.code]!, date: quote.date, drug: q.item.name })}
+                        >
+                          办理新增病种备案…
+                        </button>
+                      )}
                       {badQty && <div className="warn">数量须为大于 0 的数字</div>}
                     </td>
                     <td className="num">{yuan(l.item.price)}</td>
@@ -546,6 +561,23 @@ export function Counter({
           <div className="message error" data-testid="supply-blocked">
             用药监管：标红的药品{quote.lines.some((l) => l.blocked && l.warnings.some((w) => w.code === 'MAX_SUPPLY')) ? `超出单次最长 ${quote.supply?.maxDaysPerPrescription ?? ''} 天用药量（${quote.supply?.source ?? ''}）` : '上次配药尚未用完，未到可再次配药的日期'}，不能结算。请调整数量或天数；确有需要时，药师或管理员可按 <kbd>F8</kbd> 写明理由后放行。
           </div>
+        )}
+        {filing && (
+          <FilingDialog
+            target={filing}
+            session={session}
+            onCancel={() => {
+              setFiling(null);
+              itemRef.current?.focus();
+            }}
+            onSessionLost={onSessionLost}
+            onDone={(out) => {
+              setFiling(null);
+              setMessage({ kind: 'ok', text: `${out.summaryZh}（现备案病种：${out.conditionsZh}）` });
+              // Look the patient up again and re-price the lines under the new filing.
+              if (patientKey) void doLookup(patientKey).then(() => setLines((ls) => [...ls]));
+            }}
+          />
         )}
         {override && patientKey && (
           <OverrideDialog

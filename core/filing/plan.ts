@@ -53,16 +53,27 @@ function classFor(explicit: ManagementClass | null, conditions: readonly Conditi
   return d.managementClass;
 }
 
-export function planFiling(req: FilingRequest, existing: RosterState | null, inst: FilingInstitution, codeSet: FilingCodeSet = 'national'): FilingPlan {
+/**
+ * Why this institution may not record a filing of this kind (null when it may): only a medical
+ * institution diagnoses; the region sets the levels, and whether only public ones file.
+ */
+export function institutionMayNotFile(kind: 'new' | 'change', inst: FilingInstitution): { code: string; path: string; message: string; messageZh: string } | null {
   const rule = filingRule(inst.policy);
-  if (inst.type !== 'clinic') refuse('FILING_NOT_A_CLINIC', 'institution.type', 'filing needs a diagnosis: only a designated medical institution (not a pharmacy) may file', '备案须经医疗机构诊断，定点药店不能办理两病备案');
-  const levels = req.kind === 'new' ? rule.newLevels : rule.changeLevels;
+  if (inst.type !== 'clinic') return { code: 'FILING_NOT_A_CLINIC', path: 'institution.type', message: 'filing needs a diagnosis: only a designated medical institution (not a pharmacy) may file', messageZh: '备案须经医疗机构诊断，定点药店不能办理两病备案' };
+  const levels = kind === 'new' ? rule.newLevels : rule.changeLevels;
   if (!levels.includes(inst.level)) {
-    refuse('FILING_LEVEL', 'institution.level', `a level ${inst.level} institution may not ${req.kind === 'new' ? 'file new patients' : 'change filings'} here (${rule.source}: levels ${levels.join(', ')})`, `本地区${levels.join('、')}级医疗机构方可办理（${rule.source}），本机构为${inst.level}级`);
+    return { code: 'FILING_LEVEL', path: 'institution.level', message: `a level ${inst.level} institution may not ${kind === 'new' ? 'file new patients' : 'change filings'} here (${rule.source}: levels ${levels.join(', ')})`, messageZh: `本地区由${levels.join('、')}级医疗机构办理，本机构为${inst.level}级` };
   }
   if (rule.publicOnly && inst.isPublic !== true) {
-    refuse('FILING_NOT_PUBLIC', 'institution.public', `only public institutions file two-disease patients here (${rule.source}); ${inst.isPublic === null ? 'set filing.public to yes if this institution is public' : 'this institution is not public'}`, `本地区由公立医疗机构办理两病备案（${rule.source}）${inst.isPublic === null ? '，如本机构为公立请在设置中注明' : ''}`);
+    return { code: 'FILING_NOT_PUBLIC', path: 'institution.public', message: `only public institutions file two-disease patients here (${rule.source}); ${inst.isPublic === null ? 'set filing.public to yes if this institution is public' : 'this institution is not public'}`, messageZh: `本地区由公立医疗机构办理两病备案${inst.isPublic === null ? '，如本机构为公立请在设置中注明' : ''}` };
   }
+  return null;
+}
+
+export function planFiling(req: FilingRequest, existing: RosterState | null, inst: FilingInstitution, codeSet: FilingCodeSet = 'national'): FilingPlan {
+  const rule = filingRule(inst.policy);
+  const barred = institutionMayNotFile(req.kind === 'new' ? 'new' : 'change', inst);
+  if (barred) refuse(barred.code, barred.path, barred.message, barred.messageZh);
   const codes = FILING_CODES[codeSet];
   const register = (d: ConditionName, patient: RosterState, memo: string): PlannedMessage => ({
     action: 'register',

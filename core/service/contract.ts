@@ -3,6 +3,7 @@
 // all come from this file, so a field can only mean one thing whichever door it came through.
 import { z } from 'zod';
 import { decimalField, isoDate } from '../contract/fields.ts';
+import { FilingRequestSchema } from '../filing/contract.ts';
 
 // ---------- shared pieces ----------
 
@@ -143,6 +144,19 @@ export const OverrideInput = QuoteInput.extend({
     .refine((s) => [...s].length >= OVERRIDE_REASON_MIN, { message: `write the reason out (at least ${OVERRIDE_REASON_MIN} characters)`, params: { zh: `请写明放行理由（至少${OVERRIDE_REASON_MIN}个字）` } }),
   /** A pharmacist or administrator authorising at a billing clerk's counter (their own PIN). */
   authorizer: z.object({ operatorId: id('operatorId'), pin: z.string().regex(/^\d{4,8}$/, { message: 'PIN must be 4 to 8 digits' }) }).optional(),
+});
+
+/** A filing at the counter (备案, or a change such as 新增病种); the diagnosing doctor is named in it. */
+export const FileInput = z.object({ session, request: FilingRequestSchema });
+export const FileOutput = z.object({
+  filingId: z.string(),
+  kind: z.enum(['new', 'change', 'stop']),
+  psnNo: z.string(),
+  conditions: z.array(z.enum(['hypertension', 'diabetes'])),
+  conditionsZh: z.string(),
+  managementClass: z.number().nullable(),
+  uploads: z.number().int(),
+  summaryZh: z.string(),
 });
 
 export const REPORT_NAMES = ['monthly-residents', 'monthly-employees', 'people', 'statistics', 'variances', 'overrides', 'capitation'] as const;
@@ -368,6 +382,7 @@ export const METHODS = {
   signOut: { input: SignOutInput, output: OkOutput, plugin: true, summary: 'end a session' },
   getSettings: { input: EmptyInput, output: SettingsOutput, plugin: false, summary: 'institution, policy, platform and printer settings' },
   saveSettings: { input: SaveSettingsInput, output: SettingsOutput, plugin: false, summary: 'change settings (administrators only)' },
+  file: { input: FileInput, output: FileOutput, plugin: false, summary: 'file a patient at the counter (new, change such as a new condition, stop); queued for upload' },
 } as const;
 
 export type MethodName = keyof typeof METHODS;

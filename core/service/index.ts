@@ -41,6 +41,7 @@ import { assertSettleable, catalogHit, findRecord, lookupView, priceSale, writeS
 import { findPatient } from '../store/roster.ts';
 import { OVERRIDE_ROLES, overrideBlock } from '../supervision/index.ts';
 import { ServiceRefusal } from './errors.ts';
+import { fileHere } from './filing.ts';
 
 export { ServiceRefusal };
 
@@ -140,6 +141,7 @@ export class CounterService {
     signOut: (a) => this.m_signOut(a),
     getSettings: () => this.m_getSettings(),
     saveSettings: (a) => this.m_saveSettings(a),
+    file: (a) => fileHere(this.db, a.request, this.operatorFor(a.session), this.now()),
   };
 
   // ---------- helpers ----------
