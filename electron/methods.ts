@@ -3,7 +3,7 @@
 export const BRIDGE_METHODS = [
   'lookup', 'search', 'quote', 'settle', 'reverse', 'outboxStatus', 'attention', 'retryUpload', 'findSettlements', 'getSettlement',
   'print', 'operators', 'createOperator', 'signIn', 'signOut', 'getSettings', 'saveSettings', 'overrideBlock', 'report',
-  'file',
+  'file', 'filingOffer', 'addCandidate', 'candidates', 'cashSale', 'stockCompliance',
 ] as const;
 
 export const channel = (method: string) => `counter:${method}`;

@@ -159,6 +159,66 @@ export const FileOutput = z.object({
   summaryZh: z.string(),
 });
 
+/** Someone not on the roster: may this institution file them now, or do they go on the candidates list? */
+export const FilingOfferInput = z.object({ certno: z.string().trim().min(15).max(18).describe('the ID number read from the card') });
+export const FilingOfferOutput = z.object({ onRoster: z.boolean(), fileHere: z.boolean(), adviceZh: z.string() });
+export const AddCandidateInput = z.object({
+  session,
+  certno: z.string().trim().min(15).max(18),
+  name: z.string().trim().min(1).max(50),
+  conditions: z.array(z.enum(['hypertension', 'diabetes'])).min(1).max(2),
+  drugs: z.string().trim().max(200).optional(),
+});
+export const CandidateView = z.object({ nameMasked: z.string(), certnoMasked: z.string(), conditionsZh: z.string(), drugs: z.string().nullable(), firstSeen: z.string(), lastSeen: z.string() });
+export const CandidatesInput = z.object({ session });
+export const CandidatesOutput = z.object({ items: z.array(CandidateView), csv: z.string(), filename: z.string() });
+
+/** A self-pay sale, or an out-of-area patient's sale paid here with a 垫付 claim receipt. */
+export const CashSaleInput = z.object({
+  session,
+  requestId: z.uuid({ message: 'requestId must be a UUID' }),
+  kind: z.enum(['self-pay', 'out-of-area']),
+  date: isoDate('date', '日期').optional(),
+  /** A roster patient (as scanned), when the sale is for one. */
+  patient: z.string().trim().min(1).max(512).optional(),
+  person: z
+    .object({
+      name: z.string().trim().min(1).max(50),
+      certno: z.string().trim().max(18).optional(),
+      insuredRegion: z.string().regex(/^\d{6}$/, { message: 'insuredRegion must be a 6-digit region code' }).optional(),
+      insurance: z.enum(['resident', 'employee']).optional(),
+      conditions: z.array(z.enum(['hypertension', 'diabetes'])).max(2).optional(),
+    })
+    .optional(),
+  lines: z.array(z.object({ code: z.string().trim().min(1).max(40), quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }) })).min(1).max(200),
+  reason: z.string().trim().max(200).optional(),
+  layout: z.enum(['a5', '80mm']).default('a5'),
+});
+export const CashSaleOutput = z.object({
+  id: z.string(),
+  receiptNo: z.string(),
+  kind: z.enum(['self-pay', 'out-of-area']),
+  kindZh: z.string(),
+  date: z.string(),
+  total: money,
+  nameMasked: z.string(),
+  lines: z.array(z.object({ code: z.string(), name: z.string(), quantity: z.string(), price: z.string(), total: money })),
+  html: z.string(),
+  pageSize: z.object({ widthMm: z.number(), heightMm: z.number().nullable() }),
+});
+
+export const StockComplianceInput = z.object({ session });
+export const StockComplianceOutput = z.object({
+  institution: z.object({ code: z.string(), name: z.string() }),
+  kindZh: z.string(),
+  vbpDrugs: z.array(z.string()),
+  vbpMinimum: z.number().nullable(),
+  classes: z.object({ hypertension: z.array(z.string()), diabetes: z.array(z.string()) }),
+  classMinimum: z.number(),
+  meets: z.boolean(),
+  shortfallsZh: z.array(z.string()),
+});
+
 export const REPORT_NAMES = ['monthly-residents', 'monthly-employees', 'people', 'statistics', 'variances', 'overrides', 'capitation'] as const;
 export const REPORT_TITLE_ZH: Record<(typeof REPORT_NAMES)[number], string> = {
   'monthly-residents': '居民医保月报表（附件4）',
@@ -383,6 +443,11 @@ export const METHODS = {
   getSettings: { input: EmptyInput, output: SettingsOutput, plugin: false, summary: 'institution, policy, platform and printer settings' },
   saveSettings: { input: SaveSettingsInput, output: SettingsOutput, plugin: false, summary: 'change settings (administrators only)' },
   file: { input: FileInput, output: FileOutput, plugin: false, summary: 'file a patient at the counter (new, change such as a new condition, stop); queued for upload' },
+  filingOffer: { input: FilingOfferInput, output: FilingOfferOutput, plugin: false, summary: 'for someone not on the roster: file here now, or put them on the candidates list' },
+  addCandidate: { input: AddCandidateInput, output: CandidateView, plugin: false, summary: 'put someone buying two-disease drugs on the candidates list for the health commission to verify' },
+  candidates: { input: CandidatesInput, output: CandidatesOutput, plugin: false, summary: 'the candidates list, personal data masked, as CSV for the health commission' },
+  cashSale: { input: CashSaleInput, output: CashSaleOutput, plugin: true, summary: 'a self-pay sale, or an out-of-area patient paying here with a claim receipt; recorded, never sent to the platform' },
+  stockCompliance: { input: StockComplianceInput, output: StockComplianceOutput, plugin: false, summary: 'VBP two-disease drugs and drug classes this institution stocks against the minimum' },
 } as const;
 
 export type MethodName = keyof typeof METHODS;

@@ -41,7 +41,9 @@ import { assertSettleable, catalogHit, findRecord, lookupView, priceSale, writeS
 import { findPatient } from '../store/roster.ts';
 import { OVERRIDE_ROLES, overrideBlock } from '../supervision/index.ts';
 import { ServiceRefusal } from './errors.ts';
-import { fileHere } from './filing.ts';
+import { addCandidateHere, candidatesHere, fileHere, offerFiling } from './filing.ts';
+import { cashSaleHere } from './cash.ts';
+import { stockComplianceHere } from './stock.ts';
 
 export { ServiceRefusal };
 
@@ -142,6 +144,17 @@ export class CounterService {
     getSettings: () => this.m_getSettings(),
     saveSettings: (a) => this.m_saveSettings(a),
     file: (a) => fileHere(this.db, a.request, this.operatorFor(a.session), this.now()),
+    filingOffer: (a) => offerFiling(this.db, a.certno),
+    addCandidate: (a) => addCandidateHere(this.db, a, this.operatorFor(a.session), this.today()),
+    candidates: (a) => {
+      this.operatorFor(a.session);
+      return candidatesHere(this.db, this.institution(), this.today());
+    },
+    cashSale: (a) => cashSaleHere(this.db, this.institution(), a, this.operatorFor(a.session), a.date ?? this.today(), this.now()),
+    stockCompliance: (a) => {
+      this.operatorFor(a.session);
+      return stockComplianceHere(this.db, this.institution());
+    },
   };
 
   // ---------- helpers ----------

@@ -79,3 +79,20 @@ test('migration 16: the bureau figure per year, backfilled and kept in step with
   assert.throws(() => db2.prepare("INSERT INTO pool_year_reports (psn_no, pool, year, amount_fen, as_of) VALUES ('Q', 'x', '2024', -1, '2024-01-01')").run(), /CHECK/);
   db2.close();
 });
+
+test('migrations 56 and 72: filing candidates one per ID number; cash sales unique per request and receipt, never edited or deleted', () => {
+  const db = openDatabase(dir());
+  assert.ok(tables(db).includes('filing_candidates') && tables(db).includes('cash_sales'));
+  const cand = db.prepare("INSERT INTO filing_candidates (certno, name, conditions, first_seen, last_seen, operator_id) VALUES ('X1', '甲', ?, '2025-01-01', '2025-01-01', 'op')");
+  cand.run('diabetes');
+  assert.throws(() => cand.run('diabetes'), /UNIQUE|PRIMARY KEY/);
+  assert.throws(() => db.prepare("INSERT INTO filing_candidates (certno, name, conditions, first_seen, last_seen, operator_id) VALUES ('X2', '乙', 'asthma', '2025-01-01', '2025-01-01', 'op')").run(), /CHECK/);
+  const sale = db.prepare(`INSERT INTO cash_sales (id, request_id, kind, receipt_no, sale_date, created_at, operator_id, operator_name, patient_json, lines_json, total_fen)
+    VALUES (?, ?, ?, ?, '2025-01-01', 'now', 'op', '甲', '{}', '[]', ?)`);
+  sale.run('C1', 'R1', 'self-pay', 'Z2025010100001', 100);
+  assert.throws(() => sale.run('C2', 'R1', 'self-pay', 'Z2025010100002', 100), /UNIQUE/);
+  assert.throws(() => sale.run('C3', 'R3', 'credit', 'Z2025010100003', 100), /CHECK/);
+  assert.throws(() => sale.run('C4', 'R4', 'self-pay', 'Z2025010100004', -1), /CHECK/);
+  assert.throws(() => db.prepare("UPDATE cash_sales SET total_fen = 1").run(), /never edited/);
+  db.close();
+});

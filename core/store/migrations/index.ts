@@ -13,6 +13,8 @@ import { poolReportsMigration } from './0014_pool_reports.ts';
 import { settingsMigration } from './0015_settings.ts';
 import { poolYearReportsMigration } from './0016_pool_year_reports.ts';
 import { counterMigration } from './0070_counter.ts';
+import { cashSalesMigration } from './0072_cash_sales.ts';
+import { filingCandidatesMigration } from './0056_filing_candidates.ts';
 import { requestHashMigration } from './0080_request_hash.ts';
 import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
 import { journalMigration } from './0030_journal.ts';
@@ -51,4 +53,6 @@ export const MIGRATIONS: readonly Migration[] = [
   filingMigration,
   requestHashMigration,
   patientLookupIndexesMigration,
+  filingCandidatesMigration,
+  cashSalesMigration,
 ];
