@@ -12,7 +12,7 @@ import type { MethodArgs, MethodOutput } from './contract.ts';
 
 const TYPE_ZH = { clinic: '定点医疗机构', pharmacy: '定点零售药店' } as const;
 
-export function cashSaleHere(db: DB, inst: Institution, a: MethodArgs<'cashSale'>, operator: Pick<OperatorRow, 'id' | 'name'>, date: string, now: Date): MethodOutput<'cashSale'> {
+export function cashSaleHere(db: DB, inst: Institution, a: Omit<MethodArgs<'cashSale'>, 'session'>, operator: Pick<OperatorRow, 'id' | 'name'>, date: string, now: Date): MethodOutput<'cashSale'> {
   // A roster patient's own data, else what the operator typed (an out-of-area patient is not on it).
   const rec = a.patient ? resolvePatient(db, a.patient, date).record : null;
   const person = rec

@@ -29,7 +29,7 @@ export function offerFiling(db: DB, certno: string): MethodOutput<'filingOffer'>
   return filingOffer(db, filingInstitution(db), certno.toUpperCase());
 }
 
-export function addCandidateHere(db: DB, a: MethodArgs<'addCandidate'>, operator: Pick<OperatorRow, 'id'>, date: string): MethodOutput<'addCandidate'> {
+export function addCandidateHere(db: DB, a: Omit<MethodArgs<'addCandidate'>, 'session'>, operator: Pick<OperatorRow, 'id'>, date: string): MethodOutput<'addCandidate'> {
   addCandidate(db, { certno: a.certno, name: a.name, conditions: a.conditions, drugs: a.drugs ?? null, date, operatorId: operator.id });
   return candidateViews(db).find((v) => v.certnoMasked === maskCertno(a.certno.toUpperCase()) && v.lastSeen === date)!;
 }
