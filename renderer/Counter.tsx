@@ -573,9 +573,14 @@ export function Counter({
             onSessionLost={onSessionLost}
             onDone={(out) => {
               setFiling(null);
-              setMessage({ kind: 'ok', text: `${out.summaryZh}（现备案病种：${out.conditionsZh}）` });
-              // Look the patient up again and re-price the lines under the new filing.
-              if (patientKey) void doLookup(patientKey).then(() => setLines((ls) => [...ls]));
+              // Look the patient up again and re-price the lines under the new filing (the lookup clears messages: say it after).
+              const done = () => setMessage({ kind: 'ok', text: `${out.summaryZh}（现备案病种：${out.conditionsZh}）` });
+              if (patientKey) {
+                void doLookup(patientKey).then(() => {
+                  setLines((ls) => [...ls]);
+                  done();
+                });
+              } else done();
             }}
           />
         )}
