@@ -46,7 +46,7 @@ export async function measureScanToSplit(o: { patients: number; samples: number;
     const browser = await chromium.launch({ executablePath: process.env.LBC_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
     try {
       const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-      await page.goto(`${counter.url}/#token=${counter.token}`);
+      await page.goto(`${counter.url}/#code=${counter.screenCode()}`);
       await page.getByTestId('op-yaoshi').click();
       await page.getByTestId('pin').fill('1234');
       await page.keyboard.press('Enter');

@@ -2,9 +2,11 @@
 // `window.counter` (the service, same method names as the browser shell) and
 // `window.counterShell` (printing). Nothing else of Node or Electron reaches the page.
 import { contextBridge, ipcRenderer } from 'electron';
-import { BRIDGE_METHODS, PRINT_CHANNEL, channel } from './methods.ts';
+import { SCREEN_METHODS } from '../core/service/contract.ts';
+import { PRINT_CHANNEL, channel } from './methods.ts';
 
-const counter = Object.fromEntries(BRIDGE_METHODS.map((m) => [m, (input: unknown) => ipcRenderer.invoke(channel(m), input)]));
+// One function per screen method of the contract (the bundle carries the contract with it).
+const counter = Object.fromEntries(SCREEN_METHODS.map((m) => [m, (input: unknown) => ipcRenderer.invoke(channel(m), input)]));
 
 contextBridge.exposeInMainWorld('counter', counter);
 contextBridge.exposeInMainWorld('counterShell', {

@@ -1,8 +1,7 @@
 // The one bridge: `window.counter` has the same method names in both shells. Electron's preload
 // puts an IPC-backed object there; in the browser shell this file builds one over HTTP to the
 // loopback service. Either way a failed call throws a BridgeError with the field problems.
-import type { CounterApi, MethodName } from '../core/service/contract.ts';
-import { BRIDGE_METHODS } from '../electron/methods.ts';
+import { SCREEN_METHODS, type CounterApi, type ScreenMethod } from '../core/service/contract.ts';
 
 export interface Problem {
   path: string;
@@ -42,25 +41,37 @@ declare global {
   }
 }
 
-// The names come from the zod-free channel list the preload uses, so the two shells cannot drift.
-const METHODS: readonly MethodName[] = BRIDGE_METHODS;
+const TOKEN_KEY = 'lbc.screen';
+/** Where the one-time code is exchanged (core/http/server.ts SCREEN_SESSION_PATH). */
+const SCREEN_SESSION = '/v1/screen-session';
 
-const TOKEN_KEY = 'lbc.token';
-
-/** The browser shell gets its token in the URL fragment (never sent to a server) and keeps it for the tab. */
-export function takeToken(): string | null {
-  const m = /(?:^|[#&])token=([A-Za-z0-9_-]+)/.exec(location.hash);
+/**
+ * The browser shell's screen token. The launcher opens the page with a one-time code in the URL
+ * fragment (never sent in a request line); the page takes it out of the address bar, exchanges
+ * it once over POST and keeps the token for this tab only. A used or expired code gives null
+ * (unless this tab already holds a token): the screen then says to reopen it from the launcher.
+ */
+export async function takeScreenToken(base = ''): Promise<string | null> {
+  const m = /(?:^|[#&])code=([A-Za-z0-9_-]+)/.exec(location.hash);
   if (m) {
-    sessionStorage.setItem(TOKEN_KEY, m[1]!);
     history.replaceState(null, '', location.pathname + location.search);
-    return m[1]!;
+    try {
+      const res = await fetch(`${base}${SCREEN_SESSION}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: m[1] }) });
+      const body = (await res.json().catch(() => null)) as { token?: string } | null;
+      if (res.ok && body?.token) {
+        sessionStorage.setItem(TOKEN_KEY, body.token);
+        return body.token;
+      }
+    } catch {
+      /* the service does not answer: the screen says so */
+    }
   }
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
 export function httpCounter(token: string, base = ''): CounterApi {
-  const api = {} as Record<MethodName, (input: unknown) => Promise<unknown>>;
-  for (const name of METHODS) {
+  const api = {} as Record<ScreenMethod, (input: unknown) => Promise<unknown>>;
+  for (const name of SCREEN_METHODS) {
     api[name] = async (input: unknown) => {
       let res: Response;
       try {

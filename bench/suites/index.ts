@@ -5,5 +5,6 @@ import { policySuite } from './policy.ts';
 import { uiSuite } from './ui.ts';
 import { outboxSuite } from './outbox.ts';
 import { dataSuite } from './data.ts';
+import { hubSuite } from './hub.ts';
 
-export const SUITES: BenchSuite[] = [policySuite, dataSuite, uiSuite, outboxSuite, reportsSuite];
+export const SUITES: BenchSuite[] = [policySuite, dataSuite, uiSuite, outboxSuite, reportsSuite, hubSuite];

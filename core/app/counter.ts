@@ -1,17 +1,15 @@
 // Runs the counter as a local service: the database, the façade, the loopback HTTP server (plugin
 // API + browser shell), the platform probe and the uploader. Used by `npm start`, the e2e tests
 // and the Electron main process (which adds IPC on top of the same CounterService).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { openDatabase, type DB } from '../store/db.ts';
 import { getInstitution } from '../store/settings.ts';
 import { CounterService, type PlatformLink } from '../service/index.ts';
 import { loadOrCreateToken } from '../http/token.ts';
+import { ScreenAccess } from '../http/screen-access.ts';
 import { startHttpServer, type RunningHttp } from '../http/server.ts';
 import { Uploader as OutboxUploader } from '../outbox/uploader.ts';
 import { acquireLock, type DataDirLock } from '../store/lock.ts';
-
-export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+import { rendererDir } from '../config/paths.ts';
 
 /** Probes the configured platform endpoint: any HTTP answer means reachable, a refused or timed-out connection does not. */
 export class PlatformProbe implements PlatformLink {
@@ -118,7 +116,7 @@ export class EndpointFollowingUploader implements Uploader {
 export interface CounterOptions {
   dataDir: string;
   port?: number;
-  /** Serve the built renderer (browser shell); default: dist/renderer when it exists. */
+  /** Serve the built renderer (browser shell); default: dist/renderer (core/config/paths.ts rendererDir) when built. */
   staticDir?: string | null;
   demo?: boolean;
   /** Builds the uploader for this database; default: core/outbox's, following the endpoint setting. null: none. */
@@ -135,7 +133,10 @@ export interface RunningCounter {
   db: DB;
   service: CounterService;
   http: RunningHttp;
+  /** The plugin token (host POS): the plugin methods only. */
   token: string;
+  /** A one-time code for opening the browser shell (`${url}/#code=…`): exchanged once, within a minute, for a screen token. */
+  screenCode(): string;
   url: string;
   probe: PlatformProbe;
   close(): Promise<void>;
@@ -160,10 +161,11 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
   // The platform is back: drain now rather than at the end of the uploader's backoff.
   probe.onBack = () => uploader?.wake();
   const token = loadOrCreateToken(o.dataDir);
-  const staticDir = o.staticDir === undefined ? (existsSync(RENDERER_DIR) ? RENDERER_DIR : null) : o.staticDir;
+  const screen = new ScreenAccess();
+  const staticDir = o.staticDir === undefined ? rendererDir() : o.staticDir;
   let http: RunningHttp;
   try {
-    http = await startHttpServer({ dispatcher: service, token, staticDir, port: o.port ?? 0, version: '1.0.0', ...(o.log ? { log: o.log } : {}) });
+    http = await startHttpServer({ dispatcher: service, token, screen, staticDir, port: o.port ?? 0, version: '1.0.0', ...(o.log ? { log: o.log } : {}) });
   } catch (e) {
     // e.g. the port is taken: leave nothing half-open, so the caller can retry on another port.
     await uploader?.stop();
@@ -177,6 +179,7 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
     service,
     http,
     token,
+    screenCode: () => screen.issueCode(),
     url: http.url,
     probe,
     async close() {

@@ -11,30 +11,33 @@
 //   --browser       use the browser shell even when Electron is installed
 //   --fixture       seed the small test fixture (core/app/fixture.ts) instead of the demo data
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { electronBinary } from './electron-binary.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../store/db.ts';
 import { countPatients } from '../store/roster.ts';
-import { RENDERER_DIR, startCounter } from './counter.ts';
+import { startCounter } from './counter.ts';
+import { rendererDir } from '../config/paths.ts';
+import { CODE_TTL_MS } from '../http/screen-access.ts';
 import { startSimulator } from '../simulator/index.ts';
-import { FIXTURE_REGIONS, seedFixture, seedOperators, setRegion, writeSitePolicies, type RegionId } from './fixture.ts';
+import { FIXTURE_REGIONS, seedFixture, setRegion, writeSitePolicies, type RegionId } from './fixture.ts';
 import { SITE_POLICY_ENV, loadPolicyBook } from '../policy/index.ts';
-import { DEMO_INSTITUTIONS, seedDemoData } from '../demo/seed.ts';
+import { DEMO_DIR, DEMO_INSTITUTIONS, DEMO_ROSTER_FILE } from '../demo/seed.ts';
 import { lookupPatient } from '../patient/index.ts';
 import { serviceDate } from '../clock/index.ts';
-import { setInstitution } from '../store/settings.ts';
 import { acquireLock } from '../store/lock.ts';
+import { seedDemoCounter } from './demo.ts';
 import type { DB } from '../store/db.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 
 async function ensureRenderer(log: (s: string) => void): Promise<void> {
-  if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
+  if (rendererDir()) return;
   log('Building the counter screen (dist/renderer)…');
   const { build } = await import('vite');
   await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
@@ -44,7 +47,7 @@ async function ensureRenderer(log: (s: string) => void): Promise<void> {
 function firstEligible(db: DB, region: RegionId): string | null {
   const book = loadPolicyBook();
   const today = serviceDate();
-  for (const line of readFileSync(join(ROOT, 'resources/demo/roster.csv'), 'utf8').split('\n').slice(1)) {
+  for (const line of readFileSync(join(DEMO_DIR, DEMO_ROSTER_FILE), 'utf8').split('\n').slice(1)) {
     const certno = line.split(',')[1];
     if (!certno || !certno.startsWith(DEMO_INSTITUTIONS[region].region.slice(0, 4))) continue;
     try {
@@ -56,6 +59,51 @@ function firstEligible(db: DB, region: RegionId): string | null {
   return null;
 }
 
+
+/**
+ * Started as a background job of a terminal (`npm start &`): reading the terminal would stop the
+ * process (SIGTTIN), so no Enter-for-a-new-address there. Linux tells by /proc; elsewhere assume not.
+ */
+function startedInBackground(): boolean {
+  if (!process.stdin.isTTY) return false;
+  try {
+    // /proc/self/stat: pid (comm) state ppid pgrp session tty_nr tpgid …
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return f[2] !== f[5];
+  } catch {
+    return false;
+  }
+}
+
+/** The browser shell's address: a one-time code in the fragment (never a token; the page exchanges it). */
+export function screenUrl(base: string, code: string): string {
+  return `${base}/#code=${code}`;
+}
+
+/**
+ * The page Chromium is opened on: a file only the counter's user can read (0600, in a 0700 folder)
+ * that forwards at once to the screen's address with its one-time code. So the code is not on the
+ * command line either, and another local user cannot race the window to it.
+ */
+export function writeLaunchPage(dir: string, url: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') chmodSync(dir, 0o700);
+  const file = join(dir, `open-${randomBytes(8).toString('hex')}.html`);
+  const href = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  writeFileSync(file, `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${href}"><title>两病柜台</title>\n`, { mode: 0o600 });
+  if (process.platform !== 'win32') chmodSync(file, 0o600);
+  return file;
+}
+
+/**
+ * Chromium's command line for the browser shell. Every local user can read it (`ps`), so it holds
+ * only the path of the launch page (./writeLaunchPage): never the plugin token, a screen token or
+ * the one-time code.
+ */
+export function browserArgs(launchPage: string, profileDir: string): string[] {
+  return [`--app=${pathToFileURL(launchPage).href}`, '--no-first-run', `--user-data-dir=${profileDir}`];
+}
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
   const { values } = parseArgs({
@@ -81,6 +129,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   if (electron) {
     log('Starting the desktop counter (Electron)…');
     await ensureRenderer(log);
+    // The shell runs from its bundles (main, the core process it forks, the preload): build them from this tree.
+    if (spawnSync(process.execPath, ['--import', 'tsx', 'electron/build.ts'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('building the desktop shell failed (see above; npm run build:electron)');
+    // The core seeds the demo data for this region into an empty data folder (LBC_DEMO_REGION).
     const child = spawn(electron, [ROOT], { stdio: 'inherit', env: { ...process.env, LBC_DEMO_REGION: region } });
     child.on('exit', (code) => process.exit(code ?? 0));
     return;
@@ -106,32 +157,48 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     if (countPatients(db) === 0) seedFixture(db, region, endpoint || null);
     else setRegion(db, region, endpoint || null);
   } else {
-    // The demo roster and the seed 000 two-disease list (demo prices), for the chosen region.
-    if (countPatients(db) === 0) seedDemoData(db, { region });
-    setInstitution(db, { ...DEMO_INSTITUTIONS[region], platformEndpoint: endpoint || null });
-    seedOperators(db);
+    seedDemoCounter(db, region, endpoint || null);
     demoPatient = firstEligible(db, region) ?? '(see resources/demo/roster.csv)';
   }
   db.close();
 
   const counter = await startCounter({ dataDir, port, demo: true, simulatorHints: true, lock });
-  const openUrl = `${counter.url}/#token=${counter.token}`;
-  writeFileSync(join(dataDir, 'counter-url'), openUrl + '\n', { mode: 0o600 });
+  // The address only (no credential): the host POS reads api-token, the screen gets one-time codes.
+  writeFileSync(join(dataDir, 'counter-url'), counter.url + '/\n', { mode: 0o600 });
   log(`Counter running at ${counter.url}`);
-  log(`  open: ${openUrl}`);
+  log(`  open: ${screenUrl(counter.url, counter.screenCode())}  (works once, within a minute; press Enter here for a new one)`);
   log(`  data: ${dataDir}`);
   log(`  platform: ${endpoint || '(none)'}`);
   log(`  sign in: 王药师 PIN 1234 · 李收费 PIN 5678 · 陈管理 PIN 0000`);
   log(`  demo patient (${region}): ${demoPatient}`);
 
-  if (!values['no-open'] && (process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === 'win32')) {
-    const browser = ['chromium', 'chromium-browser', 'google-chrome'].find((b) => spawnSync('which', [b]).status === 0);
-    if (browser) {
-      spawn(browser, [`--app=${openUrl}`, '--no-first-run', `--user-data-dir=${join(dataDir, 'chromium-profile')}`], { stdio: 'ignore', detached: true }).unref();
-    } else log('  (no Chromium found: open the address above in a browser)');
+  const canOpen = !values['no-open'] && Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === 'win32');
+  const browser = canOpen ? ['chromium', 'chromium-browser', 'google-chrome'].find((b) => spawnSync('which', [b]).status === 0) : undefined;
+  const launchDir = join(dataDir, 'launch');
+  rmSync(launchDir, { recursive: true, force: true });
+  const openWindow = () => {
+    if (!browser) return;
+    const page = writeLaunchPage(launchDir, screenUrl(counter.url, counter.screenCode()));
+    spawn(browser, browserArgs(page, join(dataDir, 'chromium-profile')), { stdio: 'ignore', detached: true }).unref();
+    // Spent or expired by then: nothing worth keeping on disk.
+    setTimeout(() => rmSync(page, { force: true }), CODE_TTL_MS + 5000).unref();
+  };
+  if (canOpen && !browser) log('  (no Chromium found: open the address above in a browser)');
+  openWindow();
+  // Enter on the launcher's terminal: a fresh one-time address (and a new window when one can be opened).
+  if (!startedInBackground()) {
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => {
+      for (let i = 0; i < (chunk.match(/\n/g) ?? []).length; i++) {
+        log(`  open: ${screenUrl(counter.url, counter.screenCode())}`);
+        openWindow();
+      }
+    });
+    process.stdin.on('error', () => {});
   }
 
   const stop = async () => {
+    rmSync(launchDir, { recursive: true, force: true });
     await counter.close();
     await simulator?.close();
     process.exit(0);

@@ -1,7 +1,8 @@
-// The OpenAPI 3.1 description of the plugin API, generated from the same zod schemas the
-// server validates with, so the document cannot drift from what is enforced.
+// The OpenAPI 3.1 description of the plugin API, generated from the same method definitions the
+// server validates and authorises with: exactly the methods open to the plugin token, so the
+// document cannot drift from what is enforced. The screen's own methods are not part of it.
 import { z } from 'zod';
-import { METHODS, METHOD_NAMES } from '../service/contract.ts';
+import { METHODS, PLUGIN_METHODS } from '../service/contract.ts';
 
 const ErrorBodySchema = z.object({
   error: z.object({
@@ -20,13 +21,13 @@ function schema(s: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
 
 export function openApiDocument(version: string): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  for (const name of METHOD_NAMES) {
+  for (const name of PLUGIN_METHODS) {
     const m = METHODS[name];
     paths[`/v1/${name}`] = {
       post: {
         operationId: name,
         summary: m.summary,
-        tags: [m.plugin ? 'plugin' : 'counter'],
+        tags: ['plugin'],
         security: [{ bearer: [] }],
         requestBody: { required: true, content: { 'application/json': { schema: schema(m.input, 'input') } } },
         responses: {
@@ -44,7 +45,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       title: '两病柜台 local plugin API',
       version,
       description:
-        'Loopback-only API of the two-disease counter for the host POS/HIS. Authenticate with `Authorization: Bearer <token>`; the token is the file `api-token` in the counter data directory (mode 0600). Money is a decimal string in yuan. Methods tagged `plugin` are the stable host-POS interface; `counter` methods serve the counter screen.',
+        'Loopback-only API of the two-disease counter for the host POS/HIS. Authenticate with `Authorization: Bearer <token>`; the token is the file `api-token` in the counter data directory (mode 0600). Money is a decimal string in yuan. These are the methods open to the plugin token; the counter screen\'s own methods (settings, operators, reports, printing) answer it with 403.',
     },
     servers: [{ url: 'http://127.0.0.1' }],
     components: {

@@ -1,15 +1,18 @@
-// The loopback HTTP server: the host-POS plugin API under /v1 (bearer token) and the built
-// counter screen for the browser shell. Bound to 127.0.0.1 only; the Host header is checked so
-// a web page cannot reach it through DNS rebinding, and no CORS headers are ever sent.
+// The loopback HTTP server: the host-POS plugin API under /v1 and the built counter screen for
+// the browser shell. Two bearer credentials: the plugin token (host POS) reaches only the
+// methods whose surfaces include `plugin`; a screen token (from a one-time code, ./screen-access.ts)
+// reaches the screen's methods. Bound to 127.0.0.1 only; the Host header is checked so a web page
+// cannot reach it through DNS rebinding, and no CORS headers are ever sent.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { InputError, problem } from '../contract/problems.ts';
 import { ServiceRefusal } from '../service/errors.ts';
-import { METHODS, type MethodName } from '../service/contract.ts';
+import { METHODS, needsAdmin, openTo, type Caller, type MethodName } from '../service/contract.ts';
 import { openApiDocument } from './openapi.ts';
 import { tokenMatches } from './token.ts';
+import type { ScreenAccess } from './screen-access.ts';
 
 export interface Dispatcher {
   /** Validates the raw input with the method's schema and runs it; throws InputError on bad input. */
@@ -18,7 +21,10 @@ export interface Dispatcher {
 
 export interface HttpOptions {
   dispatcher: Dispatcher;
+  /** The plugin token (host POS). */
   token: string;
+  /** The browser shell's one-time codes and screen tokens; omitted: the plugin API only. */
+  screen?: ScreenAccess | null;
   /** Folder of the built renderer (index.html + assets); omitted: API only. */
   staticDir?: string | null;
   port?: number;
@@ -69,6 +75,26 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Where the browser shell exchanges its one-time code (outside the method namespace: no method has a hyphen). */
+export const SCREEN_SESSION_PATH = '/v1/screen-session';
+
+function isJson(req: IncomingMessage): boolean {
+  return (req.headers['content-type'] ?? '').startsWith('application/json');
+}
+
+function unsupportedMedia(res: ServerResponse): void {
+  sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', '请求内容须为 JSON', [problem('', 'UNSUPPORTED_MEDIA_TYPE', 'content-type must be application/json', '内容类型须为 application/json')]);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const text = await readBody(req);
+  try {
+    return text.trim() === '' ? {} : JSON.parse(text);
+  } catch (e) {
+    throw new InputError('MALFORMED_JSON', `the body is not valid JSON: ${(e as Error).message}`, '请求内容不是有效的 JSON', [problem('', 'MALFORMED_JSON', (e as Error).message, 'JSON 格式错误')]);
+  }
+}
+
 function hostAllowed(host: string | undefined, port: number): boolean {
   if (!host) return false;
   return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
@@ -112,6 +138,31 @@ export function startHttpServer(o: HttpOptions): Promise<RunningHttp> {
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
+  /** POST /v1/screen-session {code}: the one-time code from the launcher, once, for a screen token. */
+  async function exchangeCode(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!o.screen) return sendError(res, 404, 'NOT_FOUND', 'no counter screen is served here (API only)', '此处未提供柜台界面');
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use POST with a JSON body', '请使用 POST 并提交 JSON');
+    }
+    // JSON only: a cross-site form cannot send it without a preflight, which is never answered.
+    if (!isJson(req)) return unsupportedMedia(res);
+    let code: unknown;
+    try {
+      code = ((await readJson(req)) as { code?: unknown } | null)?.code;
+    } catch (e) {
+      if (e instanceof InputError) return send(res, 400, { error: e.toBody() });
+      throw e;
+    }
+    const token = typeof code === 'string' && code.length <= 64 ? o.screen.exchange(code) : null;
+    if (!token) {
+      log('screen-session 401 code refused');
+      return sendError(res, 401, 'SCREEN_CODE_REFUSED', 'the one-time code is unknown, already used or expired: open the counter again from the launcher', '打开地址已失效（只能使用一次，一分钟内有效），请从启动程序重新打开柜台');
+    }
+    log('screen-session 200');
+    return send(res, 200, { token });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
     if (!hostAllowed(req.headers.host, boundPort)) {
@@ -123,31 +174,37 @@ export function startHttpServer(o: HttpOptions): Promise<RunningHttp> {
     if (path === '/v1/health' && req.method === 'GET') return send(res, 200, { ok: true });
     if (!path.startsWith('/v1/')) return serveStatic(req, res, path);
 
+    if (path === SCREEN_SESSION_PATH) return exchangeCode(req, res);
+
     const auth = req.headers.authorization;
     const presented = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : null;
-    if (!tokenMatches(o.token, presented)) {
+    const caller: Caller | null = tokenMatches(o.token, presented) ? 'plugin' : o.screen?.valid(presented) ? 'screen' : null;
+    if (!caller) {
       res.setHeader('www-authenticate', 'Bearer');
       return sendError(res, 401, 'UNAUTHORIZED', 'missing or wrong bearer token (see api-token in the data directory)', '访问令牌缺失或错误');
     }
     const name = path.slice(4);
     if (!Object.prototype.hasOwnProperty.call(METHODS, name)) return sendError(res, 404, 'NO_SUCH_METHOD', `no method ${name}`, `没有此接口：${name}`);
+    const method = name as MethodName;
+    if (!openTo(method, caller)) {
+      log(`${name} 403 plugin token`);
+      const admin = needsAdmin(method);
+      return sendError(
+        res,
+        403,
+        'NOT_A_PLUGIN_METHOD',
+        `${name} is not open to the plugin API: it is ${admin ? "an administrator's method" : 'a method'} of the counter screen, and the plugin token cannot call it`,
+        `接口 ${name} 不对收银系统开放，只能在柜台界面${admin ? '由管理员' : ''}操作`,
+      );
+    }
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
       return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'use POST with a JSON body', '请使用 POST 并提交 JSON');
     }
-    const type = req.headers['content-type'] ?? '';
-    if (!type.startsWith('application/json')) {
-      return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', '请求内容须为 JSON', [problem('', 'UNSUPPORTED_MEDIA_TYPE', 'content-type must be application/json', '内容类型须为 application/json')]);
-    }
+    if (!isJson(req)) return unsupportedMedia(res);
     try {
-      const text = await readBody(req);
-      let input: unknown;
-      try {
-        input = text.trim() === '' ? {} : JSON.parse(text);
-      } catch (e) {
-        throw new InputError('MALFORMED_JSON', `the body is not valid JSON: ${(e as Error).message}`, '请求内容不是有效的 JSON', [problem('', 'MALFORMED_JSON', (e as Error).message, 'JSON 格式错误')]);
-      }
-      const out = await o.dispatcher.call(name as MethodName, input);
+      const input = await readJson(req);
+      const out = await o.dispatcher.call(method, input);
       send(res, 200, out);
       log(`${name} 200 ${Date.now() - started}ms`);
     } catch (e) {

@@ -419,36 +419,62 @@ export const SettingsOutput = z.object({ settings: SettingsSchema, policies: z.a
 export const OkOutput = z.object({ ok: z.literal(true) });
 
 /**
- * Every method of the service: its input schema, output schema, and whether the host-POS plugin
- * API exposes it (the rest serve the counter screen through the same door).
+ * Who may call a method — its surfaces:
+ *  - `plugin`: the host POS over HTTP with the plugin token (api-token in the data directory);
+ *  - `screen`: the counter's own screen (Electron IPC, or the browser shell with its screen token);
+ *  - `admin`: the screen with an administrator's session (settings, operators, the endpoint).
+ */
+export const SURFACES = ['plugin', 'screen', 'admin'] as const;
+export type Surface = (typeof SURFACES)[number];
+/** Who presents a credential: the host POS (plugin token) or the counter screen (IPC, screen token). */
+export type Caller = 'plugin' | 'screen';
+
+export interface MethodSpec {
+  readonly input: z.ZodType;
+  readonly output: z.ZodType;
+  readonly surfaces: readonly [Surface, ...Surface[]];
+  readonly summary: string;
+  /** An admin method callable without a session while no operator exists (the first administrator is created on first run). */
+  readonly bootstrap?: true;
+}
+
+const PLUGIN_AND_SCREEN = ['plugin', 'screen'] as const;
+const SCREEN = ['screen'] as const;
+const ADMIN = ['admin'] as const;
+
+/**
+ * THE method list: every method of the service, defined once with its input schema, output
+ * schema and surfaces. CounterService's handler map, the HTTP routes and their credential check,
+ * the IPC channels, the preload bridge, the renderer's types and the OpenAPI document all derive
+ * from it; nothing else names the methods.
  */
 export const METHODS = {
-  lookup: { input: LookupInput, output: LookupOutput, plugin: true, summary: 'identify a patient and show flags, policy, eligibility and cap' },
-  search: { input: SearchInput, output: SearchOutput, plugin: false, summary: 'search the catalog by code, barcode, name or pinyin initials' },
-  quote: { input: QuoteInput, output: QuoteOutput, plugin: true, summary: 'compute the fund/patient split of a sale without settling it' },
-  settle: { input: SettleInput, output: SettlementView, plugin: true, summary: 'settle a sale: committed locally at once and queued for upload' },
-  reverse: { input: ReverseInput, output: SettlementView, plugin: true, summary: 'return a whole sale or some of its lines (a new reversing record)' },
-  outboxStatus: { input: EmptyInput, output: OutboxStatusOutput, plugin: true, summary: 'how many settlements are uploaded, waiting, or need attention' },
-  attention: { input: EmptyInput, output: AttentionOutput, plugin: false, summary: 'settlements that need the operator, with what to do' },
-  retryUpload: { input: RetryUploadInput, output: OutboxStatusOutput, plugin: false, summary: 'put a settlement whose upload gave up back in line (an unknown outcome is resolved first)' },
-  findSettlements: { input: FindSettlementsInput, output: FindSettlementsOutput, plugin: false, summary: 'find settlements by receipt number, patient or date' },
-  getSettlement: { input: GetSettlementInput, output: SettlementView, plugin: true, summary: 'one settlement as recorded' },
-  overrideBlock: { input: OverrideInput, output: OverrideOutput, plugin: true, summary: 'record an authorised override of a supervision block (pharmacist or administrator, written reason); the next settle of the sale uses it' },
-  report: { input: ReportInput, output: ReportOutput, plugin: false, summary: 'a bureau report for a month: HTML with its chart, CSV, XLSX or JSON (signed-in operators)' },
-  print: { input: PrintInput, output: PrintOutput, plugin: false, summary: 'render a receipt, prescription, drug list or public list as HTML' },
-  operators: { input: EmptyInput, output: OperatorsOutput, plugin: false, summary: 'operators who may sign in' },
-  createOperator: { input: CreateOperatorInput, output: OperatorView, plugin: false, summary: 'add an operator (administrators only)' },
-  signIn: { input: SignInInput, output: SignInOutput, plugin: true, summary: 'sign an operator in; every settlement records the session\'s operator' },
-  signOut: { input: SignOutInput, output: OkOutput, plugin: true, summary: 'end a session' },
-  getSettings: { input: EmptyInput, output: SettingsOutput, plugin: false, summary: 'institution, policy, platform and printer settings' },
-  saveSettings: { input: SaveSettingsInput, output: SettingsOutput, plugin: false, summary: 'change settings (administrators only)' },
-  file: { input: FileInput, output: FileOutput, plugin: false, summary: 'file a patient at the counter (new, change such as a new condition, stop); queued for upload' },
-  filingOffer: { input: FilingOfferInput, output: FilingOfferOutput, plugin: false, summary: 'for someone not on the roster: file here now, or put them on the candidates list' },
-  addCandidate: { input: AddCandidateInput, output: CandidateView, plugin: false, summary: 'put someone buying two-disease drugs on the candidates list for the health commission to verify' },
-  candidates: { input: CandidatesInput, output: CandidatesOutput, plugin: false, summary: 'the candidates list, personal data masked, as CSV for the health commission' },
-  cashSale: { input: CashSaleInput, output: CashSaleOutput, plugin: true, summary: 'a self-pay sale, or an out-of-area patient paying here with a claim receipt; recorded, never sent to the platform' },
-  stockCompliance: { input: StockComplianceInput, output: StockComplianceOutput, plugin: false, summary: 'VBP two-disease drugs and drug classes this institution stocks against the minimum' },
-} as const;
+  lookup: { input: LookupInput, output: LookupOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'identify a patient and show flags, policy, eligibility and cap' },
+  search: { input: SearchInput, output: SearchOutput, surfaces: SCREEN, summary: 'search the catalog by code, barcode, name or pinyin initials' },
+  quote: { input: QuoteInput, output: QuoteOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'compute the fund/patient split of a sale without settling it' },
+  settle: { input: SettleInput, output: SettlementView, surfaces: PLUGIN_AND_SCREEN, summary: 'settle a sale: committed locally at once and queued for upload' },
+  reverse: { input: ReverseInput, output: SettlementView, surfaces: PLUGIN_AND_SCREEN, summary: 'return a whole sale or some of its lines (a new reversing record)' },
+  outboxStatus: { input: EmptyInput, output: OutboxStatusOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'how many settlements are uploaded, waiting, or need attention' },
+  attention: { input: EmptyInput, output: AttentionOutput, surfaces: SCREEN, summary: 'settlements that need the operator, with what to do' },
+  retryUpload: { input: RetryUploadInput, output: OutboxStatusOutput, surfaces: SCREEN, summary: 'put a settlement whose upload gave up back in line (an unknown outcome is resolved first)' },
+  findSettlements: { input: FindSettlementsInput, output: FindSettlementsOutput, surfaces: SCREEN, summary: 'find settlements by receipt number, patient or date' },
+  getSettlement: { input: GetSettlementInput, output: SettlementView, surfaces: PLUGIN_AND_SCREEN, summary: 'one settlement as recorded' },
+  overrideBlock: { input: OverrideInput, output: OverrideOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'record an authorised override of a supervision block (pharmacist or administrator, written reason); the next settle of the sale uses it' },
+  report: { input: ReportInput, output: ReportOutput, surfaces: SCREEN, summary: 'a bureau report for a month: HTML with its chart, CSV, XLSX or JSON (signed-in operators)' },
+  print: { input: PrintInput, output: PrintOutput, surfaces: SCREEN, summary: 'render a receipt, prescription, drug list or public list as HTML' },
+  operators: { input: EmptyInput, output: OperatorsOutput, surfaces: SCREEN, summary: 'operators who may sign in' },
+  createOperator: { input: CreateOperatorInput, output: OperatorView, surfaces: ADMIN, bootstrap: true, summary: 'add an operator (administrators only; the very first operator, an administrator, needs no session)' },
+  signIn: { input: SignInInput, output: SignInOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'sign an operator in; every settlement records the session\'s operator' },
+  signOut: { input: SignOutInput, output: OkOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'end a session' },
+  getSettings: { input: EmptyInput, output: SettingsOutput, surfaces: SCREEN, summary: 'institution, policy, platform and printer settings' },
+  saveSettings: { input: SaveSettingsInput, output: SettingsOutput, surfaces: ADMIN, summary: 'change settings, the platform endpoint included (administrators only)' },
+  file: { input: FileInput, output: FileOutput, surfaces: SCREEN, summary: 'file a patient at the counter (new, change such as a new condition, stop); queued for upload' },
+  filingOffer: { input: FilingOfferInput, output: FilingOfferOutput, surfaces: SCREEN, summary: 'for someone not on the roster: file here now, or put them on the candidates list' },
+  addCandidate: { input: AddCandidateInput, output: CandidateView, surfaces: SCREEN, summary: 'put someone buying two-disease drugs on the candidates list for the health commission to verify' },
+  candidates: { input: CandidatesInput, output: CandidatesOutput, surfaces: SCREEN, summary: 'the candidates list, personal data masked, as CSV for the health commission' },
+  cashSale: { input: CashSaleInput, output: CashSaleOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'a self-pay sale, or an out-of-area patient paying here with a claim receipt; recorded, never sent to the platform' },
+  stockCompliance: { input: StockComplianceInput, output: StockComplianceOutput, surfaces: SCREEN, summary: 'VBP two-disease drugs and drug classes this institution stocks against the minimum' },
+} as const satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof METHODS;
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
@@ -456,8 +482,29 @@ export type MethodInput<M extends MethodName> = z.input<(typeof METHODS)[M]['inp
 export type MethodArgs<M extends MethodName> = z.output<(typeof METHODS)[M]['input']>;
 export type MethodOutput<M extends MethodName> = z.output<(typeof METHODS)[M]['output']>;
 
-/** The one bridge: the same method names in Electron (IPC) and in the browser shell (HTTP). */
-export type CounterApi = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
+type SurfacesOf<M extends MethodName> = (typeof METHODS)[M]['surfaces'][number];
+/** Methods the host POS may call with the plugin token. */
+export type PluginMethod = { [M in MethodName]: 'plugin' extends SurfacesOf<M> ? M : never }[MethodName];
+/** Methods the counter screen may call (IPC, browser shell): its own and the administrator's. */
+export type ScreenMethod = { [M in MethodName]: 'screen' extends SurfacesOf<M> ? M : 'admin' extends SurfacesOf<M> ? M : never }[MethodName];
+
+/** Whether a caller with this credential may call the method at all (an admin method also needs an admin session). */
+export function openTo(method: MethodName, caller: Caller): boolean {
+  const s: readonly Surface[] = METHODS[method].surfaces;
+  return caller === 'plugin' ? s.includes('plugin') : s.includes('screen') || s.includes('admin');
+}
+
+/** Whether the method needs an administrator's session whoever calls it. */
+export function needsAdmin(method: MethodName): boolean {
+  return (METHODS[method].surfaces as readonly Surface[]).includes('admin');
+}
+
+export const PLUGIN_METHODS = METHOD_NAMES.filter((m) => openTo(m, 'plugin')) as PluginMethod[];
+/** The screen's methods: exactly the Electron IPC channels and the browser bridge's functions. */
+export const SCREEN_METHODS = METHOD_NAMES.filter((m) => openTo(m, 'screen')) as ScreenMethod[];
+
+/** The one bridge the screen sees: the same method names over Electron IPC and in the browser shell (HTTP). */
+export type CounterApi = { [M in ScreenMethod]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
 
 export const INSURANCE_ZH = { resident: '城乡居民医保', employee: '职工医保' } as const;
 export const CONDITION_ZH = { hypertension: '高血压', diabetes: '糖尿病' } as const;

@@ -36,7 +36,7 @@ import {
 import { reverse as journalReverse } from '../settlement/reverse.ts';
 import { loadRecord, type SettlementRecord } from '../settlement/view.ts';
 import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
-import { CONDITION_ZH, INSURANCE_ZH, METHODS, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type SettlementView } from './contract.ts';
+import { CONDITION_ZH, INSURANCE_ZH, METHODS, needsAdmin, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type MethodSpec, type SettlementView } from './contract.ts';
 import { assertSettleable, catalogHit, findRecord, lookupView, priceSale, writeSettlement } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
 import { OVERRIDE_ROLES, overrideBlock } from '../supervision/index.ts';
@@ -118,8 +118,23 @@ export class CounterService {
     const spec = METHODS[method];
     if (!spec) throw new InputError('NO_SUCH_METHOD', `no method ${String(method)}`, `没有此接口`, []);
     const args = parseOrThrow(spec.input as never, raw) as MethodArgs<M>;
+    if (needsAdmin(method)) this.requireAdmin(method, args as { session?: string });
     const handler = this.handlers[method] as (a: MethodArgs<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
     return await handler(args);
+  }
+
+  /**
+   * An admin method runs only for an administrator's session, whichever door it came through
+   * (IPC, the browser shell); a `bootstrap` method also runs without one while no operator exists.
+   */
+  private requireAdmin(method: MethodName, args: { session?: string }): void {
+    if (args.session) {
+      this.operatorFor(args.session, ['admin']);
+      return;
+    }
+    const spec: MethodSpec = METHODS[method];
+    if (spec.bootstrap && listOperators(this.db).length === 0) return;
+    throw refusal('FORBIDDEN', `${method}: an administrator must be signed in`, '需管理员登录后才能执行此操作', 'session');
   }
 
   /** One handler per method of the contract: a method without one is a type error, not a runtime miss. */
@@ -574,11 +589,9 @@ export class CounterService {
   }
 
   protected m_createOperator(a: MethodArgs<'createOperator'>): MethodOutput<'createOperator'> {
+    // call() has already required an administrator's session, unless this is the first operator.
     const first = listOperators(this.db).length === 0;
-    if (!first) {
-      if (!a.session) throw refusal('FORBIDDEN', 'an administrator must be signed in to add operators', '需管理员登录后才能添加操作员', 'session');
-      this.operatorFor(a.session, ['admin']);
-    } else if (a.role !== 'admin') {
+    if (first && a.role !== 'admin') {
       throw refusal('FIRST_MUST_BE_ADMIN', 'the first operator must be an administrator', '第一个操作员必须是管理员', 'role');
     }
     if (listOperators(this.db).some((o) => o.id === a.id)) throw refusal('OPERATOR_EXISTS', `operator ${a.id} exists`, `操作员 ${a.id} 已存在`, 'id');
@@ -629,7 +642,7 @@ export class CounterService {
   }
 
   protected m_saveSettings(a: MethodArgs<'saveSettings'>): MethodOutput<'saveSettings'> {
-    this.operatorFor(a.session, ['admin']);
+    // call() has already required an administrator's session (an admin method).
     const s = a.settings;
     if (!this.book.get(s.institution.policy)) throw new InputError('INVALID_REQUEST', `unknown policy ${s.institution.policy}`, '未知的地区政策', [problem('settings.institution.policy', 'UNKNOWN_POLICY', `unknown policy ${s.institution.policy}`, '未知的地区政策')]);
     try {

@@ -5,12 +5,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tokenPath } from '../../core/http/token.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface CounterProcess {
   url: string;
-  openUrl: string;
+  /** A fresh one-time address for the browser shell: asked of the launcher as a user does (Enter on its terminal). */
+  openUrl(): Promise<string>;
+  /** The plugin token (the host POS reads api-token in the data directory). */
   token: string;
   dataDir: string;
   platform: string;
@@ -23,7 +26,7 @@ export async function startCounterProcess(region: string, extra: string[] = []):
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'core/app/start.ts', '--no-open', '--browser', '--port', '0', '--data', dataDir, '--region', region, '--fixture', ...extra], {
     cwd: ROOT,
     env: { ...process.env, LBC_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -44,8 +47,17 @@ export async function startCounterProcess(region: string, extra: string[] = []):
       reject(new Error(`counter exited (${code}):\n${out}`));
     });
   });
-  const openUrl = readFileSync(join(dataDir, 'counter-url'), 'utf8').trim();
-  const token = /token=([\w-]+)/.exec(openUrl)![1]!;
+  const token = readFileSync(tokenPath(dataDir), 'utf8').trim();
+  const openUrl = async (): Promise<string> => {
+    const seen = (out.match(/ open: \S+/g) ?? []).length;
+    child.stdin!.write('\n');
+    for (let i = 0; i < 400; i++) {
+      const all = out.match(/ open: (\S+)/g) ?? [];
+      if (all.length > seen) return all[all.length - 1]!.slice(' open: '.length);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`the launcher printed no new address:\n${out}`);
+  };
   const platform = /platform: (\S+)/.exec(out)?.[1] ?? '';
   return {
     url,
@@ -64,10 +76,24 @@ export async function startCounterProcess(region: string, extra: string[] = []):
   };
 }
 
-/** Calls the plugin API the way a host POS would. */
-export async function api<T = unknown>(c: { url: string; token: string }, method: string, body: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${c.url}/v1/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` }, body: JSON.stringify(body) });
+/** A screen token, as the browser shell gets one: a fresh one-time code from the launcher, exchanged once. */
+export async function screenToken(c: CounterProcess): Promise<string> {
+  const code = /#code=([\w-]+)/.exec(await c.openUrl())![1]!;
+  const res = await fetch(`${c.url}/v1/screen-session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** Calls the plugin API the way a host POS would (the plugin token). */
+export async function api<T = unknown>(c: { url: string; token: string }, method: string, body: unknown, token = c.token): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${c.url}/v1/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as T };
+}
+
+const screenTokens = new WeakMap<CounterProcess, Promise<string>>();
+/** Calls a screen method the way the browser shell does (a screen token, not the plugin token). */
+export async function screenApi<T = unknown>(c: CounterProcess, method: string, body: unknown): Promise<{ status: number; body: T }> {
+  if (!screenTokens.has(c)) screenTokens.set(c, screenToken(c));
+  return api<T>(c, method, body, await screenTokens.get(c)!);
 }
 
 export interface SimulatorProcess {

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCounterProcess, startSimulatorProcess, api, type CounterProcess, type SimulatorProcess } from './counter-server.ts';
+import { startCounterProcess, startSimulatorProcess, api, screenApi, type CounterProcess, type SimulatorProcess } from './counter-server.ts';
 import { FIXTURE_EC_TOKEN, FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
 import { scan, signIn } from './ui.ts';
 
@@ -149,7 +149,7 @@ test.describe.serial('a shift at the counter', () => {
 
   test('a reversal is one search away and goes up to the platform too', async ({ page }) => {
     await signIn(page, c);
-    const first = await api<{ items: { receiptNo: string; kind: string }[] }>(c, 'findSettlements', { text: '' });
+    const first = await screenApi<{ items: { receiptNo: string; kind: string }[] }>(c, 'findSettlements', { text: '' });
     const receipt = first.body.items.find((s) => s.kind === 'sale')!.receiptNo;
     // Scanning the receipt's number at the counter opens it on the returns page, chosen.
     await scan(page, receipt);
@@ -161,10 +161,10 @@ test.describe.serial('a shift at the counter', () => {
     await expect(page.getByTestId('returns-message')).toContainText('全额冲销');
     await expect(page.getByTestId('outbox-summary')).toHaveText('全部已上传', { timeout: 20_000 });
     await shot(page, '07-reversed');
-    const again = await api<{ items: { receiptNo: string; reversedBy: string[] }[] }>(c, 'findSettlements', { text: receipt });
+    const again = await screenApi<{ items: { receiptNo: string; reversedBy: string[] }[] }>(c, 'findSettlements', { text: receipt });
     expect(again.body.items[0]!.reversedBy.length).toBe(1);
     // A second reversal of the same sale is refused, in words.
-    const sale = (await api<{ items: { id: string }[] }>(c, 'findSettlements', { text: receipt })).body.items[0]!;
+    const sale = (await screenApi<{ items: { id: string }[] }>(c, 'findSettlements', { text: receipt })).body.items[0]!;
     const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('lbc.session')!).session as string);
     const twice = await api<{ error: { code: string; messageZh: string } }>(c, 'reverse', { session, settlementId: sale.id, reason: '重复' });
     expect(twice.status).toBe(409);
@@ -235,5 +235,25 @@ test.describe.serial('a shift at the counter', () => {
     await expect(page.getByTestId('settings-message')).toHaveText('已保存');
     await expect(page.getByTestId('operators')).toContainText('王药师');
     await shot(page, '10-settings');
+  });
+
+  test('the opened address works once: the code leaves the address bar, a reload keeps the tab, a second window is told to reopen', async ({ page, browser }) => {
+    const url = await c.openUrl();
+    await page.goto(url);
+    await expect(page.getByTestId('op-yaoshi')).toBeVisible();
+    expect(page.url()).not.toContain('code=');
+    await page.reload();
+    await expect(page.getByTestId('op-yaoshi')).toBeVisible();
+    // The same address in another window (what `ps` showed): the code is spent.
+    const other = await browser.newContext();
+    try {
+      const second = await other.newPage();
+      await second.goto(url);
+      await expect(second.getByText('无法连接柜台服务')).toBeVisible();
+      await expect(second.getByText(/只能使用一次/)).toBeVisible();
+      await expect(second.getByTestId('op-yaoshi')).toHaveCount(0);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
-import { startCounterProcess, api, type CounterProcess } from './counter-server.ts';
+import { startCounterProcess, screenApi, type CounterProcess } from './counter-server.ts';
 import { FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
 import { scan, signIn } from './ui.ts';
 
@@ -87,7 +87,7 @@ test.describe.serial('supervision override and reports', () => {
     await page.keyboard.press('Escape');
 
     // Linked to the settlement: the overrides report names the sale.
-    const sale = (await api<{ items: { id: string }[] }>(c, 'findSettlements', { text: receipt })).body.items[0]!;
+    const sale = (await screenApi<{ items: { id: string }[] }>(c, 'findSettlements', { text: receipt })).body.items[0]!;
     await page.keyboard.press('F7');
     await page.getByTestId('report-overrides').click();
     const frame = page.frameLocator('[data-testid="report-frame"]');

@@ -3,7 +3,7 @@ import { expect, type Page } from '@playwright/test';
 import type { CounterProcess } from './counter-server.ts';
 
 export async function signIn(page: Page, c: CounterProcess, operator = 'yaoshi', pin = '1234') {
-  await page.goto(c.openUrl);
+  await page.goto(await c.openUrl());
   await page.getByTestId(`op-${operator}`).click();
   await page.getByTestId('pin').fill(pin);
   await page.keyboard.press('Enter');

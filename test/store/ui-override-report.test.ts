@@ -122,7 +122,7 @@ test('reports: the monthly report after a settlement carries its figures in HTML
   await assert.rejects(s.call('report', { session: sess, name: 'statistics', month: '2026-13' }), (e: unknown) => e instanceof InputError && e.problems.some((p) => p.path === 'month'));
 });
 
-test('over HTTP: /v1/report needs the token and a session; /v1/overrideBlock refuses a clerk with 409 and bad input with 400', async () => {
+test('over HTTP: /v1/report needs the screen token and a session; /v1/overrideBlock refuses a clerk with 409 and bad input with 400', async () => {
   const { startCounter } = await import('../../core/app/counter.ts');
   const dir = mkdtempSync(join(tmpdir(), 'lbc-ovr-http-'));
   const db = openDatabase(dir);
@@ -136,10 +136,14 @@ test('over HTTP: /v1/report needs the token and a session; /v1/overrideBlock ref
     };
     const clerk = (await call('signIn', { operatorId: 'shoufei', pin: '5678' })).body as unknown as { session: string };
     assert.equal((await call('report', { session: clerk.session, name: 'statistics', month: '2026-03' }, null)).status, 401);
-    const ok = await call('report', { session: clerk.session, name: 'statistics', month: '2026-03' });
+    // A report is the screen's: the plugin token is refused (403); the browser shell's screen token may.
+    assert.equal((await call('report', { session: clerk.session, name: 'statistics', month: '2026-03' })).status, 403);
+    const exchanged = await fetch(`${c.url}/v1/screen-session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: c.screenCode() }) });
+    const screen = ((await exchanged.json()) as { token: string }).token;
+    const ok = await call('report', { session: clerk.session, name: 'statistics', month: '2026-03' }, screen);
     assert.equal(ok.status, 200);
     assert.ok(ok.body.content!.includes('<svg') && ok.body.filename === 'statistics-2026-03.html');
-    assert.equal((await call('report', { session: 'nobody-signed-in-here', name: 'statistics', month: '2026-03' })).status, 409);
+    assert.equal((await call('report', { session: 'nobody-signed-in-here', name: 'statistics', month: '2026-03' }, screen)).status, 409);
     const lines = [{ code: drugBarcode(1), quantity: '1', days: 30 }];
     const settled = await call('settle', { session: clerk.session, requestId: crypto.randomUUID(), patient: L.eligible, lines });
     assert.equal(settled.status, 200);

@@ -1,16 +1,39 @@
-// One bridge, the same method names everywhere: the service contract, the Electron preload's
-// IPC channels and the browser shell's HTTP client must list exactly the same methods.
+// One bridge, the same method names everywhere, all derived from the one method definition: the
+// Electron preload's IPC channels and the browser shell's HTTP client expose exactly the screen
+// methods of core/service/contract.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { METHOD_NAMES, METHODS } from '../../core/service/contract.ts';
-import { BRIDGE_METHODS } from '../../electron/methods.ts';
+import { runInNewContext } from 'node:vm';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { METHOD_NAMES, METHODS, SCREEN_METHODS } from '../../core/service/contract.ts';
+import { PRINT_CHANNEL, channel } from '../../electron/methods.ts';
 
-test('the Electron preload exposes exactly the service methods', () => {
-  assert.deepEqual([...BRIDGE_METHODS].sort(), [...METHOD_NAMES].sort());
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+test('the bundled preload exposes exactly the screen methods, each invoking its own IPC channel', async () => {
+  // Bundled as electron/build.ts bundles it (CommonJS, electron external), in memory.
+  const out = await build({ entryPoints: ['electron/preload.ts'], absWorkingDir: ROOT, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['electron'], write: false, logLevel: 'silent' });
+  const exposed: Record<string, Record<string, (input: unknown) => Promise<unknown>>> = {};
+  const invoked: string[] = [];
+  const electron = {
+    contextBridge: { exposeInMainWorld: (key: string, value: Record<string, (input: unknown) => Promise<unknown>>) => (exposed[key] = value) },
+    ipcRenderer: { invoke: async (ch: string) => void invoked.push(ch) },
+  };
+  // A sandboxed preload may require only `electron`: anything else fails here as it would there.
+  const sandboxRequire = (m: string) => {
+    if (m === 'electron') return electron;
+    throw new Error(`a sandboxed preload cannot require ${m}`);
+  };
+  runInNewContext(out.outputFiles[0]!.text, { require: sandboxRequire, module: { exports: {} }, exports: {} });
+  assert.deepEqual(Object.keys(exposed).sort(), ['counter', 'counterShell']);
+  assert.deepEqual(Object.keys(exposed.counter!).sort(), [...SCREEN_METHODS].sort());
+  for (const m of SCREEN_METHODS) await exposed.counter![m]!({});
+  await exposed.counterShell!.print!({});
+  assert.deepEqual(invoked.sort(), [...SCREEN_METHODS.map((m) => channel(m)), PRINT_CHANNEL].sort());
 });
 
-test('the browser bridge exposes exactly the service methods, each posting to its own route', async () => {
+test('the browser bridge exposes exactly the screen methods, each posting to its own route', async () => {
   const { httpCounter } = await import('../../renderer/bridge.ts');
   const seen: string[] = [];
   const real = globalThis.fetch;
@@ -20,12 +43,12 @@ test('the browser bridge exposes exactly the service methods, each posting to it
   }) as typeof fetch;
   try {
     const api = httpCounter('t', 'http://x') as unknown as Record<string, (i: unknown) => Promise<unknown>>;
-    assert.deepEqual(Object.keys(api).sort(), [...METHOD_NAMES].sort());
-    for (const name of METHOD_NAMES) await api[name]!({});
+    assert.deepEqual(Object.keys(api).sort(), [...SCREEN_METHODS].sort());
+    for (const name of SCREEN_METHODS) await api[name]!({});
   } finally {
     globalThis.fetch = real;
   }
-  assert.deepEqual(seen.sort(), METHOD_NAMES.map((m) => `http://x/v1/${m}`).sort());
+  assert.deepEqual(seen.sort(), SCREEN_METHODS.map((m) => `http://x/v1/${m}`).sort());
 });
 
 test('every method validates its input: a wrong type is refused by the schema', () => {
