@@ -286,6 +286,31 @@ export function Counter({
     }
   }, [api, canConfirm, patientKey, validLines, rx, session, settings, clearSale, onSettled, onSessionLost]);
 
+  // Not covered by the scheme (not eligible): the sale can still be made as self-pay, recorded and printed as such.
+  const canSelfPay = Boolean(patientKey && quote && !quote.eligible && validLines.length === lines.length && lines.length > 0 && !settling);
+  const selfPay = useCallback(async () => {
+    if (!canSelfPay || !patientKey || !quote) return;
+    setSettling(true);
+    setMessage(null);
+    try {
+      const out = await api.cashSale({ session: session.session, requestId: requestId.current, kind: 'self-pay', patient: patientKey, lines: validLines.map((l) => ({ code: l.item.code, quantity: l.quantity })), reason: quote.reasons[0]?.message ?? undefined });
+      let printError: string | null = null;
+      try {
+        await window.counterShell!.print({ html: out.html, widthMm: out.pageSize.widthMm, heightMm: out.pageSize.heightMm, printer: settings?.settings.printers.receipt ?? '' });
+      } catch (e) {
+        printError = asBridgeError(e).messageZh;
+      }
+      clearSale();
+      setMessage(printError ? { kind: 'error', text: `已按自费结算（票据号 ${out.receiptNo}），但打印失败：${printError}` } : { kind: 'ok', text: `已按自费结算：票据号 ${out.receiptNo}，个人支付 ¥${out.total}` });
+    } catch (e) {
+      const b = asBridgeError(e);
+      if (b.code === 'SESSION_EXPIRED') onSessionLost();
+      setMessage({ kind: 'error', text: b.zh('；') });
+    } finally {
+      setSettling(false);
+    }
+  }, [api, canSelfPay, patientKey, quote, validLines, session, settings, clearSale, onSessionLost]);
+
   const firstBlocked = useMemo(() => {
     const l = quote?.lines.find((x) => x.blockedBy.length > 0);
     return l ? { lineId: l.lineId, rule: l.blockedBy[0]!, drug: l.item.name, findingZh: l.warnings.find((w) => w.code === l.blockedBy[0])?.message ?? '' } : null;
@@ -627,6 +652,11 @@ export function Counter({
               <b data-testid="total-patient">{quote ? yuan(quote.patientPays) : '—'}</b>
             </div>
           </div>
+          {canSelfPay && (
+            <button className="confirm" onClick={() => void selfPay()} data-testid="self-pay">
+              不享受两病待遇：按自费结算
+            </button>
+          )}
           <button className="primary confirm" disabled={!canConfirm} onClick={() => void confirm()} data-testid="confirm">
             {settling ? '正在结算…' : '确认结算'} <kbd>F12</kbd>
           </button>

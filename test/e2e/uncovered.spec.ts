@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCounterProcess, type CounterProcess } from './counter-server.ts';
 import { scan, signIn } from './ui.ts';
-import { drugBarcode } from '../../core/app/fixture.ts';
+import { FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
 import { syntheticCertno } from '../../core/import/synthetic.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,6 +37,7 @@ test('an antidiabetic for a hypertension-only patient: not covered, 新增病种
   await signIn(page, c);
   await scan(page, HYPERTENSION_ONLY);
   await expect(page.getByTestId('eligibility')).toContainText('享受两病门诊用药保障');
+  await expect(page.getByTestId('item-input')).toBeFocused();
   await scan(page, drugBarcode(2)); // 二甲双胍片
   await expect(page.getByTestId('line-0').getByTestId('line-warning')).toContainText('未备案糖尿病');
   await expect(page.getByTestId('fund-0')).toHaveText('¥0.00');
@@ -105,4 +106,18 @@ test('where the institution may not file, the buyer goes on the candidates list,
   await expect(list).not.toContainText('候选人');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cand-export').click()]);
   expect(download.suggestedFilename()).toMatch(/^两病待认定人员名单-H53090200001-\d{4}-\d{2}-\d{2}\.csv$/);
+});
+
+test('a patient the scheme does not cover (employee insurance in Lincang) buys at the counter as self-pay', async ({ page }) => {
+  await signIn(page, c);
+  await scan(page, FIXTURE_REGIONS.lincang.ineligible);
+  await expect(page.getByTestId('eligibility')).toContainText('参保类型');
+  await expect(page.getByTestId('item-input')).toBeFocused();
+  await scan(page, drugBarcode(1));
+  await expect(page.getByTestId('total')).toHaveText('¥6.30');
+  await page.keyboard.press('F12');
+  await expect(page.getByTestId('message')).toContainText('本次不享受两病待遇');
+  await page.getByTestId('self-pay').click();
+  await expect(page.getByTestId('message')).toContainText(/已按自费结算：票据号 Z\d{13}，个人支付 ¥6\.30/);
+  await expect(page.getByTestId('patient-input')).toBeFocused();
 });
