@@ -42,7 +42,14 @@ export interface StockCompliance {
   shortfallsZh: string[];
 }
 
-const groupOf = (i: StockedItem) => i.drugGroup ?? (i.code.startsWith('X') ? `ATC ${i.code.slice(1, i.code.startsWith('XA10') ? 6 : 4)}` : i.genericName);
+// The class a drug's ATC group stands for, where the catalog names no group (the 附件2 groups).
+const ATC_CLASS: [prefix: string, zh: string][] = [
+  ['C02', '其他降压药'], ['C03', '利尿剂类'], ['C07', 'β 受体阻滞剂类'], ['C08', '钙通道阻滞剂类'],
+  ['C09A', 'ACEI 类'], ['C09B', 'ACEI 类'], ['C09C', 'ARB 类'], ['C09D', 'ARB 类'], ['C09', '其他降压药'],
+  ['A10A', '胰岛素类'], ['A10BA', '双胍类'], ['A10BB', '磺脲类'], ['A10BF', 'α-糖苷酶抑制剂'], ['A10BG', '噻唑烷二酮类'],
+  ['A10BH', 'DPP-4 抑制剂'], ['A10BK', 'SGLT-2 抑制剂'], ['A10BJ', 'GLP-1 受体激动剂'], ['A10BX', '格列奈类'], ['A10', '其他降糖药'],
+];
+const groupOf = (i: StockedItem) => i.drugGroup ?? ATC_CLASS.find(([p]) => i.code.startsWith(`X${p}`))?.[1] ?? i.genericName;
 
 export function stockCompliance(inst: { name: string; type: 'clinic' | 'pharmacy' }, items: readonly StockedItem[]): StockCompliance {
   const kind = facilityKind(inst);
