@@ -1,8 +1,8 @@
 // `npm start`: the counter with demo data. With Electron's binary present it launches the desktop
 // app; otherwise (as on machines where Electron cannot be downloaded) it starts the local
 // service on a fresh data directory seeded with demo data, starts the platform simulator on
-// loopback, points the counter at it, prints the address and opens Chromium in app mode when a
-// display is available.
+// loopback in a child process of its own (stopped with the counter), points the counter at it,
+// prints the address and opens Chromium in app mode when a display is available.
 //   --port N        listen on this port (default 17860; 0 = any free port)
 //   --no-open       do not open a browser window
 //   --data DIR      use (and keep) this data directory instead of a fresh one
@@ -10,7 +10,7 @@
 //   --endpoint URL  use this platform endpoint instead of the embedded simulator
 //   --browser       use the browser shell even when Electron is installed
 //   --fixture       seed the small test fixture (core/app/fixture.ts) instead of the demo data
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { electronBinary } from './electron-binary.ts';
@@ -23,7 +23,6 @@ import { countPatients } from '../store/roster.ts';
 import { startCounter } from './counter.ts';
 import { rendererDir } from '../config/paths.ts';
 import { CODE_TTL_MS } from '../http/screen-access.ts';
-import { startSimulator } from '../simulator/index.ts';
 import { FIXTURE_REGIONS, seedFixture, setRegion, writeSitePolicies, type RegionId } from './fixture.ts';
 import { SITE_POLICY_ENV, loadPolicyBook } from '../policy/index.ts';
 import { DEMO_DIR, DEMO_INSTITUTIONS, DEMO_ROSTER_FILE } from '../demo/seed.ts';
@@ -34,6 +33,49 @@ import { seedDemoCounter } from './demo.ts';
 import type { DB } from '../store/db.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SIMULATOR_MAIN = fileURLToPath(new URL('../simulator/main.ts', import.meta.url));
+
+/**
+ * The platform simulator as a child process (core/simulator/main.ts), so its work never shares the
+ * counter's event loop. Resolves once it listens; close() stops it and waits for it to exit.
+ */
+function startSimulatorProcess(dataDir: string): Promise<{ url: string; child: ChildProcess; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SIMULATOR_MAIN, '--port', '0', '--data', dataDir], {
+    cwd: ROOT,
+    // The IPC channel lets the simulator notice when the counter is gone, however it went.
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the platform simulator did not start in 30 s: ${out}`));
+    }, 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0]!;
+      if (!out.includes('\n')) return;
+      clearTimeout(timer);
+      try {
+        const { url } = JSON.parse(line) as { url: string };
+        resolve({ url, child, close });
+      } catch {
+        reject(new Error(`the platform simulator said ${JSON.stringify(line)}`));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the platform simulator exited (${code}) before it listened`));
+    });
+  });
+}
 
 
 async function ensureRenderer(log: (s: string) => void): Promise<void> {
@@ -120,6 +162,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     },
   });
   const log = (s: string) => process.stdout.write(s + '\n');
+  let stopping = false;
   const region = values.region as RegionId;
   if (!FIXTURE_REGIONS[region]) throw new Error(`unknown region ${region}; use one of ${Object.keys(FIXTURE_REGIONS).join(', ')}`);
   const port = Number(values.port);
@@ -144,10 +187,16 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
 
   // The platform simulator on loopback, unless an endpoint is given.
   let endpoint = values.endpoint ?? '';
-  let simulator: { url: string; close(): Promise<void> | void } | null = null;
+  let simulator: Awaited<ReturnType<typeof startSimulatorProcess>> | null = null;
   if (!endpoint && !values['no-simulator']) {
-    simulator = await startSimulator({ port: 0, dataDir: join(dataDir, 'simulator'), host: '127.0.0.1' });
+    simulator = await startSimulatorProcess(join(dataDir, 'simulator'));
     endpoint = simulator.url;
+    const sim = simulator;
+    // An abnormal exit of the counter still takes the simulator with it.
+    process.on('exit', () => sim.child.kill('SIGTERM'));
+    sim.child.on('exit', (code, signal) => {
+      if (!stopping) log(`platform simulator stopped (${signal ?? code}); the counter keeps running, uploads wait for the platform`);
+    });
   }
 
   const lock = acquireLock(dataDir, 'counter');
@@ -198,6 +247,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
 
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     rmSync(launchDir, { recursive: true, force: true });
     await counter.close();
     await simulator?.close();

@@ -10,18 +10,16 @@ import { maskCertno } from '../identity/mask.ts';
 import { Decimal } from '../money/decimal.ts';
 import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
-import { getInstitution, institutionFields, setInstitution } from '../store/settings.ts';
+import { getInstitution, getSetting, institutionFields, setInstitution, setSetting } from '../store/settings.ts';
 import { searchCatalog } from '../store/catalog.ts';
 import { listSettlements, getSettlementByReceipt, linesOf } from '../store/journal.ts';
-import { getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
+import { currentMessage, getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
 import {
   createOperator,
-  getCounterSetting,
   listOperators,
   recordPrint,
   recordSettlementOperator,
-  setCounterSetting,
   settlementByRequestId,
   settlementOperator,
   verifyOperator,
@@ -82,6 +80,8 @@ export interface ServiceOptions {
   platform?: PlatformLink;
   /** Called after a settlement or reversal is committed (wakes the uploader). */
   onCommitted?: () => void;
+  /** Called when an operator signs out (the uploader signs their platform session out with 9002). */
+  onSignedOut?: (operatorId: string) => void;
   /** Catalog prices in this data directory are demo prices (printed on the public list). */
   demo?: boolean;
 }
@@ -102,6 +102,7 @@ export class CounterService {
   private readonly sessions = new Map<string, Session>();
   private readonly platform: PlatformLink | null;
   private readonly onCommitted: () => void;
+  private readonly onSignedOut: (operatorId: string) => void;
   private readonly demo: boolean;
 
   constructor(o: ServiceOptions) {
@@ -110,6 +111,7 @@ export class CounterService {
     this.now = o.now ?? (() => new Date());
     this.platform = o.platform ?? null;
     this.onCommitted = o.onCommitted ?? (() => {});
+    this.onSignedOut = o.onSignedOut ?? (() => {});
     this.demo = o.demo ?? false;
   }
 
@@ -454,7 +456,13 @@ export class CounterService {
           const what =
             o.status === 'rejected'
               ? { p: `医保平台拒绝：${o.reject_reason ?? o.reject_code ?? '未说明原因'}`, w: '核对患者资格与药品目录后，在“退药退费”中整单冲销，再按自费或正确信息重新结算。' }
-              : o.status === 'dead'
+              : o.status === 'dead' && o.maybe_delivered === 1
+                ? {
+                    // An unknown outcome that could not be settled: the platform may hold this sale. Say what is known.
+                    p: `上传结果无法确认：平台可能已收到本笔结算（报文号 ${currentMessage(this.db, o.id, o.step)?.msgid ?? '未知'}），冲正未成功。`,
+                    w: '请联系医保经办机构，按报文号核实平台上是否有这笔结算；核实后点“重新上传”，系统会先冲正再补传，不会重复结算。',
+                  }
+                : o.status === 'dead'
                 ? { p: `多次上传失败：${o.last_error ?? '原因未知'}`, w: '检查网络和平台地址（设置 → 医保平台）；平台恢复后本笔会继续补传，如仍失败请联系医保经办机构。' }
                 : { p: '上传结果未知（平台未回复）', w: '无需操作：系统会先向平台查询或冲正，确认后再继续上传。' };
           return {
@@ -608,13 +616,15 @@ export class CounterService {
   }
 
   protected m_signOut(a: MethodArgs<'signOut'>): MethodOutput<'signOut'> {
+    const s = this.sessions.get(a.session);
     this.sessions.delete(a.session);
+    if (s) this.onSignedOut(s.operator.id);
     return { ok: true };
   }
 
   private settingsOut(): MethodOutput<'getSettings'> {
     const f = institutionFields(this.db);
-    const printers = JSON.parse(getCounterSetting(this.db, 'printers') ?? '{}') as Record<string, string>;
+    const printers = getSetting(this.db, 'counter.printers') ?? {};
     return {
       settings: {
         institution: {
@@ -656,7 +666,7 @@ export class CounterService {
           region: s.institution.regionCode,
           platformEndpoint: s.platform.endpoint || null,
         });
-        setCounterSetting(this.db, 'printers', JSON.stringify(s.printers));
+        setSetting(this.db, 'counter.printers', s.printers);
       })();
     } catch (e) {
       if (e instanceof InputError) {

@@ -1,7 +1,8 @@
 // Pool usage per patient and calendar year: the bureau's reported figure for the year plus this
 // institution's own settlement entries of that year the bureau did not yet have, per pool; a new
 // year starts from zero on 1 January (a report from last year counts for nothing this year).
-import { Decimal, fen } from '../money/decimal.ts';
+import { Decimal } from '../money/decimal.ts';
+import { fenText } from '../money/scaled.ts';
 import { InputError } from '../contract/problems.ts';
 import { isRealDate } from '../contract/fields.ts';
 import type { DB } from './db.ts';
@@ -30,10 +31,6 @@ function toFen(amount: string, path: string): number {
     ]);
   }
   return new Decimal(amount).times(100).toNumber();
-}
-
-function fromFen(n: number): string {
-  return fen(new Decimal(n).dividedBy(100));
 }
 
 function checkDate(date: string, path: string): void {
@@ -88,14 +85,24 @@ export interface UsageBreakdown {
  * its year, later-dated ones included.
  */
 export function usageBreakdown(db: DB, psnNo: string, date: string, pool: string = TWO_DISEASE_POOL): UsageBreakdown {
+  return usageAfterReport(db, psnNo, date, undefined, pool);
+}
+
+/**
+ * usageBreakdown when the bureau's latest figure for the pool is already in hand (the roster lookup
+ * reads it with the patient). It stands for the year only when it is that year's; otherwise the
+ * figure kept for the year (migration 16) is read.
+ */
+export function usageAfterReport(db: DB, psnNo: string, date: string, latest: { amount_fen: number; as_of: string } | null | undefined, pool: string = TWO_DISEASE_POOL): UsageBreakdown {
   checkDate(date, 'date');
   const y = date.slice(0, 4);
   const year = Number(y);
-  const report = cached(db, 'SELECT amount_fen, as_of FROM pool_year_reports WHERE psn_no = ? AND pool = ? AND year = ?').get(psnNo, pool, y) as
-    | { amount_fen: number; as_of: string }
-    | undefined;
+  const report =
+    latest && latest.as_of.slice(0, 4) === y
+      ? latest
+      : (cached(db, 'SELECT amount_fen, as_of FROM pool_year_reports WHERE psn_no = ? AND pool = ? AND year = ?').get(psnNo, pool, y) as { amount_fen: number; as_of: string } | undefined);
   const counts = report !== undefined;
-  // as_of NULL (no report this year): every entry of the year is added.
+  // No report this year: every entry of the year is added.
   const local = cached(
     db,
     `SELECT COALESCE(SUM(l.amount_fen), 0) AS s FROM ledger_entries l
@@ -107,9 +114,9 @@ export function usageBreakdown(db: DB, psnNo: string, date: string, pool: string
   // Reversals of entries already in the bureau's figure can outweigh the rest; usage never goes below zero.
   const total = Math.max(0, reportedFen + local.s);
   return {
-    used: fromFen(total),
-    reported: counts ? { amount: fromFen(report.amount_fen), asOf: report.as_of } : null,
-    local: fromFen(local.s),
+    used: fenText(total),
+    reported: counts ? { amount: fenText(report.amount_fen), asOf: report.as_of } : null,
+    local: fenText(local.s),
     year,
   };
 }

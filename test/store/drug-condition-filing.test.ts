@@ -11,7 +11,7 @@ import { openDatabase } from '../../core/store/db.ts';
 import { seedDemoData } from '../../core/demo/seed.ts';
 import { seedOperators } from '../../core/app/fixture.ts';
 import { CounterService } from '../../core/service/index.ts';
-import { setSiteSetting } from '../../core/store/filing.ts';
+import { setSetting } from '../../core/store/settings.ts';
 import { InputError } from '../../core/contract/problems.ts';
 
 const PATIENT = '530902DM0101'; // 张桂英, hypertension only
@@ -40,7 +40,7 @@ test('seed 000 §二.(二).3 / seed 003 §二.(三).1: an antidiabetic for a hyp
   const request = { kind: 'change', psnNo: PATIENT, date: '2025-07-01', doctor: { name: '王医生', code: null }, reason: 'new-disease', conditions: ['hypertension', 'diabetes'] } as const;
   // Lincang files only at public institutions: until the site says it is public, the refusal says so in words.
   await assert.rejects(s.call('file', { session: sess, request }), (x: unknown) => x instanceof InputError && x.code === 'FILING_NOT_PUBLIC' && /公立/.test(x.messageZh) && !/seed|§/.test(x.messageZh));
-  setSiteSetting(db, 'filing.public', 'yes', new Date().toISOString());
+  setSetting(db, 'filing.public', 'yes');
   const filed = await s.call('file', { session: sess, request });
   assert.deepEqual([filed.kind, filed.conditions, filed.conditionsZh, filed.uploads], ['change', ['hypertension', 'diabetes'], '高血压、糖尿病', 1]);
 

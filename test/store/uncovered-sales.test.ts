@@ -12,7 +12,7 @@ import { openDatabase } from '../../core/store/db.ts';
 import { seedDemoData } from '../../core/demo/seed.ts';
 import { seedOperators } from '../../core/app/fixture.ts';
 import { CounterService } from '../../core/service/index.ts';
-import { setSiteSetting } from '../../core/store/filing.ts';
+import { setSetting } from '../../core/store/settings.ts';
 import { syntheticCertno } from '../../core/import/synthetic.ts';
 import { InputError } from '../../core/contract/problems.ts';
 import { settlementCount } from '../../core/store/journal.ts';
@@ -72,7 +72,7 @@ test('seed 000 §二.(一).2 / §二.(一).1: filing offered at a public level-1
   const notPublic = await s.call('filingOffer', { certno });
   assert.equal(notPublic.fileHere, false, 'Lincang files only at public institutions, and this one is not marked public');
   assert.match(notPublic.adviceZh, /待认定人员/);
-  setSiteSetting(db, 'filing.public', 'yes', new Date().toISOString());
+  setSetting(db, 'filing.public', 'yes');
   const offer = await s.call('filingOffer', { certno });
   assert.equal(offer.fileHere, true);
   assert.match(offer.adviceZh, /一站式办理/);
@@ -80,7 +80,7 @@ test('seed 000 §二.(一).2 / §二.(一).1: filing offered at a public level-1
   assert.deepEqual([filed.kind, filed.conditions], ['new', ['diabetes']]);
   assert.equal((await s.call('lookup', { input: certno })).patient?.eligible, true, 'eligible at once');
 
-  setSiteSetting(db, 'filing.public', 'no', new Date().toISOString());
+  setSetting(db, 'filing.public', 'no');
   const other = syntheticCertno('530902', '1958-08-08', 13);
   const c = await s.call('addCandidate', { session: sess, certno: other, name: '候选人', conditions: ['hypertension'], drugs: '氨氯地平片' });
   assert.deepEqual([c.nameMasked.startsWith('候'), c.nameMasked.includes('选人'), c.certnoMasked.includes(other.slice(6, 14))], [true, false, false]);
