@@ -18,6 +18,7 @@ import { filingCandidatesMigration } from './0056_filing_candidates.ts';
 import { requestHashMigration } from './0080_request_hash.ts';
 import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
 import { oneSettingsTableMigration } from './0082_one_settings_table.ts';
+import { catalogDoseSplitMigration } from './0097_catalog_dose_split.ts';
 import { journalMigration } from './0030_journal.ts';
 import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
@@ -57,6 +58,7 @@ export const MIGRATIONS: readonly Migration[] = [
   patientLookupIndexesMigration,
   oneSettingsTableMigration,
   platformSessionMigration,
+  catalogDoseSplitMigration,
   filingCandidatesMigration,
   cashSalesMigration,
 ];
