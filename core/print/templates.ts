@@ -26,6 +26,9 @@ export interface PrintInstitution {
 
 export interface PrintLine {
   lineId: string;
+  /** 用法用量 and days of supply as recorded with the line (the continuous prescription prints them). */
+  usage?: { dose: string; frequency: string; route: string } | null;
+  days?: number | null;
   code: string;
   name: string;
   spec: string | null;
@@ -81,6 +84,30 @@ export interface PrescriptionFacts {
   dispenser: string;
   reviewer: string;
   consent: boolean;
+  /** The first date the patient may refill on this prescription (the longest line's days less the rule's days left), or null without days. */
+  nextRefill?: { date: string; daysLeft: number } | null;
+}
+
+const CONDITION_OF_CATEGORY: Record<string, string> = { antihypertensive: '高血压', antidiabetic: '糖尿病' };
+
+/**
+ * The diagnosis the form prints: the patient's conditions the dispensed drugs treat (a diabetes
+ * drug is not dispensed under 高血压). A typed diagnosis is kept when every 两病 condition it names
+ * is one the drugs treat; otherwise, or when empty, the conditions are named from the drugs.
+ */
+export function diagnosisFor(typed: string, categories: readonly (string | null)[], conditionsZh: readonly string[]): string {
+  const treated = [...new Set(categories.flatMap((c) => (c && CONDITION_OF_CATEGORY[c] ? [CONDITION_OF_CATEGORY[c]!] : [])))];
+  const ofPatient = treated.filter((c) => conditionsZh.includes(c));
+  const derived = (ofPatient.length > 0 ? ofPatient : treated.length > 0 ? treated : [...conditionsZh]).join('；');
+  const named = Object.values(CONDITION_OF_CATEGORY).filter((c) => typed.includes(c));
+  if (typed.trim() && named.length > 0 && named.every((c) => treated.includes(c))) return typed.trim();
+  if (typed.trim() && named.length === 0 && treated.length === 0) return typed.trim();
+  return derived;
+}
+
+function usageText(l: PrintLine): string {
+  const u = l.usage ? `用法：每次 ${l.usage.dose}，${l.usage.frequency}，${l.usage.route}` : '用法：';
+  return `${u}${l.days ? `　共 ${l.days} 天` : ''}`;
 }
 
 export interface Rendered {
@@ -146,6 +173,18 @@ export function page(title: string, layout: Layout, body: string): Rendered {
     pageSize: PAGE_SIZES[layout],
     html: `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${baseCss(layout)}</style></head><body>${body}</body></html>`,
   };
+}
+
+/** 打印测试页: the paper's size and edges, so a site can check the printer and set the offsets. */
+export function renderTestPage(inst: PrintInstitution, layout: Layout, printedAt: string, operator: string): Rendered {
+  const size = PAGE_SIZES[layout];
+  const body = `
+<h1>${esc(inst.name)}</h1>
+<h2>打印测试页</h2>
+<div class="meta"><span>纸张：${layout === 'a5' ? 'A5' : '80 mm 小票'}（宽 ${size.widthMm} mm）</span><span>打印时间：${esc(printedAt)}</span><span>操作员：${esc(operator)}</span></div>
+<div class="testbox" style="border:0.3mm solid #000;height:20mm;margin:2mm 0;display:flex;align-items:center;justify-content:center">四周边框应完整可见；如偏移，请在设置中调整上边距、左边距</div>
+<table class="items"><tbody><tr><td>中文字符</td><td class="num">两病门诊用药保障</td></tr><tr><td>数字金额</td><td class="num">1234567890.00</td></tr></tbody></table>`;
+  return page('打印测试页', layout, body);
 }
 
 /** 结算单: items, total, fund, patient, cap left, receipt number. */
@@ -221,7 +260,10 @@ export const PRESCRIPTION_COPY_NAMES = ['医疗机构留存联', '患者联'] as
  */
 export function renderPrescription(s: PrintSettlement, inst: PrintInstitution, rx: PrescriptionFacts, copy: number, layout: Layout): Rendered {
   const items = s.lines
-    .map((l, i) => `<tr><td>${i + 1}. ${esc(l.name)}${l.spec ? ` ${esc(l.spec)}` : ''}</td><td class="num">× ${esc(l.quantity)}${l.unit ? ` ${esc(l.unit)}` : ''}</td></tr>`)
+    .map(
+      (l, i) =>
+        `<tr><td>${i + 1}. ${esc(l.name)}${l.spec ? ` ${esc(l.spec)}` : ''}<div class="usage">${esc(usageText(l))}</div></td><td class="num">× ${esc(l.quantity)}${l.unit ? ` ${esc(l.unit)}` : ''}</td></tr>`,
+    )
     .join('');
   const one = (copyName: string) => `
 <section class="copy">
@@ -240,6 +282,7 @@ ${copyMark(copy)}
 <div class="sign"><span>医　生：<span class="line">${esc(rx.doctor)}</span></span></div>
 <div class="sign"><span>收　费：<span class="line">${esc(rx.cashier)}</span></span><span>配药药师：<span class="line">${esc(rx.dispenser)}</span></span></div>
 <div class="sign"><span>（机构）盖　章：<span class="line">&nbsp;</span></span><span>复核药师：<span class="line">${esc(rx.reviewer)}</span></span></div>
+${rx.nextRefill ? `<div class="notes refill">下次取药：${dateZh(rx.nextRefill.date)}起（上一次剩余用药量不超过${rx.nextRefill.daysLeft}日时）可凭本处方再次配药</div>` : ''}
 <div class="notes">注意：${PRESCRIPTION_NOTES.map((n) => `<div>${esc(n)}</div>`).join('')}</div>
 <div class="notes">${esc(PRESCRIPTION_CONSENT)}　处方申请人：<span class="line">${rx.consent ? esc(rx.name) : '&nbsp;'}</span></div>
 <div class="notes muted">${esc(PRESCRIPTION_COPIES)}</div>

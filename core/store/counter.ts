@@ -42,6 +42,17 @@ export function verifyOperator(db: DB, id: string, pin: string): OperatorRow | n
   return a.length === b.length && timingSafeEqual(a, b) ? { id: row.id, name: row.name, role: row.role, active: true } : null;
 }
 
+/** Replaces an operator's PIN (a new salt, the same hash as createOperator and verifyOperator). */
+export function setOperatorPin(db: DB, id: string, pin: string): void {
+  const salt = randomBytes(16).toString('hex');
+  prep(db, `UPDATE operators SET pin_salt = ?, pin_hash = ? WHERE id = ?`).run(salt, hashPin(pin, salt), id);
+}
+
+/** Enables or disables an operator (a disabled one cannot sign in; their past settlements keep their name). */
+export function setOperatorActive(db: DB, id: string, active: boolean): void {
+  prep(db, `UPDATE operators SET active = ? WHERE id = ?`).run(active ? 1 : 0, id);
+}
+
 export interface SettlementOperator {
   settlementId: string;
   requestId: string | null;
