@@ -1,4 +1,4 @@
-// SQL for cash sales (migration 72: self-pay and out-of-area) and filing candidates (migration 56).
+// SQL for cash sales (migration 104: self-pay and out-of-area) and filing candidates (migration 103).
 import type { DB } from './db.ts';
 import { prep } from './prepared.ts';
 

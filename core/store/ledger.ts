@@ -55,7 +55,7 @@ export function recordLedgerUsage(db: DB, usage: LedgerUsage, recordedAt: string
   ).run(usage.psnNo, usage.pool ?? TWO_DISEASE_POOL, usage.date, amountFen, usage.settlementId, recordedAt);
 }
 
-/** Stores the bureau's figure (replaces the previous one for that pool; other years' figures stay, migration 16). */
+/** Stores the bureau's figure (replaces the previous one for that pool; other years' figures stay, migration 102). */
 export function recordPoolReport(db: DB, psnNo: string, pool: string, amount: string, asOf: string): void {
   checkDate(asOf, 'asOf');
   cached(
@@ -91,7 +91,7 @@ export function usageBreakdown(db: DB, psnNo: string, date: string, pool: string
 /**
  * usageBreakdown when the bureau's latest figure for the pool is already in hand (the roster lookup
  * reads it with the patient). It stands for the year only when it is that year's; otherwise the
- * figure kept for the year (migration 16) is read.
+ * figure kept for the year (migration 102) is read.
  */
 export function usageAfterReport(db: DB, psnNo: string, date: string, latest: { amount_fen: number; as_of: string } | null | undefined, pool: string = TWO_DISEASE_POOL): UsageBreakdown {
   checkDate(date, 'date');

@@ -1,4 +1,4 @@
-// Migrations 10–16 (local data) on real SQLite files: each one creates what the code relies on.
+// Migrations 10–15 and 102–104 (local data) on real SQLite files: each one creates what the code relies on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -58,9 +58,9 @@ test('migrations 13–15: ledger entries (one per settlement and pool), pool rep
   db2.close();
 });
 
-test('migration 16: the bureau figure per year, backfilled and kept in step with pool_reports by triggers', () => {
+test('migration 102: the bureau figure per year, backfilled and kept in step with pool_reports by triggers', () => {
   const path = dir();
-  const db = openDatabase(path, { targetVersion: 15 });
+  const db = openDatabase(path, { targetVersion: 101 });
   db.prepare("INSERT INTO pool_reports (psn_no, pool, amount_fen, as_of) VALUES ('P', 'two-disease', 65000, '2024-12-01')").run();
   db.close();
   const db2 = openDatabase(path);
@@ -80,7 +80,7 @@ test('migration 16: the bureau figure per year, backfilled and kept in step with
   db2.close();
 });
 
-test('migrations 56 and 72: filing candidates one per ID number; cash sales unique per request and receipt, never edited or deleted', () => {
+test('migrations 103 and 104: filing candidates one per ID number; cash sales unique per request and receipt, never edited or deleted', () => {
   const db = openDatabase(dir());
   assert.ok(tables(db).includes('filing_candidates') && tables(db).includes('cash_sales'));
   const cand = db.prepare("INSERT INTO filing_candidates (certno, name, conditions, first_seen, last_seen, operator_id) VALUES ('X1', '甲', ?, '2025-01-01', '2025-01-01', 'op')");

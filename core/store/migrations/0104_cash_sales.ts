@@ -4,7 +4,7 @@
 import type { Migration } from './index.ts';
 
 export const cashSalesMigration: Migration = {
-  version: 72,
+  version: 104,
   name: 'cash_sales',
   up(db) {
     db.exec(`CREATE TABLE cash_sales (

@@ -4,7 +4,7 @@
 import type { Migration } from './index.ts';
 
 export const filingCandidatesMigration: Migration = {
-  version: 56,
+  version: 103,
   name: 'filing_candidates',
   up(db) {
     db.exec(`CREATE TABLE filing_candidates (

@@ -5,7 +5,7 @@
 import type { Migration } from './index.ts';
 
 export const poolYearReportsMigration: Migration = {
-  version: 16,
+  version: 102,
   name: 'pool_year_reports',
   up(db) {
     db.exec(`CREATE TABLE pool_year_reports (
