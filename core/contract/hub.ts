@@ -38,6 +38,8 @@ export const HubSettlementSchema = z.object({
   reason: text(500).nullable(),
   prev_hash: HASH,
   hash: HASH,
+  /** The counter's keyed seal of the record (its key never leaves the counter). */
+  mac: HASH.nullable(),
 }).strict();
 export type HubSettlement = z.infer<typeof HubSettlementSchema>;
 

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations/index.ts';
 import { InputError } from '../contract/problems.ts';
-import { bindJournalKey, fileKeyStore, type JournalKeyStore } from './journal-key.ts';
+import { bindJournalKey, fileKeyStore, memoryKeyStore, type JournalKeyStore } from './journal-key.ts';
 
 export type DB = Database.Database;
 export const DB_FILE_NAME = 'counter.sqlite';
@@ -65,7 +65,7 @@ export function openDatabaseFile(file: string, options: OpenOptions = {}): DB {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   // The journal key is bound before migrating: migration 98 seals the journal with it.
-  const keyStore = options.keyStore ?? fileKeyStore(dirname(file));
+  const keyStore = options.keyStore ?? (file === ':memory:' ? memoryKeyStore() : fileKeyStore(dirname(file)));
   const key = keyStore.load() ?? (options.readonly ? null : createKeyIfUnsealed(db, keyStore));
   if (key) bindJournalKey(db, key);
   if (!options.readonly) {

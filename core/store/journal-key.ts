@@ -41,6 +41,12 @@ export function fileKeyStore(dataDir: string): JournalKeyStore {
   };
 }
 
+/** A key that lives only as long as the process: for in-memory databases (group reports), which write no file. */
+export function memoryKeyStore(): JournalKeyStore {
+  let key: Buffer | null = null;
+  return { where: 'memory', load: () => key, create: () => (key = randomBytes(32)) };
+}
+
 const keys = new WeakMap<Database.Database, Buffer>();
 
 /** Binds the key to an open database handle (openDatabase does this before migrating). */

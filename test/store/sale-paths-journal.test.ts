@@ -5,7 +5,8 @@
 // dispensing, the outbox row and its messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { JOURNAL_KEY_FILE } from '../../core/store/journal-key.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type DB } from '../../core/store/db.ts';
@@ -38,8 +39,12 @@ const SALE = {
   },
 };
 
+/** One journal key for every path's counter, so even the records' seals (MACs) compare equal. */
+const JOURNAL_KEY = 'a5'.repeat(32);
+
 function seeded(): { dir: string; db: DB } {
   const dir = mkdtempSync(join(tmpdir(), 'lbc-paths-'));
+  writeFileSync(join(dir, JOURNAL_KEY_FILE), `${JOURNAL_KEY}\n`, { mode: 0o600 });
   const db = openDatabase(dir);
   seedFixture(db, 'lincang');
   return { dir, db };
