@@ -124,12 +124,15 @@ export async function pullRoster(db: DB, link: HubLink, pageSize = 20_000): Prom
   }
 }
 
-/** The group's figure for a patient's year, or null when the hub does not answer in time (the counter then uses its own). */
+/**
+ * The group's figure for a patient's year, or null when the hub does not answer in time or refuses
+ * (the counter then prices on its own figure; the background sync logs a refusal).
+ */
 export async function groupPoolFigure(link: HubLink, psnNo: string, year: number, timeoutMs = 300): Promise<HubPoolReply | null> {
   try {
     return await call(link, 'GET', `/v1/pool?psn=${encodeURIComponent(psnNo)}&year=${year}`, HubPoolReplySchema, undefined, timeoutMs);
   } catch (e) {
-    if (e instanceof HubUnavailable) return null;
+    if (e instanceof HubUnavailable || e instanceof HubRefused) return null;
     throw e;
   }
 }
@@ -142,7 +145,7 @@ export async function holdPool(link: HubLink, hold: HubHold, timeoutMs = 500): P
   try {
     return await call(link, 'POST', '/v1/pool/hold', HubHoldReplySchema, hold, timeoutMs);
   } catch (e) {
-    if (e instanceof HubUnavailable) return null;
+    if (e instanceof HubUnavailable || e instanceof HubRefused) return null;
     throw e;
   }
 }

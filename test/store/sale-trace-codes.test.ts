@@ -115,6 +115,11 @@ async function stubHub(handler: (body: { settlementId: string; codes: string[] }
     let text = '';
     req.on('data', (c) => (text += c));
     req.on('end', () => {
+      if (req.url !== '/v1/trace-codes') {
+        // Only trace codes here: the group pool figure and holds are not served (the counter then prices on its own figure).
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no route', messageZh: '没有这个接口' } }));
+        return;
+      }
       const body = JSON.parse(text) as { settlementId: string; codes: string[] };
       seen.push(body);
       const reply = handler(body);
