@@ -24,6 +24,7 @@ import {
   type SettlementRow,
 } from '../store/journal.ts';
 import { getOutboxBySettlement, updateOutbox } from '../store/outbox.ts';
+import { deleteCounterDispensing } from '../store/supervision.ts';
 import { enqueueRecord } from '../outbox/enqueue.ts';
 import { reversalSteps } from '../outbox/steps.ts';
 import { recordHash } from './hash.ts';
@@ -154,6 +155,9 @@ export function reverse(db: DB, input: ReverseInput, options: { now?: Date } = {
     insertSettlement(db, row);
     for (const line of lines) insertLine(db, line);
     recordPoolUsage(db, { psnNo: sale.psn_no, date: sale.settle_date, amount: row.fund, settlementId: recordId });
+    // The returned drugs came back: their days of supply no longer count for the supply ceiling
+    // or the refill rule (a full return of a 30-day sale must not block the next sale).
+    deleteCounterDispensing(db, sale.id, selected.map((l) => l.quote_line_id));
     enqueueRecord(db, { settlement: row, steps, dependsOn, status: 'pending', now });
     return recordId;
   })();
