@@ -99,7 +99,7 @@ export function hitOf(item: CatalogItem, l: Listing): CatalogHit {
  * The live split on screen, from the sale pipeline's priced sale (core/sale): each line with its
  * catalog facts, rate, warnings and supervision findings, the cap before and after.
  */
-export function quoteView(priced: PricedSale): QuoteOutput {
+export function quoteView(priced: PricedSale): Omit<QuoteOutput, 'payableWith'> {
   const { result, ctx } = priced;
   const inst = ctx.institution;
   const items: CatalogHit[] = priced.lines.map((l) => ({ ...hitOf(l.item, l.listing), price: unitPrice(l.price), paymentStandard: l.paymentStandard }));

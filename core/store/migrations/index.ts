@@ -14,6 +14,8 @@ import { settingsMigration } from './0015_settings.ts';
 import { counterMigration } from './0070_counter.ts';
 import { requestHashMigration } from './0080_request_hash.ts';
 import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
+import { paymentMigration } from './0085_payment.ts';
+import { heldSalesMigration } from './0086_held_sales.ts';
 import { journalMigration } from './0030_journal.ts';
 import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
@@ -49,4 +51,6 @@ export const MIGRATIONS: readonly Migration[] = [
   filingMigration,
   requestHashMigration,
   patientLookupIndexesMigration,
+  paymentMigration,
+  heldSalesMigration,
 ];
