@@ -1,21 +1,26 @@
-// The Electron main process, kept thin: one instance per data directory, the core service in
-// process (the same CounterService the browser shell and the plugin API use), one IPC handler
-// per service method (arguments validated by the service's zod schemas), a locked-down window,
-// and printing with an explicit page size plus a PDF archive of every prescription.
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
+// The Electron main process, kept thin: one instance per data directory, the core (database,
+// plugin API, uploader, reports) in a utilityProcess forked from dist-electron/core.js, one IPC
+// handler per screen method of the contract forwarded to it (the core validates the input with
+// the method's zod schema), a locked-down window, printing with an explicit page size plus a PDF archive, and a
+// quit handshake that lets in-flight calls finish before the core closes the database.
+import { app, BrowserWindow, ipcMain, session, utilityProcess, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError, parseOrThrow } from '../core/contract/problems.ts';
-import { startCounter, type RunningCounter } from '../core/app/counter.ts';
-import { resolveDataDir } from '../core/config/paths.ts';
+import { RESOURCES_DIR_ENV, rendererDir, resolveDataDir, resourceRoot } from '../core/config/paths.ts';
 import { SCREEN_METHODS } from '../core/service/contract.ts';
-import { ServiceRefusal } from '../core/service/errors.ts';
+import { errorBody } from '../core/app/core-protocol.ts';
+import { CoreCallError, CoreClient } from './core-client.ts';
 import { PRINT_CHANNEL, channel } from './methods.ts';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self' blob: about:; object-src 'none'; base-uri 'none'; form-action 'none'";
-// Packed or not, the built screen sits in dist/renderer under the app folder.
-const rendererDir = () => join(app.getAppPath(), 'dist', 'renderer');
+/** Packed or not, the built screen is found by the one locator (core/config/paths.ts). */
+function screenDir(): string {
+  const dir = rendererDir();
+  if (!dir) throw new Error('the counter screen is not built (npm run build:renderer)');
+  return dir;
+}
 
 const PrintJob = z.object({
   html: z.string().min(1).max(2_000_000),
@@ -25,7 +30,7 @@ const PrintJob = z.object({
   archiveName: z.string().regex(/^[\w.-]{1,120}\.pdf$/).optional(),
 });
 
-let counter: RunningCounter | null = null;
+let core: CoreClient | null = null;
 let dataDir = '';
 let win: BrowserWindow | null = null;
 /** IPC calls still running: quit waits for them before closing the database. */
@@ -41,8 +46,7 @@ function track<T>(work: Promise<T>): Promise<T> {
 
 /** Errors cross IPC as text: the body travels as JSON so the renderer can show field problems. */
 function ipcError(e: unknown): Error {
-  if (e instanceof InputError) return new Error(JSON.stringify({ ...e.toBody(), refusal: e instanceof ServiceRefusal }));
-  return new Error(JSON.stringify({ code: 'INTERNAL', message: (e as Error)?.message ?? String(e), messageZh: '系统内部错误', problems: [] }));
+  return new Error(JSON.stringify(e instanceof CoreCallError ? e.body : errorBody(e)));
 }
 
 /** Only our own page may call the service. */
@@ -105,7 +109,7 @@ async function createWindow(): Promise<void> {
   });
   lockDown(win.webContents);
   win.once('ready-to-show', () => win?.show());
-  await win.loadFile(join(rendererDir(), 'index.html'));
+  await win.loadFile(join(screenDir(), 'index.html'));
 }
 
 async function main(): Promise<void> {
@@ -127,24 +131,28 @@ async function main(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
 
   dataDir = resolveDataDir(process.env.LBC_DATA_DIR ?? join(app.getPath('userData'), 'data'));
-  // The plugin API for the host POS runs alongside (loopback, token in the data directory).
-  const port = Number(process.env.LBC_PORT ?? 17860);
-  try {
-    counter = await startCounter({ dataDir, port, staticDir: rendererDir() });
-  } catch (e) {
-    // The usual port is taken (another program): the plugin API moves to a free one; the screen uses IPC anyway.
-    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
-    counter = await startCounter({ dataDir, port: 0, staticDir: rendererDir() });
-  }
+  // The core runs in its own process; it finds the same resources folder as this one.
+  const child = utilityProcess.fork(join(import.meta.dirname, 'core.js'), [], {
+    serviceName: 'liangbing-counter-core',
+    stdio: 'inherit',
+    env: { ...process.env, [RESOURCES_DIR_ENV]: resourceRoot() },
+  });
+  core = new CoreClient(child);
+  // The plugin API for the host POS runs in the core (loopback, token in the data directory).
+  const opened = await core.open({ dataDir, port: Number(process.env.LBC_PORT ?? 17860), demoRegion: process.env.LBC_DEMO_REGION ?? null }).catch((e: unknown) => {
+    child.kill();
+    throw e;
+  });
+  process.stdout.write(`shell: core ${opened.pid} open, plugin API at ${opened.url}\n`);
 
   // IPC is the screen surface: one channel per screen method of the contract, no other.
   for (const name of SCREEN_METHODS) {
     ipcMain.handle(channel(name), async (event, input: unknown) => {
       if (!trusted(event)) throw ipcError(new InputError('FORBIDDEN', 'untrusted sender', '非法调用'));
       try {
-        // CounterService.call validates `input` with the method's zod schema before anything runs.
-        if (closing || !counter) throw new InputError('SHUTTING_DOWN', 'the counter is closing', '正在退出，请稍候');
-        return await track(counter.service.call(name, input));
+        // The core validates `input` with the method's zod schema before anything runs.
+        if (closing || !core) throw new InputError('SHUTTING_DOWN', 'the counter is closing', '正在退出，请稍候');
+        return await track(core.call(name, input));
       } catch (e) {
         throw ipcError(e);
       }
@@ -161,15 +169,16 @@ async function main(): Promise<void> {
 
   await createWindow();
   app.on('window-all-closed', () => app.quit());
-  // The quit handshake: hold the quit, let in-flight calls (a settle, a print) finish, then close
-  // the core (uploader, HTTP, database) and quit for real.
+  // The quit handshake: hold the quit, let in-flight calls (a settle, a print) finish, then ask
+  // the core to close (uploader, HTTP, database) and wait for it to exit, then quit for real.
   app.on('before-quit', (event) => {
     if (closed) return;
     event.preventDefault();
     closing ??= (async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-      await counter?.close();
-      counter = null;
+      const code = await core?.close();
+      if (code) process.stderr.write(`shell: the core exited with ${code} while closing\n`);
+      core = null;
       closed = true;
       app.quit();
     })();

@@ -1,8 +1,6 @@
 // Runs the counter as a local service: the database, the façade, the loopback HTTP server (plugin
 // API + browser shell), the platform probe and the uploader. Used by `npm start`, the e2e tests
 // and the Electron main process (which adds IPC on top of the same CounterService).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { openDatabase, type DB } from '../store/db.ts';
 import { getInstitution } from '../store/settings.ts';
 import { CounterService, type PlatformLink } from '../service/index.ts';
@@ -11,8 +9,7 @@ import { ScreenAccess } from '../http/screen-access.ts';
 import { startHttpServer, type RunningHttp } from '../http/server.ts';
 import { Uploader as OutboxUploader } from '../outbox/uploader.ts';
 import { acquireLock, type DataDirLock } from '../store/lock.ts';
-
-export const RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+import { rendererDir } from '../config/paths.ts';
 
 /** Probes the configured platform endpoint: any HTTP answer means reachable, a refused or timed-out connection does not. */
 export class PlatformProbe implements PlatformLink {
@@ -119,7 +116,7 @@ export class EndpointFollowingUploader implements Uploader {
 export interface CounterOptions {
   dataDir: string;
   port?: number;
-  /** Serve the built renderer (browser shell); default: dist/renderer when it exists. */
+  /** Serve the built renderer (browser shell); default: dist/renderer (core/config/paths.ts rendererDir) when built. */
   staticDir?: string | null;
   demo?: boolean;
   /** Builds the uploader for this database; default: core/outbox's, following the endpoint setting. null: none. */
@@ -165,7 +162,7 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
   probe.onBack = () => uploader?.wake();
   const token = loadOrCreateToken(o.dataDir);
   const screen = new ScreenAccess();
-  const staticDir = o.staticDir === undefined ? (existsSync(RENDERER_DIR) ? RENDERER_DIR : null) : o.staticDir;
+  const staticDir = o.staticDir === undefined ? rendererDir() : o.staticDir;
   let http: RunningHttp;
   try {
     http = await startHttpServer({ dispatcher: service, token, screen, staticDir, port: o.port ?? 0, version: '1.0.0', ...(o.log ? { log: o.log } : {}) });

@@ -1,8 +1,8 @@
 // `npm start`: the counter with demo data. With Electron's binary present it launches the desktop
 // app; otherwise (as on machines where Electron cannot be downloaded) it starts the local
 // service on a fresh data directory seeded with demo data, starts the platform simulator on
-// loopback, points the counter at it, prints the address and opens Chromium in app mode when a
-// display is available.
+// loopback in a child process of its own (stopped with the counter), points the counter at it,
+// prints the address and opens Chromium in app mode when a display is available.
 //   --port N        listen on this port (default 17860; 0 = any free port)
 //   --no-open       do not open a browser window
 //   --data DIR      use (and keep) this data directory instead of a fresh one
@@ -10,9 +10,9 @@
 //   --endpoint URL  use this platform endpoint instead of the embedded simulator
 //   --browser       use the browser shell even when Electron is installed
 //   --fixture       seed the small test fixture (core/app/fixture.ts) instead of the demo data
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { electronBinary } from './electron-binary.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,23 +20,66 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../store/db.ts';
 import { countPatients } from '../store/roster.ts';
-import { RENDERER_DIR, startCounter } from './counter.ts';
+import { startCounter } from './counter.ts';
+import { rendererDir } from '../config/paths.ts';
 import { CODE_TTL_MS } from '../http/screen-access.ts';
-import { startSimulator } from '../simulator/index.ts';
-import { FIXTURE_REGIONS, seedFixture, seedOperators, setRegion, writeSitePolicies, type RegionId } from './fixture.ts';
+import { FIXTURE_REGIONS, seedFixture, setRegion, writeSitePolicies, type RegionId } from './fixture.ts';
 import { SITE_POLICY_ENV, loadPolicyBook } from '../policy/index.ts';
-import { DEMO_INSTITUTIONS, seedDemoData } from '../demo/seed.ts';
+import { DEMO_DIR, DEMO_INSTITUTIONS, DEMO_ROSTER_FILE } from '../demo/seed.ts';
 import { lookupPatient } from '../patient/index.ts';
 import { serviceDate } from '../clock/index.ts';
-import { setInstitution } from '../store/settings.ts';
 import { acquireLock } from '../store/lock.ts';
+import { seedDemoCounter } from './demo.ts';
 import type { DB } from '../store/db.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SIMULATOR_MAIN = fileURLToPath(new URL('../simulator/main.ts', import.meta.url));
+
+/**
+ * The platform simulator as a child process (core/simulator/main.ts), so its work never shares the
+ * counter's event loop. Resolves once it listens; close() stops it and waits for it to exit.
+ */
+function startSimulatorProcess(dataDir: string): Promise<{ url: string; child: ChildProcess; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SIMULATOR_MAIN, '--port', '0', '--data', dataDir], {
+    cwd: ROOT,
+    // The IPC channel lets the simulator notice when the counter is gone, however it went.
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the platform simulator did not start in 30 s: ${out}`));
+    }, 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0]!;
+      if (!out.includes('\n')) return;
+      clearTimeout(timer);
+      try {
+        const { url } = JSON.parse(line) as { url: string };
+        resolve({ url, child, close });
+      } catch {
+        reject(new Error(`the platform simulator said ${JSON.stringify(line)}`));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the platform simulator exited (${code}) before it listened`));
+    });
+  });
+}
 
 
 async function ensureRenderer(log: (s: string) => void): Promise<void> {
-  if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
+  if (rendererDir()) return;
   log('Building the counter screen (dist/renderer)…');
   const { build } = await import('vite');
   await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
@@ -46,7 +89,7 @@ async function ensureRenderer(log: (s: string) => void): Promise<void> {
 function firstEligible(db: DB, region: RegionId): string | null {
   const book = loadPolicyBook();
   const today = serviceDate();
-  for (const line of readFileSync(join(ROOT, 'resources/demo/roster.csv'), 'utf8').split('\n').slice(1)) {
+  for (const line of readFileSync(join(DEMO_DIR, DEMO_ROSTER_FILE), 'utf8').split('\n').slice(1)) {
     const certno = line.split(',')[1];
     if (!certno || !certno.startsWith(DEMO_INSTITUTIONS[region].region.slice(0, 4))) continue;
     try {
@@ -119,6 +162,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     },
   });
   const log = (s: string) => process.stdout.write(s + '\n');
+  let stopping = false;
   const region = values.region as RegionId;
   if (!FIXTURE_REGIONS[region]) throw new Error(`unknown region ${region}; use one of ${Object.keys(FIXTURE_REGIONS).join(', ')}`);
   const port = Number(values.port);
@@ -128,6 +172,9 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   if (electron) {
     log('Starting the desktop counter (Electron)…');
     await ensureRenderer(log);
+    // The shell runs from its bundles (main, the core process it forks, the preload): build them from this tree.
+    if (spawnSync(process.execPath, ['--import', 'tsx', 'electron/build.ts'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('building the desktop shell failed (see above; npm run build:electron)');
+    // The core seeds the demo data for this region into an empty data folder (LBC_DEMO_REGION).
     const child = spawn(electron, [ROOT], { stdio: 'inherit', env: { ...process.env, LBC_DEMO_REGION: region } });
     child.on('exit', (code) => process.exit(code ?? 0));
     return;
@@ -140,10 +187,16 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
 
   // The platform simulator on loopback, unless an endpoint is given.
   let endpoint = values.endpoint ?? '';
-  let simulator: { url: string; close(): Promise<void> | void } | null = null;
+  let simulator: Awaited<ReturnType<typeof startSimulatorProcess>> | null = null;
   if (!endpoint && !values['no-simulator']) {
-    simulator = await startSimulator({ port: 0, dataDir: join(dataDir, 'simulator'), host: '127.0.0.1' });
+    simulator = await startSimulatorProcess(join(dataDir, 'simulator'));
     endpoint = simulator.url;
+    const sim = simulator;
+    // An abnormal exit of the counter still takes the simulator with it.
+    process.on('exit', () => sim.child.kill('SIGTERM'));
+    sim.child.on('exit', (code, signal) => {
+      if (!stopping) log(`platform simulator stopped (${signal ?? code}); the counter keeps running, uploads wait for the platform`);
+    });
   }
 
   const lock = acquireLock(dataDir, 'counter');
@@ -153,10 +206,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     if (countPatients(db) === 0) seedFixture(db, region, endpoint || null);
     else setRegion(db, region, endpoint || null);
   } else {
-    // The demo roster and the seed 000 two-disease list (demo prices), for the chosen region.
-    if (countPatients(db) === 0) seedDemoData(db, { region });
-    setInstitution(db, { ...DEMO_INSTITUTIONS[region], platformEndpoint: endpoint || null });
-    seedOperators(db);
+    seedDemoCounter(db, region, endpoint || null);
     demoPatient = firstEligible(db, region) ?? '(see resources/demo/roster.csv)';
   }
   db.close();
@@ -197,6 +247,8 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
 
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     rmSync(launchDir, { recursive: true, force: true });
     await counter.close();
     await simulator?.close();

@@ -2,6 +2,7 @@
 // filing record, the roster row (eligible at once) and the platform messages to upload.
 import { randomUUID } from 'node:crypto';
 import type { DB } from '../store/db.ts';
+import { getSetting } from '../store/settings.ts';
 import { InputError, parseOrThrow } from '../contract/problems.ts';
 import {
   dueUploads,
@@ -10,7 +11,6 @@ import {
   insertUpload,
   readRosterState,
   registeredSerial,
-  siteSetting,
   unfinishedBefore,
   updateUpload,
   uploadIdsWithStatus,
@@ -48,18 +48,22 @@ function settingsMissing(keys: string[]): never {
  * table) plus filing.public (yes/no: 公立) and filing.codes (national 2503/2504 or local 2562/2563).
  */
 export function filingInstitution(db: DB): FilingInstitution & { codeSet: FilingCodeSet } {
-  const get = (k: string) => siteSetting(db, k);
-  const missing = ['code', 'name', 'type', 'level', 'policy'].filter((k) => get(`institution.${k}`) === null);
+  const code = getSetting(db, 'institution.code');
+  const name = getSetting(db, 'institution.name');
+  const type = getSetting(db, 'institution.type');
+  const level = getSetting(db, 'institution.level');
+  const policy = getSetting(db, 'institution.policy');
+  const missing = Object.entries({ code, name, type, level, policy }).filter(([, v]) => v === null).map(([k]) => k);
   if (missing.length) settingsMissing(missing);
-  const pub = get('filing.public');
-  const codes = get('filing.codes');
+  const pub = getSetting(db, 'filing.public');
+  const codes = getSetting(db, 'filing.codes');
   return {
-    code: get('institution.code')!,
-    name: get('institution.name')!,
-    type: get('institution.type') === 'pharmacy' ? 'pharmacy' : 'clinic',
-    level: Number(get('institution.level')) as 1 | 2 | 3,
-    policy: get('institution.policy')!,
-    isPublic: pub === null ? null : /^(yes|true|1|公立)$/i.test(pub),
+    code: code!,
+    name: name!,
+    type: type!,
+    level: level!,
+    policy: policy!,
+    isPublic: pub === null ? null : pub === 'yes',
     codeSet: codes === 'local' ? 'local' : 'national',
   };
 }

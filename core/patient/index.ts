@@ -11,8 +11,8 @@ import { maskCardNo, maskCertno, maskName } from '../identity/mask.ts';
 import { Decimal, fen } from '../money/decimal.ts';
 import { eligibilityReasons, policyCap, REASONS, type PolicyBook, type ReasonCode } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
-import { findPatient } from '../store/roster.ts';
-import { usageBreakdown, type UsageBreakdown } from '../store/ledger.ts';
+import { findPatient, findPatientByPsnOrCertno, poolReportOf } from '../store/roster.ts';
+import { usageAfterReport, usageBreakdown, type UsageBreakdown } from '../store/ledger.ts';
 import { requireInstitution } from '../store/settings.ts';
 
 export interface ReasonOut {
@@ -95,9 +95,16 @@ function notFound(input: string, id: IdentifyResult): InputError {
  */
 export function resolvePatient(db: DB, input: string, date: string): { record: RosterRecord; read: PatientLookup['input'] } {
   const text = input.trim();
-  const byPsn = text !== '' && text.length <= 30 ? findPatient(db, { psnNo: text }) : null;
-  if (byPsn) return { record: byPsn, read: { kind: 'psn-no', masked: text } };
+  const psnCandidate = text !== '' && text.length <= 30;
   const id = identify(text, { today: date });
+  if (psnCandidate && id.valid && id.kind === 'id-card') {
+    // The common case, an ID number: the 人员编号 probe and the ID number's record in one statement.
+    const record = findPatientByPsnOrCertno(db, text, id.normalized);
+    if (!record) throw notFound(text, id);
+    return { record, read: record.psn_no === text ? { kind: 'psn-no', masked: text } : { kind: id.kind, masked: id.masked } };
+  }
+  const byPsn = psnCandidate ? findPatient(db, { psnNo: text }) : null;
+  if (byPsn) return { record: byPsn, read: { kind: 'psn-no', masked: text } };
   let record: RosterRecord | null = null;
   if (id.valid) {
     if (id.kind === 'id-card') record = findPatient(db, { certno: id.normalized });
@@ -160,7 +167,9 @@ export function describePatient(db: DB, book: PolicyBook, inst: Institution, r: 
   const factsAsFlagged = { ...facts, conditions: conditionList(r.conditions) };
   const probe: QuoteRequest = { policy: inst.policy, date, institution: institutionFacts(inst), patient: factsAsFlagged, usedThisYear: '0.00', annualCap: null, lines: [] };
   const codes: ReasonCode[] = [...rosterBlocks(r, date), ...eligibilityReasons(version, probe)];
-  const usage = given ?? usageBreakdown(db, r.psn_no, date);
+  // The record carries the bureau's pool figure (read with it); only the local entries are summed.
+  const report = poolReportOf(r);
+  const usage = given ?? (report === undefined ? usageBreakdown(db, r.psn_no, date) : usageAfterReport(db, r.psn_no, date, report));
   let limit: Decimal | null = null;
   let source: string | null = null;
   const fromPolicy = policyCap(version, factsAsFlagged);

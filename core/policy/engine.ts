@@ -1,6 +1,8 @@
 // The policy engine: a pure function from (policy version, facts of the sale) to the
 // fund/patient split. Rates and caps come from the policy data; this file only interprets it.
-import { Decimal, ZERO, fen, roundFen } from '../money/decimal.ts';
+import { Decimal, ZERO } from '../money/decimal.ts';
+import { SCALED_RESULT_LIMIT, ScaledOverflow, parseScaled } from '../money/scaled.ts';
+import { PRICE_SCALE, QUANTITY_SCALE, scaledRate, splitDecimal, splitScaled, type Split, type SplitLineScaled } from './split.ts';
 import { InputError, type Problem } from '../contract/problems.ts';
 import type { QuoteLineResult, QuoteRequest, QuoteResult, Reason } from '../contract/quote.ts';
 import type { PolicyBook } from './load.ts';
@@ -73,11 +75,41 @@ export function policyCap(version: PolicyVersion, p: Patient): { amount: Decimal
 }
 
 
-const RATES = new Map<string, Decimal>();
-function rateOf(text: string): Decimal {
+/** The annual cap the policy sets for this patient in fen, or null when it sets none; undefined when not exact in integers. */
+function policyCapFen(version: PolicyVersion, p: Patient): number | null | undefined {
+  if (version.cap.kind === 'supplied') return null;
+  for (const entry of version.cap.entries) {
+    if (!capEntryMatches(entry, p)) continue;
+    const amount = parseScaled(entry.amount, 2);
+    if (amount === null) return undefined;
+    if (!entry.perExtraDisease) return amount;
+    const per = parseScaled(entry.perExtraDisease.amount, 2);
+    const total = per === null ? NaN : amount + per * Math.max(0, diseaseCount(p) - entry.perExtraDisease.above);
+    return total <= SCALED_RESULT_LIMIT ? total : undefined;
+  }
+  return null;
+}
+
+/** A unit amount in integers for the hot path; an unusual form goes through decimal.js (which throws on garbage, as before). */
+function scaledOrEdge(text: string, scale: number): number | null {
+  const v = typeof text === 'string' ? parseScaled(text, scale) : null;
+  if (v === null) new Decimal(text);
+  return v;
+}
+
+const RATES = new Map<string, { rate: number; rateScale: number } | null>();
+function rateOf(text: string): { rate: number; rateScale: number } | null {
   let r = RATES.get(text);
-  if (!r) RATES.set(text, (r = new Decimal(text)));
+  if (r === undefined) RATES.set(text, (r = scaledRate(text)));
   return r;
+}
+
+interface LineDecision {
+  rateText: string;
+  rate: string | null;
+  covered: boolean;
+  why: Reason | null;
+  source: string | null;
 }
 
 /**
@@ -85,6 +117,33 @@ function rateOf(text: string): Decimal {
  * to compute it (a missing management class, a rate or cap the policy leaves to the site).
  */
 export function quoteWithVersion(policy: PolicyFile, version: PolicyVersion, req: QuoteRequest): QuoteResult {
+  return quoteIn(policy, version, req, true);
+}
+
+/**
+ * The same quote with every amount in decimal.js: the reference the integer arithmetic is proven
+ * equal to (test/unit/policy-arithmetic.test.ts) and the bench's baseline. Not for callers.
+ */
+export function quoteWithVersionInDecimal(policy: PolicyFile, version: PolicyVersion, req: QuoteRequest): QuoteResult {
+  return quoteIn(policy, version, req, false);
+}
+
+function splitExactly(lines: SplitLineScaled[], usedFen: number, capFen: number): Split | null {
+  try {
+    return splitScaled(lines, usedFen, capFen);
+  } catch (e) {
+    if (e instanceof ScaledOverflow) return null;
+    throw e;
+  }
+}
+
+function splitInDecimal(version: PolicyVersion, req: QuoteRequest, decisions: LineDecision[]): Split {
+  const capLimit = req.annualCap != null ? new Decimal(req.annualCap) : (policyCap(version, req.patient)?.amount ?? ZERO);
+  const lines = req.lines.map((line, i) => ({ price: line.price, quantity: line.quantity, paymentStandard: line.paymentStandard ?? null, rate: decisions[i]!.rate }));
+  return splitDecimal(lines, req.usedThisYear, capLimit);
+}
+
+function quoteIn(policy: PolicyFile, version: PolicyVersion, req: QuoteRequest, scaled: boolean): QuoteResult {
   const saleReasons = eligibilityReasons(version, req);
   const eligible = saleReasons.length === 0;
   const missing: Problem[] = [];
@@ -98,15 +157,19 @@ export function quoteWithVersion(policy: PolicyFile, version: PolicyVersion, req
     });
   }
 
+  // Amounts as integers where they are exact (almost always); `exact` false sends the sale to decimal.js.
+  let exact = scaled;
+  const scaledLines: SplitLineScaled[] = [];
   // Per-line rate from the first matching rule.
-  const lines = req.lines.map((line, i) => {
-    const price = new Decimal(line.price);
-    const qty = new Decimal(line.quantity);
-    const total = roundFen(price.times(qty));
-    // The payment standard caps what the fund recognises (seed 000 §二.(二).4); none given = the price.
-    const standard = line.paymentStandard == null ? null : new Decimal(line.paymentStandard);
-    const inScope = standard === null || standard.gte(price) ? total : roundFen(standard.times(qty));
-    let rate = ZERO;
+  const decisions = req.lines.map((line, i): LineDecision => {
+    if (exact) {
+      const price = scaledOrEdge(line.price, PRICE_SCALE);
+      const quantity = scaledOrEdge(line.quantity, QUANTITY_SCALE);
+      const standard = line.paymentStandard == null ? null : scaledOrEdge(line.paymentStandard, PRICE_SCALE);
+      if (price === null || quantity === null || (line.paymentStandard != null && standard === null)) exact = false;
+      else scaledLines.push({ price, quantity, paymentStandard: standard, rate: 0, rateScale: 0 });
+    }
+    let rate: string | null = null;
     let rateText = '0';
     let covered = false;
     let why: Reason | null = null;
@@ -129,24 +192,34 @@ export function quoteWithVersion(policy: PolicyFile, version: PolicyVersion, req
         });
         source = rule.source;
       } else {
-        rate = rateOf(rule.rate);
+        rate = rule.rate;
         rateText = rule.rate;
         covered = true;
         source = rule.source;
+        if (exact) {
+          const r = rateOf(rule.rate);
+          if (r === null) exact = false;
+          else {
+            const l = scaledLines[scaledLines.length - 1]!;
+            l.rate = r.rate;
+            l.rateScale = r.rateScale;
+          }
+        }
       }
     }
-    return { line, total, inScope, rateText, covered, why, source, fund: rate.isZero() ? ZERO : roundFen(inScope.times(rate)) };
+    return { rateText, rate, covered, why, source };
   });
 
   // The annual cap: policy table, or supplied by the request (which wins when both exist).
-  let capLimit: Decimal = ZERO;
+  let capFen: number | null = 0;
   let capSource: 'policy' | 'request' = 'policy';
   if (req.annualCap != null) {
-    capLimit = new Decimal(req.annualCap);
+    capFen = scaledOrEdge(req.annualCap, 2);
     capSource = 'request';
   } else {
-    const fromPolicy = policyCap(version, req.patient);
-    if (fromPolicy) capLimit = fromPolicy.amount;
+    const fromPolicy = policyCapFen(version, req.patient);
+    if (fromPolicy === undefined) capFen = null;
+    else if (fromPolicy !== null) capFen = fromPolicy;
     else if (eligible) {
       missing.push({
         path: 'annualCap',
@@ -164,50 +237,36 @@ export function quoteWithVersion(policy: PolicyFile, version: PolicyVersion, req
     throw new InputError('POLICY_INCOMPLETE', `Cannot quote under ${policy.id}: ${missing.map((m) => `${m.path}: ${m.message}`).join('; ')}`, `无法按${policy.name}政策计算：${missing.map((m) => m.messageZh).join('；')}`, missing);
   }
 
-  const used = new Decimal(req.usedThisYear);
-  const remainingBefore = capLimit.greaterThan(used) ? capLimit.minus(used) : ZERO;
-  let left = remainingBefore;
-  let capCut = false;
-  let sumTotal = ZERO;
-  let sumInScope = ZERO;
-  let sumFund = ZERO;
-  const results: QuoteLineResult[] = lines.map((l) => {
-    let fund = l.fund;
-    let why = l.why;
-    if (fund.greaterThan(left)) {
-      why = reason(left.isZero() ? 'CAP_EXHAUSTED' : 'CAP_PARTLY_USED');
-      fund = left;
-      capCut = true;
-    }
-    left = left.minus(fund);
-    sumTotal = sumTotal.plus(l.total);
-    sumInScope = sumInScope.plus(l.inScope);
-    sumFund = sumFund.plus(fund);
+  const usedFen = exact ? scaledOrEdge(req.usedThisYear, 2) : null;
+  const split = (exact && capFen !== null && usedFen !== null ? splitExactly(scaledLines, usedFen, capFen) : null) ?? splitInDecimal(version, req, decisions);
+
+  const results: QuoteLineResult[] = decisions.map((d, i) => {
+    const s = split.lines[i]!;
     return {
-      id: l.line.id,
-      total: fen(l.total),
-      inScope: fen(l.inScope),
-      rate: l.rateText,
-      fund: fen(fund),
-      patient: fen(l.total.minus(fund)),
-      covered: l.covered,
-      reason: why,
-      source: l.source,
+      id: req.lines[i]!.id,
+      total: s.total,
+      inScope: s.inScope,
+      rate: d.rateText,
+      fund: s.fund,
+      patient: s.patient,
+      covered: d.covered,
+      reason: s.cut ? reason(s.cut) : d.why,
+      source: d.source,
     };
   });
 
   const reasons = saleReasons.map(reason);
-  if (capCut) reasons.push(reason(remainingBefore.isZero() ? 'CAP_EXHAUSTED' : 'CAP_PARTLY_USED'));
+  if (split.cut) reasons.push(reason(split.cut));
 
   return {
     eligible,
     reasons,
     policy: { id: policy.id, name: policy.name, version: version.effectiveFrom, document: version.document },
-    total: fen(sumTotal),
-    inScope: fen(sumInScope),
-    fund: fen(sumFund),
-    patient: fen(sumTotal.minus(sumFund)),
-    cap: { limit: fen(capLimit), remainingBefore: fen(remainingBefore), remainingAfter: fen(left), source: capSource },
+    total: split.total,
+    inScope: split.inScope,
+    fund: split.fund,
+    patient: split.patient,
+    cap: { limit: split.cap.limit, remainingBefore: split.cap.remainingBefore, remainingAfter: split.cap.remainingAfter, source: capSource },
     lines: results,
   };
 }

@@ -14,7 +14,7 @@ import type { PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { catalogItemsByCodes, listingsFor, type CatalogItem, type Listing } from '../store/catalog.ts';
 import { findPatient } from '../store/roster.ts';
-import { usageWithReport, type UsageBreakdown } from '../store/ledger.ts';
+import { usageAfterReport, type UsageBreakdown } from '../store/ledger.ts';
 import { requireInstitution } from '../store/settings.ts';
 import { dispensingHistory, openOverrides, type OverrideRow } from '../store/supervision.ts';
 import { describePatient, resolvePatient, type PatientLookup } from '../patient/index.ts';
@@ -72,7 +72,7 @@ export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, opti
   }
   const institution = options.institution ?? requireInstitution(db);
   const { record, identified, read } = findScanned(db, input.patient.trim(), input.date);
-  const usage = usageWithReport(db, record.psn_no, input.date, reportOf(record));
+  const usage = usageAfterReport(db, record.psn_no, input.date, reportOf(record));
   const patient = describePatient(db, book, institution, record, input.date, read, {}, usage);
   const byCode = catalogItemsByCodes(db, input.lines.map((l) => l.code));
   const items = input.lines.map((l) => byCode.get(l.code.trim()) ?? null);

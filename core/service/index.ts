@@ -9,18 +9,16 @@ import { maskCertno } from '../identity/mask.ts';
 import { Decimal } from '../money/decimal.ts';
 import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
-import { getInstitution, institutionFields, setInstitution } from '../store/settings.ts';
+import { getInstitution, getSetting, institutionFields, setInstitution, setSetting } from '../store/settings.ts';
 import { searchCatalog } from '../store/catalog.ts';
 import { listSettlements } from '../store/journal.ts';
 import { getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
 import {
   createOperator,
-  getCounterSetting,
   listOperators,
   recordPrint,
   recordSettlementOperator,
-  setCounterSetting,
   settlementOperator,
   verifyOperator,
   recentSettlementIds,
@@ -278,7 +276,7 @@ export class CounterService {
     const { id, replayed } = settleSale(this.db, this.book, input, {
       operator: { id: operator.id, name: operator.name, role: operator.role },
       requestId,
-      requestHash: saleRequestHash(payment ? { ...body, payment } : body),
+      requestHash: saleRequestHash({ ...body, payment }),
       now: this.now(),
       payment: payment ?? null,
       ids: this.ids,
@@ -679,7 +677,7 @@ export class CounterService {
 
   private settingsOut(): MethodOutput<'getSettings'> {
     const f = institutionFields(this.db);
-    const printers = JSON.parse(getCounterSetting(this.db, 'printers') ?? '{}') as Record<string, string>;
+    const printers = getSetting(this.db, 'counter.printers') ?? {};
     return {
       settings: {
         institution: {
@@ -721,7 +719,7 @@ export class CounterService {
           region: s.institution.regionCode,
           platformEndpoint: s.platform.endpoint || null,
         });
-        setCounterSetting(this.db, 'printers', JSON.stringify(s.printers));
+        setSetting(this.db, 'counter.printers', s.printers);
       })();
     } catch (e) {
       if (e instanceof InputError) {

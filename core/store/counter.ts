@@ -1,5 +1,5 @@
-// SQL for the counter's own tables (migration 70): operators, who settled what, the print log
-// and printer settings. Bound parameters only; callers wrap writes that go with a settlement
+// SQL for the counter's own tables (migration 70): operators, who settled what and the print log
+// (printer settings are in the one settings table, core/store/settings.ts). Bound parameters only; callers wrap writes that go with a settlement
 // in the settlement's transaction.
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { DB } from './db.ts';
@@ -104,15 +104,6 @@ export function recordPrint(db: DB, p: { settlementId: string | null; document: 
 
 export function printCount(db: DB, settlementId: string | null, document: string): number {
   return (db.prepare(`SELECT COUNT(*) AS n FROM print_log WHERE settlement_id IS ? AND document = ?`).get(settlementId, document) as { n: number }).n;
-}
-
-export function getCounterSetting(db: DB, key: string): string | null {
-  const r = db.prepare(`SELECT value FROM counter_settings WHERE key = ?`).get(key) as { value: string } | undefined;
-  return r?.value ?? null;
-}
-
-export function setCounterSetting(db: DB, key: string, value: string, now = new Date().toISOString()): void {
-  db.prepare(`INSERT INTO counter_settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, value, now);
 }
 
 /** Newest settlements first (the returns page), optionally for one patient. */

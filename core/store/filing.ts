@@ -217,17 +217,3 @@ export function updateUpload(
     f.payload ? JSON.stringify(f.payload) : cur.payload_json, f.ackedAt === undefined ? cur.acked_at : f.ackedAt, now, id,
   );
 }
-
-/** A site setting (the settings table of migration 15), or null when unset or the table is absent. */
-export function siteSetting(db: DB, key: string): string | null {
-  const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'`).get();
-  if (!exists) return null;
-  const r = db.prepare(`SELECT value FROM settings WHERE key = ?`).get(key) as { value: string } | undefined;
-  return r?.value ?? null;
-}
-
-/** Writes one of filing's own site settings (filing.public, filing.codes) in the settings table. */
-export function setSiteSetting(db: DB, key: 'filing.public' | 'filing.codes', value: string | null, now: string): void {
-  if (value === null) db.prepare(`DELETE FROM settings WHERE key = ?`).run(key);
-  else db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, value, now);
-}

@@ -1,7 +1,8 @@
 // Year-to-date pool usage per patient: the bureau's reported figure (as of its date) plus this
 // institution's own settlement entries dated after it, per pool; a new year starts from zero
 // on 1 January (a report from last year counts for nothing this year).
-import { Decimal, fen } from '../money/decimal.ts';
+import { Decimal } from '../money/decimal.ts';
+import { fenText } from '../money/scaled.ts';
 import { InputError } from '../contract/problems.ts';
 import { isRealDate } from '../contract/fields.ts';
 import type { DB } from './db.ts';
@@ -30,10 +31,6 @@ function toFen(amount: string, path: string): number {
     ]);
   }
   return new Decimal(amount).times(100).toNumber();
-}
-
-function fromFen(n: number): string {
-  return fen(new Decimal(n).dividedBy(100));
 }
 
 function checkDate(date: string, path: string): void {
@@ -80,18 +77,17 @@ export interface UsageBreakdown {
 
 /** How the year-to-date figure for a pool on a date is made up. */
 export function usageBreakdown(db: DB, psnNo: string, date: string, pool: string = TWO_DISEASE_POOL): UsageBreakdown {
-  checkDate(date, 'date');
   const report = cached(db, 'SELECT amount_fen, as_of FROM pool_reports WHERE psn_no = ? AND pool = ?').get(psnNo, pool) as
     | { amount_fen: number; as_of: string }
     | undefined;
-  return usageWithReport(db, psnNo, date, report ?? null, pool);
+  return usageAfterReport(db, psnNo, date, report ?? null, pool);
 }
 
 /**
- * usageBreakdown when the bureau's figure is already at hand (the roster lookup joins it):
- * one statement, the sum of this institution's own entries.
+ * usageBreakdown when the bureau's figure for the pool is already in hand (the roster lookup reads
+ * it with the patient): one indexed sum over this institution's own entries.
  */
-export function usageWithReport(db: DB, psnNo: string, date: string, report: { amount_fen: number; as_of: string } | null, pool: string = TWO_DISEASE_POOL): UsageBreakdown {
+export function usageAfterReport(db: DB, psnNo: string, date: string, report: { amount_fen: number; as_of: string } | null, pool: string = TWO_DISEASE_POOL): UsageBreakdown {
   checkDate(date, 'date');
   const year = Number(date.slice(0, 4));
   const yearStart = `${date.slice(0, 4)}-01-01`;
@@ -107,9 +103,9 @@ export function usageWithReport(db: DB, psnNo: string, date: string, report: { a
   // Reversals can outweigh entries after the bureau's date; usage never goes below zero.
   const total = Math.max(0, reportedFen + local.s);
   return {
-    used: fromFen(total),
-    reported: counts ? { amount: fromFen(report.amount_fen), asOf: report.as_of } : null,
-    local: fromFen(local.s),
+    used: fenText(total),
+    reported: counts ? { amount: fenText(report.amount_fen), asOf: report.as_of } : null,
+    local: fenText(local.s),
     year,
   };
 }

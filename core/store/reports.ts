@@ -2,6 +2,7 @@
 // line's drug category from the catalog (migration 11) when present, roster counts (migration 10),
 // filings (51), supervision overrides (50), platform variances (32).
 import type { DB } from './db.ts';
+import { getSetting } from './settings.ts';
 
 function hasTable(db: DB, name: string): boolean {
   return Boolean(db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name));
@@ -170,8 +171,7 @@ export function fundByMonth(db: DB, year: string): { month: string; fund: string
 
 export function institutionName(db: DB): { code: string | null; name: string | null } {
   if (!hasTable(db, 'settings')) return { code: null, name: null };
-  const get = (k: string) => (db.prepare(`SELECT value FROM settings WHERE key = ?`).get(k) as { value: string } | undefined)?.value ?? null;
-  return { code: get('institution.code'), name: get('institution.name') };
+  return { code: getSetting(db, 'institution.code'), name: getSetting(db, 'institution.name') };
 }
 
 export interface CapGroup {
@@ -199,5 +199,5 @@ export function capGroups(db: DB, first: string, last: string): CapGroup[] {
 
 export function sitePolicy(db: DB): string | null {
   if (!hasTable(db, 'settings')) return null;
-  return (db.prepare(`SELECT value FROM settings WHERE key = 'institution.policy'`).get() as { value: string } | undefined)?.value ?? null;
+  return getSetting(db, 'institution.policy');
 }

@@ -101,6 +101,32 @@ export function findPatient(db: DB, key: PatientKey): RosterRecord | null {
   return (row as RosterRecord | undefined) ?? null;
 }
 
+/**
+ * The bureau's pool figure a record read by this module carries (SELECT joins pool_reports), as
+ * the ledger wants it: null when there is none, undefined when the record's text is not the
+ * join's own form (the caller then reads pool_reports itself).
+ */
+export function poolReportOf(r: RosterRecord): { amount_fen: number; as_of: string } | null | undefined {
+  if (r.pool_used === null && r.pool_used_as_of === null) return null;
+  const m = r.pool_used === null || r.pool_used_as_of === null ? null : /^(\d{1,13})\.(\d\d)$/.exec(r.pool_used);
+  return m ? { amount_fen: Number(m[1]) * 100 + Number(m[2]), as_of: r.pool_used_as_of! } : undefined;
+}
+
+/**
+ * The counter's lookup in one statement: the record whose 人员编号 is `psnNo` if there is one,
+ * else the record findPatient would choose for the ID number (active first, then most recent; one
+ * seek of patients_certno). The caller tells which matched by comparing psn_no.
+ */
+export function findPatientByPsnOrCertno(db: DB, psnNo: string, certno: string): RosterRecord | null {
+  const row = stmt(
+    db,
+    `SELECT * FROM (${SELECT} WHERE p.psn_no = ?)
+     UNION ALL SELECT * FROM (${SELECT} WHERE p.certno = ? ORDER BY p.status = 'active' DESC, p.updated_at DESC LIMIT 1)
+     LIMIT 1`,
+  ).get(psnNo, certno.toUpperCase());
+  return (row as RosterRecord | undefined) ?? null;
+}
+
 function isKeyConflict(e: unknown): boolean {
   const code = (e as { code?: string }).code;
   return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';

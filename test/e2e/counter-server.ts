@@ -1,5 +1,5 @@
 // Starts `npm start`'s launcher as a child process (the same code path a user runs) on a fresh
-// data directory for one region, and stops it. The simulator runs inside it on loopback.
+// data directory for one region, and stops it. The launcher runs the simulator in a child process of its own on loopback.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

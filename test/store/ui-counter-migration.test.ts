@@ -6,7 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../core/store/db.ts';
-import { createOperator, getCounterSetting, listOperators, printCount, recordPrint, setCounterSetting, verifyOperator } from '../../core/store/counter.ts';
+import { createOperator, listOperators, printCount, recordPrint, verifyOperator } from '../../core/store/counter.ts';
+import { getSetting, setSetting } from '../../core/store/settings.ts';
 
 function fresh() {
   return openDatabase(mkdtempSync(join(tmpdir(), 'lbc-m70-')));
@@ -17,7 +18,8 @@ test('migration 70 creates the counter tables, and a database stopped before it 
   const before = openDatabase(dir, { targetVersion: 69 });
   assert.equal((before.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'operators'").get() as { n: number }).n, 0);
   before.close();
-  const db = openDatabase(dir);
+  // Up to 70 itself: migration 82 later folds counter_settings into settings.
+  const db = openDatabase(dir, { targetVersion: 70 });
   for (const t of ['operators', 'settlement_operators', 'print_log', 'counter_settings']) {
     assert.equal((db.prepare('SELECT count(*) AS n FROM sqlite_master WHERE type = ? AND name = ?').get('table', t) as { n: number }).n, 1, t);
   }
@@ -50,9 +52,9 @@ test('the reprint counter is the count of print rows per settlement and document
   assert.equal(recordPrint(db, { settlementId: null, document: 'public-list', layout: 'a5', operatorId: 'a' }), 2);
   assert.equal(printCount(db, 's1', 'receipt'), 2);
   assert.throws(() => db.prepare("INSERT INTO print_log (settlement_id, document, layout, copy, operator_id, printed_at) VALUES ('s1', 'receipt', 'a5', 2, 'a', 'now')").run(), /UNIQUE/);
-  setCounterSetting(db, 'printers', '{"receipt":"EPSON"}');
-  setCounterSetting(db, 'printers', '{"receipt":"XP-80"}');
-  assert.equal(getCounterSetting(db, 'printers'), '{"receipt":"XP-80"}');
-  assert.equal(getCounterSetting(db, 'missing'), null);
+  setSetting(db, 'counter.printers', { receipt: 'EPSON' });
+  setSetting(db, 'counter.printers', { receipt: 'XP-80' });
+  assert.deepEqual(getSetting(db, 'counter.printers'), { receipt: 'XP-80' });
+  assert.equal(getSetting(db, 'filing.codes'), null);
   db.close();
 });

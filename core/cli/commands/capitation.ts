@@ -4,7 +4,7 @@ import { resolveDataDir } from '../../config/paths.ts';
 import { openDatabase } from '../../store/db.ts';
 import { InputError } from '../../contract/problems.ts';
 import { capitationStatement, capitationYear } from '../../capitation/index.ts';
-import { siteSetting } from '../../store/filing.ts';
+import { getSetting } from '../../store/settings.ts';
 import { EXIT_OK, type Command } from '../io.ts';
 
 export const capitationCommand: Command = {
@@ -18,8 +18,8 @@ export const capitationCommand: Command = {
     }
     const db = openDatabase(resolveDataDir(values.data));
     try {
-      const institution = values.institution ?? siteSetting(db, 'institution.code');
-      const policy = values.policy ?? siteSetting(db, 'institution.policy');
+      const institution = values.institution ?? getSetting(db, 'institution.code');
+      const policy = values.policy ?? getSetting(db, 'institution.policy');
       if (!institution || !policy) {
         throw new InputError('SETTINGS_MISSING', 'set institution.code and institution.policy (or pass --institution and --policy)', '请先配置本机构编码和地区政策', [
           { path: institution ? 'policy' : 'institution', code: 'REQUIRED', message: 'not set', messageZh: '未设置' },

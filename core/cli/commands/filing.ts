@@ -15,7 +15,7 @@ import { fileAtCounter, filingInstitution, qualificationForm, retryUpload, uploa
 import { platformFilingTransport } from '../../filing/transport.ts';
 import { PlatformClient } from '../../platform/client.ts';
 import { loadPlatformConfig } from '../../platform/config.ts';
-import { setSiteSetting, siteSetting } from '../../store/filing.ts';
+import { getSetting, setSetting } from '../../store/settings.ts';
 import { filingsBetween, filingsOf, uploadCounts, uploadsNeedingAttention } from '../../store/filing.ts';
 import { monthRange, isMonth } from '../../supervision/dates.ts';
 import { maskCertno, maskName } from '../../identity/mask.ts';
@@ -68,7 +68,7 @@ export const filingCommand: Command = {
         io.stdout(JSON.stringify({ counts: uploadCounts(db), needsAttention: uploadsNeedingAttention(db) }, null, 2) + '\n');
       } else if (sub === 'upload') {
         const inst = filingInstitution(db);
-        const endpoint = values.endpoint ?? siteSetting(db, 'institution.platformEndpoint');
+        const endpoint = values.endpoint ?? getSetting(db, 'institution.platformEndpoint');
         if (!endpoint) throw usage('no platform endpoint: set institution.platformEndpoint or pass --endpoint URL', '未配置医保平台地址');
         const region = loadPlatformConfig().region(inst.policy);
         const client = new PlatformClient(endpoint, { path: region.transport.path });
@@ -95,13 +95,13 @@ export const filingCommand: Command = {
         const now = new Date().toISOString();
         if (values.public !== undefined) {
           if (!/^(yes|no)$/.test(values.public)) throw usage('--public is yes or no', '--public 取值为 yes 或 no');
-          setSiteSetting(db, 'filing.public', values.public, now);
+          setSetting(db, 'filing.public', values.public as 'yes' | 'no', now);
         }
         if (values.codes !== undefined) {
           if (!/^(national|local)$/.test(values.codes)) throw usage('--codes is national (2503/2504) or local (2562/2563)', '--codes 取值为 national 或 local');
-          setSiteSetting(db, 'filing.codes', values.codes, now);
+          setSetting(db, 'filing.codes', values.codes as 'national' | 'local', now);
         }
-        io.stdout(JSON.stringify({ public: siteSetting(db, 'filing.public'), codes: siteSetting(db, 'filing.codes') ?? 'national' }) + '\n');
+        io.stdout(JSON.stringify({ public: getSetting(db, 'filing.public'), codes: getSetting(db, 'filing.codes') ?? 'national' }) + '\n');
       } else throw usage('filing submit|list|queue|upload|retry|form|settings', '子命令：submit、list、queue、upload、retry、form、settings');
     } finally {
       db.close();

@@ -11,7 +11,7 @@ import { loadPolicyBook } from '../../policy/index.ts';
 import { InputError } from '../../contract/problems.ts';
 import { importDispensingHistory, overrideBlock, superviseSale } from '../../supervision/index.ts';
 import { superviseCounterSale } from '../../supervision/catalog.ts';
-import { siteSetting } from '../../store/filing.ts';
+import { getSetting } from '../../store/settings.ts';
 import { EXIT_OK, parseJson, type Command } from '../io.ts';
 
 export const supervisionCommand: Command = {
@@ -24,7 +24,7 @@ export const supervisionCommand: Command = {
     const db = openDatabase(resolveDataDir(values.data));
     try {
       const policy = () => {
-        const p = values.policy ?? siteSetting(db, 'institution.policy');
+        const p = values.policy ?? getSetting(db, 'institution.policy');
         if (!p) throw new InputError('SETTINGS_MISSING', 'set institution.policy or pass --policy', '请配置地区政策或使用 --policy', [{ path: 'policy', code: 'REQUIRED', message: 'not set', messageZh: '未设置' }]);
         return p;
       };

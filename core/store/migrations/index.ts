@@ -14,6 +14,7 @@ import { settingsMigration } from './0015_settings.ts';
 import { counterMigration } from './0070_counter.ts';
 import { requestHashMigration } from './0080_request_hash.ts';
 import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
+import { oneSettingsTableMigration } from './0082_one_settings_table.ts';
 import { paymentMigration } from './0085_payment.ts';
 import { heldSalesMigration } from './0086_held_sales.ts';
 import { journalMigration } from './0030_journal.ts';
@@ -51,6 +52,7 @@ export const MIGRATIONS: readonly Migration[] = [
   filingMigration,
   requestHashMigration,
   patientLookupIndexesMigration,
+  oneSettingsTableMigration,
   paymentMigration,
   heldSalesMigration,
 ];
