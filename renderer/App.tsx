@@ -9,8 +9,9 @@ import { Attention } from './Attention.tsx';
 import { Settings } from './Settings.tsx';
 import { Reports } from './Reports.tsx';
 import { SignIn } from './SignIn.tsx';
+import { ShiftClose } from './ShiftClose.tsx';
 
-type Page = 'counter' | 'returns' | 'attention' | 'reports' | 'settings';
+type Page = 'counter' | 'returns' | 'attention' | 'reports' | 'shift' | 'settings';
 export type Session = MethodOutput<'signIn'>;
 type Status = MethodOutput<'outboxStatus'>;
 type SettingsOut = MethodOutput<'getSettings'>;
@@ -20,6 +21,7 @@ const PAGES: { id: Page; key: string; label: string }[] = [
   { id: 'returns', key: 'F4', label: '退药退费' },
   { id: 'attention', key: 'F6', label: '待处理' },
   { id: 'reports', key: 'F7', label: '报表' },
+  { id: 'shift', key: 'F11', label: '交班日结' },
   { id: 'settings', key: 'F9', label: '设置' },
 ];
 
@@ -154,7 +156,9 @@ export function App() {
             settings={settings}
           />
         ) : page === 'returns' ? (
-          <Returns session={session} onDone={refreshStatus} onSessionLost={onSessionLost} initialText={returnText} />
+          <Returns session={session} onDone={refreshStatus} onSessionLost={onSessionLost} initialText={returnText} settings={settings} />
+        ) : page === 'shift' ? (
+          <ShiftClose session={session} onSessionLost={onSessionLost} onClosed={refreshStatus} />
         ) : page === 'attention' ? (
           <Attention status={status} session={session.session} onChanged={refreshStatus} />
         ) : page === 'reports' ? (
