@@ -60,6 +60,8 @@ export class PlatformProbe implements PlatformLink {
 export interface Uploader {
   wake(): void;
   stop(): Promise<void> | void;
+  /** 9002 sign-out of an operator's platform sessions (the operator signed out at the counter). */
+  signOut?(operatorId: string): Promise<unknown>;
 }
 
 /**
@@ -92,7 +94,14 @@ export class EndpointFollowingUploader implements Uploader {
         old.close();
       }
       if (!ep || this.currentEndpoint !== ep) return;
-      const u = new OutboxUploader(this.db, { endpoint: ep, backoffBaseMs: 500, backoffCapMs: this.options.backoffCapMs ?? 30_000, hints: this.options.hints ?? false, ...(this.options.log ? { log: this.options.log } : {}) });
+      // hints: unset means "only to our own simulator" (core/platform/hints.ts).
+      const u = new OutboxUploader(this.db, {
+        endpoint: ep,
+        backoffBaseMs: 500,
+        backoffCapMs: this.options.backoffCapMs ?? 30_000,
+        ...(this.options.hints !== undefined ? { hints: this.options.hints } : {}),
+        ...(this.options.log ? { log: this.options.log } : {}),
+      });
       u.recover();
       u.start();
       this.current = u;
@@ -101,6 +110,9 @@ export class EndpointFollowingUploader implements Uploader {
   wake(): void {
     this.follow();
     this.current?.poke();
+  }
+  async signOut(operatorId: string): Promise<number> {
+    return (await this.current?.signOut(operatorId)) ?? 0;
   }
   async stop(): Promise<void> {
     clearInterval(this.timer);
@@ -155,9 +167,17 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
   const endpoint = () => getInstitution(db)?.platformEndpoint ?? '';
   const probe = new PlatformProbe(endpoint);
   let uploader: Uploader | null = null;
-  const service = new CounterService({ db, platform: probe, demo: o.demo ?? false, onCommitted: () => uploader?.wake(), ...(o.now ? { now: o.now } : {}) });
+  const service = new CounterService({
+    db,
+    platform: probe,
+    demo: o.demo ?? false,
+    onCommitted: () => uploader?.wake(),
+    // The operator's platform session ends with theirs (9002); a failure is logged, the counter sign-out never waits on it.
+    onSignedOut: (operatorId) => void uploader?.signOut?.(operatorId).catch((e: Error) => o.log?.(`9002 sign-out failed: ${e.message}`)),
+    ...(o.now ? { now: o.now } : {}),
+  });
   uploader =
-    o.uploader === null ? null : o.uploader ? o.uploader(db, endpoint) : new EndpointFollowingUploader(db, endpoint, { hints: o.simulatorHints ?? false, ...(o.log ? { log: o.log } : {}) });
+    o.uploader === null ? null : o.uploader ? o.uploader(db, endpoint) : new EndpointFollowingUploader(db, endpoint, { ...(o.simulatorHints !== undefined ? { hints: o.simulatorHints } : {}), ...(o.log ? { log: o.log } : {}) });
   // The platform is back: drain now rather than at the end of the uploader's backoff.
   probe.onBack = () => uploader?.wake();
   const token = loadOrCreateToken(o.dataDir);

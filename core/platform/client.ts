@@ -6,8 +6,8 @@ import https from 'node:https';
 import type { z } from 'zod';
 import { parseReply, type Envelope, type Reply } from './envelope.ts';
 
-export type SendOutcome =
-  | { kind: 'reply'; reply: Reply; body: string }
+export type SendOutcome<T = unknown> =
+  | { kind: 'reply'; reply: Reply<T>; body: string }
   | { kind: 'not-delivered'; error: string }
   | { kind: 'ambiguous'; error: string; body?: string };
 
@@ -58,12 +58,12 @@ export class PlatformClient {
    * transportPath: the region's gateway path (provinces.json transport.path), used when the
    * configured endpoint is a bare host (path "/"); an endpoint with its own path is used as is.
    */
-  send(envelope: Envelope | Record<string, unknown> | string, outputSchema?: z.ZodType, transportPath?: string): Promise<SendOutcome> {
+  send<S extends z.ZodType = z.ZodUnknown>(envelope: Envelope | Record<string, unknown> | string, outputSchema?: S, transportPath?: string): Promise<SendOutcome<z.output<S>>> {
     const body = Buffer.from(typeof envelope === 'string' ? envelope : JSON.stringify(envelope), 'utf8');
     return new Promise((resolve) => {
       let settled = false;
       let deadline: NodeJS.Timeout | undefined;
-      const done = (o: SendOutcome) => {
+      const done = (o: SendOutcome<z.output<S>>) => {
         if (!settled) {
           settled = true;
           if (deadline) clearTimeout(deadline);

@@ -23,9 +23,16 @@ const RegionSettings = z.object({
   medType: z.object({ clinic: z.string().regex(/^\d{2,6}$/), pharmacy: z.string().regex(/^\d{2,6}$/) }).optional(),
   diseaseCodes: z.object({ hypertension: Disease, diabetes: Disease }).optional(),
   fundSumIncludesAccount: z.boolean().optional(),
+  /** Extra envelope fields a province requires (newer editions / Jiangsu): only these names, plain values. */
+  extraEnvelope: z.object({ fixmedins_soft_fcty: z.string().max(200).optional(), enc_type: z.literal('').optional() }).strict().optional(),
+  /** The department sent where the interface asks for one (2201 dept_code/caty, 2204 bilg_dept_codg) when the staff mapping has none. */
+  department: z.object({ code: z.string().min(1).max(30), name: z.string().min(1).max(100), caty: z.string().min(1).max(6) }).optional(),
   ambiguity: z
     .object({
-      query: z.object({ infno: z.string().min(4).max(6) }).nullable(),
+      // No transaction queries a message by msgid (platform-fields.md 5203: keyed by setl_id). A
+      // query is configured only where one really exists, with its real input; it can then only
+      // settle an unknown outcome whose setl_id is known (a reversal of a known settlement).
+      query: z.object({ infno: z.string().min(4).max(6), input: z.tuple([z.literal('psn_no'), z.literal('setl_id'), z.literal('mdtrt_id')]) }).nullable(),
       reverseInfno: z.string().min(4).max(6),
       reversible: z.array(z.string()),
     })

@@ -24,6 +24,9 @@ export interface Envelope {
   fixmedins_name: string;
   sign_no: string;
   input: Record<string, unknown>;
+  /** Newer editions / Jiangsu (platform-fields.md request envelope); sent only where the region lists them. */
+  fixmedins_soft_fcty?: string;
+  enc_type?: string;
 }
 
 export interface EnvelopeContext {
@@ -32,7 +35,10 @@ export interface EnvelopeContext {
   insuplcAdmdvs: string;
   institution: { code: string; name: string };
   operator: { id: string; name: string };
+  /** The operator's 9001 sign_no for the day (empty only on 9001 itself). */
   signNo?: string;
+  /** This counter's terminal number (设备编号). */
+  devNo?: string;
 }
 
 export function buildEnvelope(infno: string, msgid: string, input: Record<string, unknown>, ctx: EnvelopeContext, at: Date): Envelope {
@@ -42,7 +48,7 @@ export function buildEnvelope(infno: string, msgid: string, input: Record<string
     mdtrtarea_admvs: ctx.mdtrtareaAdmvs,
     insuplc_admdvs: ctx.insuplcAdmdvs,
     recer_sys_code: ctx.region.recerSysCode,
-    dev_no: '',
+    dev_no: ctx.devNo ?? '',
     dev_safe_info: '',
     cainfo: '',
     signtype: '',
@@ -55,10 +61,15 @@ export function buildEnvelope(infno: string, msgid: string, input: Record<string
     fixmedins_name: ctx.institution.name,
     sign_no: ctx.signNo ?? '',
     input,
+    ...ctx.region.extraEnvelope,
   };
 }
 
 // ---------- replies ----------
+// One output schema per transaction, field for field from platform-fields.md. Settlement-shaped
+// replies name the patient's share differently (2207/2102/2208 psn_part_amt + psn_cash_pay, 2208
+// sometimes pdn_cash_pay, 2103/5203 psn_pay + cash_payamt); each schema adds the same normalised
+// `figures` so the outbox never reads one transaction's reply with another's names.
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
@@ -74,48 +85,206 @@ export const amount = z.union([z.string(), z.number()]).transform((v, ctx) => {
 
 const optAmount = amount.optional().nullable();
 const str = z.union([z.string(), z.number()]).transform((v) => String(v));
+const id = str.pipe(z.string().min(1).max(30));
+const optStr = str.optional().nullable();
 
-export const SetlinfoSchema = z
-  .object({
-    setl_id: str.pipe(z.string().min(1)),
-    mdtrt_id: str.optional().nullable(),
-    psn_no: str.optional().nullable(),
-    medfee_sumamt: amount,
-    fund_pay_sumamt: amount,
-    psn_part_amt: amount,
-    acct_pay: optAmount,
-    psn_cash_pay: optAmount,
-    hifp_pay: optAmount,
-    inscp_scp_amt: optAmount,
-    fulamt_ownpay_amt: optAmount,
-    setl_time: z.string().optional().nullable(),
-    medins_setl_id: str.optional().nullable(),
-  })
+/** What every settlement-shaped reply says, in one set of names (amounts as decimal strings). */
+export interface SettlementFigures {
+  setlId: string;
+  mdtrtId: string | null;
+  psnNo: string | null;
+  medinsSetlId: string | null;
+  medfee: string;
+  fund: string;
+  patient: string;
+  acct: string;
+  cash: string | null;
+  inScope: string | null;
+  insutype: string | null;
+  clrType: string | null;
+  clrOptins: string | null;
+  refdSetlFlag: string | null;
+}
+
+/** Fields common to every setlinfo (the setlinfo table's rows marked ✓ in all columns). */
+const setlinfoCommon = {
+  setl_id: id,
+  mdtrt_id: id,
+  setl_time: z.string().min(1),
+  medfee_sumamt: amount,
+  fulamt_ownpay_amt: optAmount,
+  overlmt_selfpay: optAmount,
+  preselfpay_amt: optAmount,
+  inscp_scp_amt: optAmount,
+  act_pay_dedc: optAmount,
+  hifp_pay: amount,
+  pool_prop_selfpay: optAmount,
+  cvlserv_pay: optAmount,
+  hifes_pay: optAmount,
+  hifmi_pay: optAmount,
+  hifob_pay: optAmount,
+  maf_pay: optAmount,
+  oth_pay: optAmount,
+  fund_pay_sumamt: amount,
+  acct_pay: amount,
+  balc: optAmount,
+  acct_mulaid_pay: optAmount,
+  medins_setl_id: id,
+  clr_optins: optStr,
+};
+const personBlock = {
+  psn_no: id,
+  psn_name: optStr,
+  psn_cert_type: optStr,
+  certno: optStr,
+  gend: optStr,
+  naty: optStr,
+  brdy: optStr,
+  age: optAmount,
+  insutype: optStr,
+  psn_type: optStr,
+  cvlserv_flag: optStr,
+  mdtrt_cert_type: optStr,
+  med_type: optStr,
+  clr_way: optStr,
+  clr_type: optStr,
+};
+
+function figuresOf(s: Record<string, unknown>, patient: string, cash: string | null): SettlementFigures {
+  const o = (k: string) => (s[k] === undefined || s[k] === null ? null : String(s[k]));
+  return {
+    setlId: String(s.setl_id),
+    mdtrtId: o('mdtrt_id'),
+    psnNo: o('psn_no'),
+    medinsSetlId: o('medins_setl_id'),
+    medfee: String(s.medfee_sumamt),
+    fund: String(s.fund_pay_sumamt),
+    patient,
+    acct: String(s.acct_pay),
+    cash,
+    inScope: o('inscp_scp_amt'),
+    insutype: o('insutype'),
+    clrType: o('clr_type'),
+    clrOptins: o('clr_optins'),
+    refdSetlFlag: o('refd_setl_flag'),
+  };
+}
+
+/** 2207 门诊结算 setlinfo (A1o Output_2207): the person block, psn_part_amt, psn_cash_pay, hosp_part_amt. */
+export const Setlinfo2207Schema = z.object({ ...setlinfoCommon, ...personBlock, psn_part_amt: amount, psn_cash_pay: amount, hosp_part_amt: optAmount }).passthrough();
+/** 2102 药店结算 setlinfo (A2 RT2102): as 2207 without hosp_part_amt. */
+export const Setlinfo2102Schema = z.object({ ...setlinfoCommon, ...personBlock, psn_part_amt: amount, psn_cash_pay: amount }).passthrough();
+/** 2208 门诊结算撤销 setlinfo: A1o has no person block and spells 个人现金支出 pdn_cash_pay; A2 has the full 2207 set. */
+export const Setlinfo2208Schema = z
+  .object({ ...setlinfoCommon, psn_no: optStr, insutype: optStr, clr_type: optStr, psn_part_amt: amount, psn_cash_pay: optAmount, pdn_cash_pay: optAmount, hosp_part_amt: optAmount })
+  .passthrough()
+  .refine((s) => s.psn_cash_pay != null || s.pdn_cash_pay != null, { message: 'psn_cash_pay (or pdn_cash_pay) is required', path: ['psn_cash_pay'] });
+/** 2103 药店结算撤销 setlinfo (A2 RT2103): psn_pay and cash_payamt, no person block, no clr_type. */
+export const Setlinfo2103Schema = z.object({ ...setlinfoCommon, psn_pay: amount, cash_payamt: amount }).passthrough();
+/** 5203 结算信息查询 setlinfo (A5 JS5203): psn_pay / cash_payamt plus the query-only fields. */
+export const Setlinfo5203Schema = z
+  .object({ ...setlinfoCommon, ...personBlock, psn_pay: amount, cash_payamt: amount, refd_setl_flag: str, fixmedins_code: optStr, year: optStr })
   .passthrough();
-export type Setlinfo = z.output<typeof SetlinfoSchema>;
 
 export const SetldetailSchema = z
-  .object({ fund_pay_type: str, fund_payamt: amount, inscp_scp_amt: optAmount, fund_pay_type_name: z.string().optional().nullable() })
+  .object({ fund_pay_type: str, inscp_scp_amt: amount, crt_payb_lmt_amt: optAmount, fund_payamt: amount, fund_pay_type_name: optStr, setl_proc_info: optStr })
   .passthrough();
 
+/** detlcutinfo (2102) and result (2204): the per-line split. */
 export const DetlcutSchema = z
-  .object({ feedetl_sn: str, det_item_fee_sumamt: amount, cnt: optAmount, pric: optAmount, inscp_scp_amt: optAmount, fulamt_ownpay_amt: optAmount, selfpay_prop: optAmount })
+  .object({
+    feedetl_sn: id,
+    det_item_fee_sumamt: amount,
+    cnt: amount,
+    pric: amount,
+    pric_uplmt_amt: optAmount,
+    selfpay_prop: optAmount,
+    fulamt_ownpay_amt: optAmount,
+    overlmt_amt: optAmount,
+    preselfpay_amt: optAmount,
+    inscp_scp_amt: optAmount,
+    chrgitm_lv: optStr,
+    med_chrgitm_type: optStr,
+    memo: optStr,
+  })
   .passthrough();
+/** 2204 result[] additionally requires the limits and classification (A1o Output_2204). */
+export const FeeResultSchema = DetlcutSchema.extend({ pric_uplmt_amt: amount, chrgitm_lv: str, med_chrgitm_type: str, lmt_used_flag: str });
 
-export const SettleOutputSchema = z.object({
-  setlinfo: SetlinfoSchema,
-  setldetail: z.array(SetldetailSchema).default([]),
-  detlcutinfo: z.array(DetlcutSchema).default([]),
+const detailList = z.array(SetldetailSchema).default([]);
+
+export const Output2207Schema = z
+  .object({ setlinfo: Setlinfo2207Schema, setldetail: detailList })
+  .transform((o) => ({ ...o, detlcutinfo: [] as z.output<typeof DetlcutSchema>[], figures: figuresOf(o.setlinfo, o.setlinfo.psn_part_amt, o.setlinfo.psn_cash_pay) }));
+export const Output2102Schema = z
+  .object({ setlinfo: Setlinfo2102Schema, setldetail: detailList, detlcutinfo: z.array(DetlcutSchema).default([]) })
+  .transform((o) => ({ ...o, figures: figuresOf(o.setlinfo, o.setlinfo.psn_part_amt, o.setlinfo.psn_cash_pay) }));
+export const Output2208Schema = z
+  .object({ setlinfo: Setlinfo2208Schema, setldetail: detailList })
+  .transform((o) => ({ ...o, detlcutinfo: [] as z.output<typeof DetlcutSchema>[], figures: figuresOf(o.setlinfo, o.setlinfo.psn_part_amt, o.setlinfo.psn_cash_pay ?? o.setlinfo.pdn_cash_pay ?? null) }));
+export const Output2103Schema = z
+  .object({ setlinfo: Setlinfo2103Schema, setldetail: detailList })
+  .transform((o) => ({ ...o, detlcutinfo: [] as z.output<typeof DetlcutSchema>[], figures: figuresOf(o.setlinfo, o.setlinfo.psn_pay, o.setlinfo.cash_payamt) }));
+/** A5 declares 5203 setldetail as one object; every other anchor a list: both are accepted. */
+export const Output5203Schema = z
+  .object({ setlinfo: Setlinfo5203Schema, setldetail: z.union([z.array(SetldetailSchema), SetldetailSchema.transform((d) => [d])]).default([]) })
+  .transform((o) => ({ ...o, detlcutinfo: [] as z.output<typeof DetlcutSchema>[], figures: figuresOf(o.setlinfo, o.setlinfo.psn_pay, o.setlinfo.cash_payamt) }));
+
+export type SettleOutput = z.output<typeof Output2207Schema> | z.output<typeof Output2102Schema> | z.output<typeof Output2208Schema> | z.output<typeof Output2103Schema> | z.output<typeof Output5203Schema>;
+
+/** 9001 签到 → signinoutb {sign_time, sign_no}. */
+export const Output9001Schema = z.object({ signinoutb: z.object({ sign_time: z.string().min(1), sign_no: id }).passthrough() });
+/** 9002 签退 → signoutoutb {sign_time} (optional in both anchors). */
+export const Output9002Schema = z.object({ signoutoutb: z.object({ sign_time: optStr }).passthrough().optional().nullable() }).passthrough();
+/** 2201 门诊挂号 → data {mdtrt_id, psn_no, ipt_otp_no}. */
+export const Output2201Schema = z.object({ data: z.object({ mdtrt_id: id, psn_no: id, ipt_otp_no: id }).passthrough() });
+/** 2203/2203A, 2601: no output node in any anchor (whatever comes is kept, never required). */
+export const EmptyOutputSchema = z.union([z.record(z.string(), z.unknown()), z.null()]).transform((o) => o ?? {});
+/** 2204 门诊费用明细上传 → result[]. */
+export const Output2204Schema = z.object({ result: z.array(FeeResultSchema).min(1) });
+/** 3201 对总账 → stmtinfo. */
+export const Output3201Schema = z.object({ stmtinfo: z.object({ setl_optins: optStr, stmt_rslt: str.pipe(z.string().min(1)), stmt_rslt_dscr: optStr }).passthrough() });
+/** 9101 文件上传 → {file_qury_no, filename, dld_endtime} (A1o Output_9101). */
+export const Output9101Schema = z.object({ file_qury_no: id, filename: str, dld_endtime: optStr }).passthrough();
+/** 3202 明细对账 → fileinfo, and the result rows that differ (A1o Output_3202). */
+export const Output3202Schema = z.object({
+  fileinfo: z.object({ file_qury_no: id, filename: str, dld_endtime: optStr }).passthrough(),
+  result: z
+    .array(z.object({ psn_no: optStr, mdtrt_id: optStr, setl_id: id, msgid: optStr, stmt_rslt: str, refd_setl_flag: optStr, memo: optStr, medfee_sumamt: optAmount, fund_pay_sumamt: optAmount, acct_pay: optAmount }).passthrough())
+    .default([]),
 });
-export type SettleOutput = z.output<typeof SettleOutputSchema>;
-
-export const RegisterOutputSchema = z.object({ data: z.object({ mdtrt_id: str.pipe(z.string().min(1)), psn_no: str.optional(), ipt_otp_no: str.optional() }).passthrough() });
-export const FeesOutputSchema = z.object({ result: z.array(DetlcutSchema).default([]) });
 export const AnyOutputSchema = z.unknown();
-export const QueryOutputSchema = z.object({
-  msginfo: z.object({ omsgid: z.string(), status: z.enum(['done', 'reversed', 'unknown', 'refused']), output: z.unknown().optional(), infcode: z.number().optional() }),
-});
-export const StmtOutputSchema = z.object({ stmtinfo: z.object({ setl_optins: str.optional().nullable(), stmt_rslt: str, stmt_rslt_dscr: z.string().optional().nullable() }).passthrough() });
+
+/** The output schema of each transaction the product sends. */
+export const OUTPUT_SCHEMAS = {
+  '9001': Output9001Schema,
+  '9002': Output9002Schema,
+  '2201': Output2201Schema,
+  '2203': EmptyOutputSchema,
+  '2203A': EmptyOutputSchema,
+  '2204': Output2204Schema,
+  '2207': Output2207Schema,
+  '2208': Output2208Schema,
+  '2102': Output2102Schema,
+  '2102A': Output2102Schema,
+  '2103': Output2103Schema,
+  '2601': EmptyOutputSchema,
+  '5203': Output5203Schema,
+  '3201': Output3201Schema,
+  '9101': Output9101Schema,
+  '3202': Output3202Schema,
+} as const;
+export type KnownInfno = keyof typeof OUTPUT_SCHEMAS;
+export type OutputOf<K extends KnownInfno> = z.output<(typeof OUTPUT_SCHEMAS)[K]>;
+
+export function isKnownInfno(infno: string): infno is KnownInfno {
+  return Object.hasOwn(OUTPUT_SCHEMAS, infno);
+}
+
+/** The typed output schema for a transaction code. */
+export function outputSchemaFor<K extends KnownInfno>(infno: K): (typeof OUTPUT_SCHEMAS)[K] {
+  return OUTPUT_SCHEMAS[infno];
+}
 
 const ReplyEnvelopeSchema = z
   .object({
@@ -136,19 +305,20 @@ const ReplyEnvelopeSchema = z
   })
   .passthrough();
 
-export interface Reply {
+export interface Reply<T = unknown> {
   infcode: 0 | -1;
   inf_refmsgid: string | null;
   err_msg: string | null;
   warn_msg: string | null;
-  output: unknown;
+  /** The transaction's output as its schema parsed it (on infcode 0); null on a refusal. */
+  output: T;
   raw: Record<string, unknown>;
 }
 
-export type ParsedReply = { ok: true; reply: Reply } | { ok: false; error: string };
+export type ParsedReply<T = unknown> = { ok: true; reply: Reply<T> } | { ok: false; error: string };
 
 /** Parses a reply body: JSON, the envelope, and (on success) the output schema for the transaction. */
-export function parseReply(body: string, outputSchema: z.ZodType = AnyOutputSchema): ParsedReply {
+export function parseReply<S extends z.ZodType = typeof AnyOutputSchema>(body: string, outputSchema?: S): ParsedReply<z.output<S>> {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -158,31 +328,13 @@ export function parseReply(body: string, outputSchema: z.ZodType = AnyOutputSche
   const env = ReplyEnvelopeSchema.safeParse(json);
   if (!env.success) return { ok: false, error: `reply envelope invalid: ${env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
   const e = env.data;
-  const reply: Reply = { infcode: e.infcode, inf_refmsgid: e.inf_refmsgid ?? null, err_msg: e.err_msg ?? null, warn_msg: e.warn_msg ?? null, output: e.output ?? null, raw: json as Record<string, unknown> };
+  const reply: Reply<unknown> = { infcode: e.infcode, inf_refmsgid: e.inf_refmsgid ?? null, err_msg: e.err_msg ?? null, warn_msg: e.warn_msg ?? null, output: e.output ?? null, raw: json as Record<string, unknown> };
   if (reply.infcode === 0) {
-    const out = outputSchema.safeParse(reply.output ?? {});
+    const out = (outputSchema ?? AnyOutputSchema).safeParse(reply.output ?? {});
     if (!out.success) return { ok: false, error: `reply output invalid: ${out.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
     reply.output = out.data;
   } else if (!reply.err_msg) {
     return { ok: false, error: 'a failure reply (infcode -1) without err_msg' };
   }
-  return { ok: true, reply };
-}
-
-export function outputSchemaFor(action: 'register' | 'visit' | 'fees' | 'settle' | 'reverse' | 'cancel' | 'query' | 'stmt'): z.ZodType {
-  switch (action) {
-    case 'register':
-      return RegisterOutputSchema;
-    case 'fees':
-      return FeesOutputSchema;
-    case 'settle':
-    case 'reverse':
-      return SettleOutputSchema;
-    case 'query':
-      return QueryOutputSchema;
-    case 'stmt':
-      return StmtOutputSchema;
-    default:
-      return AnyOutputSchema;
-  }
+  return { ok: true, reply: reply as Reply<z.output<S>> };
 }

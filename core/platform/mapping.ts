@@ -19,6 +19,17 @@ export interface StoredPatient {
   conditions: ('hypertension' | 'diabetes')[];
   managementClass?: number | null;
   region?: string | null;
+  /** An employee's answer to "use the personal account?" (acct_used_flag); absent = no. */
+  acctUsed?: boolean | null;
+}
+
+/** A staff member's national codes (医保医师/药师编码, 3401 department); absent fields fall back to the operator and the region's department. */
+export interface StaffCodes {
+  drCode?: string;
+  drName?: string;
+  deptCode?: string;
+  deptName?: string;
+  caty?: string;
 }
 
 export interface LineFacts {
@@ -45,6 +56,8 @@ export interface MappingContext {
   target: { setlId: string; mdtrtId: string | null } | null;
   hints: boolean;
   at: Date;
+  /** The operator's national codes, when the institution has mapped them. */
+  staff?: StaffCodes | null;
 }
 
 /**
@@ -66,11 +79,38 @@ export function diseaseFor(region: RegionConfig, conditions: readonly string[]):
   return conditions.includes('hypertension') ? region.diseaseCodes.hypertension : region.diseaseCodes.diabetes;
 }
 
+/** The record's service date (the journal's settle_date, Beijing) at the time of day it was settled. */
 function begntime(ctx: MappingContext): string {
-  return infTime(new Date(ctx.record.settled_at));
+  return `${ctx.record.settle_date} ${infTime(new Date(ctx.record.settled_at)).slice(11)}`;
+}
+
+function staff(ctx: MappingContext): { drCode: string; drName: string; deptCode: string; deptName: string; caty: string } {
+  const s = ctx.staff ?? {};
+  const d = ctx.region.department;
+  return { drCode: s.drCode ?? ctx.record.operator_id, drName: s.drName ?? ctx.record.operator_name, deptCode: s.deptCode ?? d.code, deptName: s.deptName ?? d.name, caty: s.caty ?? d.caty };
+}
+
+/** Dosage facts typed at the counter (sin_dos_dscr / used_frqu_dscr / prd_days / medc_way_dscr), when the line has them. */
+function dosage(l: LineRow): Record<string, string> {
+  let facts: Record<string, unknown> = {};
+  try {
+    facts = JSON.parse(l.facts_json) as Record<string, unknown>;
+  } catch {
+    /* no facts */
+  }
+  const out: Record<string, string> = {};
+  const pick = (from: string, to: string) => {
+    if (typeof facts[from] === 'string' && facts[from]) out[to] = facts[from] as string;
+  };
+  pick('dose', 'sin_dos_dscr');
+  pick('frequency', 'used_frqu_dscr');
+  pick('days', 'prd_days');
+  pick('route', 'medc_way_dscr');
+  return out;
 }
 
 function feeLine(ctx: MappingContext, l: LineRow, extra: Record<string, unknown>): Record<string, unknown> {
+  const st = staff(ctx);
   return {
     feedetl_sn: l.feedetl_sn,
     rxno: '',
@@ -81,8 +121,11 @@ function feeLine(ctx: MappingContext, l: LineRow, extra: Record<string, unknown>
     det_item_fee_sumamt: l.total,
     cnt: l.quantity,
     pric: l.price,
-    bilg_dr_codg: ctx.record.operator_id,
-    bilg_dr_name: ctx.record.operator_name,
+    ...dosage(l),
+    bilg_dept_codg: st.deptCode,
+    bilg_dept_name: st.deptName,
+    bilg_dr_codg: st.drCode,
+    bilg_dr_name: st.drName,
     hosp_appr_flag: '1',
     ...extra,
   };
@@ -114,6 +157,12 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
   const common = { psn_no: p.psnNo, ...certificate(ctx), insutype: p.insutype };
   const inScope = ctx.amounts.inScope;
   const ownpay = fen(new Decimal(ctx.amounts.total).minus(inScope));
+  const st = staff(ctx);
+  // Only an employee can use the personal account (residents have none).
+  const acctUsedFlag = p.insutype === '310' && p.acctUsed === true ? '1' : '0';
+  // 院内唯一流水, 30 characters at most: the record's receipt number (unique per institution).
+  const iptOtpNo = ctx.record.receipt_no;
+  if (iptOtpNo.length > 30) throw new Error(`ipt_otp_no ${iptOtpNo} is longer than 30 characters`);
   switch (step.action) {
     case 'register':
       return {
@@ -121,12 +170,12 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
           ...common,
           begntime: begntime(ctx),
           card_sn: p.cardSn ?? '',
-          ipt_otp_no: ctx.record.id,
-          atddr_no: ctx.record.operator_id,
-          dr_name: ctx.record.operator_name,
-          dept_code: 'A03',
-          dept_name: '全科',
-          caty: 'A03',
+          ipt_otp_no: iptOtpNo,
+          atddr_no: st.drCode,
+          dr_name: st.drName,
+          dept_code: st.deptCode,
+          dept_name: st.deptName,
+          caty: st.caty,
         },
       };
     case 'visit':
@@ -138,9 +187,9 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
             diag_srt_no: '1',
             diag_code: disease.icd,
             diag_name: disease.icdName,
-            diag_dept: '全科',
-            dise_dor_no: ctx.record.operator_id,
-            dise_dor_name: ctx.record.operator_name,
+            diag_dept: st.deptName,
+            dise_dor_no: st.drCode,
+            dise_dor_name: st.drName,
             diag_time: begntime(ctx),
             vali_flag: '1',
           },
@@ -149,7 +198,7 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
     case 'fees':
       return {
         feedetail: ctx.lines.map((l) =>
-          feeLine(ctx, l, { mdtrt_id: need(ctx.mdtrtId, 'mdtrt_id'), psn_no: p.psnNo, chrg_bchno: ctx.record.receipt_no, dise_codg: disease.code }),
+          feeLine(ctx, l, { mdtrt_id: need(ctx.mdtrtId, 'mdtrt_id'), psn_no: p.psnNo, chrg_bchno: ctx.record.receipt_no, dise_codg: disease.code, tcmdrug_used_way: '', etip_flag: '0', dscg_tkdrug_flag: '0', matn_fee_flag: '0' }),
         ),
         ...hints(ctx),
       };
@@ -164,10 +213,8 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
             med_type: medType,
             dise_codg: disease.code,
             dise_name: disease.name,
-            acct_used_flag: '0',
-            psn_setlway: '01',
-            fulamt_ownpay_amt: ownpay,
-            inscp_scp_amt: inScope,
+            acct_used_flag: acctUsedFlag,
+            // Our own settlement id (医药机构结算ID), the business key a resend is recognised by; the platform's reply carries our msgid in setlinfo.medins_setl_id.
             medins_setl_id: ctx.record.id,
           },
           drugdetail: ctx.lines.map((l) => feeLine(ctx, l, {})),
@@ -182,7 +229,7 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
           psn_setlway: '01',
           mdtrt_id: need(ctx.mdtrtId, 'mdtrt_id'),
           chrg_bchno: ctx.record.receipt_no,
-          acct_used_flag: '0',
+          acct_used_flag: acctUsedFlag,
           invono: ctx.record.receipt_no,
           fulamt_ownpay_amt: ownpay,
           overlmt_selfpay: '0.00',
@@ -194,7 +241,7 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
       };
     case 'reverse': {
       const t = need(ctx.target, 'the settlement to reverse');
-      return { data: { setl_id: t.setlId, mdtrt_id: t.mdtrtId ?? '', psn_no: p.psnNo, medins_setl_id: ctx.record.id } };
+      return { data: { setl_id: t.setlId, mdtrt_id: t.mdtrtId ?? '', psn_no: p.psnNo } };
     }
   }
 }

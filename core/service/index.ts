@@ -12,7 +12,7 @@ import type { DB } from '../store/db.ts';
 import { getInstitution, getSetting, institutionFields, setInstitution, setSetting } from '../store/settings.ts';
 import { searchCatalog } from '../store/catalog.ts';
 import { listSettlements } from '../store/journal.ts';
-import { getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
+import { currentMessage, getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
 import {
   createOperator,
@@ -29,8 +29,8 @@ import {
 import { previewReturn, reverse as journalReverse } from '../settlement/reverse.ts';
 import { shiftStatement } from '../settlement/shift.ts';
 import { closeDay, DayNotReadyError } from '../outbox/dayclose.ts';
-import { insertHeldSale, listHeldSales, paymentOf, takeHeldSale } from '../store/payment.ts';
-import { PAYMENT_METHOD_ZH, RecordedPaymentSchema, type RecordedPayment } from '../contract/payment.ts';
+import { insertHeldSale, listHeldSales, takeHeldSale } from '../store/payment.ts';
+import { PAYMENT_METHOD_ZH } from '../contract/payment.ts';
 import { v7 as uuidv7 } from 'uuid';
 import { quoteSale, readSettlement, salePayableMethods, saleRequestHash, settleSale, type PricedSale, type SettlementReadModel } from '../sale/index.ts';
 import type { SaleInput } from '../contract/sale.ts';
@@ -70,6 +70,8 @@ export interface ServiceOptions {
   platform?: PlatformLink;
   /** Called after a settlement or reversal is committed (wakes the uploader). */
   onCommitted?: () => void;
+  /** Called when an operator signs out (the uploader signs their platform session out with 9002). */
+  onSignedOut?: (operatorId: string) => void;
   /** Catalog prices in this data directory are demo prices (printed on the public list). */
   demo?: boolean;
   /** Source of record ids (uuid v7 by default; tests inject a fixed sequence to compare journals). */
@@ -92,6 +94,7 @@ export class CounterService {
   private readonly sessions = new Map<string, Session>();
   private readonly platform: PlatformLink | null;
   private readonly onCommitted: () => void;
+  private readonly onSignedOut: (operatorId: string) => void;
   private readonly demo: boolean;
   private readonly ids: (() => string) | undefined;
 
@@ -101,6 +104,7 @@ export class CounterService {
     this.now = o.now ?? (() => new Date());
     this.platform = o.platform ?? null;
     this.onCommitted = o.onCommitted ?? (() => {});
+    this.onSignedOut = o.onSignedOut ?? (() => {});
     this.demo = o.demo ?? false;
     this.ids = o.ids;
   }
@@ -221,17 +225,9 @@ export class CounterService {
         detail: rec.outbox?.rejectReason ?? rec.outbox?.lastError ?? null,
       },
       reversedBy: rec.reversedBy,
-      payment: this.paymentView(rec.id),
+      payment: m.payment ? { ...m.payment, methods: m.payment.methods.map((x) => ({ method: x.method, methodZh: PAYMENT_METHOD_ZH[x.method], amount: x.amount })) } : null,
       reason: rec.reason ?? null,
     };
-  }
-
-  /** The recorded payment of a settlement record (zod on read), with the methods' Chinese names. */
-  private paymentView(settlementId: string): SettlementView['payment'] {
-    const row = paymentOf(this.db, settlementId);
-    if (!row) return null;
-    const p: RecordedPayment = parseOrThrow(RecordedPaymentSchema, { due: row.due, received: row.received, change: row.change, methods: JSON.parse(row.methodsJson) as unknown }, ['settlement_payment']);
-    return { due: p.due, received: p.received, change: p.change, methods: p.methods.map((m) => ({ method: m.method, methodZh: PAYMENT_METHOD_ZH[m.method], amount: m.amount })) };
   }
 
   /** The quote as the screen and the host POS see it, with the methods that may pay the patient's share. */
@@ -516,7 +512,13 @@ export class CounterService {
           const what =
             o.status === 'rejected'
               ? { p: `医保平台拒绝：${o.reject_reason ?? o.reject_code ?? '未说明原因'}`, w: '核对患者资格与药品目录后，在“退药退费”中整单冲销，再按自费或正确信息重新结算。' }
-              : o.status === 'dead'
+              : o.status === 'dead' && o.maybe_delivered === 1
+                ? {
+                    // An unknown outcome that could not be settled: the platform may hold this sale. Say what is known.
+                    p: `上传结果无法确认：平台可能已收到本笔结算（报文号 ${currentMessage(this.db, o.id, o.step)?.msgid ?? '未知'}），冲正未成功。`,
+                    w: '请联系医保经办机构，按报文号核实平台上是否有这笔结算；核实后点“重新上传”，系统会先冲正再补传，不会重复结算。',
+                  }
+                : o.status === 'dead'
                 ? { p: `多次上传失败：${o.last_error ?? '原因未知'}`, w: '检查网络和平台地址（设置 → 医保平台）；平台恢复后本笔会继续补传，如仍失败请联系医保经办机构。' }
                 : { p: '上传结果未知（平台未回复）', w: '无需操作：系统会先向平台查询或冲正，确认后再继续上传。' };
           return {
@@ -671,7 +673,9 @@ export class CounterService {
   }
 
   protected m_signOut(a: MethodArgs<'signOut'>): MethodOutput<'signOut'> {
+    const s = this.sessions.get(a.session);
     this.sessions.delete(a.session);
+    if (s) this.onSignedOut(s.operator.id);
     return { ok: true };
   }
 

@@ -1,14 +1,25 @@
 // The simulated national platform's business logic: one envelope in, one reply out, applied in
-// one synchronous transaction on the simulator's own database. A repeated msgid gets the reply
-// it already got (and says so); a repeated business key (the institution's settlement id, a
-// setl_id being reversed) never creates a second settlement. The split is computed with the
+// one synchronous transaction on the simulator's own database. Strict like the reference
+// (platform-fields.md): a missing required field, an unknown infno, a business message without
+// an open 9001 sign_no, or a reused msgid with other content is refused at the gateway. A
+// repeated msgid gets the reply it already got (and says so); a repeated business key (the
+// invoice / charge batch number, a setl_id being reversed) never creates a second settlement.
+// Replies have the reference's shapes: 2103 names psn_pay / cash_payamt, 2208 has no person
+// block, every settlement's medins_setl_id holds the sender's msgid. The split is computed with the
 // same policy engine (core/policy) and the simulator's own ledger of what it has paid.
 import type { QuoteRequest, QuoteResult } from '../contract/quote.ts';
 import { Decimal, fen } from '../money/decimal.ts';
 import { quote, type PolicyBook } from '../policy/index.ts';
 import type { PlatformConfig } from '../platform/config.ts';
-import { compactMillis, compactSecond } from '../platform/time.ts';
+import { compactMillis, compactSecond, infTime } from '../platform/time.ts';
+import { serviceDate } from '../clock/index.ts';
+import { missingField, INPUT_REQUIRED } from './required.ts';
 import {
+  getSimFile,
+  insertSimFile,
+  closeSimSignIn,
+  insertSimSignIn,
+  simSignInOpen,
   countRepeat,
   feesOf,
   getSimMessage,
@@ -40,8 +51,10 @@ export interface SimOptions {
   /** Per psn_no amount the simulator moves from fund to patient (to provoke a variance). */
   splitSkew?: () => Readonly<Record<string, string>>;
   now?: () => Date;
-  /** Which transaction answers "what happened to msgid X" (the region config's ambiguity.query). */
-  queryInfno?: string;
+  /** Refuse every sign_no (a fault: the platform's session store lost them). */
+  refuseSignNo?: () => boolean;
+  /** Transactions to refuse as a business refusal (a fault). */
+  refuseInfno?: () => readonly string[];
 }
 
 interface RequestEnvelope {
@@ -52,6 +65,7 @@ interface RequestEnvelope {
   insuplc_admdvs?: string;
   opter?: string;
   inf_time?: string;
+  sign_no?: string;
   input: Record<string, unknown>;
 }
 
@@ -121,7 +135,20 @@ export class SimulatedPlatform {
     }
     const env = checkEnvelope(json);
     if (!env.ok) return this.finish(this.envelopeReply(-1, null, `报文格式错误 (bad envelope: ${env.why})`), false);
+    if (!Object.hasOwn(INPUT_REQUIRED, env.env.infno)) return this.finish(this.envelopeReply(-1, null, `不支持的交易 ${env.env.infno} (transaction not supported)`), false);
+    const missing = missingField(json as Record<string, unknown>);
+    if (missing) return this.finish(this.envelopeReply(-1, null, `报文缺少必填项或格式错误 (${missing})`), false);
     return this.tx(env.env, body);
+  }
+
+  /** The platform ends every open session (a new day, a restart of its session store). */
+  expireSignIns(): number {
+    return closeSimSignIn(this.db, null);
+  }
+
+  private signedIn(env: RequestEnvelope): boolean {
+    if (this.o.refuseSignNo?.()) return false;
+    return !!env.sign_no && simSignInOpen(this.db, env.sign_no, env.fixmedins_code, String(env.opter ?? ''), serviceDate(this.now()));
   }
 
   private finish(reply: Record<string, unknown>, repeat: boolean, text?: string): SimResult {
@@ -129,7 +156,16 @@ export class SimulatedPlatform {
   }
 
   private process(env: RequestEnvelope, body: string): SimResult {
+    if (env.infno !== '9001' && !this.signedIn(env)) {
+      return this.finish(this.envelopeReply(-1, null, `签到编号无效或已过期，请先签到 (sign_no invalid or expired; sign in with 9001 first)`), false);
+    }
     const seen = getSimMessage(this.db, env.msgid);
+    if (seen && seen.request_json) {
+      const before = JSON.parse(seen.request_json) as RequestEnvelope;
+      if (before.infno !== env.infno || JSON.stringify(before.input) !== JSON.stringify(env.input)) {
+        return this.finish(this.envelopeReply(-1, null, `报文ID ${env.msgid} 已使用，内容不同 (msgid reused with different content)`), false);
+      }
+    }
     if (seen) {
       countRepeat(this.db, env.msgid);
       if (seen.status === 'tombstone') {
@@ -168,9 +204,16 @@ export class SimulatedPlatform {
 
   private dispatch(env: RequestEnvelope): { output: unknown; warn?: string; effect?: { kind: string; id: string } } {
     const input = env.input as Record<string, any>;
+    if (this.o.refuseInfno?.().includes(env.infno)) throw new Refusal(`交易 ${env.infno} 暂不受理 (simulated refusal)`);
     switch (env.infno) {
-      case '9001':
-        return { output: { signinoutb: { sign_time: compactSecond(this.now()), sign_no: `SIM${nextSimNumber(this.db, 'sign')}` } } };
+      case '9001': {
+        const signNo = `SIM${compactSecond(this.now())}${String(nextSimNumber(this.db, 'sign')).padStart(8, '0')}`;
+        insertSimSignIn(this.db, { sign_no: signNo, fixmedins_code: env.fixmedins_code, opter: String(env.opter ?? ''), sign_date: serviceDate(this.now()) });
+        return { output: { signinoutb: { sign_time: infTime(this.now()), sign_no: signNo } } };
+      }
+      case '9002':
+        closeSimSignIn(this.db, String(input.signOut?.sign_no ?? env.sign_no ?? ''));
+        return { output: { signoutoutb: { sign_time: infTime(this.now()) } } };
       case '2201':
         return this.register(env, input.data ?? {});
       case '2203':
@@ -190,8 +233,13 @@ export class SimulatedPlatform {
         return this.cancelMessage(env, input.data ?? {});
       case '3201':
         return this.statement(env, input.data ?? {});
+      case '5203':
+        return this.query(env, input.data ?? {});
+      case '9101':
+        return this.upload(env, input.fsUploadIn ?? {});
+      case '3202':
+        return this.detailStatement(env, input.data ?? {});
       default:
-        if (env.infno === (this.o.queryInfno ?? '5203')) return this.query(input.data ?? {});
         throw new Refusal(`不支持的交易 ${env.infno} (transaction not supported by the simulator)`);
     }
   }
@@ -229,7 +277,27 @@ export class SimulatedPlatform {
       const visit = getVisit(this.db, String(l.mdtrt_id ?? ''));
       if (!visit) throw new Refusal(`就诊信息不存在 mdtrt_id=${l.mdtrt_id}`);
       upsertFee(this.db, visit.mdtrt_id, String(l.feedetl_sn), JSON.stringify({ ...l, lbc_fact: hintLines.get(String(l.feedetl_sn)) ?? null }));
-      return { feedetl_sn: l.feedetl_sn, det_item_fee_sumamt: l.det_item_fee_sumamt, cnt: l.cnt, pric: l.pric };
+      return {
+        feedetl_sn: l.feedetl_sn,
+        det_item_fee_sumamt: l.det_item_fee_sumamt,
+        cnt: l.cnt,
+        pric: l.pric,
+        pric_uplmt_amt: l.pric,
+        selfpay_prop: '0',
+        fulamt_ownpay_amt: '0.00',
+        overlmt_amt: '0.00',
+        preselfpay_amt: '0.00',
+        inscp_scp_amt: l.det_item_fee_sumamt,
+        chrgitm_lv: '01',
+        med_chrgitm_type: '09',
+        bas_medn_flag: '0',
+        hi_nego_drug_flag: '0',
+        chld_medc_flag: '0',
+        list_sp_item_flag: '0',
+        lmt_used_flag: '0',
+        drt_reim_flag: '0',
+        memo: '',
+      };
     });
     return { output: { result } };
   }
@@ -277,23 +345,34 @@ export class SimulatedPlatform {
     return Decimal.min(total, Decimal.max(0, fund.minus(new Decimal(s))));
   }
 
-  private record(env: RequestEnvelope, o: { medinsSetlId: string; psnNo: string; insutype: string; medType: string; date: string; mdtrtId: string | null; clrType: string; result: QuoteResult; lineSns: string[] }) {
-    const standing = standingSettlement(this.db, env.fixmedins_code, o.medinsSetlId);
+  private record(env: RequestEnvelope, o: { businessKey: string; psnNo: string; insutype: string; medType: string; certType: string; date: string; mdtrtId: string | null; clrType: string; result: QuoteResult; lines: { sn: string; price: string; quantity: string }[] }) {
+    const standing = standingSettlement(this.db, env.fixmedins_code, o.businessKey);
     if (standing) {
-      return { output: JSON.parse(standing.output_json), warn: `该机构结算ID已结算，返回原结算结果 (business key ${o.medinsSetlId} already settled as ${standing.setl_id})` };
+      return { output: JSON.parse(standing.output_json), warn: `该单据已结算，返回原结算结果 (business key ${o.businessKey} already settled as ${standing.setl_id})` };
     }
     const total = new Decimal(o.result.total);
     const fund = this.skew(o.psnNo, new Decimal(o.result.fund), total);
     const patient = total.minus(fund);
     const setlId = `ST${compactSecond(this.now())}${String(nextSimNumber(this.db, 'setl')).padStart(8, '0')}`;
     const fundType = o.insutype === '310' ? { code: '310100', name: '职工基本医疗保险统筹基金' } : { code: '390100', name: '城乡居民基本医疗保险基金' };
-    const setlinfo = {
+    const pharmacy = o.clrType === '41';
+    const setlinfo: Record<string, string> = {
       setl_id: setlId,
       mdtrt_id: o.mdtrtId ?? setlId,
       psn_no: o.psnNo,
-      setl_time: `${o.date} 00:00:00`,
-      med_type: o.medType,
+      psn_name: '',
+      psn_cert_type: '01',
+      certno: '',
+      gend: '9',
+      naty: '01',
+      brdy: '',
+      age: '0',
       insutype: o.insutype,
+      psn_type: o.insutype === '310' ? '11' : '14',
+      cvlserv_flag: '0',
+      setl_time: `${o.date} 00:00:00`,
+      mdtrt_cert_type: o.certType,
+      med_type: o.medType,
       medfee_sumamt: fen(total),
       fulamt_ownpay_amt: fen(total.minus(new Decimal(o.result.inScope))),
       overlmt_selfpay: '0.00',
@@ -302,27 +381,50 @@ export class SimulatedPlatform {
       act_pay_dedc: '0.00',
       hifp_pay: fen(fund),
       pool_prop_selfpay: '0.00',
+      cvlserv_pay: '0.00',
+      hifes_pay: '0.00',
+      hifmi_pay: '0.00',
+      hifob_pay: '0.00',
+      maf_pay: '0.00',
+      oth_pay: '0.00',
       fund_pay_sumamt: fen(fund),
       psn_part_amt: fen(patient),
       acct_pay: '0.00',
       psn_cash_pay: fen(patient),
-      hosp_part_amt: '0.00',
+      ...(pharmacy ? {} : { hosp_part_amt: '0.00' }),
       balc: '0.00',
-      medins_setl_id: o.medinsSetlId,
+      acct_mulaid_pay: '0.00',
+      // 医药机构结算ID "存放发送方报文ID" (platform-fields.md, A1o 2207 #38).
+      medins_setl_id: env.msgid,
       clr_optins: env.mdtrtarea_admvs ?? '',
       clr_way: '1',
       clr_type: o.clrType,
     };
-    const output = {
-      setlinfo,
-      setldetail: [{ fund_pay_type: fundType.code, inscp_scp_amt: o.result.inScope, crt_payb_lmt_amt: '0.00', fund_payamt: fen(fund), fund_pay_type_name: fundType.name, setl_proc_info: o.result.policy.version }],
-      detlcutinfo: o.result.lines.map((l, i) => ({ feedetl_sn: o.lineSns[i], det_item_fee_sumamt: l.total, inscp_scp_amt: l.inScope, fulamt_ownpay_amt: fen(new Decimal(l.total).minus(new Decimal(l.inScope))), selfpay_prop: fen(new Decimal(1).minus(new Decimal(l.rate))) })),
-    };
+    const setldetail = [{ fund_pay_type: fundType.code, inscp_scp_amt: o.result.inScope, crt_payb_lmt_amt: '0.00', fund_payamt: fen(fund), fund_pay_type_name: fundType.name, setl_proc_info: o.result.policy.version }];
+    // 2207's output is setlinfo + setldetail (A1o); 2102's adds detlcutinfo (A2 RT2102).
+    const output = pharmacy
+      ? {
+          setlinfo,
+          setldetail,
+          detlcutinfo: o.result.lines.map((l, i) => ({
+            feedetl_sn: o.lines[i]!.sn,
+            det_item_fee_sumamt: l.total,
+            cnt: o.lines[i]!.quantity,
+            pric: o.lines[i]!.price,
+            pric_uplmt_amt: o.lines[i]!.price,
+            inscp_scp_amt: l.inScope,
+            fulamt_ownpay_amt: fen(new Decimal(l.total).minus(new Decimal(l.inScope))),
+            selfpay_prop: fen(new Decimal(1).minus(new Decimal(l.rate))),
+            chrgitm_lv: '01',
+            med_chrgitm_type: '09',
+          })),
+        }
+      : { setlinfo, setldetail };
     insertSimSettlement(this.db, {
       setl_id: setlId,
       kind: 'settle',
       fixmedins_code: env.fixmedins_code,
-      medins_setl_id: o.medinsSetlId,
+      medins_setl_id: o.businessKey,
       msgid: env.msgid,
       infno: env.infno,
       mdtrt_id: o.mdtrtId,
@@ -331,9 +433,9 @@ export class SimulatedPlatform {
       insutype: o.insutype,
       clr_type: o.clrType,
       setl_date: o.date,
-      medfee_sumamt: setlinfo.medfee_sumamt,
-      fund_pay_sumamt: setlinfo.fund_pay_sumamt,
-      psn_part_amt: setlinfo.psn_part_amt,
+      medfee_sumamt: setlinfo.medfee_sumamt!,
+      fund_pay_sumamt: setlinfo.fund_pay_sumamt!,
+      psn_part_amt: setlinfo.psn_part_amt!,
       acct_pay: '0.00',
       output_json: JSON.stringify(output),
       created_at: this.now().toISOString(),
@@ -360,15 +462,16 @@ export class SimulatedPlatform {
     });
     this.checkSum(data.medfee_sumamt, result.total);
     return this.record(env, {
-      medinsSetlId: String(data.medins_setl_id ?? data.chrg_bchno ?? visit.mdtrt_id),
+      businessKey: String(data.medins_setl_id || `${visit.mdtrt_id}/${data.chrg_bchno}`),
       psnNo,
       insutype: String(data.insutype),
       medType: String(data.med_type ?? ''),
+      certType: String(data.mdtrt_cert_type ?? ''),
       date,
       mdtrtId: visit.mdtrt_id,
       clrType: '11',
       result,
-      lineSns: batch.map((f) => String(f.feedetl_sn)),
+      lines: batch.map((f) => ({ sn: String(f.feedetl_sn), price: String(f.pric), quantity: String(f.cnt) })),
     });
   }
 
@@ -391,15 +494,16 @@ export class SimulatedPlatform {
     });
     this.checkSum(info.medfee_sumamt, result.total);
     return this.record(env, {
-      medinsSetlId: String(info.medins_setl_id ?? info.invono ?? env.msgid),
+      businessKey: String(info.medins_setl_id || info.invono || env.msgid),
       psnNo,
       insutype: String(info.insutype),
       medType: String(info.med_type ?? ''),
+      certType: String(info.mdtrt_cert_type ?? ''),
       date,
       mdtrtId: null,
       clrType: '41',
       result,
-      lineSns: lines.map((l) => String(l.feedetl_sn)),
+      lines: lines.map((l) => ({ sn: String(l.feedetl_sn), price: String(l.pric), quantity: String(l.cnt) })),
     });
   }
 
@@ -420,16 +524,23 @@ export class SimulatedPlatform {
     const out = JSON.parse(original.output_json) as { setlinfo: Record<string, string>; setldetail: Record<string, string>[] };
     const neg = (v: string) => fen(new Decimal(v).negated());
     const revId = `RV${compactSecond(this.now())}${String(nextSimNumber(this.db, 'setl')).padStart(8, '0')}`;
-    const setlinfo: Record<string, string> = { ...out.setlinfo, setl_id: revId, medins_setl_id: String(data.medins_setl_id ?? original.medins_setl_id) };
-    for (const k of ['medfee_sumamt', 'fulamt_ownpay_amt', 'inscp_scp_amt', 'hifp_pay', 'fund_pay_sumamt', 'psn_part_amt', 'acct_pay', 'psn_cash_pay']) {
-      if (setlinfo[k] !== undefined) setlinfo[k] = neg(setlinfo[k]!);
+    const o = out.setlinfo;
+    const amounts: Record<string, string> = {};
+    for (const k of ['medfee_sumamt', 'fulamt_ownpay_amt', 'overlmt_selfpay', 'preselfpay_amt', 'inscp_scp_amt', 'act_pay_dedc', 'hifp_pay', 'pool_prop_selfpay', 'cvlserv_pay', 'hifes_pay', 'hifmi_pay', 'hifob_pay', 'maf_pay', 'oth_pay', 'fund_pay_sumamt', 'acct_pay', 'balc', 'acct_mulaid_pay']) {
+      if (o[k] !== undefined) amounts[k] = k === 'pool_prop_selfpay' || k === 'balc' ? o[k]! : neg(o[k]!);
     }
-    const output = { setlinfo, setldetail: out.setldetail.map((d) => ({ ...d, fund_payamt: neg(d.fund_payamt!), inscp_scp_amt: neg(d.inscp_scp_amt ?? '0') })), detlcutinfo: [] };
+    const common = { mdtrt_id: o.mdtrt_id!, setl_id: revId, clr_optins: o.clr_optins ?? '', setl_time: infTime(this.now()), ...amounts, medins_setl_id: env.msgid };
+    // 2103 (A2 RT2103): psn_pay / cash_payamt, no person block; 2208 (A1o): psn_part_amt, pdn_cash_pay (sic), no person block.
+    const setlinfo: Record<string, string> =
+      env.infno === '2103'
+        ? { ...common, psn_pay: neg(o.psn_part_amt!), cash_payamt: neg(o.psn_cash_pay!) }
+        : { ...common, psn_part_amt: neg(o.psn_part_amt!), pdn_cash_pay: neg(o.psn_cash_pay!), hosp_part_amt: '0.00' };
+    const output = { setlinfo, setldetail: out.setldetail.map((d) => ({ ...d, fund_payamt: neg(d.fund_payamt!), inscp_scp_amt: neg(d.inscp_scp_amt ?? '0') })) };
     insertSimSettlement(this.db, {
       setl_id: revId,
       kind: 'reverse',
       fixmedins_code: env.fixmedins_code,
-      medins_setl_id: String(data.medins_setl_id ?? original.medins_setl_id),
+      medins_setl_id: original.medins_setl_id,
       msgid: env.msgid,
       infno: env.infno,
       mdtrt_id: original.mdtrt_id,
@@ -440,7 +551,7 @@ export class SimulatedPlatform {
       setl_date: original.setl_date,
       medfee_sumamt: setlinfo.medfee_sumamt!,
       fund_pay_sumamt: setlinfo.fund_pay_sumamt!,
-      psn_part_amt: setlinfo.psn_part_amt!,
+      psn_part_amt: setlinfo.psn_part_amt ?? setlinfo.psn_pay!,
       acct_pay: setlinfo.acct_pay ?? '0.00',
       output_json: JSON.stringify(output),
       created_at: this.now().toISOString(),
@@ -456,11 +567,11 @@ export class SimulatedPlatform {
     const m = getSimMessage(this.db, omsgid);
     if (!m) {
       insertSimMessage(this.db, { msgid: omsgid, infno: String(data.oinfno ?? ''), fixmedins_code: env.fixmedins_code, status: 'tombstone', effect_kind: null, effect_id: null, request_json: null, reply_json: null, received_at: this.now().toISOString() });
-      return { output: { omsgid, result: 'not-received' }, warn: '原交易未收到，已登记冲正，之后到达将被拒绝 (original never received; it will be refused if it arrives)' };
+      return { output: {}, warn: '原交易未收到，已登记冲正，之后到达将被拒绝 (original never received; it will be refused if it arrives)' };
     }
     if (m.status === 'tombstone' || m.status === 'reversed' || m.status === 'refused') {
       if (m.status === 'refused') setSimMessageStatus(this.db, omsgid, 'reversed');
-      return { output: { omsgid, result: m.status === 'refused' ? 'nothing-to-undo' : 'already-reversed' } };
+      return { output: {}, warn: m.status === 'refused' ? '原交易未成功，无需冲正 (nothing to undo)' : '原交易已冲正 (already reversed)' };
     }
     if (!REVERSIBLE.has(m.infno)) throw new Refusal(`交易 ${m.infno} 不支持冲正`);
     if (m.effect_kind === 'settlement' && m.effect_id) {
@@ -473,17 +584,73 @@ export class SimulatedPlatform {
       if (r?.reverses_setl_id) setReversedBy(this.db, r.reverses_setl_id, null);
     }
     setSimMessageStatus(this.db, omsgid, 'reversed');
-    return { output: { omsgid, result: 'reversed' }, effect: { kind: 'cancel', id: omsgid } };
+    return { output: {}, effect: { kind: 'cancel', id: omsgid } };
   }
 
-  /** Message status query (the configured query transaction): what became of msgid X. */
-  private query(data: Record<string, any>) {
-    const omsgid = String(data.omsgid ?? '');
-    const m = getSimMessage(this.db, omsgid);
-    if (!m) return { output: { msginfo: { omsgid, status: 'unknown' } } };
-    if (m.status === 'tombstone' || m.status === 'reversed') return { output: { msginfo: { omsgid, status: 'reversed' } } };
-    const reply = JSON.parse(m.reply_json ?? '{}') as { infcode?: number; output?: unknown; err_msg?: string };
-    return { output: { msginfo: { omsgid, status: m.status === 'refused' ? 'refused' : 'done', infcode: reply.infcode ?? 0, output: m.status === 'refused' ? { err_msg: reply.err_msg } : reply.output } } };
+  /** 5203 结算信息查询, keyed by setl_id (A1i/A5): the settlement in the 5203 shape, refd_setl_flag 1 once reversed. */
+  private query(env: RequestEnvelope, data: Record<string, any>) {
+    const s = getSimSettlement(this.db, String(data.setl_id ?? ''));
+    if (!s || s.kind !== 'settle' || s.fixmedins_code !== env.fixmedins_code || s.psn_no !== String(data.psn_no ?? '')) throw new Refusal(`结算信息不存在 setl_id=${data.setl_id}`);
+    const out = JSON.parse(s.output_json) as { setlinfo: Record<string, string>; setldetail: unknown[] };
+    const { psn_part_amt, psn_cash_pay, hosp_part_amt: _h, ...rest } = out.setlinfo;
+    const refunded = s.reversed_by !== null || s.active === 0;
+    return {
+      output: {
+        setlinfo: { ...rest, psn_pay: psn_part_amt!, cash_payamt: psn_cash_pay!, refd_setl_flag: refunded ? '1' : '0', fixmedins_code: s.fixmedins_code, year: s.setl_date.slice(0, 4), pay_loc: '2', begndate: s.setl_date, enddate: s.setl_date },
+        setldetail: out.setldetail,
+      },
+    };
+  }
+
+  /** 9101 文件上传: keeps the file, answers its file_qury_no (A1o Output_9101). */
+  private upload(env: RequestEnvelope, f: Record<string, any>) {
+    const no = `F${compactSecond(this.now())}${String(nextSimNumber(this.db, 'file')).padStart(8, '0')}`;
+    insertSimFile(this.db, { file_qury_no: no, fixmedins_code: env.fixmedins_code, filename: String(f.filename), content: String(f.in), created_at: this.now().toISOString() });
+    return { output: { file_qury_no: no, filename: String(f.filename), dld_endtime: infTime(new Date(this.now().getTime() + 86_400_000)) } };
+  }
+
+  /**
+   * 3202 明细对账: the institution's detail rows (uploaded with 9101) against what stands on the
+   * platform, one result row per difference (A1o Output_3202 result: msgid "用于冲正时填写原发送方报文ID").
+   * stmt_rslt 1: the platform has it, the institution does not; 2: the institution has it, the platform does not; 3: amounts differ.
+   */
+  private detailStatement(env: RequestEnvelope, data: Record<string, any>) {
+    const file = getSimFile(this.db, String(data.file_qury_no));
+    if (!file || file.fixmedins_code !== env.fixmedins_code) throw new Refusal(`文件查询号 ${data.file_qury_no} 不存在`);
+    let rows: Record<string, string>[];
+    try {
+      rows = JSON.parse(file.content) as Record<string, string>[];
+      if (!Array.isArray(rows)) throw new Error('not a list');
+    } catch {
+      throw new Refusal('明细对账文件格式错误');
+    }
+    const standing = standingSettlements(this.db, { code: env.fixmedins_code, from: String(data.stmt_begndate), to: String(data.stmt_enddate), ...(data.clr_type ? { clrType: String(data.clr_type) } : {}) }).filter(
+      (s) => !data.setl_optins || (JSON.parse(s.output_json) as { setlinfo?: { clr_optins?: string } }).setlinfo?.clr_optins === String(data.setl_optins),
+    );
+    const mine = new Map(rows.map((r) => [String(r.setl_id), r]));
+    const result: Record<string, string>[] = [];
+    const row = (s: { setl_id: string; mdtrt_id: string | null; psn_no: string; msgid: string; medfee_sumamt: string; fund_pay_sumamt: string; acct_pay: string }, rslt: string, memo: string) => ({
+      psn_no: s.psn_no,
+      mdtrt_id: s.mdtrt_id ?? s.setl_id,
+      setl_id: s.setl_id,
+      msgid: s.msgid,
+      stmt_rslt: rslt,
+      refd_setl_flag: '0',
+      memo,
+      medfee_sumamt: s.medfee_sumamt,
+      fund_pay_sumamt: s.fund_pay_sumamt,
+      acct_pay: s.acct_pay,
+    });
+    for (const s of standing) {
+      const m = mine.get(s.setl_id);
+      mine.delete(s.setl_id);
+      if (!m) result.push(row(s, '1', '医保有、医药机构无 (platform only)'));
+      else if (!new Decimal(m.medfee_sumamt ?? '0').equals(new Decimal(s.medfee_sumamt)) || !new Decimal(m.fund_pay_sumamt ?? '0').equals(new Decimal(s.fund_pay_sumamt))) result.push(row(s, '3', '金额不符 (amounts differ)'));
+    }
+    for (const m of mine.values()) {
+      result.push(row({ setl_id: String(m.setl_id), mdtrt_id: m.mdtrt_id ?? null, psn_no: String(m.psn_no ?? ''), msgid: '', medfee_sumamt: String(m.medfee_sumamt), fund_pay_sumamt: String(m.fund_pay_sumamt), acct_pay: String(m.acct_pay ?? '0') }, '2', '医药机构有、医保无 (institution only)'));
+    }
+    return { output: { fileinfo: { file_qury_no: String(data.file_qury_no), filename: file.filename, dld_endtime: infTime(new Date(this.now().getTime() + 86_400_000)) }, result } };
   }
 
   /** 3201 对总账: the institution's totals for a period against what stands on the platform. */

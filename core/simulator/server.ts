@@ -3,12 +3,14 @@
 // Faults (per request, by probability or queued one-offs for deterministic tests):
 //   latency, 5xx before processing, timeout after commit, dropped reply after commit,
 //   duplicate reply body, malformed body, truncated body, business refusal for chosen psn_no,
-//   a skewed split for chosen psn_no (to provoke a variance).
+//   a skewed split for chosen psn_no (to provoke a variance), refused sign_no, expired sessions,
+//   a replayed reply (the last settlement reply given again for other messages).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { loadPolicyBook } from '../policy/index.ts';
 import { loadPlatformConfig } from '../platform/config.ts';
+import { announceSimulator } from '../platform/hints.ts';
 import { openSimulatorDb, simStats, standingSettlements, allSimSettlements, type SimDB } from '../store/simulator.ts';
 import { SimulatedPlatform } from './platform.ts';
 
@@ -27,6 +29,12 @@ export const FaultsSchema = z.object({
   holdMs: z.number().int().min(0).max(600_000).default(30_000),
   /** Seed for the fault dice (same seed, same sequence). */
   seed: z.number().int().default(1),
+  /** Refuse every sign_no (the platform lost its sessions): business messages are refused until the fault is lifted. */
+  refuseSignNo: z.boolean().default(false),
+  /** Transactions refused as a business refusal (infcode -1), e.g. a 2601 the platform will not perform. */
+  refuseInfno: z.array(z.string()).default([]),
+  /** Replay the reply given to an earlier message for the next business message(s) instead of processing them (count). */
+  replayReplies: z.number().int().min(0).max(1000).default(0),
 });
 export type Faults = z.output<typeof FaultsSchema>;
 export type FaultsInput = z.input<typeof FaultsSchema>;
@@ -46,6 +54,8 @@ export interface RunningSimulator {
   setFaults(f: FaultsInput): void;
   faults(): Faults;
   stats(): Record<string, number>;
+  /** End every open 9001 session (as a platform does overnight). */
+  expireSignIns(): number;
   /** How many envelopes arrived on each request path (the province's gateway path shows here). */
   paths(): Record<string, number>;
   close(): Promise<void>;
@@ -88,11 +98,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     config,
     refusePsnNo: () => faults.refusePsnNo,
     splitSkew: () => faults.splitSkew,
-    queryInfno: config.region(config.regions()[0]!).ambiguity.query?.infno ?? '5203',
+    refuseSignNo: () => faults.refuseSignNo,
+    refuseInfno: () => faults.refuseInfno,
   });
   const log = options.log ?? (() => {});
   const held = new Set<NodeJS.Timeout>();
   const pathCounts: Record<string, number> = {};
+  let lastSettleReply: string | null = null;
 
   function pickFault(infno: string | undefined, phase: 'before' | 'after'): FaultKind | null {
     const idx = faults.once.findIndex((f) => !f.infno || f.infno === infno);
@@ -128,7 +140,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       log(`fault: 503 before processing ${infno}`);
       return sendJson(res, 503, { error: 'simulated gateway failure' });
     }
+    if (faults.replayReplies > 0 && lastSettleReply && (infno === '2102' || infno === '2207')) {
+      faults.replayReplies--;
+      log(`fault: replaying an earlier reply for ${infno}`);
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(lastSettleReply) });
+      res.end(lastSettleReply);
+      return;
+    }
     const { repeat, text } = platform.handle(body, parsed);
+    if ((infno === '2102' || infno === '2207') && text.includes('"infcode":0')) lastSettleReply = text;
     if (repeat) log(`repeat msgid for ${infno}`);
     const fault = pickFault(infno, 'after');
     switch (fault) {
@@ -174,6 +194,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       return sendJson(res, 200, faults);
     }
     if (url.pathname === '/admin/stats') return sendJson(res, 200, simStats(db));
+    if (url.pathname === '/admin/expire-sign-ins' && req.method === 'POST') return sendJson(res, 200, { closed: platform.expireSignIns() });
     if (url.pathname === '/admin/settlements') {
       const all = url.searchParams.get('all') === '1';
       return sendJson(res, 200, { items: all ? allSimSettlements(db) : standingSettlements(db, { code: url.searchParams.get('code') ?? undefined }) });
@@ -200,6 +221,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // Our simulator opts in to the hint node: uploaders sending to this address include it.
+  const withdraw = announceSimulator(`http://127.0.0.1:${port}/`);
   return {
     url: `http://127.0.0.1:${port}/`,
     port,
@@ -210,10 +233,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     },
     faults: () => faults,
     stats: () => simStats(db),
+    expireSignIns: () => platform.expireSignIns(),
     paths: () => ({ ...pathCounts }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of held) clearTimeout(t);
+        withdraw();
         server.closeAllConnections();
         server.close(() => {
           db.close();

@@ -1,5 +1,5 @@
-// SQL for the upload outbox (migration 31), the platform's answers and variances (32) and
-// day close (33). Each function runs inside the caller's transaction when there is one.
+// SQL for the upload outbox (migration 31), the platform's answers and variances (32), day
+// close (33) and the platform session (95: sign-in, terminal, reply ids). Each function runs inside the caller's transaction when there is one.
 import { prep } from './prepared.ts';
 import type { DB } from './db.ts';
 import { compactSecond, nextSecond } from '../clock/index.ts';
@@ -53,11 +53,34 @@ export interface MessageRow {
   error: string | null;
   sent_at: string | null;
   replied_at: string | null;
+  inf_refmsgid?: string | null;
 }
 
+// ---------- terminal (dev_no) ----------
+
+export interface Terminal {
+  /** 0–9: the first digit of this counter's msgid sequence, so two counters of one institution never collide. */
+  terminalNo: number;
+  /** 设备编号 sent as the envelope's dev_no. */
+  devNo: string;
+}
+
+export function getTerminal(db: DB): Terminal | null {
+  const r = prep(db, 'SELECT terminal_no, dev_no FROM terminal WHERE id = 1').get() as { terminal_no: number; dev_no: string } | undefined;
+  return r ? { terminalNo: r.terminal_no, devNo: r.dev_no } : null;
+}
+
+export function setTerminal(db: DB, t: Terminal): void {
+  prep(db, 'INSERT INTO terminal (id, terminal_no, dev_no) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET terminal_no = excluded.terminal_no, dev_no = excluded.dev_no').run(t.terminalNo, t.devNo);
+}
+
+/** Sequence numbers per second per terminal (the 4-digit tail is terminal digit + 3 digits). */
+export const MSGID_SEQ_PER_SECOND = 999;
+
 /**
- * The next msgid: a persistent per-second sequence. The clock row only moves forward, so a
- * clock set back or 9,999 messages in one second still give unique, increasing msgids.
+ * The next msgid: a persistent per-second sequence behind this counter's terminal digit. The
+ * clock row only moves forward, so a clock set back or 999 messages in one second still give
+ * unique, increasing msgids; another terminal of the institution uses another digit.
  */
 export function nextMsgid(db: DB, institutionCode: string, now: Date): string {
   const current = compactSecond(now);
@@ -68,14 +91,63 @@ export function nextMsgid(db: DB, institutionCode: string, now: Date): string {
     if (row.second >= current) {
       second = row.second;
       seq = row.seq + 1;
-      if (seq > 9999) {
+      if (seq > MSGID_SEQ_PER_SECOND) {
         second = nextSecond(row.second);
         seq = 1;
       }
     }
   }
   prep(db, 'INSERT INTO msgid_clock (id, second, seq) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET second = excluded.second, seq = excluded.seq').run(second, seq);
-  return formatMsgid(institutionCode, second, seq);
+  const terminalNo = getTerminal(db)?.terminalNo ?? 0;
+  return formatMsgid(institutionCode, second, terminalNo * 1000 + seq);
+}
+
+// ---------- 9001 sign-in ----------
+
+export interface SignInRow {
+  operator_id: string;
+  sign_date: string;
+  fixmedins_code: string;
+  sign_no: string;
+  sign_time: string;
+  msgid: string;
+  signed_in_at: string;
+  invalid_at: string | null;
+  signed_out_at: string | null;
+}
+
+/** The operator's usable sign-in for the day (not refused by the platform, not signed out). */
+export function currentSignIn(db: DB, operatorId: string, fixmedinsCode: string, signDate: string): SignInRow | undefined {
+  return prep(db, 'SELECT * FROM platform_sign_in WHERE operator_id = ? AND fixmedins_code = ? AND sign_date = ? AND invalid_at IS NULL AND signed_out_at IS NULL ORDER BY signed_in_at DESC LIMIT 1').get(
+    operatorId,
+    fixmedinsCode,
+    signDate,
+  ) as SignInRow | undefined;
+}
+
+export function recordSignIn(db: DB, row: Omit<SignInRow, 'invalid_at' | 'signed_out_at'>): void {
+  prep(db, 'INSERT INTO platform_sign_in (operator_id, sign_date, fixmedins_code, sign_no, sign_time, msgid, signed_in_at) VALUES (@operator_id, @sign_date, @fixmedins_code, @sign_no, @sign_time, @msgid, @signed_in_at)').run(row);
+}
+
+/** The platform refused this sign_no (expired, signed out elsewhere): the next message signs in again. */
+export function invalidateSignIn(db: DB, signNo: string, at: string): void {
+  prep(db, 'UPDATE platform_sign_in SET invalid_at = ? WHERE sign_no = ? AND invalid_at IS NULL').run(at, signNo);
+}
+
+/** Sign-ins still open (for 9002 at sign-out or shift end), optionally for one operator. */
+export function openSignIns(db: DB, operatorId?: string): SignInRow[] {
+  return (operatorId
+    ? prep(db, 'SELECT * FROM platform_sign_in WHERE operator_id = ? AND invalid_at IS NULL AND signed_out_at IS NULL ORDER BY signed_in_at').all(operatorId)
+    : prep(db, 'SELECT * FROM platform_sign_in WHERE invalid_at IS NULL AND signed_out_at IS NULL ORDER BY signed_in_at').all()) as SignInRow[];
+}
+
+export function markSignedOut(db: DB, signNo: string, at: string): void {
+  prep(db, 'UPDATE platform_sign_in SET signed_out_at = ? WHERE sign_no = ? AND signed_out_at IS NULL').run(at, signNo);
+}
+
+/** Which of our messages already took this platform reply id (a replayed reply is not a new answer). */
+export function messageWithRefmsgid(db: DB, infRefmsgid: string): string | undefined {
+  return (prep(db, 'SELECT msgid FROM outbox_message WHERE inf_refmsgid = ? LIMIT 1').get(infRefmsgid) as { msgid: string } | undefined)?.msgid;
 }
 
 /**
@@ -89,13 +161,15 @@ export function nextMsgids(db: DB, institutionCode: string, now: Date, n: number
   let second = row && row.second >= current ? row.second : current;
   let seq = row && row.second >= current ? row.seq : 0;
   const out: string[] = [];
+  // The same numbering as nextMsgid: the terminal digit, then the sequence within the second.
+  const terminalNo = getTerminal(db)?.terminalNo ?? 0;
   for (let i = 0; i < n; i++) {
     seq += 1;
-    if (seq > 9999) {
+    if (seq > MSGID_SEQ_PER_SECOND) {
       second = nextSecond(second);
       seq = 1;
     }
-    out.push(formatMsgid(institutionCode, second, seq));
+    out.push(formatMsgid(institutionCode, second, terminalNo * 1000 + seq));
   }
   prep(db, 'INSERT INTO msgid_clock (id, second, seq) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET second = excluded.second, seq = excluded.seq').run(second, seq);
   return out;
@@ -178,7 +252,7 @@ export function updateOutbox(db: DB, id: string, patch: OutboxPatch): void {
   prep(db, `UPDATE outbox SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...patch, id });
 }
 
-export function updateMessage(db: DB, msgid: string, patch: Partial<Pick<MessageRow, 'status' | 'request_json' | 'reply_json' | 'error' | 'sent_at' | 'replied_at'>>): void {
+export function updateMessage(db: DB, msgid: string, patch: Partial<Pick<MessageRow, 'status' | 'request_json' | 'reply_json' | 'error' | 'sent_at' | 'replied_at' | 'inf_refmsgid'>>): void {
   const keys = Object.keys(patch);
   if (keys.length === 0) return;
   prep(db, `UPDATE outbox_message SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE msgid = @msgid`).run({ ...patch, msgid });
@@ -256,7 +330,8 @@ export function insertPlatformSettlement(db: DB, row: PlatformSettlementRow): vo
 }
 
 export function platformSettlementsOf(db: DB, settlementId: string): PlatformSettlementRow[] {
-  return prep(db, 'SELECT * FROM platform_settlement WHERE settlement_id = ? ORDER BY received_at, msgid').all(settlementId) as PlatformSettlementRow[];
+  // A settlement the platform lost (3202 repair 'resend') no longer counts; its re-sent one does.
+  return prep(db, `SELECT * FROM platform_settlement WHERE settlement_id = ? AND setl_id NOT IN (SELECT setl_id FROM day_close_repair WHERE kind = 'resend') ORDER BY received_at, msgid`).all(settlementId) as PlatformSettlementRow[];
 }
 
 export interface VarianceRow {
@@ -295,24 +370,19 @@ export function listVariances(db: DB, q: { from?: string; to?: string; settlemen
 
 // ---------- day close ----------
 
-/** The platform's totals for a day by insutype and clearing type, from what it acknowledged. */
-export function platformTotalsForDate(db: DB, date: string): { insutype: string; institution_type: string; medfee: string[]; fund: string[]; acct: string[]; settlements: number }[] {
-  const rows = prep(db,
-      `SELECT json_extract(s.patient_json, '$.insutype') AS insutype, s.institution_type, p.role, p.medfee_sumamt, p.fund_pay_sumamt, p.acct_pay
-       FROM platform_settlement p JOIN settlement s ON s.id = p.settlement_id WHERE s.settle_date = ? ORDER BY p.msgid`,
+/**
+ * What the platform acknowledged on a day, one row per settlement or reversal, with its own
+ * setlinfo and (for a reversal, whose reply may lack clr_type / insutype, e.g. 2103) the setlinfo
+ * of the sale's first settlement, so the day close can group by the platform's own clearing facts.
+ */
+export function platformAnswersForDate(db: DB, date: string): { insutype: string; institution_type: string; role: string; medfee_sumamt: string; fund_pay_sumamt: string; acct_pay: string; setlinfo_json: string; sale_setlinfo_json: string | null }[] {
+  return prep(db,
+      `SELECT json_extract(s.patient_json, '$.insutype') AS insutype, s.institution_type, p.role, p.medfee_sumamt, p.fund_pay_sumamt, p.acct_pay, p.setlinfo_json,
+         (SELECT q.setlinfo_json FROM platform_settlement q WHERE q.settlement_id = coalesce(s.original_id, s.id) AND q.role = 'settle' ORDER BY q.received_at, q.msgid LIMIT 1) AS sale_setlinfo_json
+       FROM platform_settlement p JOIN settlement s ON s.id = p.settlement_id WHERE s.settle_date = ?
+         AND p.setl_id NOT IN (SELECT setl_id FROM day_close_repair WHERE kind = 'resend') ORDER BY p.msgid`,
     )
-    .all(date) as { insutype: string; institution_type: string; role: string; medfee_sumamt: string; fund_pay_sumamt: string; acct_pay: string }[];
-  const groups = new Map<string, { insutype: string; institution_type: string; medfee: string[]; fund: string[]; acct: string[]; settlements: number }>();
-  for (const r of rows) {
-    const key = `${r.insutype}/${r.institution_type}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { insutype: r.insutype, institution_type: r.institution_type, medfee: [], fund: [], acct: [], settlements: 0 }));
-    g.medfee.push(r.medfee_sumamt);
-    g.fund.push(r.fund_pay_sumamt);
-    g.acct.push(r.acct_pay);
-    g.settlements += r.role === 'settle' ? 1 : -1;
-  }
-  return [...groups.values()];
+    .all(date) as { insutype: string; institution_type: string; role: string; medfee_sumamt: string; fund_pay_sumamt: string; acct_pay: string; setlinfo_json: string; sale_setlinfo_json: string | null }[];
 }
 
 export interface DayCloseRow {
@@ -340,4 +410,61 @@ export function insertDayClose(db: DB, row: DayCloseRow): void {
 
 export function dayCloses(db: DB, date: string): DayCloseRow[] {
   return prep(db, 'SELECT * FROM day_close WHERE settle_date = ? ORDER BY closed_at, msgid').all(date) as DayCloseRow[];
+}
+
+/** The platform's record of a settlement by its setl_id (what a reversal undoes). */
+export function platformSettlementBySetlId(db: DB, setlId: string): PlatformSettlementRow | undefined {
+  return prep(db, `SELECT * FROM platform_settlement WHERE setl_id = ? AND role = 'settle' LIMIT 1`).get(setlId) as PlatformSettlementRow | undefined;
+}
+
+/** An institution's latest settlement facts (name, policy), for messages not tied to one sale (9002). */
+export function latestInstitutionFacts(db: DB, code: string): { policy_id: string; institution_name: string } | undefined {
+  return prep(db, 'SELECT policy_id, institution_name FROM settlement WHERE institution_code = ? ORDER BY seq DESC LIMIT 1').get(code) as { policy_id: string; institution_name: string } | undefined;
+}
+
+/** The name an operator last settled under at an institution. */
+export function operatorNameAt(db: DB, code: string, operatorId: string): string | undefined {
+  return (prep(db, 'SELECT operator_name FROM settlement WHERE institution_code = ? AND operator_id = ? ORDER BY seq DESC LIMIT 1').get(code, operatorId) as { operator_name: string } | undefined)?.operator_name;
+}
+
+// ---------- 3202 明细对账 ----------
+
+/**
+ * What stands on the platform for each sale of a day, as the counter knows it: the setl_id held by
+ * the sale chain's last acknowledged record (null after a full reversal), with the amounts of its reply.
+ */
+export function standingForDate(db: DB, date: string): (PlatformSettlementRow & { psn_no: string; outbox_id: string; sale_id: string })[] {
+  return prep(db,
+      `WITH chain AS (
+         SELECT coalesce(s.original_id, s.id) AS sale_id, o.id AS outbox_id, o.chain_setl_id, s.seq,
+                row_number() OVER (PARTITION BY coalesce(s.original_id, s.id) ORDER BY s.seq DESC) AS rn
+         FROM outbox o JOIN settlement s ON s.id = o.settlement_id
+         WHERE o.settle_date = ? AND o.status = 'acked')
+       SELECT p.*, s.psn_no, c.outbox_id, c.sale_id FROM chain c
+         JOIN platform_settlement p ON p.setl_id = c.chain_setl_id AND p.role = 'settle'
+         JOIN settlement s ON s.id = p.settlement_id
+       WHERE c.rn = 1 AND p.setl_id NOT IN (SELECT setl_id FROM day_close_repair WHERE kind = 'resend')
+       ORDER BY p.msgid`,
+    )
+    .all(date) as (PlatformSettlementRow & { psn_no: string; outbox_id: string; sale_id: string })[];
+}
+
+export interface RepairRow {
+  id: string;
+  settle_date: string;
+  kind: 'resend' | 'reverse' | 'report';
+  setl_id: string;
+  msgid: string | null;
+  settlement_id: string | null;
+  stmt_rslt: string;
+  detail: string;
+  created_at: string;
+}
+
+export function insertRepair(db: DB, r: RepairRow): void {
+  prep(db, 'INSERT INTO day_close_repair (id, settle_date, kind, setl_id, msgid, settlement_id, stmt_rslt, detail, created_at) VALUES (@id, @settle_date, @kind, @setl_id, @msgid, @settlement_id, @stmt_rslt, @detail, @created_at)').run(r);
+}
+
+export function repairsOf(db: DB, date: string): RepairRow[] {
+  return prep(db, 'SELECT * FROM day_close_repair WHERE settle_date = ? ORDER BY created_at, id').all(date) as RepairRow[];
 }

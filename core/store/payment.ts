@@ -1,4 +1,4 @@
-// SQL for payments (migration 85) and held sales (migration 86). Synchronous, bound parameters;
+// SQL for payments (migration 105) and held sales (migration 106). Synchronous, bound parameters;
 // insertPayment runs inside the settlement's own transaction.
 import type { DB } from './db.ts';
 import { prep } from './prepared.ts';

@@ -64,6 +64,16 @@ const SCHEMA = [
   `CREATE UNIQUE INDEX IF NOT EXISTS sim_reverse_business_key ON sim_settlement (reverses_setl_id) WHERE kind = 'reverse' AND active = 1`,
   `CREATE INDEX IF NOT EXISTS sim_settlement_by_psn ON sim_settlement (psn_no, setl_date)`,
   `CREATE TABLE IF NOT EXISTS sim_counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT`,
+  // 9101 files (the 3202 detail rows).
+  `CREATE TABLE IF NOT EXISTS sim_file (file_qury_no TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, filename TEXT NOT NULL, content TEXT NOT NULL, created_at TEXT NOT NULL) STRICT`,
+  // 9001 sign-ins: a business message must carry a sign_no that is open for its institution and operator.
+  `CREATE TABLE IF NOT EXISTS sim_sign_in (
+    sign_no TEXT PRIMARY KEY,
+    fixmedins_code TEXT NOT NULL,
+    opter TEXT NOT NULL,
+    sign_date TEXT NOT NULL,
+    closed INTEGER NOT NULL DEFAULT 0
+  ) STRICT`,
 ];
 
 export function openSimulatorDb(dataDir: string): SimDB {
@@ -231,5 +241,28 @@ export function simStats(db: SimDB): Record<string, number> {
     standing: get(`SELECT count(*) AS n FROM sim_settlement WHERE kind = 'settle' AND active = 1 AND reversed_by IS NULL`),
     settlements: get(`SELECT count(*) AS n FROM sim_settlement WHERE kind = 'settle'`),
     reversals: get(`SELECT count(*) AS n FROM sim_settlement WHERE kind = 'reverse' AND active = 1`),
+    signIns: get('SELECT count(*) AS n FROM sim_sign_in'),
   };
+}
+
+export function insertSimSignIn(db: SimDB, s: { sign_no: string; fixmedins_code: string; opter: string; sign_date: string }): void {
+  prep(db, 'INSERT INTO sim_sign_in (sign_no, fixmedins_code, opter, sign_date) VALUES (@sign_no, @fixmedins_code, @opter, @sign_date)').run(s);
+}
+
+/** Whether a sign_no is open for this institution and operator on this day. */
+export function simSignInOpen(db: SimDB, signNo: string, code: string, opter: string, date: string): boolean {
+  return !!prep(db, 'SELECT 1 FROM sim_sign_in WHERE sign_no = ? AND fixmedins_code = ? AND opter = ? AND sign_date = ? AND closed = 0').get(signNo, code, opter, date);
+}
+
+/** 9002, or the platform expiring sessions (signNo null: every open sign-in). */
+export function closeSimSignIn(db: SimDB, signNo: string | null): number {
+  return (signNo === null ? prep(db, 'UPDATE sim_sign_in SET closed = 1 WHERE closed = 0').run() : prep(db, 'UPDATE sim_sign_in SET closed = 1 WHERE sign_no = ?').run(signNo)).changes;
+}
+
+export function insertSimFile(db: SimDB, f: { file_qury_no: string; fixmedins_code: string; filename: string; content: string; created_at: string }): void {
+  prep(db, 'INSERT INTO sim_file (file_qury_no, fixmedins_code, filename, content, created_at) VALUES (@file_qury_no, @fixmedins_code, @filename, @content, @created_at)').run(f);
+}
+
+export function getSimFile(db: SimDB, fileQuryNo: string): { fixmedins_code: string; filename: string; content: string } | undefined {
+  return prep(db, 'SELECT fixmedins_code, filename, content FROM sim_file WHERE file_qury_no = ?').get(fileQuryNo) as { fixmedins_code: string; filename: string; content: string } | undefined;
 }

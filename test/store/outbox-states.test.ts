@@ -11,12 +11,14 @@ import { parsePlatformConfig } from '../../core/platform/config.ts';
 import { readFileSync } from 'node:fs';
 import { BUNDLED_PLATFORM_CONFIG } from '../../core/platform/config.ts';
 import type { DB } from '../../core/store/db.ts';
+import { reverse } from '../../core/settlement/reverse.ts';
 
 async function setup(faults: FaultsInput = {}, opts: Partial<UploaderOptions> = {}) {
   const { db } = openTemp();
   const sim = await startSimulator({ dataDir: tempDir('lbc-sim-'), faults: { holdMs: 1500, ...faults } });
   let clock = Date.parse('2024-08-01T02:00:00Z');
-  const up = new Uploader(db, { endpoint: sim.url, timeoutMs: 400, now: () => clock, random: () => 0.5, backoffBaseMs: 1000, ...opts });
+  // hints: our simulator opts in to the hint node (the national default is off), so its split equals ours.
+  const up = new Uploader(db, { endpoint: sim.url, timeoutMs: 400, now: () => clock, random: () => 0.5, backoffBaseMs: 1000, hints: true, ...opts });
   return {
     db,
     sim,
@@ -47,7 +49,7 @@ test('pending → sending → acked: the platform split is stored next to ours, 
       return orig(...args);
     };
     const r = await t.up.cycle();
-    assert.deepEqual(seen, ['sending'], 'the row is marked sending (committed) before the request goes out');
+    assert.deepEqual(seen, ['pending', 'sending'], 'the 9001 sign-in goes first; the row is marked sending (committed) before its request goes out');
     assert.equal(r.acked, 1);
     const row = status(t.db, rec.id);
     assert.equal(row.status, 'acked');
@@ -58,7 +60,13 @@ test('pending → sending → acked: the platform split is stored next to ours, 
     const standing = standingSettlements(t.sim.db);
     assert.equal(standing.length, 1);
     assert.equal(standing[0]!.medins_setl_id, rec.id);
-    assert.deepEqual(t.sim.paths(), { '/fsi/api/rsfComIfsService/callService': 1 }, 'posted to the region\'s configured gateway path');
+    const msg = messagesOf(t.db, row.id)[0]!;
+    assert.equal(JSON.parse(msg.reply_json!).output.setlinfo.medins_setl_id, msg.msgid, 'medins_setl_id holds the sender\'s msgid');
+    const sent = JSON.parse(msg.request_json!);
+    const signIn = t.db.prepare('SELECT * FROM platform_sign_in').all() as { sign_no: string; operator_id: string }[];
+    assert.equal(signIn.length, 1);
+    assert.equal(sent.sign_no, signIn[0]!.sign_no, 'the 2102 carries the 9001 sign_no');
+    assert.deepEqual(t.sim.paths(), { '/fsi/api/rsfComIfsService/callService': 2 }, 'the 9001 and the 2102, both posted to the region\'s configured gateway path');
   } finally {
     await t.done();
   }
@@ -86,7 +94,7 @@ test('a business refusal is rejected with the platform reason and never retried'
 });
 
 for (const fault of ['dropReply', 'timeoutAfterCommit', 'truncated', 'malformed', 'duplicateReply'] as const) {
-  test(`${fault} after the platform committed → ambiguous, resolved by query before anything else is sent; stored exactly once`, async () => {
+  test(`${fault} after the platform committed → ambiguous, resolved by 2601 冲正 before anything else is sent; acknowledged exactly once`, async () => {
     const t = await setup({ once: [{ fault, infno: '2102' }] });
     try {
       const rec = settleSale(t.db);
@@ -100,17 +108,47 @@ for (const fault of ['dropReply', 'timeoutAfterCommit', 'truncated', 'malformed'
       t.advance(60_000);
       const r2 = await t.up.cycle();
       assert.equal(r2.resolved, 1);
+      const first = messagesOf(t.db, row.id)[0]!;
+      const reversal = (t.sim.db.prepare(`SELECT request_json FROM sim_message WHERE infno = '2601'`).all() as { request_json: string }[]).map((m) => JSON.parse(m.request_json).input.data);
+      assert.deepEqual(reversal, [{ psn_no: rec.patient.psnNo, omsgid: first.msgid, oinfno: '2102' }], '2601 carries {psn_no, omsgid, oinfno}');
+      await t.up.drainOnce();
       row = status(t.db, rec.id);
-      assert.equal(row.status, 'acked', 'the query found the committed settlement and took its reply');
+      assert.equal(row.status, 'acked');
       const msgs = messagesOf(t.db, row.id);
-      assert.equal(msgs.length, 1, 'no second msgid was needed');
-      assert.equal(standingSettlements(t.sim.db).length, 1);
-      assert.equal(t.sim.stats().settlements, 1, 'the platform never stored it twice');
+      assert.deepEqual(msgs.map((m) => m.status), ['reversed', 'acked'], 'the committed message was 冲正 and the sale settled under a new msgid');
+      assert.equal((t.db.prepare('SELECT count(*) AS n FROM platform_settlement WHERE settlement_id = ?').get(rec.id) as { n: number }).n, 1, 'acknowledged exactly once');
+      assert.equal(standingSettlements(t.sim.db).length, 1, 'the platform holds it once');
+      assert.equal(standingSettlements(t.sim.db)[0]!.msgid, msgs[1]!.msgid);
     } finally {
       await t.done();
     }
   });
 }
+
+test('a configured 5203 is sent only with its real input {psn_no, setl_id, mdtrt_id}: a reversal whose reply was lost is looked up and, still standing, resent as it was', async () => {
+  const raw = JSON.parse(readFileSync(BUNDLED_PLATFORM_CONFIG, 'utf8'));
+  raw.defaults.ambiguity.query = { infno: '5203', input: ['psn_no', 'setl_id', 'mdtrt_id'] };
+  const t = await setup({}, { config: parsePlatformConfig(raw, 'test') });
+  try {
+    const sale = settleSale(t.db);
+    await t.up.drainOnce();
+    const setlId = status(t.db, sale.id).setl_id!;
+    t.sim.setFaults({ holdMs: 1500, once: [{ fault: 'error5xx', infno: '2103' }] });
+    const rev = reverse(t.db, { settlementId: sale.id, operator: { id: 'op01', name: '李药师' }, reason: '退药' });
+    await t.up.drainOnce();
+    assert.equal(status(t.db, rev.id).status, 'ambiguous');
+    t.advance(60_000);
+    await t.up.drainOnce();
+    const q = (t.sim.db.prepare(`SELECT request_json FROM sim_message WHERE infno = '5203'`).all() as { request_json: string }[]).map((m) => JSON.parse(m.request_json).input.data);
+    assert.deepEqual(q, [{ psn_no: sale.patient.psnNo, setl_id: setlId, mdtrt_id: setlId }]);
+    assert.equal((t.sim.db.prepare(`SELECT count(*) AS n FROM sim_message WHERE infno = '2601'`).get() as { n: number }).n, 0, 'no 冲正 needed: the settlement still stood');
+    assert.equal(status(t.db, rev.id).status, 'acked');
+    assert.equal(messagesOf(t.db, status(t.db, rev.id).id).length, 1, 'resent under its own msgid');
+    assert.equal(standingSettlements(t.sim.db).length, 0);
+  } finally {
+    await t.done();
+  }
+});
 
 test('a 5xx before processing → ambiguous → the query says unknown → 2601 then a new msgid → acked once; the old msgid is refused if it turns up', async () => {
   const t = await setup({ once: [{ fault: 'error5xx', infno: '2102' }] });
@@ -251,7 +289,8 @@ test('a crash while sending leaves rows "sending"; the next uploader treats them
       assert.equal(getOutbox(t.db, row.id)!.status, 'ambiguous');
       await fresh.drainOnce();
       assert.equal(getOutbox(t.db, row.id)!.status, 'acked');
-      assert.equal(t.sim.stats().settlements, 1);
+      assert.equal(t.sim.stats().standing, 1, 'the interrupted message was 冲正 and settled again: one standing settlement');
+      assert.equal(t.sim.stats().settlements, 2);
     } finally {
       fresh.close();
     }

@@ -1,5 +1,5 @@
 // Payment (应收/实收/找零, methods, mixed), 挂单/取单 and the shift statement through the counter
-// service on real SQLite files; migrations 85 (settlement_payment) and 86 (held_sale).
+// service on real SQLite files; migrations 105 (settlement_payment) and 106 (held_sale).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -21,14 +21,14 @@ const signIn = async (s: CounterService, id = 'yaoshi', pin = '1234') => (await 
 const count = (db: ReturnType<typeof openDatabase>, table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 const lincang = (quantity = '3') => ({ patient: FIXTURE_REGIONS.lincang.eligible, lines: [{ code: drugBarcode(3), quantity }] });
 
-test('migrations 85 and 86 add the payment and held-sale tables to a database stopped before them; a payment belongs to a settlement and refuses UPDATE and DELETE', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lbc-m85-'));
-  const before = openDatabase(dir, { targetVersion: 84 });
+test('migrations 105 and 106 add the payment and held-sale tables to a database stopped before them; a payment belongs to a settlement and refuses UPDATE and DELETE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lbc-m105-'));
+  const before = openDatabase(dir, { targetVersion: 104 });
   assert.equal((before.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name IN ('settlement_payment', 'held_sale')`).get() as { n: number }).n, 0);
   before.close();
   const db = openDatabase(dir);
   assert.equal((db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('settlement_payment', 'held_sale')`).get() as { n: number }).n, 2);
-  assert.ok((db.pragma('user_version', { simple: true }) as number) >= 86);
+  assert.ok((db.pragma('user_version', { simple: true }) as number) >= 106);
   assert.throws(() => db.prepare(`INSERT INTO settlement_payment (settlement_id, due, received, change_given, methods_json, operator_id, recorded_at) VALUES ('x', '1.00', '1.00', '0.00', '[]', 'o', 't')`).run(), /FOREIGN KEY/, 'a payment belongs to a settlement');
   db.pragma('foreign_keys = OFF');
   db.prepare(`INSERT INTO settlement_payment (settlement_id, due, received, change_given, methods_json, operator_id, recorded_at) VALUES ('x2', '1.00', '1.00', '0.00', '[]', 'o', 't')`).run();

@@ -11,15 +11,23 @@ import { openTemp, settleSale } from '../helpers/settlement.ts';
 
 const validReply = JSON.stringify({ infcode: 0, inf_refmsgid: 'X', err_msg: null, output: {} });
 
+const signInReply = JSON.stringify({ infcode: 0, inf_refmsgid: 'S', err_msg: null, output: { signinoutb: { sign_time: '2024-08-01 08:00:00', sign_no: 'SN1' } } });
+
+/** A hostile endpoint for the business message; the 9001 sign-in before it is answered normally. */
 async function serve(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void>; sent(): number }> {
   let bytes = 0;
   const server = http.createServer((req, res) => {
-    const write = res.write.bind(res);
-    res.write = ((chunk: string | Buffer, ...rest: never[]) => {
-      bytes += Buffer.byteLength(chunk);
-      return write(chunk, ...rest);
-    }) as typeof res.write;
-    handler(req, res);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (Buffer.concat(chunks).toString('utf8').includes('"infno":"9001"')) return void res.end(signInReply);
+      const write = res.write.bind(res);
+      res.write = ((chunk: string | Buffer, ...rest: never[]) => {
+        bytes += Buffer.byteLength(chunk);
+        return write(chunk, ...rest);
+      }) as typeof res.write;
+      handler(req, res);
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {

@@ -59,7 +59,7 @@ test('cli settle, journal, close-day (refused, then balanced), upload, reverse -
     assert.match(journal.stdout, /S2024080100001\s+sale/);
     assert.match(journal.stdout, /T2024080100001\s+return/);
     const verify = await cli(['journal', 'verify', '--data', data]);
-    assert.equal(verify.status, 0);
+    assert.equal(verify.status, 0, verify.stderr + verify.stdout);
     assert.equal(JSON.parse(verify.stdout).records, 2);
 
     const closed = await cli(['close-day', '--data', data, '--date', '2024-08-01', '--endpoint', sim.url]);

@@ -21,7 +21,8 @@ const PSN = '53090000000000000001';
 async function setup(faults: FaultsInput = {}) {
   const { db } = openTemp();
   const sim = await startSimulator({ dataDir: tempDir('lbc-sim-'), faults });
-  const up = new Uploader(db, { endpoint: sim.url, timeoutMs: 400, random: () => 0 });
+  // hints: our simulator opts in to the hint node (off by default), so its split is computed from the same facts.
+  const up = new Uploader(db, { endpoint: sim.url, timeoutMs: 400, random: () => 0, hints: true });
   return { db, sim, up, done: async () => (up.close(), await sim.close()) };
 }
 

@@ -110,3 +110,31 @@ test('retry upload: only a message that gave up (dead) goes back in line; the at
   assert.equal(after.waiting, 1);
   assert.equal(getOutboxBySettlement(s.db, sale.id)!.status, 'pending');
 });
+
+test('an unknown outcome that could not be 冲正 is an operator task naming the message, in Chinese, and retryable', async () => {
+  const s = service('lincang');
+  const sess = await session(s);
+  const sale = await s.call('settle', { session: sess, requestId: crypto.randomUUID(), patient: FIXTURE_REGIONS.lincang.eligible, lines: [{ code: drugBarcode(1), quantity: '1' }] });
+  const row = getOutboxBySettlement(s.db, sale.id)!;
+  const msgid = (s.db.prepare('SELECT msgid FROM outbox_message WHERE outbox_id = ?').get(row.id) as { msgid: string }).msgid;
+  updateOutbox(s.db, row.id, { status: 'dead', maybe_delivered: 1, last_error: `platform outcome of 2102 message ${msgid} unknown; 2601 冲正 refused: x`, updated_at: NOW.toISOString() });
+  const items = (await s.call('attention', {})).items;
+  assert.equal(items.length, 1);
+  assert.match(items[0]!.problemZh, /上传结果无法确认/);
+  assert.ok(items[0]!.problemZh.includes(msgid), 'the message number the bureau can look up');
+  assert.doesNotMatch(items[0]!.problemZh + items[0]!.whatToDoZh, /refused|platform|2601/);
+  assert.equal(items[0]!.canRetry, true);
+});
+
+test('signing out at the counter ends the operator\'s platform session (the uploader sends 9002)', async () => {
+  const db = openDatabase(mkdtempSync(join(tmpdir(), 'lbc-svc-')));
+  seedFixture(db, 'lincang');
+  const out: string[] = [];
+  const s = new CounterService({ db, now: () => NOW, onSignedOut: (id) => out.push(id) });
+  const sess = await session(s);
+  assert.deepEqual(out, []);
+  await s.call('signOut', { session: sess });
+  assert.deepEqual(out, ['yaoshi']);
+  await s.call('signOut', { session: sess });
+  assert.deepEqual(out, ['yaoshi'], 'an expired session signs nobody out');
+});

@@ -1,6 +1,6 @@
 // Numbered schema migrations, applied in order by store/db.ts. Versions go up in steps of 10
 // so each area has room (10–29 patients/catalog/ledger, 30–49 journal/outbox, 50–69 filing and
-// supervision, 70–89 settings/operators). Each migration has its own test in test/store.
+// supervision, 70–89 settings/operators, 90– platform session). Each migration has its own test in test/store.
 import type Database from 'better-sqlite3';
 import { filingMigration } from './0051_filing.ts';
 import { capitationMigration } from './0052_capitation.ts';
@@ -15,12 +15,13 @@ import { counterMigration } from './0070_counter.ts';
 import { requestHashMigration } from './0080_request_hash.ts';
 import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
 import { oneSettingsTableMigration } from './0082_one_settings_table.ts';
-import { paymentMigration } from './0085_payment.ts';
-import { heldSalesMigration } from './0086_held_sales.ts';
+import { paymentMigration } from './0105_payment.ts';
+import { heldSalesMigration } from './0106_held_sales.ts';
 import { journalMigration } from './0030_journal.ts';
 import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
 import { dayCloseMigration } from './0033_day_close.ts';
+import { platformSessionMigration } from './0095_platform_session.ts';
 
 export interface Migration {
   version: number;
@@ -53,6 +54,7 @@ export const MIGRATIONS: readonly Migration[] = [
   requestHashMigration,
   patientLookupIndexesMigration,
   oneSettingsTableMigration,
+  platformSessionMigration,
   paymentMigration,
   heldSalesMigration,
 ];

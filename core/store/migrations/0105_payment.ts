@@ -4,7 +4,7 @@
 import type { Migration } from './index.ts';
 
 export const paymentMigration: Migration = {
-  version: 85,
+  version: 105,
   name: 'settlement_payment',
   up(db) {
     db.exec(`CREATE TABLE settlement_payment (

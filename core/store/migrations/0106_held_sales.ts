@@ -5,7 +5,7 @@
 import type { Migration } from './index.ts';
 
 export const heldSalesMigration: Migration = {
-  version: 86,
+  version: 106,
   name: 'held_sales',
   up(db) {
     db.exec(`CREATE TABLE held_sale (

@@ -1,0 +1,69 @@
+// The counter's platform identity and session from the command line: `terminal` sets this counter's
+// terminal number (the msgid digit that keeps two counters of one institution apart) and dev_no;
+// `sign-out` sends 9002 for the open sign-ins at shift end.
+import { parseArgs } from 'node:util';
+import { resolveDataDir } from '../../config/paths.ts';
+import { InputError } from '../../contract/problems.ts';
+import { openDatabase } from '../../store/db.ts';
+import { acquireLock } from '../../store/lock.ts';
+import { getTerminal, openSignIns, setTerminal } from '../../store/outbox.ts';
+import { requireInstitution } from '../../store/settings.ts';
+import { Uploader } from '../../outbox/uploader.ts';
+import { EXIT_OK, type Command } from '../io.ts';
+
+function withWriter<T>(dataFlag: string | undefined, purpose: string, fn: (db: ReturnType<typeof openDatabase>) => Promise<T> | T): Promise<T> {
+  const lock = acquireLock(resolveDataDir(dataFlag), purpose);
+  let db: ReturnType<typeof openDatabase> | null = null;
+  return (async () => {
+    try {
+      db = openDatabase(resolveDataDir(dataFlag));
+      return await fn(db);
+    } finally {
+      db?.close();
+      lock.release();
+    }
+  })();
+}
+
+export const terminalCommand: Command = {
+  name: 'terminal',
+  usage: 'terminal --data DIR [--no 0-9 --dev-no TEXT]',
+  summary: "show or set this counter's terminal number (msgid digit) and dev_no",
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { data: { type: 'string' }, no: { type: 'string' }, 'dev-no': { type: 'string' } } });
+    return withWriter(values.data, 'terminal', (db) => {
+      if (values.no !== undefined || values['dev-no'] !== undefined) {
+        const no = Number(values.no);
+        if (!/^\d$/.test(values.no ?? '')) throw new InputError('BAD_TERMINAL_NO', '--no must be one digit 0-9 (each counter of an institution its own)', '终端号须为 0–9 的一位数字，同一机构的每台柜台各不相同');
+        const devNo = (values['dev-no'] ?? '').trim();
+        if (devNo.length < 1 || devNo.length > 100) throw new InputError('BAD_DEV_NO', '--dev-no must be 1-100 characters', '设备编号须为 1–100 个字符');
+        setTerminal(db, { terminalNo: no, devNo });
+      }
+      io.stdout(JSON.stringify({ terminal: getTerminal(db) }, null, 2) + '\n');
+      return EXIT_OK;
+    });
+  },
+};
+
+export const signOutCommand: Command = {
+  name: 'sign-out',
+  usage: 'sign-out --data DIR [--endpoint URL] [--operator ID]',
+  summary: "send 9002 for the open platform sign-ins (shift end), or one operator's",
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { data: { type: 'string' }, endpoint: { type: 'string' }, operator: { type: 'string' } } });
+    return withWriter(values.data, 'sign-out', async (db) => {
+      const endpoint = values.endpoint ?? requireInstitution(db).platformEndpoint;
+      if (!endpoint) throw new InputError('ENDPOINT_REQUIRED', 'give --endpoint URL (or set institution.platformEndpoint)', '请指定医保平台地址 --endpoint');
+      const up = new Uploader(db, { endpoint, log: (l) => io.stderr(l + '\n') });
+      try {
+        const closed = await up.signOut(values.operator);
+        io.stdout(JSON.stringify({ closed, open: openSignIns(db, values.operator).length }, null, 2) + '\n');
+        return EXIT_OK;
+      } finally {
+        up.close();
+      }
+    });
+  },
+};
+
+export const PLATFORM_COMMANDS: Command[] = [terminalCommand, signOutCommand];
