@@ -9,12 +9,11 @@ import type { DispensedEntry } from '../contract/dispensing.ts';
 import type { SaleInput } from '../contract/sale.ts';
 import { isRealDate } from '../contract/fields.ts';
 import { identify, type IdentifyResult } from '../identity/index.ts';
-import { Decimal } from '../money/decimal.ts';
 import type { PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { catalogItemsByCodes, listingsFor, type CatalogItem, type Listing } from '../store/catalog.ts';
-import { findPatient } from '../store/roster.ts';
-import { usageAfterReport, type UsageBreakdown } from '../store/ledger.ts';
+import { poolReportOf } from '../store/roster.ts';
+import { usageAfterReport, usageBreakdown, type UsageBreakdown } from '../store/ledger.ts';
 import { requireInstitution } from '../store/settings.ts';
 import { dispensingHistory, openOverrides, type OverrideRow } from '../store/supervision.ts';
 import { describePatient, resolvePatient, type PatientLookup } from '../patient/index.ts';
@@ -46,23 +45,18 @@ function checkDate(date: string): void {
 }
 
 /**
- * The patient for what was scanned: a valid ID number goes straight to its index (one query);
- * anything else is resolved as core/patient does (人员编号 first, then card, then e-voucher).
+ * The patient for what was scanned, as core/patient resolves it (an ID number: the 人员编号 probe and
+ * the ID number's record in one statement), and how it was read (the certificate the platform messages carry).
  */
 function findScanned(db: DB, text: string, date: string): { record: RosterRecord; identified: IdentifyResult; read: PatientLookup['input'] } {
-  const identified = identify(text, { today: date });
-  if (identified.valid && identified.kind === 'id-card') {
-    const record = findPatient(db, { certno: identified.normalized }) ?? (text.length <= 30 ? findPatient(db, { psnNo: text }) : null);
-    if (record) return { record, identified, read: { kind: identified.kind, masked: identified.masked } };
-  }
   const { record, read } = resolvePatient(db, text, date);
-  return { record, identified, read };
+  return { record, identified: identify(text, { today: date }), read };
 }
 
-/** The bureau's reported figure as the roster lookup joins it, in fen. */
-function reportOf(r: RosterRecord): { amount_fen: number; as_of: string } | null {
-  if (r.pool_used === null || r.pool_used_as_of === null) return null;
-  return { amount_fen: new Decimal(r.pool_used).times(100).toNumber(), as_of: r.pool_used_as_of };
+/** The year's usage: the bureau's figure came with the roster record; only this institution's own entries are summed. */
+function yearUsage(db: DB, r: RosterRecord, date: string): UsageBreakdown {
+  const report = poolReportOf(r);
+  return report === undefined ? usageBreakdown(db, r.psn_no, date) : usageAfterReport(db, r.psn_no, date, report);
 }
 
 export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, options: { institution?: Institution } = {}): SaleContext {
@@ -72,12 +66,13 @@ export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, opti
   }
   const institution = options.institution ?? requireInstitution(db);
   const { record, identified, read } = findScanned(db, input.patient.trim(), input.date);
-  const usage = usageAfterReport(db, record.psn_no, input.date, reportOf(record));
+  const usage = yearUsage(db, record, input.date);
   const patient = describePatient(db, book, institution, record, input.date, read, {}, usage);
   const byCode = catalogItemsByCodes(db, input.lines.map((l) => l.code));
   const items = input.lines.map((l) => byCode.get(l.code.trim()) ?? null);
   const listings = listingsFor(db, items.flatMap((i) => (i ? [i.code] : [])), institution.region);
-  const supervision = input.lines.some((l) => l.days !== undefined)
+  // The checks need history when a line gives its days or its item has a usual daily dose (core/sale/price).
+  const supervision = input.lines.some((l, i) => l.days !== undefined || (items[i]?.usual_daily_dose ?? null) !== null)
     ? { history: dispensingHistory(db, record.psn_no, addDays(input.date, -HISTORY_DAYS), input.date), overrides: openOverrides(db, record.psn_no, input.date) }
     : null;
   return { input, date: input.date, institution, record, identified, patient, usage, items, listings, supervision };

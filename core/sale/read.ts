@@ -117,6 +117,8 @@ const OutboxJson = z.object({
   setl_id: z.string().nullable(),
 });
 const PlatformJson = z.array(z.object({ setl_id: z.string(), role: z.string(), medfee_sumamt: z.string(), fund_pay_sumamt: z.string(), psn_part_amt: z.string() }));
+const LinesJson = z.array(LineRowSchema);
+const AgainstJson = z.array(z.string());
 const VariancesJson = z.array(z.object({ field: z.string(), line_ref: z.string(), local_value: z.string(), platform_value: z.string(), difference: z.string() }));
 
 /** JSON text from a column, checked by its schema; a bad column is named in the error. */
@@ -139,11 +141,11 @@ export function readSettlement(db: DB, idOrReceipt: string): SettlementReadModel
   const { lines_json, outbox_json, platform_json, variances_json, against_json, operator_role, prescription, request_hash: _h, payment_json, ...row } = full;
   const id = row.id;
   const p = parseColumn(StoredPatientSchema, row.patient_json, 'patient_json', id);
-  const lineRows = parseColumn(z.array(LineRowSchema), lines_json, 'lines', id) as LineRow[];
+  const lineRows = parseColumn(LinesJson, lines_json, 'lines', id) as LineRow[];
   const outbox = outbox_json === null ? null : parseColumn(OutboxJson, outbox_json, 'outbox', id);
   const platform = parseColumn(PlatformJson, platform_json, 'platform_settlement', id);
   const variances = parseColumn(VariancesJson, variances_json, 'variance', id);
-  const against = parseColumn(z.array(z.string()), against_json, 'records against', id);
+  const against = parseColumn(AgainstJson, against_json, 'records against', id);
   const lineFacts = new Map(lineRows.map((l) => [l.id, parseColumn(StoredLineFactsSchema, l.facts_json, `settlement_line ${l.line_no} facts_json`, id)]));
   const request = row.kind === 'sale' ? parseColumn(StoredQuoteRequestSchema, row.request_json, 'request_json', id) : null;
   const result = row.kind === 'sale' ? (parseColumn(StoredQuoteResultSchema, row.result_json, 'result_json', id) as QuoteResult) : null;

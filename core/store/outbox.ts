@@ -157,12 +157,17 @@ export function messageWithRefmsgid(db: DB, infRefmsgid: string): string | undef
 export function nextMsgids(db: DB, institutionCode: string, now: Date, n: number): string[] {
   if (n <= 0) return [];
   const current = compactSecond(now);
-  const row = prep(db, 'SELECT second, seq FROM msgid_clock WHERE id = 1').get() as { second: string; seq: number } | undefined;
-  let second = row && row.second >= current ? row.second : current;
-  let seq = row && row.second >= current ? row.seq : 0;
+  // The clock row and the terminal digit in one statement.
+  const row = prep(db, 'SELECT c.second, c.seq, (SELECT terminal_no FROM terminal WHERE id = 1) AS terminal_no FROM (SELECT 1) LEFT JOIN msgid_clock c ON c.id = 1').get() as {
+    second: string | null;
+    seq: number | null;
+    terminal_no: number | null;
+  };
+  const ahead = row.second !== null && row.second >= current;
+  let second = ahead ? row.second! : current;
+  let seq = ahead ? row.seq! : 0;
+  const terminalNo = row.terminal_no ?? 0;
   const out: string[] = [];
-  // The same numbering as nextMsgid: the terminal digit, then the sequence within the second.
-  const terminalNo = getTerminal(db)?.terminalNo ?? 0;
   for (let i = 0; i < n; i++) {
     seq += 1;
     if (seq > MSGID_SEQ_PER_SECOND) {

@@ -63,18 +63,23 @@ test('readSettlement checks every JSON column: a damaged one is an error naming 
   assert.throws(() => readSettlement(db, id), /prescription is not JSON/);
 });
 
-test('nextMsgids(n) gives exactly what n calls of nextMsgid give: across the 9999 rollover and with the clock set back', async () => {
+test('nextMsgids(n) gives exactly what n calls of nextMsgid give: across the per-second rollover, with the clock set back and behind a terminal digit', async () => {
   const { nextMsgid, nextMsgids } = await import('../../core/store/outbox.ts');
   const { compactSecond } = await import('../../core/clock/index.ts');
   const code = L.institution.code;
-  for (const [start, now] of [
-    [null, NOW],
-    [{ second: compactSecond(NOW), seq: 9997 }, NOW],
-    [{ second: compactSecond(new Date(NOW.getTime() + 3_600_000)), seq: 12 }, NOW], // the clock went back an hour
+  for (const [start, terminal] of [
+    [null, null],
+    [{ second: compactSecond(NOW), seq: 997 }, null],
+    [{ second: compactSecond(new Date(NOW.getTime() + 3_600_000)), seq: 12 }, null], // the clock went back an hour
+    [{ second: compactSecond(NOW), seq: 998 }, 7], // this counter's terminal digit
   ] as const) {
+    const now = NOW;
     const one = seeded();
     const many = seeded();
-    for (const db of [one, many]) if (start) db.prepare('INSERT INTO msgid_clock (id, second, seq) VALUES (1, ?, ?)').run(start.second, start.seq);
+    for (const db of [one, many]) {
+      if (start) db.prepare('INSERT INTO msgid_clock (id, second, seq) VALUES (1, ?, ?)').run(start.second, start.seq);
+      if (terminal !== null) db.prepare('INSERT INTO terminal (id, terminal_no, dev_no) VALUES (1, ?, ?)').run(terminal, 'DEV-1');
+    }
     const singly = Array.from({ length: 6 }, () => nextMsgid(one, code, now));
     assert.deepEqual(nextMsgids(many, code, now, 6), singly);
     assert.deepEqual(many.prepare('SELECT second, seq FROM msgid_clock').get(), one.prepare('SELECT second, seq FROM msgid_clock').get());

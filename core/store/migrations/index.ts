@@ -15,6 +15,7 @@ import { counterMigration } from './0070_counter.ts';
 import { requestHashMigration } from './0080_request_hash.ts';
 import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
 import { oneSettingsTableMigration } from './0082_one_settings_table.ts';
+import { catalogDoseSplitMigration } from './0097_catalog_dose_split.ts';
 import { paymentMigration } from './0105_payment.ts';
 import { heldSalesMigration } from './0106_held_sales.ts';
 import { journalMigration } from './0030_journal.ts';
@@ -55,6 +56,7 @@ export const MIGRATIONS: readonly Migration[] = [
   patientLookupIndexesMigration,
   oneSettingsTableMigration,
   platformSessionMigration,
+  catalogDoseSplitMigration,
   paymentMigration,
   heldSalesMigration,
 ];
