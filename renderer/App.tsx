@@ -21,7 +21,7 @@ const PAGES: { id: Page; key: string; label: string }[] = [
   { id: 'returns', key: 'F4', label: '退药退费' },
   { id: 'attention', key: 'F6', label: '待处理' },
   { id: 'reports', key: 'F7', label: '报表' },
-  { id: 'shift', key: 'F11', label: '交班日结' },
+  { id: 'shift', key: 'F11', label: '交班' },
   { id: 'settings', key: 'F9', label: '设置' },
 ];
 

@@ -296,7 +296,7 @@ export function Counter({
   }, [discarded]);
 
   // ---- confirm ----
-  const payment = quote ? paymentFromDraft(payDraft, quote.patientPays) : null;
+  const payment = useMemo(() => (quote ? paymentFromDraft(payDraft, quote.patientPays) : null), [quote, payDraft]);
   const canConfirm = Boolean(patientKey && quote && !quote.blocked && validLines.length === lines.length && lines.length > 0 && !settling && payment?.ok);
   const confirm = useCallback(async () => {
     if (!canConfirm || !patientKey || !payment?.ok) return;
@@ -467,6 +467,12 @@ export function Counter({
           {lookupBusy && <div className="muted">正在查询…</div>}
         </div>
         <PatientPanel lookup={lookup} />
+        <div className="card pay">
+            <PaymentPanel due={quote?.patientPays ?? null} methods={quote?.payableWith ?? ['cash', 'wechat', 'alipay', 'card']} draft={payDraft} onChange={setPayDraft} />
+            <button className="ghost" disabled={!patientKey || lines.length === 0} onClick={() => void hold()} data-testid="hold">
+              挂单 <kbd>F10</kbd>
+            </button>
+        </div>
         <HeldSales items={held} onRecall={(id) => void recall(id)} />
         {last && (
           <div className="card last" data-testid="last-sale">
@@ -729,10 +735,6 @@ export function Counter({
               <b data-testid="total-patient">{quote ? yuan(quote.patientPays) : '—'}</b>
             </div>
           </div>
-          <PaymentPanel due={quote?.patientPays ?? null} methods={quote?.payableWith ?? ['cash', 'wechat', 'alipay', 'card']} draft={payDraft} onChange={setPayDraft} />
-          <button className="ghost" disabled={!patientKey || lines.length === 0} onClick={() => void hold()} data-testid="hold">
-            挂单 <kbd>F10</kbd>
-          </button>
           <button className="primary confirm" disabled={!canConfirm} onClick={() => void confirm()} data-testid="confirm">
             {settling ? '正在结算…' : '确认结算'} <kbd>F12</kbd>
           </button>

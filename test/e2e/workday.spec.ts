@@ -48,7 +48,16 @@ test.describe.serial('a working day at the counter', () => {
     await expect(page.getByTestId('item-input')).toBeFocused();
     for (const code of codes) await scan(page, code);
     await expect(page.getByTestId('pay-due')).not.toHaveText('—');
-    return fen((await page.getByTestId('pay-due').textContent())!);
+    // The quote follows each scan: wait until 应收 has settled on its last value.
+    let due = '';
+    await expect.poll(async () => {
+      const now = (await page.getByTestId('pay-due').textContent())!;
+      const same = now === due;
+      due = now;
+      await page.waitForTimeout(300);
+      return same;
+    }).toBe(true);
+    return fen(due);
   }
 
   test('cash with change: 应收, 实收 100, 找零 shown before and after settling', async ({ page }) => {
