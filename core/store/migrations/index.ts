@@ -19,10 +19,12 @@ import { catalogDoseSplitMigration } from './0097_catalog_dose_split.ts';
 import { paymentMigration } from './0105_payment.ts';
 import { heldSalesMigration } from './0106_held_sales.ts';
 import { journalMigration } from './0030_journal.ts';
+import { lineTraceCodesMigration } from './0101_line_trace_codes.ts';
 import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
 import { dayCloseMigration } from './0033_day_close.ts';
 import { platformSessionMigration } from './0095_platform_session.ts';
+import { journalSealMigration } from './0098_journal_seal.ts';
 
 export interface Migration {
   version: number;
@@ -57,6 +59,8 @@ export const MIGRATIONS: readonly Migration[] = [
   oneSettingsTableMigration,
   platformSessionMigration,
   catalogDoseSplitMigration,
+  journalSealMigration,
+  lineTraceCodesMigration,
   paymentMigration,
   heldSalesMigration,
 ];
