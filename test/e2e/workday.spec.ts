@@ -120,7 +120,7 @@ test.describe.serial('a working day at the counter', () => {
     await page.keyboard.press('F12');
     await expect(page.getByTestId('last-receipt')).not.toBeEmpty();
     const receipt = (await page.getByTestId('last-receipt').textContent())!;
-    await page.keyboard.press('F4');
+    await page.getByTestId('tab-returns').click();
     await page.getByTestId('returns-search').fill(receipt);
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('return-detail')).toContainText(receipt);
