@@ -8,10 +8,11 @@ import { Returns } from './Returns.tsx';
 import { Attention } from './Attention.tsx';
 import { Settings } from './Settings.tsx';
 import { Reports } from './Reports.tsx';
+import { Uncovered } from './Uncovered.tsx';
 import { SignIn } from './SignIn.tsx';
 import { ShiftClose } from './ShiftClose.tsx';
 
-type Page = 'counter' | 'returns' | 'attention' | 'reports' | 'shift' | 'settings';
+type Page = 'counter' | 'returns' | 'attention' | 'reports' | 'uncovered' | 'shift' | 'settings';
 export type Session = MethodOutput<'signIn'>;
 type Status = MethodOutput<'outboxStatus'>;
 type SettingsOut = MethodOutput<'getSettings'>;
@@ -21,6 +22,7 @@ const PAGES: { id: Page; key: string; label: string }[] = [
   { id: 'returns', key: 'F4', label: '退药退费' },
   { id: 'attention', key: 'F6', label: '待处理' },
   { id: 'reports', key: 'F7', label: '报表' },
+  { id: 'uncovered', key: 'F10', label: '自费·异地·备案' },
   { id: 'shift', key: 'F11', label: '交班' },
   { id: 'settings', key: 'F9', label: '设置' },
 ];
@@ -163,6 +165,8 @@ export function App() {
           <Attention status={status} session={session.session} onChanged={refreshStatus} />
         ) : page === 'reports' ? (
           <Reports session={session} onSessionLost={onSessionLost} />
+        ) : page === 'uncovered' ? (
+          <Uncovered session={session} onSessionLost={onSessionLost} />
         ) : (
           <Settings session={session} onSaved={refreshSettings} />
         )}

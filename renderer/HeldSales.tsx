@@ -1,4 +1,4 @@
-// 挂单/取单: the sales put aside (kept in the database, so they survive a restart). F10 holds the
+// 挂单/取单: the sales put aside (kept in the database, so they survive a restart). F5 holds the
 // sale on screen; 取单 takes one back (it leaves the list at once, so it cannot be taken twice).
 import type { MethodOutput } from '../core/service/contract.ts';
 

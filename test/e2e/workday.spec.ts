@@ -91,10 +91,10 @@ test.describe.serial('a working day at the counter', () => {
   test('two sales held, the counter restarted, both still there; one recalled, settled, and gone from the list', async ({ page }) => {
     await signIn(page, c);
     await ring(page, drugBarcode(1));
-    await page.keyboard.press('F10');
+    await page.keyboard.press('F5');
     await expect(page.getByTestId('held-sales')).toContainText('挂单 1 笔');
     await ring(page, drugBarcode(4));
-    await page.keyboard.press('F10');
+    await page.keyboard.press('F5');
     await expect(page.getByTestId('held-sales')).toContainText('挂单 2 笔');
     await shot(page, '03-two-held');
     const dir = c.dataDir;
