@@ -10,8 +10,9 @@ import { Settings } from './Settings.tsx';
 import { Reports } from './Reports.tsx';
 import { Uncovered } from './Uncovered.tsx';
 import { SignIn } from './SignIn.tsx';
+import { ShiftClose } from './ShiftClose.tsx';
 
-type Page = 'counter' | 'returns' | 'attention' | 'reports' | 'uncovered' | 'settings';
+type Page = 'counter' | 'returns' | 'attention' | 'reports' | 'uncovered' | 'shift' | 'settings';
 export type Session = MethodOutput<'signIn'>;
 type Status = MethodOutput<'outboxStatus'>;
 type SettingsOut = MethodOutput<'getSettings'>;
@@ -22,6 +23,7 @@ const PAGES: { id: Page; key: string; label: string }[] = [
   { id: 'attention', key: 'F6', label: '待处理' },
   { id: 'reports', key: 'F7', label: '报表' },
   { id: 'uncovered', key: 'F10', label: '自费·异地·备案' },
+  { id: 'shift', key: 'F11', label: '交班' },
   { id: 'settings', key: 'F9', label: '设置' },
 ];
 
@@ -156,7 +158,9 @@ export function App() {
             settings={settings}
           />
         ) : page === 'returns' ? (
-          <Returns session={session} onDone={refreshStatus} onSessionLost={onSessionLost} initialText={returnText} />
+          <Returns session={session} onDone={refreshStatus} onSessionLost={onSessionLost} initialText={returnText} settings={settings} />
+        ) : page === 'shift' ? (
+          <ShiftClose session={session} onSessionLost={onSessionLost} onClosed={refreshStatus} />
         ) : page === 'attention' ? (
           <Attention status={status} session={session.session} onChanged={refreshStatus} />
         ) : page === 'reports' ? (

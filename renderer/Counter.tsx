@@ -1,5 +1,6 @@
 // The counter screen: identify the patient, add items by scan or search, watch the split,
-// confirm with one key. Keyboard first: F2 patient, F3 item, F12 or Ctrl+Enter confirm, Esc clear.
+// take the payment, confirm with one key. Keyboard first: F2 patient, F3 item, F5 hold (挂单),
+// F12 or Ctrl+Enter confirm, Esc clear.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MethodArgs, MethodOutput } from '../core/service/contract.ts';
 import { classifyKeystrokes, type KeyEvent } from '../core/identity/keystrokes.ts';
@@ -7,6 +8,9 @@ import { asBridgeError } from './bridge.ts';
 import { printDocument } from './print.ts';
 import { isExact, itemEnterAction } from './itemEnter.ts';
 import type { Session } from './App.tsx';
+import { PaymentPanel } from './PaymentPanel.tsx';
+import { HeldSales } from './HeldSales.tsx';
+import { EMPTY_DRAFT, paymentFromDraft, type PaymentDraft } from './paymentDraft.ts';
 import { DispenseDialog, dispensedFields, NO_DISPENSED, type Dispensed } from './DispenseDialog.tsx';
 import { NO_RX, PrescriptionFields, rxMissing, type RxState } from './PrescriptionFields.tsx';
 import { DiscardDialog } from './DiscardDialog.tsx';
@@ -111,6 +115,12 @@ export function Counter({
   /** The filing dialog (新增病种 from a line, or filing a patient not on the roster), or null. */
   const [filing, setFiling] = useState<FilingTarget | null>(null);
   const requestId = useRef(newRequestId());
+  const [payDraft, setPayDraft] = useState<PaymentDraft>(EMPTY_DRAFT);
+  const [held, setHeld] = useState<MethodOutput<'heldSales'>['items']>([]);
+  const refreshHeld = useCallback(() => {
+    api.heldSales({}).then((r) => setHeld(r.items), () => {});
+  }, [api]);
+  useEffect(() => refreshHeld(), [refreshHeld]);
   const quoteSeq = useRef(0);
   const searchSeq = useRef(0);
   const patientRef = useRef<HTMLInputElement>(null);
@@ -274,6 +284,7 @@ export function Counter({
     setItemInput('');
     setHits(null);
     setRx(NO_RX);
+    setPayDraft(EMPTY_DRAFT);
     requestId.current = newRequestId();
     patientRef.current?.focus();
   }, []);
@@ -298,9 +309,10 @@ export function Counter({
   }, [discarded]);
 
   // ---- confirm ----
-  const canConfirm = Boolean(patientKey && quote && !quote.blocked && validLines.length === lines.length && lines.length > 0 && !settling);
+  const payment = useMemo(() => (quote ? paymentFromDraft(payDraft, quote.patientPays) : null), [quote, payDraft]);
+  const canConfirm = Boolean(patientKey && quote && !quote.blocked && validLines.length === lines.length && lines.length > 0 && !settling && payment?.ok);
   const confirm = useCallback(async () => {
-    if (!canConfirm || !patientKey) return;
+    if (!canConfirm || !patientKey || !payment?.ok) return;
     const missing = rxMissing(rx);
     if (missing.length > 0) {
       setMessage({ kind: 'error', text: `开具慢性病连续处方前请填写：${missing.join('、')}` });
@@ -315,6 +327,7 @@ export function Counter({
         patient: patientKey,
         lines: saleLines(validLines),
         ...(prescription ? { prescription } : {}),
+        payment: payment.payment,
       });
       setLast(s);
       setDiscarded(null);
@@ -331,7 +344,7 @@ export function Counter({
       setMessage(
         printError
           ? { kind: 'error', text: `已结算（票据号 ${s.receiptNo}），但结算单打印失败：${printError}。可在左侧“补打结算单”。` }
-          : { kind: 'ok', text: `已结算：票据号 ${s.receiptNo}，个人支付 ¥${s.patientPays}` },
+          : { kind: 'ok', text: `已结算：票据号 ${s.receiptNo}，个人支付 ¥${s.patientPays}${s.payment ? `，实收 ¥${s.payment.received}，找零 ¥${s.payment.change}` : ''}` },
       );
     } catch (e) {
       const b = asBridgeError(e);
@@ -340,7 +353,53 @@ export function Counter({
     } finally {
       setSettling(false);
     }
-  }, [api, canConfirm, patientKey, validLines, prescription, rx, session, settings, clearSale, onSettled, onSessionLost]);
+  }, [api, canConfirm, patientKey, validLines, prescription, rx, payment, session, settings, clearSale, onSettled, onSessionLost]);
+
+  // ---- 挂单 / 取单 ----
+  const hold = useCallback(async () => {
+    if (!patientKey || lines.length === 0 || validLines.length !== lines.length) return;
+    const who = lookup?.patient?.nameMasked ?? '';
+    const label = `${who} ${lines.map((l) => l.item.name).join('、')}`.trim().slice(0, 100);
+    try {
+      await api.holdSale({ session: session.session, requestId: requestId.current, label, sale: { patient: patientKey, lines: saleLines(validLines) } });
+      clearSale();
+      setMessage({ kind: 'info', text: `已挂单：${label}` });
+      refreshHeld();
+    } catch (e) {
+      const b = asBridgeError(e);
+      if (b.code === 'SESSION_EXPIRED') onSessionLost();
+      setMessage({ kind: 'error', text: b.zh('；') });
+    }
+  }, [api, patientKey, lines, validLines, lookup, session, clearSale, refreshHeld, onSessionLost]);
+
+  const recall = useCallback(
+    async (id: string) => {
+      if (lines.length > 0) {
+        setMessage({ kind: 'error', text: '请先结算或挂单当前销售，再取单' });
+        return;
+      }
+      try {
+        const got = await api.recallSale({ session: session.session, id });
+        refreshHeld();
+        const recalled: SaleLine[] = [];
+        for (const l of got.sale.lines) {
+          const hit = (await api.search({ text: l.code, limit: 5 })).items.find((h) => isExact(h, l.code));
+          if (hit) recalled.push({ key: `${hit.code}-${Date.now()}-${recalled.length}`, item: hit, quantity: String(l.quantity), days: l.days ? String(l.days) : '', dispensed: NO_DISPENSED });
+        }
+        await doLookup(String(got.sale.patient));
+        setLines(recalled);
+        // The same requestId: settling the recalled sale twice settles it once.
+        requestId.current = got.requestId;
+        setMessage({ kind: 'info', text: `已取单：${got.label}` });
+      } catch (e) {
+        const b = asBridgeError(e);
+        if (b.code === 'SESSION_EXPIRED') onSessionLost();
+        setMessage({ kind: 'error', text: b.zh('；') });
+        refreshHeld();
+      }
+    },
+    [api, lines, session, doLookup, refreshHeld, onSessionLost],
+  );
 
   // Not covered by the scheme (not eligible): the sale can still be made as self-pay, recorded and printed as such.
   const canSelfPay = Boolean(patientKey && quote && !quote.eligible && validLines.length === lines.length && lines.length > 0 && !settling);
@@ -379,10 +438,13 @@ export function Counter({
       if (e.key === 'F8') {
         e.preventDefault();
         if (firstBlocked) setOverride(firstBlocked);
+      } else if (e.key === 'F5') {
+        e.preventDefault();
+        void hold();
       } else if (e.key === 'F12' || (e.key === 'Enter' && e.ctrlKey)) {
         e.preventDefault();
         void confirm();
-      } else if (e.key === 'F10') {
+      } else if (e.key === 'F5') {
         e.preventDefault();
         if (last) void reprintRef.current('prescription');
       } else if (e.altKey && (e.key === 't' || e.key === 'T')) {
@@ -404,7 +466,7 @@ export function Counter({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [confirm, hits, override, dispensing, askDiscard, filing, hasSale, firstBlocked, last, lines]);
+  }, [confirm, hold, hits, override, dispensing, askDiscard, filing, hasSale, firstBlocked, last, lines]);
 
   const overridden = (out: MethodOutput<'overrideBlock'>) => {
     quoteSeq.current += 1; // an older quote still on its way must not bring the block back
@@ -459,6 +521,13 @@ export function Counter({
           {lookupBusy && <div className="muted">正在查询…</div>}
         </div>
         <PatientPanel lookup={lookup} />
+        <div className="card pay">
+            <PaymentPanel due={quote?.patientPays ?? null} methods={quote?.payableWith ?? ['cash', 'wechat', 'alipay', 'card']} draft={payDraft} onChange={setPayDraft} />
+            <button className="ghost" disabled={!patientKey || lines.length === 0} onClick={() => void hold()} data-testid="hold">
+              挂单 <kbd>F5</kbd>
+            </button>
+        </div>
+        <HeldSales items={held} onRecall={(id) => void recall(id)} />
         {last && (
           <div className="card last" data-testid="last-sale">
             <div className="row">

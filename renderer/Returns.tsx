@@ -1,20 +1,24 @@
-// Returns and reversals, one search away: find the sale by receipt number or patient, choose
-// the whole sale or some lines, give a reason, confirm. A reversal is a new record; the
-// original is never changed.
+// Returns and reversals, one search away: find the sale by receipt number or patient, tick the
+// lines to take back (nothing is ticked for the operator), write the reason, then confirm a
+// second time on a summary of what goes back per payment method; the 退费凭证 prints. A
+// reversal is a new record; the original is never changed.
 import { useEffect, useRef, useState } from 'react';
 import type { MethodOutput } from '../core/service/contract.ts';
 import { asBridgeError } from './bridge.ts';
+import { printDocument } from './print.ts';
 import type { Session } from './App.tsx';
 
 type S = MethodOutput<'getSettlement'>;
+type Preview = MethodOutput<'returnPreview'>;
 
-export function Returns({ session, onDone, onSessionLost, initialText = '' }: { session: Session; onDone: () => void; onSessionLost: () => void; initialText?: string }) {
+export function Returns({ session, onDone, onSessionLost, initialText = '', settings = null }: { session: Session; onDone: () => void; onSessionLost: () => void; initialText?: string; settings?: MethodOutput<'getSettings'> | null }) {
   const api = window.counter!;
   const [text, setText] = useState(initialText);
   const [items, setItems] = useState<S[]>([]);
   const [chosen, setChosen] = useState<S | null>(null);
   const [pick, setPick] = useState<Record<string, boolean>>({});
-  const [reason, setReason] = useState('患者退药');
+  const [reason, setReason] = useState('');
+  const [preview, setPreview] = useState<Preview | null>(null);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const ref = useRef<HTMLInputElement>(null);
 
@@ -36,13 +40,27 @@ export function Returns({ session, onDone, onSessionLost, initialText = '' }: { 
 
   const choose = (s: S) => {
     setChosen(s);
-    setPick(Object.fromEntries(s.lines.map((l) => [l.lineId, true])));
+    setPick({});
+    setReason('');
+    setPreview(null);
     setMessage(null);
+  };
+
+  const picked = chosen ? chosen.lines.filter((l) => pick[l.lineId]) : [];
+  /** First step: what would go back, per payment method, before anything is written. */
+  const ask = async () => {
+    if (!chosen || picked.length === 0 || !reason.trim()) return;
+    try {
+      setPreview(await api.returnPreview({ settlementId: chosen.id, lines: picked.map((l) => l.lineId) }));
+    } catch (e) {
+      setMessage({ kind: 'error', text: asBridgeError(e).zh() });
+    }
   };
 
   const reverse = async () => {
     if (!chosen) return;
     const partial = chosen.lines.some((l) => !pick[l.lineId]);
+    setPreview(null);
     try {
       const r = await api.reverse({
         session: session.session,
@@ -50,7 +68,14 @@ export function Returns({ session, onDone, onSessionLost, initialText = '' }: { 
         reason,
         lines: partial ? chosen.lines.filter((l) => pick[l.lineId]).map((l) => l.lineId) : undefined,
       });
-      setMessage({ kind: 'ok', text: `已${partial ? '部分退费' : '全额冲销'}：冲销单号 ${r.receiptNo}，退回统筹 ¥${r.fund.replace('-', '')}，退还个人 ¥${r.patientPays.replace('-', '')}` });
+      let printError = '';
+      try {
+        await printDocument(session.session, 'receipt', r.id, settings?.settings);
+      } catch (e) {
+        printError = `；退费凭证打印失败：${asBridgeError(e).messageZh}`;
+      }
+      const how = r.payment ? `（${r.payment.methods.map((m) => `${m.methodZh} ¥${m.amount.replace('-', '')}`).join('，')}）` : '';
+      setMessage({ kind: 'ok', text: `已${partial ? '部分退费' : '全额冲销'}：冲销单号 ${r.receiptNo}，退回统筹 ¥${r.fund.replace('-', '')}，退还个人 ¥${r.patientPays.replace('-', '')}${how}${printError}` });
       setChosen(null);
       onDone();
       void find(text, false); // refresh the list, keep the confirmation on screen
@@ -112,10 +137,34 @@ export function Returns({ session, onDone, onSessionLost, initialText = '' }: { 
                 ))}
               </tbody>
             </table>
-            <label>原因<input value={reason} onChange={(e) => setReason(e.target.value)} data-testid="return-reason" /></label>
-            <button className="primary" disabled={chosen.kind === 'reversal' || chosen.reversedBy.length > 0} onClick={() => void reverse()} data-testid="return-confirm">
-              确认退费
+            <button className="ghost" onClick={() => setPick(Object.fromEntries(chosen.lines.map((l) => [l.lineId, true])))} data-testid="return-all">全选</button>
+            <label>原因<input value={reason} placeholder="请填写退费原因" onChange={(e) => setReason(e.target.value)} data-testid="return-reason" /></label>
+            <button className="primary" disabled={chosen.kind === 'reversal' || chosen.reversedBy.length > 0 || picked.length === 0 || !reason.trim()} onClick={() => void ask()} data-testid="return-confirm">
+              退费…
             </button>
+            {preview && (
+              <div className="card confirmBox" role="dialog" aria-label="确认退费" data-testid="return-preview">
+                <h3>确认退费：票据 {preview.receiptNo}</h3>
+                <ul>
+                  {preview.lines.map((l) => (
+                    <li key={l.lineId}>{l.name} × {l.quantity}，个人支付 ¥{l.patient}</li>
+                  ))}
+                </ul>
+                <div>应退个人支付 <b data-testid="return-amount">¥{preview.amount}</b></div>
+                {preview.refund ? (
+                  <ul data-testid="return-methods">
+                    {preview.refund.methods.map((m) => (
+                      <li key={m.method}>退回{m.methodZh} ¥{m.amount.replace('-', '')}</li>
+                    ))}
+                  </ul>
+                ) : (
+                  <div className="muted">原结算由收银系统收款，请在收银系统中退款。</div>
+                )}
+                <div className="muted">医保统筹部分由医保平台退回。</div>
+                <button className="primary" onClick={() => void reverse()} data-testid="return-final">确认退费</button>
+                <button className="ghost" onClick={() => setPreview(null)}>取消</button>
+              </div>
+            )}
             {chosen.reversedBy.length > 0 && <div className="muted">此结算已冲销</div>}
           </div>
         )}

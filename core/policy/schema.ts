@@ -89,6 +89,8 @@ export const PolicyVersionSchema = z
     lineRules: z.array(LineRule).min(1),
     cap: Cap,
     supply: Supply.optional(),
+    /** Whether an employee's 医保个人账户 may pay the patient's share at the counter (absent: it may not). */
+    personalAccount: z.object({ allowed: z.boolean(), source: z.string() }).strict().optional(),
     notes: z.array(z.string()).default([]),
   })
   .strict();

@@ -64,6 +64,17 @@ export interface PrintSettlement {
   policyDocument?: string | null;
   /** Upload state: anything but 'acked' means the platform has not confirmed the settlement yet. */
   outbox?: { state: string };
+  /** 应收/实收/找零 and the amount per method (a return: the refund per method); null when a host POS collected it. */
+  payment?: PrintPayment | null;
+  /** A return's written reason. */
+  reason?: string | null;
+}
+
+export interface PrintPayment {
+  due: string;
+  received: string;
+  change: string;
+  methods: { methodZh: string; amount: string }[];
 }
 
 /** The facts the continuous prescription needs beyond the settlement (seed 003 附件3). */
@@ -213,7 +224,7 @@ export function renderReceipt(s: PrintSettlement, inst: PrintInstitution, copy: 
   const body = `
 ${copyMark(copy)}
 <h1>${esc(inst.name)}</h1>
-<h2>“两病”门诊用药${reversal ? '退费' : '结算'}单</h2>
+<h2>${reversal ? '“两病”门诊用药退费凭证（退费单）' : '“两病”门诊用药结算单'}</h2>
 ${pending ? '<div class="reprint pending">待上传：已在本机结算，医保平台尚未确认，联网后自动上传</div>' : ''}
 <div class="meta">
   <span>票据号：<b>${esc(s.receiptNo)}</b></span>
@@ -235,12 +246,64 @@ ${reversal && s.reverses ? `<div class="meta"><span>冲销原结算：${esc(s.re
   <tr class="big"><td>个人支付</td><td class="num">${yuan(s.patientPays)} 元</td></tr>
   <tr><td>年度限额剩余</td><td class="num">${yuan(s.capLeft)} 元</td></tr>
 </table>
+${paymentBlock(s.payment ?? null, reversal)}
+${reversal && s.reason ? `<div class="meta"><span>退费原因：${esc(s.reason)}</span></div>` : ''}
+${reversal ? `<div class="sign"><span>退费经办人：</span><span>患者签字：</span></div>` : ''}
 <hr>
 <div class="muted">政策：${esc(s.policy.name)}两病门诊用药保障${s.policyDocument ? `，依据${esc(s.policyDocument)}` : ''}（${esc(s.policy.version)} 起施行）</div>
 <div class="muted">经办：${esc(s.operator.name)}　打印：${esc(printedAt.replace('T', ' ').slice(0, 19))}</div>
 <div class="muted">结算流水：${esc(s.id)}</div>
 <div class="muted">请妥善保管本单据，退药退费凭此单办理。</div>`;
   return page(`结算单 ${s.receiptNo}`, layout, body);
+}
+
+/** 应收/实收/找零 per method; on a refund voucher, 应退 and how it goes back. */
+function paymentBlock(p: PrintPayment | null, refund: boolean): string {
+  if (!p) return '';
+  const abs = (v: string) => yuan(new Decimal(v).abs().toString());
+  const methods = p.methods.map((m) => `<tr><td>　${esc(m.methodZh)}</td><td class="num">${abs(m.amount)} 元</td></tr>`).join('');
+  if (refund) return `<hr><table class="totals"><tr class="big"><td>应退个人支付</td><td class="num">${abs(p.due)} 元</td></tr><tr><td>退款方式</td><td></td></tr>${methods}</table>`;
+  return `<hr><table class="totals"><tr><td>应收</td><td class="num">${yuan(p.due)} 元</td></tr><tr><td>实收</td><td class="num">${yuan(p.received)} 元</td></tr>${methods}<tr class="big"><td>找零</td><td class="num">${yuan(p.change)} 元</td></tr></table>`;
+}
+
+export interface ShiftStatementPrint {
+  operatorName: string;
+  roleZh: string;
+  from: string;
+  to: string;
+  sales: { count: number; total: string; fund: string; patient: string };
+  returns: { count: number; total: string; fund: string; patient: string };
+  byMethod: { methodZh: string; received: string; refunded: string; net: string }[];
+  /** Cash collected minus change and cash refunds: what the drawer should hold beyond its float. */
+  cashExpected: string;
+  /** Records settled without a recorded payment (a host POS collected them). */
+  unrecorded: number;
+}
+
+/** 交班单: one operator's shift, sales and returns, by payment method, cash expected in the drawer, with 交班人/接班人 signature lines. */
+export function renderShiftStatement(st: ShiftStatementPrint, inst: PrintInstitution, layout: Layout, printedAt: string): Rendered {
+  const t = (x: string) => x.replace('T', ' ').slice(0, 16);
+  const methods = st.byMethod.map((m) => `<tr><td>${esc(m.methodZh)}</td><td class="num">${yuan(m.received)}</td><td class="num">${yuan(m.refunded)}</td><td class="num">${yuan(m.net)}</td></tr>`).join('');
+  const body = `
+<h1>${esc(inst.name)}</h1>
+<h2>收款员交班单</h2>
+<div class="meta"><span>收款员：${esc(st.operatorName)}（${esc(st.roleZh)}）</span></div>
+<div class="meta"><span>班次：${esc(t(st.from))} 至 ${esc(t(st.to))}</span></div>
+<table class="totals">
+  <tr><td>销售 ${st.sales.count} 笔</td><td class="num">费用 ${yuan(st.sales.total)} 元</td></tr>
+  <tr><td>　其中医保统筹</td><td class="num">${yuan(st.sales.fund)} 元</td></tr>
+  <tr><td>　其中个人支付</td><td class="num">${yuan(st.sales.patient)} 元</td></tr>
+  <tr><td>退费 ${st.returns.count} 笔</td><td class="num">费用 ${yuan(st.returns.total)} 元</td></tr>
+  <tr><td>　其中个人支付退回</td><td class="num">${yuan(st.returns.patient)} 元</td></tr>
+</table>
+<hr>
+<table class="items"><thead><tr><th>支付方式</th><th class="num">收款</th><th class="num">退款</th><th class="num">净额</th></tr></thead><tbody>${methods}</tbody></table>
+<hr>
+<table class="totals"><tr class="big"><td>应有现金（不含备用金）</td><td class="num">${yuan(st.cashExpected)} 元</td></tr></table>
+${st.unrecorded > 0 ? `<div class="muted">另有 ${st.unrecorded} 笔由收银系统收款，未计入上表。</div>` : ''}
+<div class="sign"><span>交班人：</span><span>接班人：</span><span>时间：</span></div>
+<div class="muted">打印：${esc(printedAt.replace('T', ' ').slice(0, 19))}</div>`;
+  return page(`交班单 ${st.operatorName}`, layout, body);
 }
 
 /** The three notes of seed 003 附件3, word for word. */

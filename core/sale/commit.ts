@@ -1,7 +1,7 @@
 // Step 3 of the sale pipeline: commit a priced sale in ONE synchronous better-sqlite3
 // transaction (nothing awaits inside it, so a crash leaves all of it or none of it): the journal
 // record with its lines and hash, the pool ledger entry, what was dispensed and the overrides it
-// used, the outbox row with its platform messages (msgids assigned now), and who settled it with
+// used, the payment (应收/实收/找零 per method), the outbox row with its platform messages (msgids assigned now), and who settled it with
 // their role and the prescription, bound to the request's idempotency key and hash.
 import { v7 as uuidv7 } from 'uuid';
 import type { DB } from '../store/db.ts';
@@ -9,6 +9,8 @@ import { insertLines, insertSettlement, journalHead, settlementForRequest, type 
 import { recordLedgerUsage } from '../store/ledger.ts';
 import { insertCounterDispensing, linkOverrides } from '../store/supervision.ts';
 import { recordSettlementOperator } from '../store/counter.ts';
+import { insertPayment } from '../store/payment.ts';
+import type { RecordedPayment } from '../contract/payment.ts';
 import { enqueueRecord } from '../outbox/enqueue.ts';
 import { saleSteps } from '../outbox/steps.ts';
 import { recordHash } from '../settlement/hash.ts';
@@ -25,6 +27,8 @@ export interface CommitOptions {
   now: Date;
   /** Source of record ids (uuid v7 by default; tests inject a fixed sequence). */
   ids?: () => string;
+  /** How the patient's share was collected (checked against it by checkPayment), recorded with the settlement. */
+  payment?: RecordedPayment | null;
   /** The settlement's id when the caller chose it already (trace codes claimed at the hub under it). */
   settlementId?: string;
 }
@@ -121,6 +125,9 @@ export function commitSale(db: DB, facts: SaleFacts, o: CommitOptions): string {
       const d = facts.dispensing;
       insertCounterDispensing(db, { settlementId, psnNo: d.psnNo, date: request.date, institution: d.institution, lines: d.lines.map((l) => ({ lineRef: l.id, code: l.code, genericName: l.genericName, drugGroup: l.drugGroup, days: l.days })) }, nowIso);
       if (d.overrideIds.length > 0) linkOverrides(db, d.overrideIds, settlementId);
+    }
+    if (o.payment) {
+      insertPayment(db, { settlementId, due: o.payment.due, received: o.payment.received, change: o.payment.change, methodsJson: JSON.stringify(o.payment.methods), operatorId: o.operator.id, recordedAt: nowIso });
     }
     enqueueRecord(db, { settlement: row, steps: saleSteps(institution.type), dependsOn: null, status: 'pending', now: o.now, id: ids() });
     if (o.operator.role !== null) {

@@ -14,10 +14,13 @@ import { settlementForRequest } from '../store/journal.ts';
 import { loadSaleContext, type SaleContextOptions } from './context.ts';
 import { assertSettleable, price, type PricedSale } from './price.ts';
 import { commitSale, type CommitOptions } from './commit.ts';
+import { checkPayment, payableMethods } from './payment.ts';
+import type { PaymentInput } from '../contract/payment.ts';
 
 export { loadSaleContext, type SaleContext, type SaleContextOptions } from './context.ts';
 export { price, assertSettleable, paymentStandardFor, type PricedSale, type PricedLine, type SaleFacts, type SupervisedLine } from './price.ts';
 export { commitSale, type CommitOptions } from './commit.ts';
+export { checkPayment, payableMethods, refundPlan } from './payment.ts';
 export { readSettlement, OUTBOX_STATUS_ZH, type SettlementReadModel, type SettlementRecord } from './read.ts';
 
 /** The hash of what a sale asks for (patient, date as given, lines, prescription), keys sorted: binds an idempotency key to its content. */
@@ -41,11 +44,19 @@ export function quoteSale(db: DB, book: PolicyBook, input: SaleInput, options: S
   return price(loadSaleContext(db, book, input, options), book);
 }
 
-export interface SettleOptions extends Omit<CommitOptions, 'requestHash'> {
+export interface SettleOptions extends Omit<CommitOptions, 'requestHash' | 'payment'> {
   requestHash: string | null;
   institution?: Institution;
   /** The group's figure for the patient's year (core/hub), when the hub answered. */
   groupUsed?: string;
+  /** What was collected for the patient's share; checked against it before anything is written. */
+  payment?: PaymentInput | null;
+}
+
+/** The methods that may pay a priced sale's patient share (the personal account: employees, where the region's policy allows). */
+export function salePayableMethods(book: PolicyBook, priced: PricedSale) {
+  const { version } = book.resolve(priced.request.policy, priced.request.date);
+  return payableMethods({ insurance: priced.request.patient.insurance, personalAccount: version.personalAccount?.allowed ?? false });
 }
 
 /**
@@ -66,5 +77,6 @@ export function settleSale(db: DB, book: PolicyBook, input: SaleInput, o: Settle
   }
   const priced = price(loadSaleContext(db, book, input, { institution: o.institution, ...(o.groupUsed !== undefined ? { groupUsed: o.groupUsed } : {}) }), book);
   assertSettleable(priced);
-  return { id: commitSale(db, priced.facts, o), replayed: false };
+  const payment = o.payment ? checkPayment(priced.result.patient, o.payment, salePayableMethods(book, priced)) : null;
+  return { id: commitSale(db, priced.facts, { ...o, payment }), replayed: false };
 }

@@ -18,6 +18,7 @@ import {
   type StoredPrescription,
 } from '../contract/sale.ts';
 import type { QuoteResult } from '../contract/quote.ts';
+import { RecordedPaymentSchema, type RecordedPayment } from '../contract/payment.ts';
 
 export const OUTBOX_STATUS_ZH: Record<OutboxStatus, string> = {
   pending: '待上传',
@@ -74,13 +75,15 @@ export interface SettlementReadModel {
   request: z.output<typeof StoredQuoteRequestSchema> | null;
   result: QuoteResult | null;
   /** The journal's own rows (for comparison and hash checks), lines in order. */
-  row: Omit<SettlementReadRow, 'lines_json' | 'outbox_json' | 'platform_json' | 'variances_json' | 'against_json' | 'operator_role' | 'prescription' | 'request_hash'>;
+  row: Omit<SettlementReadRow, 'lines_json' | 'outbox_json' | 'platform_json' | 'variances_json' | 'against_json' | 'operator_role' | 'prescription' | 'request_hash' | 'payment_json'>;
   lineRows: LineRow[];
   /** Each line's facts (spec, VBP, listed, the rule that decided), by line id. */
   lineFacts: Map<string, StoredLineFacts>;
   /** Who settled it at this counter (null: not recorded, e.g. a script's operator not registered). */
   operatorRole: string | null;
   prescription: StoredPrescription | null;
+  /** How it was paid (a return: refunded), or null when the host POS collected it. */
+  payment: RecordedPayment | null;
 }
 
 const LineRowSchema = z.object({
@@ -135,7 +138,7 @@ function parseColumn<T>(schema: z.ZodType<T>, text: string, column: string, id: 
 export function readSettlement(db: DB, idOrReceipt: string): SettlementReadModel | null {
   const full = readSettlementRow(db, idOrReceipt);
   if (!full) return null;
-  const { lines_json, outbox_json, platform_json, variances_json, against_json, operator_role, prescription, request_hash: _h, ...row } = full;
+  const { lines_json, outbox_json, platform_json, variances_json, against_json, operator_role, prescription, request_hash: _h, payment_json, ...row } = full;
   const id = row.id;
   const p = parseColumn(StoredPatientSchema, row.patient_json, 'patient_json', id);
   const lineRows = parseColumn(LinesJson, lines_json, 'lines', id) as LineRow[];
@@ -211,5 +214,6 @@ export function readSettlement(db: DB, idOrReceipt: string): SettlementReadModel
     lineFacts,
     operatorRole: operator_role,
     prescription: prescription === null ? null : parseColumn(StoredPrescriptionSchema, prescription, 'settlement_operators.prescription', id),
+    payment: payment_json === null ? null : parseColumn(RecordedPaymentSchema, payment_json, 'settlement_payment', id),
   };
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { decimalField, isoDate } from '../contract/fields.ts';
 import { FilingRequestSchema } from '../filing/contract.ts';
 import { PrescriptionSchema } from '../contract/prescription.ts';
+import { PAYMENT_METHODS, PaymentSchema } from '../contract/payment.ts';
 import { DispensedLineShape } from '../contract/dispensed.ts';
 
 // ---------- shared pieces ----------
@@ -60,6 +61,12 @@ export const SettleInput = QuoteInput.extend({
   session,
   /** Idempotency key chosen by the caller: retrying the same request never settles twice. */
   requestId: z.uuid({ message: 'requestId must be a UUID' }),
+  /**
+   * What was collected for the patient's share (quote's patientPays): 实收 and the amount per method.
+   * The methods add up to 实收; 实收 is at least 应收; only cash gives change (the others are exact).
+   * Absent: the host POS collects and keeps its own record.
+   */
+  payment: PaymentSchema.optional(),
 });
 
 export const ReverseInput = z.object({
@@ -329,12 +336,21 @@ export const QuoteOutput = z.object({
   patientPays: money,
   /** The year's cap; `source` says whose figure of what was already paid it started from: this counter's, or the group's (hub). */
   cap: z.object({ limit: money, before: money, after: money, source: z.enum(['counter', 'group']) }),
+  /** The methods that may pay patientPays here (医保个人账户: employees, where the region allows it). */
+  payableWith: z.array(z.enum(PAYMENT_METHODS)),
   lines: z.array(QuoteLineView),
   /** The region's supply rule the check used (document and paragraph, by the document's name), when any line gave its days. */
   supply: z.object({ maxDaysPerPrescription: z.number().nullable(), source: z.string() }).nullable(),
   blocked: z.boolean(),
 });
 export type QuoteOutput = z.infer<typeof QuoteOutput>;
+
+export const PaymentView = z.object({
+  due: money,
+  received: money,
+  change: money,
+  methods: z.array(z.object({ method: z.enum(PAYMENT_METHODS), methodZh: z.string(), amount: money })),
+});
 
 export const OUTBOX_STATES = ['pending', 'sending', 'acked', 'rejected', 'ambiguous', 'dead', 'local'] as const;
 export const SettlementView = z.object({
@@ -371,6 +387,10 @@ export const SettlementView = z.object({
   policyDocument: z.string().nullable(),
   outbox: z.object({ state: z.string(), stateZh: z.string(), detail: z.string().nullable() }),
   reversedBy: z.array(z.string()),
+  /** 应收/实收/找零 and the amount per method (a return: the refund, negative); null when none was recorded (a host POS collected it). */
+  payment: PaymentView.nullable(),
+  /** A return's written reason. */
+  reason: z.string().nullable(),
 });
 export type SettlementView = z.infer<typeof SettlementView>;
 export const FindSettlementsOutput = z.object({ items: z.array(SettlementView) });
@@ -447,6 +467,54 @@ export const OperatorAccountsOutput = z.object({ items: z.array(OperatorView.ext
 export const SettingsOutput = z.object({ settings: SettingsSchema, policies: z.array(z.object({ id: z.string(), name: z.string() })) });
 export const OkOutput = z.object({ ok: z.literal(true) });
 
+export const ReturnPreviewInput = z.object({
+  settlementId: id('settlementId'),
+  lines: z.array(id('lineId')).min(1, { message: 'choose at least one line to return' }).max(200).optional(),
+});
+export const ReturnPreviewOutput = z.object({
+  receiptNo: z.string(),
+  /** The patient's share to give back. */
+  amount: money,
+  lines: z.array(z.object({ lineId: z.string(), name: z.string(), quantity: z.string(), patient: money })),
+  /** How it goes back, per method (null: the sale's payment was collected by a host POS). */
+  refund: PaymentView.nullable(),
+});
+
+/** 挂单: the sale in progress as the screen holds it (the settle body without session and payment). */
+export const HoldSaleInput = z.object({
+  session,
+  sale: QuoteInput,
+  requestId: z.uuid({ message: 'requestId must be a UUID' }),
+  /** What the list shows (the masked patient and the first drug). */
+  label: z.string().trim().min(1).max(100),
+});
+export const HeldSaleView = z.object({ id: z.string(), requestId: z.string(), label: z.string(), heldAt: z.string(), operatorId: z.string() });
+export const HeldSalesOutput = z.object({ items: z.array(HeldSaleView) });
+export const RecallSaleInput = z.object({ session, id: id('id') });
+export const RecallSaleOutput = z.object({ id: z.string(), requestId: z.string(), label: z.string(), sale: QuoteInput });
+
+export const ShiftStatementInput = z.object({ session, layout: z.enum(PRINT_LAYOUTS).default('80mm') });
+export const ShiftStatementOutput = z.object({
+  operator: z.object({ id: z.string(), name: z.string(), roleZh: z.string() }),
+  from: z.string(),
+  to: z.string(),
+  sales: z.object({ count: z.number().int(), total: money, fund: money, patient: money }),
+  returns: z.object({ count: z.number().int(), total: money, fund: money, patient: money }),
+  byMethod: z.array(z.object({ method: z.enum(PAYMENT_METHODS), methodZh: z.string(), received: money, refunded: money, net: money })),
+  cashExpected: money,
+  unrecorded: z.number().int(),
+  pageSize: z.object({ widthMm: z.number(), heightMm: z.number().nullable() }),
+  html: z.string(),
+});
+
+export const CloseDayInput = z.object({ session, date: isoDate('date', '日结日期').optional() });
+export const CloseDayOutput = z.object({
+  date: z.string(),
+  balanced: z.boolean(),
+  summaryZh: z.string(),
+  groups: z.array(z.object({ insuranceZh: z.string(), count: z.number().int(), medfee: money, fund: money, acct: money, balanced: z.boolean(), resultZh: z.string() })),
+});
+
 /**
  * Who may call a method — its surfaces:
  *  - `plugin`: the host POS over HTTP with the plugin token (api-token in the data directory);
@@ -489,6 +557,12 @@ export const METHODS = {
   findSettlements: { input: FindSettlementsInput, output: FindSettlementsOutput, surfaces: SCREEN, summary: 'find settlements by receipt number, patient or date' },
   getSettlement: { input: GetSettlementInput, output: SettlementView, surfaces: PLUGIN_AND_SCREEN, summary: 'one settlement as recorded' },
   overrideBlock: { input: OverrideInput, output: OverrideOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'record an authorised override of a supervision block (pharmacist or administrator, written reason); the next settle of the sale uses it' },
+  returnPreview: { input: ReturnPreviewInput, output: ReturnPreviewOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'what a return would refund, per payment method, before it is confirmed (writes nothing)' },
+  holdSale: { input: HoldSaleInput, output: HeldSaleView, surfaces: SCREEN, summary: 'put a sale in progress aside (挂单); kept across restarts' },
+  heldSales: { input: EmptyInput, output: HeldSalesOutput, surfaces: SCREEN, summary: 'the sales put aside, oldest first' },
+  recallSale: { input: RecallSaleInput, output: RecallSaleOutput, surfaces: SCREEN, summary: 'take a held sale back (取单): removed from the list at once, settled with its own requestId' },
+  shiftStatement: { input: ShiftStatementInput, output: ShiftStatementOutput, surfaces: SCREEN, summary: 'the signed-in operator\'s shift statement (交班单) since the start of the day, with its print' },
+  closeDay: { input: CloseDayInput, output: CloseDayOutput, surfaces: SCREEN, summary: 'day close: the 3201 reconciliation with the platform, its result in Chinese' },
   report: { input: ReportInput, output: ReportOutput, surfaces: SCREEN, summary: 'a bureau report for a month: HTML with its chart, CSV, XLSX or JSON (signed-in operators)' },
   print: { input: PrintInput, output: PrintOutput, surfaces: SCREEN, summary: 'render a receipt, prescription, drug list or public list as HTML' },
   operators: { input: EmptyInput, output: OperatorsOutput, surfaces: SCREEN, summary: 'operators who may sign in' },

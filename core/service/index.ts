@@ -32,12 +32,16 @@ import {
   hasFullReversal,
   type OperatorRow,
 } from '../store/counter.ts';
-import { reverse as journalReverse } from '../settlement/reverse.ts';
+import { previewReturn, reverse as journalReverse } from '../settlement/reverse.ts';
+import { shiftStatement } from '../settlement/shift.ts';
+import { closeDay, DayNotReadyError } from '../outbox/dayclose.ts';
+import { insertHeldSale, listHeldSales, takeHeldSale } from '../store/payment.ts';
+import { PAYMENT_METHOD_ZH } from '../contract/payment.ts';
 import { commitRecord } from '../settlement/commit.ts';
-import { loadSaleContext, quoteSale, readSettlement, saleRequestHash, settleSale, type SettlementReadModel } from '../sale/index.ts';
+import { loadSaleContext, quoteSale, readSettlement, salePayableMethods, saleRequestHash, settleSale, type PricedSale, type SettlementReadModel } from '../sale/index.ts';
 import type { SaleInput } from '../contract/sale.ts';
-import { diagnosisFor, renderDrugList, renderPrescription, renderTestPage, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
-import { CONDITION_ZH, INSURANCE_ZH, METHODS, needsAdmin, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type MethodSpec, type SettlementView } from './contract.ts';
+import { diagnosisFor, renderDrugList, renderPrescription, renderTestPage, renderPublicList, renderReceipt, renderShiftStatement, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
+import { CONDITION_ZH, INSURANCE_ZH, METHODS, QuoteInput, needsAdmin, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type MethodSpec, type SettlementView } from './contract.ts';
 import { catalogHit, findRecord, lookupView, quoteView } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
 import { documentTitle, explainQuote } from '../policy/explain.ts';
@@ -206,6 +210,12 @@ export class CounterService {
     findSettlements: (a) => this.m_findSettlements(a),
     getSettlement: (a) => this.m_getSettlement(a),
     overrideBlock: (a, ctx) => this.m_overrideBlock(a, ctx),
+    returnPreview: (a) => this.m_returnPreview(a),
+    holdSale: (a) => this.m_holdSale(a),
+    heldSales: () => this.m_heldSales(),
+    recallSale: (a) => this.m_recallSale(a),
+    shiftStatement: (a) => this.m_shiftStatement(a),
+    closeDay: (a) => this.m_closeDay(a),
     report: (a) => this.m_report(a),
     print: (a) => this.m_print(a),
     operators: () => this.m_operators(),
@@ -299,7 +309,14 @@ export class CounterService {
         detail: rec.outbox?.rejectReason ?? rec.outbox?.lastError ?? null,
       },
       reversedBy: rec.reversedBy,
+      payment: m.payment ? { ...m.payment, methods: m.payment.methods.map((x) => ({ method: x.method, methodZh: PAYMENT_METHOD_ZH[x.method], amount: x.amount })) } : null,
+      reason: rec.reason ?? null,
     };
+  }
+
+  /** The quote as the screen and the host POS see it, with the methods that may pay the patient's share. */
+  private quoteOut(priced: PricedSale): MethodOutput<'quote'> {
+    return { ...quoteView(priced), payableWith: salePayableMethods(this.book, priced) };
   }
 
   /** A settlement by id or receipt number (one statement), or a refusal naming it. */
@@ -329,7 +346,7 @@ export class CounterService {
   protected async m_quote(a: MethodArgs<'quote'>): Promise<MethodOutput<'quote'>> {
     const input = this.saleInput(a);
     const group = await this.groupFigure(input);
-    return quoteView(quoteSale(this.db, this.book, input, { institution: this.institution(), ...(group ? { groupUsed: group.used } : {}) }));
+    return this.quoteOut(quoteSale(this.db, this.book, input, { institution: this.institution(), ...(group ? { groupUsed: group.used } : {}) }));
   }
 
   /**
@@ -371,7 +388,7 @@ export class CounterService {
 
   protected async m_settle(a: MethodArgs<'settle'>): Promise<MethodOutput<'settle'>> {
     const operator = this.operatorFor(a.session);
-    const { session: _s, requestId, ...body } = a;
+    const { session: _s, requestId, payment, ...body } = a;
     const input = this.saleInput(a);
     const replay = Boolean(settlementForRequest(this.db, requestId));
     let settlementId = await this.claimAtHub(input, requestId);
@@ -389,8 +406,9 @@ export class CounterService {
         settleSale(this.db, this.book, input, {
           operator: { id: operator.id, name: operator.name, role: operator.role },
           requestId,
-          requestHash: saleRequestHash(body),
+          requestHash: saleRequestHash({ ...body, payment }),
           now: this.now(),
+          payment: payment ?? null,
           ids: this.ids,
           institution: this.institution(),
           ...(settlementId ? { settlementId } : {}),
@@ -455,6 +473,88 @@ export class CounterService {
     });
   }
 
+  protected m_returnPreview(a: MethodArgs<'returnPreview'>): MethodOutput<'returnPreview'> {
+    const sale = this.record(a.settlementId).record;
+    let p;
+    try {
+      p = previewReturn(this.db, sale.id, a.lines ?? null);
+    } catch (e) {
+      throw asRefusal(e);
+    }
+    return {
+      receiptNo: p.receiptNo,
+      amount: p.amount,
+      lines: p.lines,
+      refund: p.refund ? { ...p.refund, methods: p.refund.methods.map((m) => ({ method: m.method, methodZh: PAYMENT_METHOD_ZH[m.method], amount: m.amount })) } : null,
+    };
+  }
+
+  protected m_holdSale(a: MethodArgs<'holdSale'>): MethodOutput<'holdSale'> {
+    const operator = this.operatorFor(a.session);
+    const row = { id: uuidv7(), requestId: a.requestId, operatorId: operator.id, label: a.label, saleJson: JSON.stringify(a.sale), heldAt: this.now().toISOString() };
+    try {
+      insertHeldSale(this.db, row);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw refusal('ALREADY_HELD', 'this sale is already held', '这笔销售已经挂单', 'requestId');
+      throw e;
+    }
+    return { id: row.id, requestId: row.requestId, label: row.label, heldAt: row.heldAt, operatorId: row.operatorId };
+  }
+
+  protected m_heldSales(): MethodOutput<'heldSales'> {
+    return { items: listHeldSales(this.db).map((h) => ({ id: h.id, requestId: h.requestId, label: h.label, heldAt: h.heldAt, operatorId: h.operatorId })) };
+  }
+
+  protected m_recallSale(a: MethodArgs<'recallSale'>): MethodOutput<'recallSale'> {
+    this.operatorFor(a.session);
+    const h = takeHeldSale(this.db, a.id);
+    if (!h) throw refusal('HELD_SALE_GONE', `held sale ${a.id} is not there (already recalled)`, '这笔挂单已被取出', 'id');
+    return { id: h.id, requestId: h.requestId, label: h.label, sale: parseOrThrow(QuoteInput, JSON.parse(h.saleJson) as unknown, ['held_sale']) };
+  }
+
+  protected m_shiftStatement(a: MethodArgs<'shiftStatement'>): MethodOutput<'shiftStatement'> {
+    const operator = this.operatorFor(a.session);
+    const now = this.now();
+    const from = new Date(`${serviceDate(now)}T00:00:00+08:00`).toISOString();
+    const to = new Date(now.getTime() + 1).toISOString();
+    const st = shiftStatement(this.db, operator.id, from, to);
+    const inst = this.institution();
+    const roleZh = ROLE_ZH[operator.role];
+    const r = renderShiftStatement(
+      { ...st, operatorName: operator.name, roleZh, from: wallTime(new Date(from)), to: wallTime(now) },
+      { code: inst.code, name: inst.name, typeZh: inst.type === 'pharmacy' ? '定点零售药店' : '定点医疗机构' },
+      a.layout,
+      wallTime(now),
+    );
+    return { ...st, operator: { id: operator.id, name: operator.name, roleZh }, from: wallTime(new Date(from)), to: wallTime(now), pageSize: r.pageSize, html: r.html };
+  }
+
+  /** 日结: runs the existing 3201 reconciliation (core/outbox/dayclose.ts) and says what it found in Chinese. */
+  protected async m_closeDay(a: MethodArgs<'closeDay'>): Promise<MethodOutput<'closeDay'>> {
+    this.operatorFor(a.session);
+    const date = a.date ?? this.today();
+    const endpoint = this.platform?.endpoint() ?? '';
+    if (!endpoint) throw refusal('NO_ENDPOINT', 'no platform endpoint is configured', '尚未设置医保平台地址，不能日结（设置 → 医保平台）', 'endpoint');
+    let r;
+    try {
+      r = await closeDay(this.db, { date, endpoint, now: this.now });
+    } catch (e) {
+      if (e instanceof DayNotReadyError) throw new ServiceRefusal(e.code, e.message, e.messageZh, e.problems);
+      throw e;
+    }
+    const groups = r.groups.map((g) => ({
+      insuranceZh: g.insutype === '310' ? INSURANCE_ZH.employee : INSURANCE_ZH.resident,
+      count: g.count,
+      medfee: g.medfee,
+      fund: g.fund,
+      acct: g.acct,
+      balanced: g.balanced,
+      resultZh: g.balanced ? '对账一致' : g.stmtRslt === null ? `未得到平台答复${g.description ? `：${g.description}` : ''}` : `对账不一致${g.description ? `：${g.description}` : ''}`,
+    }));
+    const summaryZh = groups.length === 0 ? `${date} 没有已上传的结算，无需对账` : r.balanced ? `${date} 日结完成：与医保平台对账一致` : `${date} 日结发现差异，请核对后联系医保经办机构`;
+    return { date, balanced: r.balanced, summaryZh, groups };
+  }
+
   /**
    * An authorised override of a supervision block (seed 000 §二.(五).11, seed 003 附件3 注意2):
    * a pharmacist or administrator, signed in or authorising at a clerk's counter with their own
@@ -517,7 +617,7 @@ export class CounterService {
         operator: { id: row.operatorId, name: row.operatorName, role: row.operatorRole, roleZh: ROLE_ZH[row.operatorRole] },
         createdAt: row.createdAt,
       },
-      quote: quoteView(quoteSale(this.db, this.book, input, { institution: inst })),
+      quote: this.quoteOut(quoteSale(this.db, this.book, input, { institution: inst })),
     };
   }
 
@@ -644,7 +744,7 @@ export class CounterService {
     const model = this.record(a.settlementId!);
     const rec = model.record;
     const view = this.view(model);
-    const ps: PrintSettlement = { ...view, lines: view.lines.map((l) => ({ ...l, vbp: Boolean(model.lineFacts.get(l.lineId)?.vbp) })) };
+    const ps: PrintSettlement = { ...view, lines: view.lines.map((l) => ({ ...l, vbp: Boolean(model.lineFacts.get(l.lineId)?.vbp) })), payment: view.payment, reason: view.reason };
     if (a.document === 'prescription' && rec.kind !== 'sale') throw refusal('NOT_A_SALE', 'a prescription is printed from a sale, not a return', '连续处方只能从销售结算打印', 'settlementId');
     const copy = recordPrint(this.db, { settlementId: rec.id, document: a.document, layout: a.layout, operatorId: operator.id });
     if (a.document === 'receipt') {

@@ -108,7 +108,7 @@ function usualDoseNote(priced: PricedSale, lineId: string): string[] {
   return [`未填天数，按常用日剂量（每日${item?.usual_daily_dose ?? ''}${item?.min_unit ?? '片'}）计${s.days}天用药量`];
 }
 
-export function quoteView(priced: PricedSale): QuoteOutput {
+export function quoteView(priced: PricedSale): Omit<QuoteOutput, 'payableWith'> {
   const { result, ctx } = priced;
   const inst = ctx.institution;
   const explained = explainQuote(priced.request, result, priced.version);

@@ -24,6 +24,10 @@ import {
   type SettlementRow,
 } from '../store/journal.ts';
 import { getOutboxBySettlement, updateOutbox } from '../store/outbox.ts';
+import { deleteCounterDispensing } from '../store/supervision.ts';
+import { insertPayment, paymentOf, refundsOf, type PaymentRow } from '../store/payment.ts';
+import { RecordedPaymentSchema, type RecordedPayment } from '../contract/payment.ts';
+import { refundPlan } from '../sale/payment.ts';
 import { enqueueRecord } from '../outbox/enqueue.ts';
 import { reversalSteps } from '../outbox/steps.ts';
 import { recordHash } from './hash.ts';
@@ -52,6 +56,46 @@ export function matchLine(lines: LineRow[], ref: string): LineRow | undefined {
   return lines.find((l) => l.id === ref || l.feedetl_sn === ref || l.quote_line_id === ref || String(l.line_no) === ref);
 }
 
+/** The sale and the lines a return takes back (every remaining line when none are named), or a refusal. */
+function selectReturn(db: DB, settlementId: string, lineRefs: readonly string[] | null | undefined): { sale: SettlementRow; all: LineRow[]; remaining: LineRow[]; selected: LineRow[] } {
+  const sale = getSettlement(db, settlementId);
+  if (!sale) refuse('SETTLEMENT_NOT_FOUND', `No settlement ${settlementId}`, `找不到结算记录 ${settlementId}`, 'settlementId');
+  if (sale.kind !== 'sale') refuse('NOT_A_SALE', `${sale.receipt_no} is itself a return; reverse the original sale ${sale.original_id}`, `${sale.receipt_no} 是退费记录，请对原结算退费`, 'settlementId');
+  const all = linesOf(db, sale.id);
+  const returned = returnedLineIds(db, sale.id);
+  const remaining = all.filter((l) => !returned.has(l.id));
+  if (remaining.length === 0) refuse('ALREADY_REVERSED', `${sale.receipt_no} has already been fully returned`, `${sale.receipt_no} 已全部退费`, 'settlementId');
+
+  let selected = remaining;
+  if (lineRefs && lineRefs.length > 0) {
+    const picked = new Map<string, LineRow>();
+    lineRefs.forEach((ref, i) => {
+      const line = matchLine(all, ref);
+      if (!line) refuse('UNKNOWN_LINE', `${sale.receipt_no} has no line ${JSON.stringify(ref)}`, `结算 ${sale.receipt_no} 中没有明细 ${ref}`, `lines.${i}`);
+      if (returned.has(line.id)) refuse('LINE_ALREADY_RETURNED', `line ${ref} (${line.name}) has already been returned`, `明细 ${line.name} 已退过`, `lines.${i}`);
+      picked.set(line.id, line);
+    });
+    selected = remaining.filter((l) => picked.has(l.id));
+  }
+  return { sale, all, remaining, selected };
+}
+
+function paymentFrom(row: PaymentRow): RecordedPayment {
+  return { due: row.due, received: row.received, change: row.change, methods: parseOrThrow(RecordedPaymentSchema.shape.methods, JSON.parse(row.methodsJson) as unknown, ['methods_json']) };
+}
+
+/** What a return would refund, per payment method, before it is confirmed (nothing is written). */
+export function previewReturn(db: DB, settlementId: string, lineRefs: readonly string[] | null | undefined): { receiptNo: string; amount: string; lines: { lineId: string; name: string; quantity: string; patient: string }[]; refund: RecordedPayment | null } {
+  const { sale, selected } = selectReturn(db, settlementId, lineRefs);
+  const amount = sumOf(selected, (l) => l.patient_pay);
+  return { receiptNo: sale.receipt_no, amount, lines: selected.map((l) => ({ lineId: l.id, name: l.name, quantity: l.quantity, patient: l.patient_pay })), refund: refundFor(db, sale.id, amount) };
+}
+
+function refundFor(db: DB, saleId: string, amount: string): RecordedPayment | null {
+  const paid = paymentOf(db, saleId);
+  return refundPlan(amount, paid ? paymentFrom(paid) : null, refundsOf(db, saleId).map(paymentFrom));
+}
+
 export function reverse(db: DB, input: ReverseInput, options: { now?: Date } = {}): SettlementRecord {
   const operator = parseOrThrow(OperatorSchema, input.operator, ['operator']);
   const reason = (input.reason ?? '').trim();
@@ -64,25 +108,7 @@ export function reverse(db: DB, input: ReverseInput, options: { now?: Date } = {
       const existing = getSettlementByRequestId(db, input.requestId);
       if (existing) return existing.id;
     }
-    const sale = getSettlement(db, input.settlementId);
-    if (!sale) refuse('SETTLEMENT_NOT_FOUND', `No settlement ${input.settlementId}`, `找不到结算记录 ${input.settlementId}`, 'settlementId');
-    if (sale.kind !== 'sale') refuse('NOT_A_SALE', `${sale.receipt_no} is itself a return; reverse the original sale ${sale.original_id}`, `${sale.receipt_no} 是退费记录，请对原结算退费`, 'settlementId');
-    const all = linesOf(db, sale.id);
-    const returned = returnedLineIds(db, sale.id);
-    const remaining = all.filter((l) => !returned.has(l.id));
-    if (remaining.length === 0) refuse('ALREADY_REVERSED', `${sale.receipt_no} has already been fully returned`, `${sale.receipt_no} 已全部退费`, 'settlementId');
-
-    let selected = remaining;
-    if (input.lines && input.lines.length > 0) {
-      const picked = new Map<string, LineRow>();
-      input.lines.forEach((ref, i) => {
-        const line = matchLine(all, ref);
-        if (!line) refuse('UNKNOWN_LINE', `${sale.receipt_no} has no line ${JSON.stringify(ref)}`, `结算 ${sale.receipt_no} 中没有明细 ${ref}`, `lines.${i}`);
-        if (returned.has(line.id)) refuse('LINE_ALREADY_RETURNED', `line ${ref} (${line.name}) has already been returned`, `明细 ${line.name} 已退过`, `lines.${i}`);
-        picked.set(line.id, line);
-      });
-      selected = remaining.filter((l) => picked.has(l.id));
-    }
+    const { sale, all, remaining, selected } = selectReturn(db, input.settlementId, input.lines);
     const keep = remaining.filter((l) => !selected.includes(l));
     const kind: SettlementRow['kind'] = keep.length === 0 ? 'reversal' : 'return';
 
@@ -154,6 +180,12 @@ export function reverse(db: DB, input: ReverseInput, options: { now?: Date } = {
     insertSettlement(db, row);
     for (const line of lines) insertLine(db, line);
     recordPoolUsage(db, { psnNo: sale.psn_no, date: sale.settle_date, amount: row.fund, settlementId: recordId });
+    // The returned drugs came back: their days of supply no longer count for the supply ceiling
+    // or the refill rule (a full return of a 30-day sale must not block the next sale).
+    deleteCounterDispensing(db, sale.id, selected.map((l) => l.quote_line_id));
+    // The patient's share goes back the way it was paid (recorded beside the journal, as the sale's payment is).
+    const refund = refundFor(db, sale.id, neg(row.patient_pay));
+    if (refund) insertPayment(db, { settlementId: recordId, due: refund.due, received: refund.received, change: refund.change, methodsJson: JSON.stringify(refund.methods), operatorId: operator.id, recordedAt: nowIso });
     enqueueRecord(db, { settlement: row, steps, dependsOn, status: 'pending', now });
     return recordId;
   })();

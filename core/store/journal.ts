@@ -272,6 +272,8 @@ export interface SettlementReadRow extends SettlementRow {
   operator_role: string | null;
   prescription: string | null;
   request_hash: string | null;
+  /** settlement_payment (migration 105) as JSON, or null when none was recorded. */
+  payment_json: string | null;
 }
 
 const LINE_JSON = `json_object(${LINE_COLUMNS.map((c) => `'${c}', l.${c}`).join(', ')})`;
@@ -291,6 +293,8 @@ export function readSettlementRow(db: DB, idOrReceipt: string): SettlementReadRo
                            'platform_value', v.platform_value, 'difference', v.difference) AS j
           FROM variance v WHERE v.settlement_id = s.id ORDER BY v.scope, v.line_ref, v.field) x) AS variances_json,
        (SELECT json_group_array(a.id) FROM (SELECT id FROM settlement WHERE original_id = s.id ORDER BY seq) a) AS against_json,
+       (SELECT json_object('due', pay.due, 'received', pay.received, 'change', pay.change_given, 'methods', json(pay.methods_json))
+          FROM settlement_payment pay WHERE pay.settlement_id = s.id) AS payment_json,
        so.operator_role, so.prescription, so.request_hash
      FROM settlement s LEFT JOIN settlement_operators so ON so.settlement_id = s.id
      WHERE s.id = ? OR s.receipt_no = ?

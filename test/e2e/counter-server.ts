@@ -21,8 +21,8 @@ export interface CounterProcess {
   stop(): Promise<void>;
 }
 
-export async function startCounterProcess(region: string, extra: string[] = []): Promise<CounterProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), `lbc-e2e-${region}-`));
+/** `dataDir`: start again on the data of a counter stopped before (a restart); a fresh directory by default. */
+export async function startCounterProcess(region: string, extra: string[] = [], dataDir = mkdtempSync(join(tmpdir(), `lbc-e2e-${region}-`))): Promise<CounterProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'core/app/start.ts', '--no-open', '--browser', '--port', '0', '--data', dataDir, '--region', region, '--fixture', ...extra], {
     cwd: ROOT,
     env: { ...process.env, LBC_DATA_DIR: dataDir },

@@ -155,9 +155,11 @@ test.describe.serial('a shift at the counter', () => {
     await scan(page, receipt);
     await expect(page.getByTestId('tab-returns')).toHaveClass(/active/);
     await expect(page.getByTestId('return-detail')).toContainText(receipt);
+    await page.getByTestId('return-all').click();
     await page.getByTestId('return-reason').fill('患者过敏退药');
     await shot(page, '06-return-chosen');
     await page.getByTestId('return-confirm').click();
+    await page.getByTestId('return-final').click();
     await expect(page.getByTestId('returns-message')).toContainText('全额冲销');
     await expect(page.getByTestId('outbox-summary')).toHaveText('全部已上传', { timeout: 20_000 });
     await shot(page, '07-reversed');
@@ -212,8 +214,10 @@ test.describe.serial('a shift at the counter', () => {
     await page.getByTestId('returns-search').fill(receipt);
     await page.keyboard.press('Enter');
     await page.getByTestId('returns-list').getByText(receipt).click();
+    await page.getByTestId('return-all').click();
     await page.getByTestId('return-reason').fill('平台拒绝，改按自费结算');
     await page.getByTestId('return-confirm').click();
+    await page.getByTestId('return-final').click();
     await expect(page.getByTestId('returns-message')).toContainText('全额冲销');
     await expect(page.getByTestId('outbox-summary')).toHaveText('全部已上传', { timeout: 20_000 });
     await page.keyboard.press('F6');

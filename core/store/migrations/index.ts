@@ -19,6 +19,8 @@ import { requestHashMigration } from './0080_request_hash.ts';
 import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
 import { oneSettingsTableMigration } from './0082_one_settings_table.ts';
 import { catalogDoseSplitMigration } from './0097_catalog_dose_split.ts';
+import { paymentMigration } from './0105_payment.ts';
+import { heldSalesMigration } from './0106_held_sales.ts';
 import { journalMigration } from './0030_journal.ts';
 import { lineTraceCodesMigration } from './0101_line_trace_codes.ts';
 import { outboxMigration } from './0031_outbox.ts';
@@ -65,4 +67,6 @@ export const MIGRATIONS: readonly Migration[] = [
   poolYearReportsMigration,
   filingCandidatesMigration,
   cashSalesMigration,
+  paymentMigration,
+  heldSalesMigration,
 ];
