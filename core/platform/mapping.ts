@@ -84,8 +84,16 @@ function begntime(ctx: MappingContext): string {
   return `${ctx.record.settle_date} ${infTime(new Date(ctx.record.settled_at)).slice(11)}`;
 }
 
+/** Raised when the province requires national staff codes and the operator has none. */
+export class StaffCodeMissing extends Error {
+  constructor(readonly operatorId: string, readonly operatorName: string) {
+    super(`operator ${operatorId} (${operatorName}) has no national doctor/pharmacist code; the region requires one (set it with: cli staff --operator ${operatorId} --code ...)`);
+  }
+}
+
 function staff(ctx: MappingContext): { drCode: string; drName: string; deptCode: string; deptName: string; caty: string } {
   const s = ctx.staff ?? {};
+  if (ctx.region.requireStaffCodes && !s.drCode) throw new StaffCodeMissing(ctx.record.operator_id, ctx.record.operator_name);
   const d = ctx.region.department;
   return { drCode: s.drCode ?? ctx.record.operator_id, drName: s.drName ?? ctx.record.operator_name, deptCode: s.deptCode ?? d.code, deptName: s.deptName ?? d.name, caty: s.caty ?? d.caty };
 }
@@ -157,6 +165,10 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
   const common = { psn_no: p.psnNo, ...certificate(ctx), insutype: p.insutype };
   const inScope = ctx.amounts.inScope;
   const ownpay = fen(new Decimal(ctx.amounts.total).minus(inScope));
+  if (step.action === 'reverse') {
+    const t = need(ctx.target, 'the settlement to reverse');
+    return { data: { setl_id: t.setlId, mdtrt_id: t.mdtrtId ?? '', psn_no: p.psnNo } };
+  }
   const st = staff(ctx);
   // Only an employee can use the personal account (residents have none).
   const acctUsedFlag = p.insutype === '310' && p.acctUsed === true ? '1' : '0';
@@ -239,10 +251,6 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
         },
         ...hints(ctx),
       };
-    case 'reverse': {
-      const t = need(ctx.target, 'the settlement to reverse');
-      return { data: { setl_id: t.setlId, mdtrt_id: t.mdtrtId ?? '', psn_no: p.psnNo } };
-    }
   }
 }
 

@@ -3,6 +3,7 @@
 // all come from this file, so a field can only mean one thing whichever door it came through.
 import { z } from 'zod';
 import { decimalField, isoDate } from '../contract/fields.ts';
+import { StaffCodeFields } from '../contract/staff.ts';
 
 // ---------- shared pieces ----------
 
@@ -107,6 +108,9 @@ export const CreateOperatorInput = z.object({
   role: z.enum(OPERATOR_ROLES),
   pin: SignInInput.shape.pin,
 });
+
+export const SetStaffCodeInput = StaffCodeFields.extend({ session: session.optional().describe('an administrator session') });
+export const StaffCodeOutput = z.object({ operatorId: z.string(), code: z.string(), name: z.string().nullable(), deptCode: z.string(), deptName: z.string(), caty: z.string().nullable() });
 
 export const SettingsSchema = z.object({
   institution: z.object({
@@ -393,6 +397,7 @@ export const METHODS = {
   signIn: { input: SignInInput, output: SignInOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'sign an operator in; every settlement records the session\'s operator' },
   signOut: { input: SignOutInput, output: OkOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'end a session' },
   getSettings: { input: EmptyInput, output: SettingsOutput, surfaces: SCREEN, summary: 'institution, policy, platform and printer settings' },
+  setStaffCode: { input: SetStaffCodeInput, output: StaffCodeOutput, surfaces: ADMIN, summary: "set an operator's national doctor/pharmacist code and department (administrators only)" },
   saveSettings: { input: SaveSettingsInput, output: SettingsOutput, surfaces: ADMIN, summary: 'change settings, the platform endpoint included (administrators only)' },
 } as const satisfies Record<string, MethodSpec>;
 

@@ -15,6 +15,7 @@ import { searchCatalog } from '../store/catalog.ts';
 import { listSettlements, getSettlementByReceipt, linesOf } from '../store/journal.ts';
 import { currentMessage, getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
+import { saveStaffCode } from '../store/staff.ts';
 import {
   createOperator,
   listOperators,
@@ -153,6 +154,7 @@ export class CounterService {
     print: (a) => this.m_print(a),
     operators: () => this.m_operators(),
     createOperator: (a) => this.m_createOperator(a),
+    setStaffCode: (a) => this.m_setStaffCode(a),
     signIn: (a) => this.m_signIn(a),
     signOut: (a) => this.m_signOut(a),
     getSettings: () => this.m_getSettings(),
@@ -590,6 +592,11 @@ export class CounterService {
     if (listOperators(this.db).some((o) => o.id === a.id)) throw refusal('OPERATOR_EXISTS', `operator ${a.id} exists`, `操作员 ${a.id} 已存在`, 'id');
     const o = createOperator(this.db, { id: a.id, name: a.name, role: a.role, pin: a.pin });
     return { id: o.id, name: o.name, role: o.role, roleZh: ROLE_ZH[o.role] };
+  }
+
+  protected m_setStaffCode(a: MethodArgs<'setStaffCode'>): MethodOutput<'setStaffCode'> {
+    // The id may be the host POS's operator (settlements from the plugin carry its ids), not only a counter login.
+    return saveStaffCode(this.db, a, this.now());
   }
 
   protected m_signIn(a: MethodArgs<'signIn'>): MethodOutput<'signIn'> {

@@ -9,6 +9,9 @@ import { acquireLock } from '../../store/lock.ts';
 import { getTerminal, openSignIns, setTerminal } from '../../store/outbox.ts';
 import { requireInstitution } from '../../store/settings.ts';
 import { Uploader } from '../../outbox/uploader.ts';
+import { StaffCodeFields } from '../../contract/staff.ts';
+import { parseOrThrow } from '../../contract/problems.ts';
+import { getStaffCode, saveStaffCode } from '../../store/staff.ts';
 import { EXIT_OK, type Command } from '../io.ts';
 
 function withWriter<T>(dataFlag: string | undefined, purpose: string, fn: (db: ReturnType<typeof openDatabase>) => Promise<T> | T): Promise<T> {
@@ -66,4 +69,25 @@ export const signOutCommand: Command = {
   },
 };
 
-export const PLATFORM_COMMANDS: Command[] = [terminalCommand, signOutCommand];
+export const staffCommand: Command = {
+  name: 'staff',
+  usage: 'staff --data DIR --operator ID [--code C --dept-code D --dept-name N [--name N --caty C]]',
+  summary: "show or set an operator's national doctor/pharmacist code (2201 atddr_no, 2204 bilg_dr_codg) and department",
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: { data: { type: 'string' }, operator: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' }, 'dept-code': { type: 'string' }, 'dept-name': { type: 'string' }, caty: { type: 'string' } },
+    });
+    return withWriter(values.data, 'staff', (db) => {
+      if (!values.operator) throw new InputError('OPERATOR_REQUIRED', 'give --operator ID', '请指定操作员 --operator');
+      if (values.code !== undefined || values['dept-code'] !== undefined || values['dept-name'] !== undefined) {
+        const f = parseOrThrow(StaffCodeFields, { operatorId: values.operator, code: values.code, name: values.name, deptCode: values['dept-code'], deptName: values['dept-name'], caty: values.caty });
+        saveStaffCode(db, f, new Date());
+      }
+      io.stdout(JSON.stringify({ staff: getStaffCode(db, values.operator) }, null, 2) + '\n');
+      return EXIT_OK;
+    });
+  },
+};
+
+export const PLATFORM_COMMANDS: Command[] = [terminalCommand, signOutCommand, staffCommand];

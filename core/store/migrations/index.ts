@@ -20,6 +20,7 @@ import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
 import { dayCloseMigration } from './0033_day_close.ts';
 import { platformSessionMigration } from './0095_platform_session.ts';
+import { staffAndIdentityMigration } from './0096_staff_and_identity.ts';
 
 export interface Migration {
   version: number;
@@ -53,4 +54,5 @@ export const MIGRATIONS: readonly Migration[] = [
   patientLookupIndexesMigration,
   oneSettingsTableMigration,
   platformSessionMigration,
+  staffAndIdentityMigration,
 ];
