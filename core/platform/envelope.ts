@@ -253,6 +253,24 @@ export const Output3202Schema = z.object({
     .array(z.object({ psn_no: optStr, mdtrt_id: optStr, setl_id: id, msgid: optStr, stmt_rslt: str, refd_setl_flag: optStr, memo: optStr, medfee_sumamt: optAmount, fund_pay_sumamt: optAmount, acct_pay: optAmount }).passthrough())
     .default([]),
 });
+/** 1101 人员信息获取 → baseinfo, insuinfo[], idetinfo[] (A1o Output_1101). */
+export const Output1101Schema = z.object({
+  baseinfo: z.object({ psn_no: id, psn_cert_type: optStr, certno: str, psn_name: str, gend: optStr, naty: optStr, brdy: optStr, age: optAmount }).passthrough(),
+  insuinfo: z
+    .array(z.object({ balc: amount, insutype: str, psn_type: optStr, psn_insu_stas: optStr, psn_insu_date: optStr, paus_insu_date: optStr, cvlserv_flag: optStr, insuplc_admdvs: str.pipe(z.string().regex(/^\d{6}$/)), emp_name: optStr }).passthrough())
+    .max(50)
+    .default([]),
+  idetinfo: z.array(z.object({ psn_idet_type: optStr, psn_type_lv: optStr, memo: optStr, begntime: optStr, endtime: optStr }).passthrough()).max(50).default([]),
+});
+const Filing5301 = z.object({ opsp_dise_code: str.pipe(z.string().min(1).max(30)), opsp_dise_name: str, begndate: str.pipe(z.string().min(10)), enddate: optStr }).passthrough();
+/** 5301 慢特病备案查询 → feedetail: one object (A1o) or a list (A2); always a list here. */
+export const Output5301Schema = z.object({
+  feedetail: z
+    .union([z.array(Filing5301).max(100), Filing5301.transform((f) => [f])])
+    .optional()
+    .nullable()
+    .transform((v) => v ?? []),
+});
 export const AnyOutputSchema = z.unknown();
 
 /** The output schema of each transaction the product sends. */
@@ -273,6 +291,8 @@ export const OUTPUT_SCHEMAS = {
   '3201': Output3201Schema,
   '9101': Output9101Schema,
   '3202': Output3202Schema,
+  '1101': Output1101Schema,
+  '5301': Output5301Schema,
 } as const;
 export type KnownInfno = keyof typeof OUTPUT_SCHEMAS;
 export type OutputOf<K extends KnownInfno> = z.output<(typeof OUTPUT_SCHEMAS)[K]>;

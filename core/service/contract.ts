@@ -196,6 +196,14 @@ export const LookupOutput = z.object({
   kind: z.string().describe('what the input was read as: id-card, social-security-card, ec-voucher, unknown'),
   patient: PatientView.nullable(),
   problems: z.array(z.object({ path: z.string(), code: z.string(), message: z.string(), messageZh: z.string() })),
+  /** The platform's answer (1101/5301) beside the roster's, when a platform is configured: the roster still decides. */
+  online: z
+    .object({
+      checked: z.boolean(),
+      differences: z.array(z.object({ field: z.string(), messageZh: z.string() })),
+      noteZh: z.string().nullable(),
+    })
+    .optional(),
 });
 export type LookupOutput = z.infer<typeof LookupOutput>;
 

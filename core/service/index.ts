@@ -15,7 +15,10 @@ import { searchCatalog } from '../store/catalog.ts';
 import { listSettlements, getSettlementByReceipt, linesOf } from '../store/journal.ts';
 import { currentMessage, getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
-import { saveStaffCode } from '../store/staff.ts';
+import { insertIdentityDifferences, saveStaffCode } from '../store/staff.ts';
+import { identify } from '../identity/index.ts';
+import { loadPlatformConfig } from '../platform/config.ts';
+import { compareWithRoster, type OnlineCertificate, type PlatformIdentity } from '../platform/identification.ts';
 import {
   createOperator,
   listOperators,
@@ -65,6 +68,8 @@ function refusal(code: string, message: string, messageZh: string, path = ''): S
 
 export interface PlatformLink {
   endpoint(): string;
+  /** 1101 + 5301 for a certificate (online identification); absent when the counter cannot query the platform. */
+  identify?(inst: Institution, cert: OnlineCertificate, preferredInsutype: string | null): Promise<PlatformIdentity | null>;
   /** Probes the real endpoint (never trusts an "online" flag); null when no endpoint is set. */
   reachable(): boolean | null;
   checkedAt(): string | null;
@@ -82,6 +87,8 @@ export interface ServiceOptions {
   onSignedOut?: (operatorId: string) => void;
   /** Catalog prices in this data directory are demo prices (printed on the public list). */
   demo?: boolean;
+  /** How long a lookup waits for the platform's 1101/5301 before the roster alone answers. */
+  onlineLookupMs?: number;
 }
 
 /** The handler of each method of the contract, typed by its schemas. */
@@ -102,6 +109,7 @@ export class CounterService {
   private readonly onCommitted: () => void;
   private readonly onSignedOut: (operatorId: string) => void;
   private readonly demo: boolean;
+  private readonly onlineLookupMs: number;
 
   constructor(o: ServiceOptions) {
     this.db = o.db;
@@ -111,6 +119,7 @@ export class CounterService {
     this.onCommitted = o.onCommitted ?? (() => {});
     this.onSignedOut = o.onSignedOut ?? (() => {});
     this.demo = o.demo ?? false;
+    this.onlineLookupMs = o.onlineLookupMs ?? 3000;
   }
 
   /** The single entry point: validate with the method's schema, then run it. */
@@ -246,9 +255,41 @@ export class CounterService {
 
   // ---------- methods ----------
 
-  protected m_lookup(a: MethodArgs<'lookup'>): MethodOutput<'lookup'> {
+  protected async m_lookup(a: MethodArgs<'lookup'>): Promise<MethodOutput<'lookup'>> {
     const date = a.date ?? this.today();
-    return lookupView(this.db, this.book, this.institution(), a.input, date);
+    const inst = this.institution();
+    const view = lookupView(this.db, this.book, inst, a.input, date);
+    const link = this.platform;
+    if (!link?.identify || !link.endpoint() || !view.patient) return view;
+    const cert = identify(a.input, { today: date }).cert;
+    if (!cert) return view;
+    const online: NonNullable<MethodOutput<'lookup'>['online']> = { checked: false, differences: [], noteZh: '未能及时查询医保平台，按本地名单办理' };
+    if (link.reachable() === false) return { ...view, online: { ...online, noteZh: '医保平台未连通，按本地名单办理' } };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const insutype = view.patient.insurance === 'employee' ? '310' : '390';
+      const answer = await Promise.race([
+        link.identify(inst, { mdtrtCertType: cert.mdtrtCertType, mdtrtCertNo: cert.mdtrtCertNo, cardSn: cert.cardSn }, insutype),
+        new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), this.onlineLookupMs))),
+      ]);
+      if (answer !== 'timeout') {
+        const region = loadPlatformConfig().region(inst.policy);
+        const diffs = compareWithRoster({ psnNo: view.patient.psnNo, insurance: view.patient.insurance, conditions: view.patient.conditions }, answer, region, date);
+        const at = this.now().toISOString();
+        if (diffs.length > 0) {
+          insertIdentityDifferences(
+            this.db,
+            diffs.map((d) => ({ checkedAt: at, psnNo: view.patient!.psnNo, rosterKey: view.kind, field: d.field, rosterValue: d.roster, platformValue: d.platform, messageZh: d.messageZh })),
+          );
+        }
+        Object.assign(online, { checked: true, differences: diffs.map((d) => ({ field: d.field, messageZh: d.messageZh })), noteZh: diffs.length ? '医保平台信息与本地名单不一致，本次按本地名单办理，请核实' : null });
+      }
+    } catch {
+      online.noteZh = '医保平台暂时无法查询，按本地名单办理';
+    } finally {
+      clearTimeout(timer);
+    }
+    return { ...view, online };
   }
 
   protected m_search(a: MethodArgs<'search'>): MethodOutput<'search'> {
