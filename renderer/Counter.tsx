@@ -1,7 +1,7 @@
 // The counter screen: identify the patient, add items by scan or search, watch the split,
 // confirm with one key. Keyboard first: F2 patient, F3 item, F12 or Ctrl+Enter confirm, Esc clear.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { MethodOutput } from '../core/service/contract.ts';
+import type { MethodArgs, MethodOutput } from '../core/service/contract.ts';
 import { classifyKeystrokes, type KeyEvent } from '../core/identity/keystrokes.ts';
 import { asBridgeError } from './bridge.ts';
 import { printDocument } from './print.ts';
@@ -89,7 +89,7 @@ export function Counter({
   const [message, setMessage] = useState<{ kind: 'error' | 'info' | 'ok'; text: string } | null>(null);
   const [settling, setSettling] = useState(false);
   const [last, setLast] = useState<Settlement | null>(null);
-  const [rx, setRx] = useState({ on: false, doctor: '', diagnosis: '', consent: false });
+  const [rx, setRx] = useState({ on: false, doctor: '', doctorCode: '', diagnosis: '', consent: false, instCode: '', instName: '', instLevel: '1' });
   /** The override dialog for one blocked line (F8), or null. */
   const [override, setOverride] = useState<OverrideTarget | null>(null);
   const requestId = useRef(newRequestId());
@@ -203,6 +203,23 @@ export function Counter({
     return () => clearTimeout(t);
   }, [itemInput, runSearch]);
 
+  // ---- the prescription (core/contract/prescription.ts) ----
+  const pharmacy = settings?.settings.institution.type === 'pharmacy';
+  const prescription = useMemo(() => {
+    if (!rx.on) return undefined;
+    const own = settings?.settings.institution;
+    const level = (Number(rx.instLevel) || 1) as 1 | 2 | 3;
+    // A clinic prescribes itself; a pharmacy dispenses on another institution's prescription and is paid at its level.
+    const institution = pharmacy
+      ? { code: rx.instCode.trim(), name: rx.instName.trim(), type: level === 1 ? ('clinic' as const) : ('hospital' as const), level }
+      : { code: own?.code ?? '', name: own?.name ?? '', type: 'clinic' as const, level: own?.level ?? 1 };
+    const date = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    return { institution, doctor: { name: rx.doctor.trim(), ...(rx.doctorCode.trim() ? { code: rx.doctorCode.trim() } : {}) }, date, diagnosis: rx.diagnosis.trim(), consent: rx.consent };
+  }, [rx, settings, pharmacy]);
+  /** A pharmacy's split depends on the prescriber's level: the quote carries the prescription there, once it is filled in. */
+  const rxComplete = Boolean(prescription && prescription.institution.code && prescription.institution.name && prescription.doctor.name && prescription.diagnosis);
+  const quotePrescription = pharmacy && rxComplete ? prescription : undefined;
+
   // ---- live split ----
   const validLines = useMemo(() => lines.filter((l) => QTY.test(l.quantity) && Number(l.quantity) > 0 && (l.days === '' || DAYS.test(l.days))), [lines]);
   useEffect(() => {
@@ -212,7 +229,7 @@ export function Counter({
       return;
     }
     const seq = ++quoteSeq.current;
-    api.quote({ patient: patientKey, lines: saleLines(validLines) }).then(
+    api.quote({ patient: patientKey, lines: saleLines(validLines), ...(quotePrescription ? { prescription: quotePrescription } : {}) }).then(
       (q) => {
         if (seq !== quoteSeq.current) return;
         setQuote(q);
@@ -225,7 +242,7 @@ export function Counter({
         setQuoteError(b.zh());
       },
     );
-  }, [api, patientKey, validLines]);
+  }, [api, patientKey, validLines, quotePrescription]);
 
   const clearSale = useCallback(() => {
     setLookup(null);
@@ -236,7 +253,7 @@ export function Counter({
     setQuoteError(null);
     setItemInput('');
     setHits(null);
-    setRx({ on: false, doctor: '', diagnosis: '', consent: false });
+    setRx({ on: false, doctor: '', doctorCode: '', diagnosis: '', consent: false, instCode: '', instName: '', instLevel: '1' });
     requestId.current = newRequestId();
     patientRef.current?.focus();
   }, []);
@@ -253,7 +270,7 @@ export function Counter({
         requestId: requestId.current,
         patient: patientKey,
         lines: saleLines(validLines),
-        prescription: rx.on ? { doctor: rx.doctor, diagnosis: rx.diagnosis, consent: rx.consent } : undefined,
+        ...(prescription ? { prescription } : {}),
       });
       setLast(s);
       onSettled();
@@ -278,7 +295,7 @@ export function Counter({
     } finally {
       setSettling(false);
     }
-  }, [api, canConfirm, patientKey, validLines, rx, session, settings, clearSale, onSettled, onSessionLost]);
+  }, [api, canConfirm, patientKey, validLines, prescription, session, settings, clearSale, onSettled, onSessionLost]);
 
   const firstBlocked = useMemo(() => {
     const l = quote?.lines.find((x) => x.blockedBy.length > 0);
@@ -551,7 +568,7 @@ export function Counter({
           <OverrideDialog
             target={override}
             session={session}
-            request={{ patient: patientKey, lines: saleLines(validLines) }}
+            request={{ patient: patientKey, lines: saleLines(validLines), ...(quotePrescription ? { prescription: quotePrescription } : {}) }}
             onDone={overridden}
             onCancel={() => {
               setOverride(null);
@@ -568,7 +585,19 @@ export function Counter({
             </label>
             {rx.on && (
               <>
+                {pharmacy && (
+                  <>
+                    <input placeholder="处方医疗机构名称" value={rx.instName} onChange={(e) => setRx({ ...rx, instName: e.target.value })} data-testid="rx-inst-name" />
+                    <input placeholder="处方医疗机构编码" value={rx.instCode} onChange={(e) => setRx({ ...rx, instCode: e.target.value })} data-testid="rx-inst-code" />
+                    <select value={rx.instLevel} onChange={(e) => setRx({ ...rx, instLevel: e.target.value })} data-testid="rx-inst-level">
+                      <option value="1">一级</option>
+                      <option value="2">二级</option>
+                      <option value="3">三级</option>
+                    </select>
+                  </>
+                )}
                 <input placeholder="医生" value={rx.doctor} onChange={(e) => setRx({ ...rx, doctor: e.target.value })} data-testid="rx-doctor" />
+                <input placeholder="医师编码" value={rx.doctorCode} onChange={(e) => setRx({ ...rx, doctorCode: e.target.value })} data-testid="rx-doctor-code" />
                 <input placeholder="临床诊断" value={rx.diagnosis} onChange={(e) => setRx({ ...rx, diagnosis: e.target.value })} />
                 <label className="check">
                   <input type="checkbox" checked={rx.consent} onChange={(e) => setRx({ ...rx, consent: e.target.checked })} data-testid="rx-consent" /> 患者已知情并申请
@@ -696,7 +725,7 @@ function OverrideDialog({
 }: {
   target: OverrideTarget;
   session: Session;
-  request: { patient: string; lines: { code: string; quantity: string; days?: number }[] };
+  request: { patient: string; lines: { code: string; quantity: string; days?: number }[]; prescription?: MethodArgs<'quote'>['prescription'] };
   onDone: (out: MethodOutput<'overrideBlock'>) => void;
   onCancel: () => void;
   onSessionLost: () => void;

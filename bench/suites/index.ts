@@ -5,6 +5,7 @@ import { policySuite } from './policy.ts';
 import { uiSuite } from './ui.ts';
 import { outboxSuite } from './outbox.ts';
 import { dataSuite } from './data.ts';
+import { saleSuite } from './sale.ts';
 import { hubSuite } from './hub.ts';
 
-export const SUITES: BenchSuite[] = [policySuite, dataSuite, uiSuite, outboxSuite, reportsSuite, hubSuite];
+export const SUITES: BenchSuite[] = [policySuite, dataSuite, saleSuite, uiSuite, outboxSuite, reportsSuite, hubSuite];

@@ -16,7 +16,8 @@ import { round } from '../harness.ts';
 
 const CLI = fileURLToPath(new URL('../../core/cli/main.ts', import.meta.url));
 
-async function startSimulatorProcess(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+/** The platform simulator in its own process on loopback (the counter never shares a process with it). */
+export async function startSimulatorProcess(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'simulator', '--port', '0', '--data', dataDir, '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';

@@ -8,6 +8,9 @@ export interface CliIO {
   readStdin: () => Promise<string>;
   /** Whether stdout/stderr is a terminal (progress bars only then). */
   isTTY: boolean;
+  /** The clock and the record-id source (the system's by default; tests pin them to compare journals). */
+  now?: () => Date;
+  ids?: () => string;
 }
 
 export interface Command {

@@ -35,6 +35,9 @@ export class InputError extends Error {
   }
 }
 
+/** A business rule refused the request (not malformed input): the HTTP API answers 409. */
+export class Refusal extends InputError {}
+
 export function problem(path: string, code: string, message: string, messageZh: string): Problem {
   return { path, code, message, messageZh };
 }
@@ -52,7 +55,11 @@ const ZOD_ZH: Record<string, string> = {
 
 /** Turn zod issues into problems. A custom issue may carry its own Chinese text in params.zh. */
 export function problemsFromZod(error: z.ZodError, prefix: (string | number)[] = []): Problem[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
+    // An unknown field is named itself (a strict body refuses it rather than dropping it).
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => problem([...prefix, ...issue.path, k].map(String).join('.'), issue.code, `unknown field ${JSON.stringify(k)}`, `无法识别的字段 ${k}`));
+    }
     const path = [...prefix, ...issue.path].map(String).join('.');
     const params = (issue as { params?: { zh?: string } }).params;
     const zh = params?.zh ?? ZOD_ZH[issue.code] ?? '取值无效';

@@ -3,7 +3,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DB } from '../store/db.ts';
 import type { SettlementRow } from '../store/journal.ts';
-import { insertMessage, insertOutbox, nextMsgid, type OutboxStatus, type Step } from '../store/outbox.ts';
+import { insertMessages, insertOutbox, nextMsgids, type OutboxStatus, type Step } from '../store/outbox.ts';
 
 /** Bumped when the payload a row produces changes shape (carried on every row, cf. anchors B "version skew"). */
 export const OUTBOX_SCHEMA_VERSION = 1;
@@ -11,9 +11,9 @@ export const APP_VERSION = process.env.npm_package_version ?? '0.1.0';
 
 export function enqueueRecord(
   db: DB,
-  o: { settlement: SettlementRow; steps: Step[]; dependsOn: string | null; status: Extract<OutboxStatus, 'pending' | 'cancelled'>; now: Date },
+  o: { settlement: SettlementRow; steps: Step[]; dependsOn: string | null; status: Extract<OutboxStatus, 'pending' | 'cancelled'>; now: Date; id?: string },
 ): string {
-  const id = uuidv7();
+  const id = o.id ?? uuidv7();
   const iso = o.now.toISOString();
   insertOutbox(db, {
     id,
@@ -28,8 +28,8 @@ export function enqueueRecord(
     created_at: iso,
     updated_at: iso,
   });
-  o.steps.forEach((step, i) => {
-    insertMessage(db, { msgid: nextMsgid(db, o.settlement.institution_code, o.now), outbox_id: id, step: i, attempt: 0, infno: step.infno, status: 'planned' });
-  });
+  // All the steps' msgids and messages in a fixed number of statements (the sale's transaction stays short).
+  const msgids = nextMsgids(db, o.settlement.institution_code, o.now, o.steps.length);
+  insertMessages(db, o.steps.map((step, i) => ({ msgid: msgids[i]!, outbox_id: id, step: i, attempt: 0, infno: step.infno, status: 'planned' as const })));
   return id;
 }

@@ -1,20 +1,18 @@
 // The patient at the counter: read what was scanned or typed (core/identity), find them in the
 // local roster, say which policy version applies on the date, whether they are eligible and
-// why not, the annual cap with what is used and left; and build a quote request for a sale
-// entirely from local data (roster, settings, catalog, list membership, ledger).
-import { InputError, parseOrThrow, problem, type Problem } from '../contract/problems.ts';
+// why not, the annual cap with what is used and left. A sale is priced by core/sale.
+import { InputError, problem } from '../contract/problems.ts';
 import { isRealDate } from '../contract/fields.ts';
-import { QuoteRequestSchema, type QuoteRequest, type QuoteRequestInput, type QuoteResult } from '../contract/quote.ts';
+import type { QuoteRequest } from '../contract/quote.ts';
 import { conditionList, type RosterRecord } from '../contract/patient.ts';
 import type { Institution } from '../contract/institution.ts';
 import { identify, VOUCHER_HINT, type IdentifyResult } from '../identity/index.ts';
 import { maskCardNo, maskCertno, maskName } from '../identity/mask.ts';
 import { Decimal, fen } from '../money/decimal.ts';
-import { eligibilityReasons, policyCap, quote, REASONS, type PolicyBook, type ReasonCode } from '../policy/index.ts';
+import { eligibilityReasons, policyCap, REASONS, type PolicyBook, type ReasonCode } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { findPatient, findPatientByPsnOrCertno, poolReportOf } from '../store/roster.ts';
-import { getCatalogItem, listing, type CatalogItem } from '../store/catalog.ts';
-import { usageAfterReport, usageBreakdown } from '../store/ledger.ts';
+import { usageAfterReport, usageBreakdown, type UsageBreakdown } from '../store/ledger.ts';
 import { requireInstitution } from '../store/settings.ts';
 
 export interface ReasonOut {
@@ -162,7 +160,8 @@ export function lookupPatient(db: DB, book: PolicyBook, input: string, date: str
   return describePatient(db, book, inst, r, date, read, options);
 }
 
-export function describePatient(db: DB, book: PolicyBook, inst: Institution, r: RosterRecord, date: string, read: PatientLookup['input'], options: LookupOptions = {}): PatientLookup {
+/** `given`: the year's usage when the caller has already read it (the sale pipeline reads it once). */
+export function describePatient(db: DB, book: PolicyBook, inst: Institution, r: RosterRecord, date: string, read: PatientLookup['input'], options: LookupOptions = {}, given?: UsageBreakdown): PatientLookup {
   const { policy, version } = book.resolve(inst.policy, date);
   const facts = patientFacts(r, date);
   const factsAsFlagged = { ...facts, conditions: conditionList(r.conditions) };
@@ -170,7 +169,7 @@ export function describePatient(db: DB, book: PolicyBook, inst: Institution, r: 
   const codes: ReasonCode[] = [...rosterBlocks(r, date), ...eligibilityReasons(version, probe)];
   // The record carries the bureau's pool figure (read with it); only the local entries are summed.
   const report = poolReportOf(r);
-  const usage = report === undefined ? usageBreakdown(db, r.psn_no, date) : usageAfterReport(db, r.psn_no, date, report);
+  const usage = given ?? (report === undefined ? usageBreakdown(db, r.psn_no, date) : usageAfterReport(db, r.psn_no, date, report));
   let limit: Decimal | null = null;
   let source: string | null = null;
   const fromPolicy = policyCap(version, factsAsFlagged);
@@ -224,124 +223,4 @@ export function describePatient(db: DB, book: PolicyBook, inst: Institution, r: 
   };
   if (options.reveal) out.raw = { name: r.name, certno: r.certno, cardNo: r.card_no };
   return out;
-}
-
-export interface SaleLine {
-  /** National code, the institution's own code, or the barcode. */
-  code: string;
-  quantity: string | number;
-  /** Overrides the catalog's retail price (a price the clerk keys in). */
-  price?: string | number;
-  /** Line id in the request (default: its position, from 1). */
-  id?: string;
-  kind?: 'drug' | 'exam';
-}
-
-export interface SaleInput {
-  input: string;
-  date: string;
-  lines: SaleLine[];
-}
-
-export interface QuotedItem {
-  id: string;
-  code: string;
-  name: string;
-  spec: string | null;
-  listed: boolean;
-  /** The list that decided (county, prefecture or province code); null when no list is loaded. */
-  list: string | null;
-  vbp: boolean;
-  price: string;
-  paymentStandard: string | null;
-  drugClass: '甲' | '乙' | null;
-  restriction: string | null;
-  demo: boolean;
-}
-
-export interface PatientQuote {
-  patient: PatientLookup;
-  request: QuoteRequest;
-  result: QuoteResult;
-  items: QuotedItem[];
-}
-
-/** The payment standard that applies: the list's own, else a VBP drug's winning price (seed 000 §二.(二).4), else the catalog's. */
-function paymentStandardFor(item: CatalogItem, listStandard: string | null): string | null {
-  return listStandard ?? (item.vbp ? item.vbp_price : null) ?? item.payment_standard;
-}
-
-/**
- * Builds the quote request for a sale from local data and calls the engine. An unknown code
- * is an InputError naming lines.N.code; every bad line is named at once.
- */
-export function quoteForPatient(db: DB, book: PolicyBook, sale: SaleInput, options: LookupOptions = {}): PatientQuote {
-  checkDate(sale.date);
-  const inst = requireInstitution(db);
-  if (!Array.isArray(sale.lines) || sale.lines.length === 0) {
-    throw new InputError('INVALID_REQUEST', 'a sale needs at least one line', '至少需要一个药品明细', [problem('lines', 'too_small', 'a sale needs at least one line', '至少需要一个药品明细')]);
-  }
-  const { record, read } = resolvePatient(db, sale.input, sale.date);
-  const patient = describePatient(db, book, inst, record, sale.date, read, options);
-  const problems: Problem[] = [];
-  const items: QuotedItem[] = [];
-  const lines: QuoteRequestInput['lines'] = [];
-  sale.lines.forEach((line, i) => {
-    const code = typeof line?.code === 'string' ? line.code.trim() : '';
-    const item = code === '' ? null : getCatalogItem(db, code);
-    if (!item) {
-      problems.push(
-        code === ''
-          ? problem(`lines.${i}.code`, 'REQUIRED', 'each line needs a drug code (national code, own code or barcode)', '请填写药品编码')
-          : problem(`lines.${i}.code`, 'UNKNOWN_DRUG', `no catalog item has national code, own code or barcode ${JSON.stringify(code)}`, `药品目录中没有编码为 ${code} 的药品`),
-      );
-      return;
-    }
-    const price = line.price ?? item.retail_price;
-    if (price === null || price === undefined) {
-      problems.push(problem(`lines.${i}.price`, 'NO_PRICE', `item ${item.code} has no retail price in the catalog; key one in`, `药品 ${item.generic_name} 未设置零售价，请输入单价`));
-      return;
-    }
-    const l = listing(db, item.code, inst.region);
-    const standard = paymentStandardFor(item, l.paymentStandard);
-    const id = line.id ?? String(i + 1);
-    lines.push({ id, kind: line.kind ?? 'drug', listed: l.listed, vbp: item.vbp, price: typeof price === 'number' ? String(price) : price, paymentStandard: standard, quantity: line.quantity });
-    items.push({
-      id,
-      code: item.code,
-      name: item.trade_name ? `${item.generic_name}（${item.trade_name}）` : item.generic_name,
-      spec: item.spec,
-      listed: l.listed,
-      list: l.list,
-      vbp: item.vbp,
-      price: String(price),
-      paymentStandard: standard,
-      drugClass: item.drug_class,
-      restriction: item.restriction,
-      demo: item.demo,
-    });
-  });
-  if (problems.length > 0) {
-    throw new InputError('INVALID_REQUEST', `The sale is invalid (${problems.map((p) => `${p.path}: ${p.message}`).join('; ')})`, '销售明细有误', problems);
-  }
-  const { version } = book.resolve(inst.policy, sale.date);
-  const raw: QuoteRequestInput = {
-    policy: inst.policy,
-    date: sale.date,
-    institution: institutionFacts(inst),
-    patient: patientFacts(record, sale.date),
-    usedThisYear: patient.cap.used,
-    // A site cap only where the policy sets none (it must not override a published table).
-    annualCap: version.cap.kind === 'supplied' ? inst.annualCap : null,
-    lines,
-  };
-  const request = parseOrThrow(QuoteRequestSchema, raw);
-  const result = quote(book, request);
-  const blocks = rosterBlocks(record, sale.date);
-  if (blocks.length > 0) {
-    // The engine saw no active condition; say why in the roster's own words.
-    result.reasons = [...blocks.map((c) => ({ code: c, message: REASONS[c].zh })), ...result.reasons.filter((x) => x.code !== 'NO_QUALIFYING_CONDITION')];
-    for (const l of result.lines) if (l.reason?.code === 'NO_QUALIFYING_CONDITION') l.reason = { code: blocks[0]!, message: REASONS[blocks[0]!].zh };
-  }
-  return { patient, request, result, items };
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { decimalField, isoDate } from '../contract/fields.ts';
 import { StaffCodeFields } from '../contract/staff.ts';
+import { PrescriptionSchema } from '../contract/prescription.ts';
 
 // ---------- shared pieces ----------
 
@@ -24,7 +25,7 @@ export const ROLE_ZH: Record<OperatorRole, string> = { pharmacist: '药师', cle
 /** A signed-in operator's session: the proof every settlement carries of who did it. */
 const session = z.string().trim().min(16, { message: 'sign in first (session missing)' }).max(128).describe('session from signIn');
 
-const lineInput = z.object({
+const lineInput = z.strictObject({
   code: id('code').describe('catalog code: national code, own code or barcode'),
   quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }),
   /** Days of supply this line covers (from the prescription): enables the supply and refill checks. */
@@ -43,25 +44,19 @@ export const SearchInput = z.object({
   limit: z.number().int().min(1).max(50).default(20),
 });
 
-export const QuoteInput = z.object({
+// Sale bodies are strict: an unknown field is refused, never silently dropped (issue 11).
+export const QuoteInput = z.strictObject({
   patient: LookupInput.shape.input,
   date: isoDate('date', '结算日期').optional(),
   lines: z.array(lineInput).min(1, { message: 'a sale needs at least one line' }).max(200),
+  /** The prescription dispensed on (core/contract/prescription.ts): a pharmacy is paid at the prescriber's level. */
+  prescription: PrescriptionSchema.optional(),
 });
 
 export const SettleInput = QuoteInput.extend({
   session,
   /** Idempotency key chosen by the caller: retrying the same request never settles twice. */
   requestId: z.uuid({ message: 'requestId must be a UUID' }),
-  prescription: z
-    .object({
-      doctor: z.string().max(40).optional(),
-      department: z.string().max(40).optional(),
-      diagnosis: z.string().max(200).optional(),
-      outpatientNo: z.string().max(40).optional(),
-      consent: z.boolean().default(false),
-    })
-    .optional(),
 });
 
 export const ReverseInput = z.object({

@@ -1,4 +1,3 @@
-// A business rule refused the request (not malformed input): the HTTP API answers 409.
-import { InputError } from '../contract/problems.ts';
-
-export class ServiceRefusal extends InputError {}
+// A business rule refused the request (not malformed input): the HTTP API answers 409. The class
+// lives in core/contract so the sale pipeline (core/sale) can raise it without importing the service.
+export { Refusal as ServiceRefusal } from '../contract/problems.ts';

@@ -1,8 +1,7 @@
 // The one façade of the counter: every caller (HTTP plugin API, browser shell, Electron IPC,
 // tests) goes through CounterService.call(method, rawInput), which validates the input with the
 // method's schema from ./contract.ts and returns the method's output shape.
-import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import { randomBytes } from 'node:crypto';
 import { InputError, parseOrThrow, problem } from '../contract/problems.ts';
 import type { Institution } from '../contract/institution.ts';
 import { serviceDate, wallTime } from '../clock/index.ts';
@@ -12,7 +11,7 @@ import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { getInstitution, getSetting, institutionFields, setInstitution, setSetting } from '../store/settings.ts';
 import { searchCatalog } from '../store/catalog.ts';
-import { listSettlements, getSettlementByReceipt, linesOf } from '../store/journal.ts';
+import { listSettlements } from '../store/journal.ts';
 import { currentMessage, getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
 import { insertIdentityDifferences, saveStaffCode } from '../store/staff.ts';
@@ -24,42 +23,31 @@ import {
   listOperators,
   recordPrint,
   recordSettlementOperator,
-  settlementByRequestId,
   settlementOperator,
   verifyOperator,
   recentSettlementIds,
   catalogCodes,
   hasFullReversal,
-  settlementResultJson,
-  setRequestHash,
-  requestHashOf,
   type OperatorRow,
 } from '../store/counter.ts';
 import { reverse as journalReverse } from '../settlement/reverse.ts';
-import { loadRecord, type SettlementRecord } from '../settlement/view.ts';
+import { quoteSale, readSettlement, saleRequestHash, settleSale, type SettlementReadModel } from '../sale/index.ts';
+import type { SaleInput } from '../contract/sale.ts';
 import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, needsAdmin, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type MethodSpec, type SettlementView } from './contract.ts';
-import { assertSettleable, catalogHit, findRecord, lookupView, priceSale, writeSettlement } from './patients.ts';
+import { catalogHit, findRecord, lookupView, quoteView } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
 import { OVERRIDE_ROLES, overrideBlock } from '../supervision/index.ts';
 import { ServiceRefusal } from './errors.ts';
 
 export { ServiceRefusal };
 
-/** The hash of a settle request's content (everything but the session and the key itself), keys sorted. */
-function requestHash(a: MethodArgs<'settle'>): string {
-  const { session: _s, requestId: _r, ...body } = a;
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(canon(body))).digest('hex');
-}
-
-const LineFactsSchema = z.object({ spec: z.string().nullish(), vbp: z.boolean().optional() });
-
-/** A journal line's facts_json, checked on read. */
-function lineFacts(json: string | undefined): { spec: string | null; vbp: boolean } {
-  const f = json ? LineFactsSchema.parse(JSON.parse(json)) : {};
-  return { spec: f.spec ?? null, vbp: Boolean(f.vbp) };
+/** An InputError raised by the journal while writing is a business refusal (409 over HTTP) unless it is one already. */
+function asRefusal(e: unknown): unknown {
+  if (e instanceof InputError && !(e instanceof ServiceRefusal)) {
+    return new ServiceRefusal(e.code, e.message, e.messageZh, e.problems);
+  }
+  return e;
 }
 
 function refusal(code: string, message: string, messageZh: string, path = ''): ServiceRefusal {
@@ -89,6 +77,8 @@ export interface ServiceOptions {
   demo?: boolean;
   /** How long a lookup waits for the platform's 1101/5301 before the roster alone answers. */
   onlineLookupMs?: number;
+  /** Source of record ids (uuid v7 by default; tests inject a fixed sequence to compare journals). */
+  ids?: () => string;
 }
 
 /** The handler of each method of the contract, typed by its schemas. */
@@ -110,6 +100,7 @@ export class CounterService {
   private readonly onSignedOut: (operatorId: string) => void;
   private readonly demo: boolean;
   private readonly onlineLookupMs: number;
+  private readonly ids: (() => string) | undefined;
 
   constructor(o: ServiceOptions) {
     this.db = o.db;
@@ -120,6 +111,7 @@ export class CounterService {
     this.onSignedOut = o.onSignedOut ?? (() => {});
     this.demo = o.demo ?? false;
     this.onlineLookupMs = o.onlineLookupMs ?? 3000;
+    this.ids = o.ids;
   }
 
   /** The single entry point: validate with the method's schema, then run it. */
@@ -197,14 +189,12 @@ export class CounterService {
     return s.operator;
   }
 
-  private view(rec: SettlementRecord): SettlementView {
-    const so = settlementOperator(this.db, rec.id);
-    const result = this.resultOf(rec.id);
+  /** The screen's view of a settlement, from the one read model (core/sale readSettlement). */
+  private view(m: SettlementReadModel): SettlementView {
+    const rec = m.record;
     const conditions = rec.patient.conditions.filter((c): c is 'hypertension' | 'diabetes' => c === 'hypertension' || c === 'diabetes');
     const policyName = this.book.get(rec.policy.id)?.name ?? rec.policy.id;
     const state = rec.outbox?.status ?? 'pending';
-    // One read of the lines for the whole view (not one per line).
-    const factsById = new Map(linesOf(this.db, rec.id).map((l) => [l.id, l.facts_json]));
     return {
       id: rec.id,
       receiptNo: rec.receiptNo,
@@ -212,7 +202,7 @@ export class CounterService {
       reverses: rec.originalId,
       createdAt: rec.settledAt,
       date: rec.date,
-      operator: { id: rec.operator.id, name: rec.operator.name, role: so ? (ROLE_ZH[so.operatorRole as OperatorRow['role']] ?? so.operatorRole) : '' },
+      operator: { id: rec.operator.id, name: rec.operator.name, role: m.operatorRole ? (ROLE_ZH[m.operatorRole as OperatorRow['role']] ?? m.operatorRole) : '' },
       patient: {
         psnNo: rec.patient.psnNo,
         nameMasked: rec.patient.nameMasked,
@@ -224,10 +214,10 @@ export class CounterService {
       total: rec.total,
       fund: rec.fund,
       patientPays: rec.patientPays,
-      capLeft: result?.cap?.remainingAfter ?? '0.00',
+      capLeft: m.result?.cap.remainingAfter ?? '0.00',
       lines: rec.lines.map((l) => {
-        const facts = lineFacts(factsById.get(l.id));
-        return { lineId: l.id, code: l.code, name: l.name, spec: facts.spec, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient };
+        const facts = m.lineFacts.get(l.id);
+        return { lineId: l.id, code: l.code, name: l.name, spec: facts?.spec ?? null, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient };
       }),
       outbox: {
         state,
@@ -238,19 +228,16 @@ export class CounterService {
     };
   }
 
-  private resultOf(settlementId: string): { cap?: { remainingAfter: string } } | null {
-    const json = settlementResultJson(this.db, settlementId);
-    return json ? (JSON.parse(json) as { cap?: { remainingAfter: string } }) : null;
+  /** A settlement by id or receipt number (one statement), or a refusal naming it. */
+  private record(id: string): SettlementReadModel {
+    const m = readSettlement(this.db, id);
+    if (!m) throw refusal('SETTLEMENT_NOT_FOUND', `no settlement ${id}`, `找不到结算记录 ${id}`, 'settlementId');
+    return m;
   }
 
-
-  private record(id: string): SettlementRecord {
-    const rec = loadRecord(this.db, id) ?? (() => {
-      const byReceipt = getSettlementByReceipt(this.db, id);
-      return byReceipt ? loadRecord(this.db, byReceipt.id) : null;
-    })();
-    if (!rec) throw refusal('SETTLEMENT_NOT_FOUND', `no settlement ${id}`, `找不到结算记录 ${id}`, 'settlementId');
-    return rec;
+  /** The sale as the pipeline takes it, from a quote/settle/override body. */
+  private saleInput(a: MethodArgs<'quote'> & { prescription?: SaleInput['prescription'] }): SaleInput {
+    return { patient: a.patient, date: a.date ?? this.today(), lines: a.lines, prescription: a.prescription ?? null };
   }
 
   // ---------- methods ----------
@@ -298,42 +285,25 @@ export class CounterService {
   }
 
   protected m_quote(a: MethodArgs<'quote'>): MethodOutput<'quote'> {
-    return priceSale(this.db, this.book, this.institution(), a.patient, a.date ?? this.today(), a.lines).output;
+    return quoteView(quoteSale(this.db, this.book, this.saleInput(a), { institution: this.institution() }));
   }
 
   protected m_settle(a: MethodArgs<'settle'>): MethodOutput<'settle'> {
     const operator = this.operatorFor(a.session);
-    const hash = requestHash(a);
-    const already = settlementByRequestId(this.db, a.requestId);
-    if (already) {
-      const stored = requestHashOf(this.db, a.requestId);
-      if (stored !== null && stored !== hash) {
-        throw refusal(
-          'IDEMPOTENCY_CONFLICT',
-          `requestId ${a.requestId} was already used for a different sale; use a new requestId for a new sale`,
-          `请求编号 ${a.requestId} 已用于另一笔结算，新的结算请使用新的请求编号`,
-          'requestId',
-        );
-      }
-      return this.view(this.record(already.settlementId));
-    }
-    const inst = this.institution();
-    const date = a.date ?? this.today();
-    const priced = priceSale(this.db, this.book, inst, a.patient, date, a.lines);
-    assertSettleable(priced);
-    return this.commit(() => {
-      const rec = writeSettlement(this.db, priced, inst, { id: operator.id, name: operator.name }, a.requestId, date, this.now());
-      recordSettlementOperator(this.db, {
-        settlementId: rec.id,
-        requestId: a.requestId,
-        operatorId: operator.id,
-        operatorName: operator.name,
-        operatorRole: operator.role,
-        prescription: a.prescription ? { ...a.prescription } : null,
-      });
-      setRequestHash(this.db, rec.id, hash);
-      return rec.id;
+    const { session: _s, requestId, ...body } = a;
+    const input = this.saleInput(a);
+    // Bad input (an unknown code, a missing prescription) is 400; the pipeline's refusals (not
+    // eligible, blocked by supervision, a reused requestId) are 409.
+    const { id, replayed } = settleSale(this.db, this.book, input, {
+      operator: { id: operator.id, name: operator.name, role: operator.role },
+      requestId,
+      requestHash: saleRequestHash(body),
+      now: this.now(),
+      ids: this.ids,
+      institution: this.institution(),
     });
+    if (!replayed) this.onCommitted();
+    return this.view(this.record(id));
   }
 
   /**
@@ -345,8 +315,7 @@ export class CounterService {
     try {
       id = this.db.transaction(write)();
     } catch (e) {
-      if (e instanceof InputError && !(e instanceof ServiceRefusal)) throw new ServiceRefusal(e.code, e.message, e.messageZh, e.problems);
-      throw e;
+      throw asRefusal(e);
     }
     this.onCommitted();
     return this.view(this.record(id));
@@ -354,7 +323,7 @@ export class CounterService {
 
   protected m_reverse(a: MethodArgs<'reverse'>): MethodOutput<'reverse'> {
     const operator = this.operatorFor(a.session);
-    const sale = this.record(a.settlementId);
+    const sale = this.record(a.settlementId).record;
     return this.commit(() => {
       const rec = journalReverse(this.db, { settlementId: sale.id, lines: a.lines ?? null, operator: { id: operator.id, name: operator.name }, reason: a.reason }, { now: this.now() });
       if (!settlementOperator(this.db, rec.id)) {
@@ -388,7 +357,8 @@ export class CounterService {
     }
     const inst = this.institution();
     const date = a.date ?? this.today();
-    const priced = priceSale(this.db, this.book, inst, a.patient, date, a.lines);
+    const input: SaleInput = { patient: a.patient, date, lines: a.lines, prescription: a.prescription ?? null };
+    const priced = quoteSale(this.db, this.book, input, { institution: inst });
     const line = priced.supervised.find((l) => l.id === a.lineId);
     if (!line) {
       const exists = a.lines.length >= Number(a.lineId.replace(/^L/, '')) && /^L\d+$/.test(a.lineId);
@@ -401,7 +371,7 @@ export class CounterService {
       row = overrideBlock(
         this.db,
         this.book,
-        { sale: { policy: inst.policy, psnNo: priced.record.psn_no, date, lines: priced.supervised }, lineId: a.lineId, rule: a.rule, reason: a.reason, operator: { id: who.id, name: who.name, role: who.role } },
+        { sale: { policy: inst.policy, psnNo: priced.ctx.record.psn_no, date, lines: priced.supervised }, lineId: a.lineId, rule: a.rule, reason: a.reason, operator: { id: who.id, name: who.name, role: who.role } },
         this.now(),
       );
     } catch (e) {
@@ -410,13 +380,13 @@ export class CounterService {
       throw e;
     }
     const finding = priced.findings.get(a.lineId)?.find((f) => f.rule === a.rule);
-    const item = priced.items[Number(a.lineId.slice(1)) - 1];
+    const item = priced.lines[Number(a.lineId.slice(1)) - 1]?.item;
     return {
       override: {
         id: row.id,
         lineId: a.lineId,
         code: row.lineCode,
-        drug: item?.name ?? row.genericName,
+        drug: item?.generic_name ?? row.genericName,
         rule: a.rule,
         ruleZh: SUPERVISION_RULE_ZH[a.rule],
         findingZh: finding?.messageZh ?? '',
@@ -425,7 +395,7 @@ export class CounterService {
         operator: { id: row.operatorId, name: row.operatorName, role: row.operatorRole, roleZh: ROLE_ZH[row.operatorRole] },
         createdAt: row.createdAt,
       },
-      quote: priceSale(this.db, this.book, inst, a.patient, date, a.lines).output,
+      quote: quoteView(quoteSale(this.db, this.book, input, { institution: inst })),
     };
   }
 
@@ -480,7 +450,7 @@ export class CounterService {
       items: rows
         .filter((o) => !this.resolvedRejection(o.settlement_id, o.status))
         .map((o) => {
-          const rec = loadRecord(this.db, o.settlement_id);
+          const rec = readSettlement(this.db, o.settlement_id)?.record;
           const what =
             o.status === 'rejected'
               ? { p: `医保平台拒绝：${o.reject_reason ?? o.reject_code ?? '未说明原因'}`, w: '核对患者资格与药品目录后，在“退药退费”中整单冲销，再按自费或正确信息重新结算。' }
@@ -509,7 +479,7 @@ export class CounterService {
 
   protected m_retryUpload(a: MethodArgs<'retryUpload'>): MethodOutput<'retryUpload'> {
     this.operatorFor(a.session);
-    const row = getOutboxBySettlement(this.db, this.record(a.settlementId).id);
+    const row = getOutboxBySettlement(this.db, this.record(a.settlementId).record.id);
     if (!row || row.status !== 'dead') throw refusal('NOT_RETRYABLE', 'only an upload that gave up can be retried', '只有“多次失败”的结算可以重新上传', 'settlementId');
     reviveDead(this.db, row.id);
     this.onCommitted();
@@ -519,13 +489,13 @@ export class CounterService {
   protected m_findSettlements(a: MethodArgs<'findSettlements'>): MethodOutput<'findSettlements'> {
     const text = a.text.trim();
     if (text) {
-      const direct = loadRecord(this.db, text) ?? (getSettlementByReceipt(this.db, text) ? loadRecord(this.db, getSettlementByReceipt(this.db, text)!.id) : null);
+      const direct = readSettlement(this.db, text);
       if (direct) return { items: [this.view(direct)] };
       const psnNo = findRecord(this.db, text, this.today())?.psn_no ?? null;
       if (!psnNo) return { items: [] };
-      return { items: recentSettlementIds(this.db, { psnNo, limit: a.limit }).map((id) => this.view(loadRecord(this.db, id)!)) };
+      return { items: recentSettlementIds(this.db, { psnNo, limit: a.limit }).map((id) => this.view(this.record(id))) };
     }
-    return { items: recentSettlementIds(this.db, { limit: a.limit }).map((id) => this.view(loadRecord(this.db, id)!)) };
+    return { items: recentSettlementIds(this.db, { limit: a.limit }).map((id) => this.view(this.record(id))) };
   }
 
   protected m_getSettlement(a: MethodArgs<'getSettlement'>): MethodOutput<'getSettlement'> {
@@ -544,10 +514,10 @@ export class CounterService {
       const r = renderPublicList(printInst, this.book.get(inst.policy)?.name ?? inst.policy, items, a.layout, printedAt, this.demo || items.some((i) => i.demo));
       return { document: a.document, layout: a.layout, copy, pageSize: r.pageSize, html: r.html };
     }
-    const rec = this.record(a.settlementId!);
-    const view = this.view(rec);
-    const factsById = new Map(linesOf(this.db, rec.id).map((l) => [l.id, l.facts_json]));
-    const ps: PrintSettlement = { ...view, lines: view.lines.map((l) => ({ ...l, vbp: lineFacts(factsById.get(l.lineId)).vbp })) };
+    const model = this.record(a.settlementId!);
+    const rec = model.record;
+    const view = this.view(model);
+    const ps: PrintSettlement = { ...view, lines: view.lines.map((l) => ({ ...l, vbp: Boolean(model.lineFacts.get(l.lineId)?.vbp) })) };
     if (a.document === 'prescription' && rec.kind !== 'sale') throw refusal('NOT_A_SALE', 'a prescription is printed from a sale, not a return', '连续处方只能从销售结算打印', 'settlementId');
     const copy = recordPrint(this.db, { settlementId: rec.id, document: a.document, layout: a.layout, operatorId: operator.id });
     if (a.document === 'receipt') {
@@ -556,8 +526,8 @@ export class CounterService {
     }
     const patient = findPatient(this.db, { psnNo: rec.patient.psnNo });
     if (a.document === 'prescription') {
-      const so = settlementOperator(this.db, rec.id);
-      const rx = (so?.prescription ?? {}) as { doctor?: string; department?: string; diagnosis?: string; outpatientNo?: string; consent?: boolean };
+      const rx = model.prescription ?? {};
+      const doctor = typeof rx.doctor === 'string' ? rx.doctor : (rx.doctor?.name ?? '');
       const r = renderPrescription(
         ps,
         printInst,
@@ -571,9 +541,9 @@ export class CounterService {
           address: '',
           phone: '',
           diagnosis: rx.diagnosis ?? view.patient.conditionsZh,
-          doctor: rx.doctor ?? '',
+          doctor,
           cashier: rec.operator.name,
-          dispenser: so?.operatorRole === 'pharmacist' ? so.operatorName : '',
+          dispenser: model.operatorRole === 'pharmacist' ? rec.operator.name : '',
           reviewer: '',
           consent: rx.consent ?? false,
         },
@@ -586,8 +556,9 @@ export class CounterService {
     const entries = new Map<string, DrugListEntry>();
     const rows = listSettlements(this.db, { psnNo: rec.patient.psnNo });
     for (const row of rows) {
-      for (const l of linesOf(this.db, row.id)) {
-        const f = JSON.parse(l.facts_json) as { spec?: string | null; vbp?: boolean };
+      const m = this.record(row.id);
+      for (const l of m.lineRows) {
+        const f = m.lineFacts.get(l.id) ?? {};
         const e = entries.get(l.catalog_code) ?? { name: l.name, spec: f.spec ?? null, vbp: Boolean(f.vbp), lastDate: row.settle_date, quantity: '0', times: 0 };
         e.quantity = new Decimal(e.quantity).plus(new Decimal(l.quantity)).toString();
         if (row.kind === 'sale') e.times += 1;

@@ -1,21 +1,16 @@
-// The façade's view of local data, shaped for the screen: core/patient finds the patient and
-// builds the engine request (identity → roster → ledger → policy; catalog → listing → payment
-// standard); this module turns its answers into the service contract's PatientView / QuoteOutput.
+// The façade's view of local data, shaped for the screen: core/patient finds the patient for a
+// lookup, the sale pipeline (core/sale) prices a sale; this module turns their answers into the
+// service contract's PatientView / CatalogHit / QuoteOutput.
 import { InputError } from '../contract/problems.ts';
-import type { SettleInput } from '../settlement/contract.ts';
-import { settle } from '../settlement/settle.ts';
-import type { SettlementRecord } from '../settlement/view.ts';
-import { ServiceRefusal } from './errors.ts';
-import type { QuoteRequest, QuoteResult } from '../contract/quote.ts';
 import type { RosterRecord } from '../contract/patient.ts';
 import type { Institution } from '../contract/institution.ts';
-import { identify, type IdentifyResult } from '../identity/index.ts';
+import { identify } from '../identity/index.ts';
 import { Decimal, fen, unitPrice } from '../money/decimal.ts';
 import { reason, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
-import { getCatalogItem, listing, type CatalogItem } from '../store/catalog.ts';
-import { lookupPatient, quoteForPatient, resolvePatient, type PatientLookup } from '../patient/index.ts';
-import { recordDispensing, superviseSale, supplyRules, type Finding as SupervisionFinding } from '../supervision/index.ts';
+import { listing, type CatalogItem, type Listing } from '../store/catalog.ts';
+import { lookupPatient, resolvePatient, type PatientLookup } from '../patient/index.ts';
+import type { PricedSale } from '../sale/index.ts';
 import { CONDITION_ZH, INSURANCE_ZH, type CatalogHit, type LookupOutput, type PatientView, type QuoteOutput } from './contract.ts';
 
 /** The patient record for a scanned input, or null (not found, unreadable). */
@@ -73,7 +68,11 @@ export function lookupView(db: DB, book: PolicyBook, inst: Institution, input: s
 }
 
 export function catalogHit(db: DB, item: CatalogItem, region: string): CatalogHit {
-  const l = listing(db, item.code, region);
+  return hitOf(item, listing(db, item.code, region));
+}
+
+/** A catalog item as the screen shows it, with its list membership in the institution's region. */
+export function hitOf(item: CatalogItem, l: Listing): CatalogHit {
   const price = item.retail_price ?? item.vbp_price ?? '0';
   return {
     code: item.code,
@@ -96,57 +95,17 @@ export function catalogHit(db: DB, item: CatalogItem, region: string): CatalogHi
   };
 }
 
-export interface Priced {
-  output: QuoteOutput;
-  request: QuoteRequest;
-  result: QuoteResult;
-  record: RosterRecord;
-  identified: IdentifyResult;
-  items: CatalogHit[];
-  /** Lines with days of supply, as core/supervision records them after the sale. */
-  supervised: { id: string; code: string; genericName: string; drugGroup: string | null; quantity: string; days: number }[];
-  /** Recorded overrides that unblock lines of this sale: settling links them to the settlement. */
-  overrideIds: string[];
-  /** Each line's supervision findings as core/supervision gave them (for the override dialog). */
-  findings: Map<string, SupervisionFinding[]>;
-}
-
 /**
- * The live split on screen: core/patient builds the engine request from the database (patient,
- * institution, catalog listing, payment standard, ledger) and quotes it; this shapes it for the screen.
+ * The live split on screen, from the sale pipeline's priced sale (core/sale): each line with its
+ * catalog facts, rate, warnings and supervision findings, the cap before and after.
  */
-export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientInput: string, date: string, lines: { code: string; quantity: string; days?: number | undefined }[]): Priced {
-  const { record } = resolvePatient(db, patientInput, date);
-  const identified = identify(patientInput, { today: date });
-  const q = quoteForPatient(db, book, { input: patientInput, date, lines: lines.map((l, i) => ({ code: l.code, quantity: l.quantity, id: `L${i + 1}` })) });
-  const items: CatalogHit[] = lines.map((l, i) => {
-    const item = getCatalogItem(db, l.code)!;
-    return { ...catalogHit(db, item, inst.region), price: unitPrice(q.items[i]!.price), paymentStandard: q.items[i]!.paymentStandard };
-  });
-  const result = q.result;
-  // Over the region's supply ceiling or a refill too early (core/supervision): only lines whose days are known.
-  const supervised = lines.flatMap((l, i) => {
-    if (l.days === undefined) return [];
-    const item = getCatalogItem(db, l.code)!;
-    return [{ id: `L${i + 1}`, code: item.code, genericName: item.generic_name, drugGroup: item.drug_group, quantity: l.quantity, days: l.days }];
-  });
-  const findings = new Map<string, { code: string; message: string }[]>();
-  const raw = new Map<string, SupervisionFinding[]>();
-  const blockedLines = new Set<string>();
-  const overrideIds = new Set<string>();
-  if (supervised.length > 0) {
-    const verdict = superviseSale(db, book, { policy: inst.policy, psnNo: record.psn_no, date, lines: supervised });
-    for (const v of verdict.lines) {
-      raw.set(v.id, v.findings);
-      findings.set(v.id, v.findings.map((f) => ({ code: f.rule, message: f.overrideId ? `${f.messageZh}（已登记放行）` : f.messageZh })));
-      for (const f of v.findings) if (f.overrideId) overrideIds.add(f.overrideId);
-      if (v.blocked) blockedLines.add(v.id);
-    }
-  }
-  const rules = supervised.length > 0 ? supplyRules(book, inst.policy, date) : null;
-  const output: QuoteOutput = {
-    patient: toPatientView(q.patient, inst),
-    date,
+export function quoteView(priced: PricedSale): QuoteOutput {
+  const { result, ctx } = priced;
+  const inst = ctx.institution;
+  const items: CatalogHit[] = priced.lines.map((l) => ({ ...hitOf(l.item, l.listing), price: unitPrice(l.price), paymentStandard: l.paymentStandard }));
+  return {
+    patient: toPatientView(ctx.patient, inst),
+    date: priced.date,
     eligible: result.eligible,
     reasons: result.reasons,
     total: result.total,
@@ -154,15 +113,17 @@ export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientIn
     patientPays: result.patient,
     cap: { limit: result.cap.limit, before: result.cap.remainingBefore, after: result.cap.remainingAfter },
     lines: result.lines.map((r, i) => {
+      const item = items[i]!;
+      const raw = priced.findings.get(r.id) ?? [];
       const warnings: { code: string; message: string }[] = [];
       if (r.reason) warnings.push({ code: r.reason.code, message: r.reason.message });
-      if (!items[i]!.listed && !warnings.some((w) => w.code === 'NOT_LISTED')) warnings.push(reason('NOT_LISTED'));
-      if (items[i]!.restriction) warnings.push({ code: 'RESTRICTION', message: `限制：${items[i]!.restriction}` });
-      warnings.push(...(findings.get(r.id) ?? []));
+      if (!item.listed && !warnings.some((w) => w.code === 'NOT_LISTED')) warnings.push(reason('NOT_LISTED'));
+      if (item.restriction) warnings.push({ code: 'RESTRICTION', message: `限制：${item.restriction}` });
+      warnings.push(...raw.map((f) => ({ code: f.rule, message: f.overrideId ? `${f.messageZh}（已登记放行）` : f.messageZh })));
       return {
         lineId: r.id,
-        item: items[i]!,
-        quantity: lines[i]!.quantity,
+        item,
+        quantity: priced.lines[i]!.quantity,
         total: r.total,
         inScope: r.inScope,
         rate: r.rate,
@@ -170,71 +131,11 @@ export function priceSale(db: DB, book: PolicyBook, inst: Institution, patientIn
         patient: r.patient,
         covered: r.covered,
         warnings,
-        blocked: blockedLines.has(r.id),
-        blockedBy: (raw.get(r.id) ?? []).flatMap((f) => (f.severity === 'block' && !f.overrideId && (f.rule === 'MAX_SUPPLY' || f.rule === 'EARLY_REFILL') ? [f.rule] : [])),
+        blocked: priced.blockedLines.has(r.id),
+        blockedBy: raw.flatMap((f) => (f.severity === 'block' && !f.overrideId && (f.rule === 'MAX_SUPPLY' || f.rule === 'EARLY_REFILL') ? [f.rule] : [])),
       };
     }),
-    supply: rules ? { maxDaysPerPrescription: rules.maxDaysPerPrescription, source: rules.source } : null,
-    blocked: blockedLines.size > 0,
+    supply: priced.rules ? { maxDaysPerPrescription: priced.rules.maxDaysPerPrescription, source: priced.rules.source } : null,
+    blocked: priced.blockedLines.size > 0,
   };
-  return { output, request: q.request, result, record, identified, items, supervised, overrideIds: [...overrideIds], findings: raw };
-}
-
-/**
- * What the journal needs to settle a priced sale: the patient with the certificate the platform
- * messages carry (the one read at the counter, else the ID number), the institution, the lines.
- */
-export function settleInputFor(priced: Priced, inst: Institution, operator: { id: string; name: string }, requestId: string | null | undefined): SettleInput {
-  const cert = priced.identified.cert;
-  const r = priced.record;
-  return {
-    requestId: requestId ?? null,
-    request: priced.request,
-    result: priced.result,
-    patient: {
-      psnNo: r.psn_no,
-      certType: (cert?.mdtrtCertType as '01' | '02' | '03' | undefined) ?? '02',
-      certNo: cert?.mdtrtCertNo ?? r.certno ?? r.psn_no,
-      cardSn: cert?.cardSn ?? null,
-      certno: r.certno,
-      name: r.name,
-      insutype: r.insutype,
-      insuplcAdmdvs: r.region && /^\d{6}$/.test(r.region) ? r.region : null,
-    },
-    institution: { code: inst.code, name: inst.name, type: inst.type, level: inst.level, region: inst.region },
-    operator,
-    lines: priced.items.map((it, i) => ({ lineId: `L${i + 1}`, code: it.code, ownCode: it.ownCode, name: it.name, spec: it.spec })),
-  };
-}
-
-/**
- * The counter settles a sale under the scheme only when the patient is eligible and no line is
- * blocked by supervision (a blocked line needs an authorised override first); every caller checks here.
- */
-export function assertSettleable(priced: Priced): void {
-  const out = priced.output;
-  if (!out.eligible) {
-    const why = out.reasons.map((r) => r.message).join('；');
-    throw settleRefusal('NOT_ELIGIBLE', `this sale is not covered by the two-disease scheme: ${out.reasons.map((r) => r.code).join(', ')}`, `本次不享受两病待遇：${why}。请按普通门诊或自费结算。`, 'patient');
-  }
-  if (out.blocked) {
-    const why = out.lines.filter((l) => l.blocked).map((l) => `${l.item.name}：${l.warnings.filter((w) => w.code === 'MAX_SUPPLY' || w.code === 'EARLY_REFILL').map((w) => w.message).join('；')}`);
-    throw settleRefusal('SUPPLY_BLOCKED', "a line is over the region's supply rules (supply ceiling or early refill); change the quantity or days, or record an authorised override", `用药监管：${why.join('；')}`, 'lines');
-  }
-}
-
-function settleRefusal(code: string, message: string, messageZh: string, path: string): ServiceRefusal {
-  return new ServiceRefusal(code, message, messageZh, [{ path, code, message, messageZh }]);
-}
-
-/**
- * Writes the settlement (journal, ledger, outbox) and what was dispensed, with the overrides that
- * unblocked it linked to it (audit: which sale used which override). Call inside a transaction.
- */
-export function writeSettlement(db: DB, priced: Priced, inst: Institution, operator: { id: string; name: string }, requestId: string | null | undefined, date: string, now: Date): SettlementRecord {
-  const rec = settle(db, settleInputFor(priced, inst, operator, requestId), { now });
-  if (priced.supervised.length > 0) {
-    recordDispensing(db, { settlementId: rec.id, psnNo: priced.record.psn_no, date, institution: inst.code, lines: priced.supervised, overrideIds: priced.overrideIds }, now);
-  }
-  return rec;
 }

@@ -45,7 +45,7 @@ export interface SettleInput {
   /** Caller's idempotency key: the same requestId returns the settlement already made. */
   requestId?: string | null;
   request: QuoteRequest;
-  /** The engine's split for `request` (quoteForPatient's result); checked to match the request and be eligible. */
+  /** The engine's split for `request` (the sale pipeline's result, core/sale); checked to match the request and be eligible. */
   result: QuoteResult;
   patient: PatientForSettlement;
   institution: InstitutionForSettlement;

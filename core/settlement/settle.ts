@@ -1,29 +1,16 @@
-// settle(): a sale is committed locally in ONE synchronous SQLite transaction: the journal
-// record with its lines and the engine's split (policy id and version), the pool ledger entry,
-// the outbox row and its platform messages (msgids assigned now). Nothing awaits inside it,
-// so a crash leaves either all of it or none of it.
-import { v7 as uuidv7 } from 'uuid';
+// settle(): a sale whose facts the caller supplies (scripts, tests, the CLI's DirectSale): the
+// facts are checked where they enter, the engine's answer must be for this very request, and the
+// sale is committed by the pipeline's one writer (core/sale commitSale) in ONE transaction.
 import { InputError, parseOrThrow } from '../contract/problems.ts';
 import type { QuoteResult } from '../contract/quote.ts';
 import type { DB } from '../store/db.ts';
-import {
-  getSettlementByRequestId,
-  insertLine,
-  insertSettlement,
-  lastHash,
-  nextReceiptNo,
-  type LineRow,
-  type SettlementRow,
-} from '../store/journal.ts';
-import { enqueueRecord } from '../outbox/enqueue.ts';
-import { saleSteps } from '../outbox/steps.ts';
-import { recordHash } from './hash.ts';
-import { recordPoolUsage } from './ledger-bridge.ts';
+import { commitSale } from '../sale/commit.ts';
+import { readSettlement, type SettlementRecord } from '../sale/read.ts';
 import { SettleInputSchema, type SettleInput } from './contract.ts';
-import { loadRecord, type SettlementRecord } from './view.ts';
 
 export interface SettleOptions {
   now?: Date;
+  ids?: () => string;
 }
 
 function refuse(code: string, en: string, zh: string, path = ''): never {
@@ -41,9 +28,9 @@ function checkResultMatches(input: SettleInput): void {
   const reqIds = request.lines.map((l) => l.id);
   const resIds = result.lines.map((l) => l.id);
   if (reqIds.join('\u0000') !== resIds.join('\u0000')) refuse('RESULT_MISMATCH', 'The quote result lines do not match the request lines', '结算结果的明细与请求不一致');
-  const catalogIds = new Set(input.lines.map((l) => l.lineId));
+  const byId = new Set(input.lines.map((l) => l.lineId));
   reqIds.forEach((id, i) => {
-    if (!catalogIds.has(id)) refuse('LINE_WITHOUT_CATALOG', `line ${id} has no catalog code`, `明细 ${id} 缺少医保目录编码`, `lines.${i}`);
+    if (!byId.has(id)) refuse('LINE_WITHOUT_CATALOG', `line ${id} has no catalog code`, `明细 ${id} 缺少医保目录编码`, `lines.${i}`);
   });
 }
 
@@ -51,83 +38,22 @@ export function settle(db: DB, raw: SettleInput, options: SettleOptions = {}): S
   const parsed = parseOrThrow(SettleInputSchema, raw);
   const input: SettleInput = { ...raw, ...parsed, result: raw.result };
   checkResultMatches(input);
-  const now = options.now ?? new Date();
-  const nowIso = now.toISOString();
-
-  const id = db.transaction((): string => {
-    if (input.requestId) {
-      const existing = getSettlementByRequestId(db, input.requestId);
-      if (existing) return existing.id;
-    }
-    const { request, result, patient, institution, operator } = input;
-    const settlementId = uuidv7();
-    const receiptNo = nextReceiptNo(db, request.date, 'S');
-    const byLine = new Map(input.lines.map((l) => [l.lineId, l]));
-    const lines: LineRow[] = result.lines.map((r, i) => {
-      const q = request.lines[i]!;
-      const c = byLine.get(r.id)!;
-      return {
-        id: uuidv7(),
-        settlement_id: settlementId,
-        line_no: i + 1,
-        feedetl_sn: `${receiptNo}${String(i + 1).padStart(3, '0')}`,
-        quote_line_id: r.id,
-        catalog_code: c.code,
-        own_code: c.ownCode ?? null,
-        name: c.name,
-        quantity: q.quantity,
-        price: q.price,
-        total: r.total,
-        in_scope: r.inScope,
-        fund: r.fund,
-        patient_pay: r.patient,
-        rate: r.rate,
-        covered: r.covered ? 1 : 0,
-        facts_json: JSON.stringify({ kind: q.kind, listed: q.listed, vbp: q.vbp, paymentStandard: q.paymentStandard ?? null, spec: c.spec ?? null, reason: r.reason, source: r.source }),
-        reverses_line_id: null,
-      };
-    });
-    const row: SettlementRow = {
-      id: settlementId,
-      request_id: input.requestId ?? null,
-      kind: 'sale',
-      original_id: null,
-      receipt_no: receiptNo,
-      settle_date: request.date,
-      settled_at: nowIso,
-      institution_code: institution.code,
-      institution_name: institution.name,
-      institution_type: institution.type,
-      institution_level: institution.level,
-      psn_no: patient.psnNo,
-      patient_json: JSON.stringify({
-        ...patient,
-        conditions: request.patient.conditions,
-        managementClass: request.patient.managementClass ?? null,
-        region: institution.region ?? null,
-      }),
-      operator_id: operator.id,
-      operator_name: operator.name,
-      policy_id: result.policy.id,
-      policy_version: result.policy.version,
-      total: result.total,
-      in_scope: result.inScope,
-      fund: result.fund,
-      patient_pay: result.patient,
-      request_json: JSON.stringify(request),
-      result_json: JSON.stringify(result),
-      reason: null,
-      prev_hash: lastHash(db),
-      hash: '',
-    };
-    row.hash = recordHash(row, lines);
-    insertSettlement(db, row);
-    for (const line of lines) insertLine(db, line);
-    recordPoolUsage(db, { psnNo: patient.psnNo, date: request.date, amount: result.fund, settlementId });
-    enqueueRecord(db, { settlement: row, steps: saleSteps(institution.type), dependsOn: null, status: 'pending', now });
-    return settlementId;
-  })();
-  return loadRecord(db, id)!;
+  const byLine = new Map(input.lines.map((l) => [l.lineId, l]));
+  const id = commitSale(
+    db,
+    {
+      request: input.request,
+      result: input.result,
+      patient: input.patient,
+      institution: input.institution,
+      // In the engine's line order (the journal numbers lines as the request does).
+      lines: input.request.lines.map((l) => byLine.get(l.id)!),
+      dispensing: null,
+      prescription: null,
+    },
+    { operator: { ...input.operator, role: null }, requestId: input.requestId ?? null, now: options.now ?? new Date(), ids: options.ids },
+  );
+  return readSettlement(db, id)!.record;
 }
 
 export type { QuoteResult };

@@ -31,7 +31,8 @@ export function spacedChars(...texts: (string | null)[]): string {
 }
 
 
-function toItem(row: Record<string, unknown>): CatalogItem {
+/** A catalog row as the counter uses it (booleans as booleans, internal columns dropped). */
+export function toItem(row: Record<string, unknown>): CatalogItem {
   const out = { ...row } as Record<string, unknown>;
   for (const c of BOOL_COLUMNS) out[c] = row[c] === 1;
   delete out.id;
@@ -98,6 +99,54 @@ export function deciding(db: DB, region: string): string | null {
     if (stmt(db, 'SELECT 1 FROM catalog_lists WHERE region = ? LIMIT 1').get(level)) return level;
   }
   return null;
+}
+
+/**
+ * The items for a sale's lines in ONE query: each code matched as national code, then own code,
+ * then barcode (as getCatalogItem). Returns one entry per distinct input code that was found.
+ */
+export function catalogItemsByCodes(db: DB, codes: readonly string[]): Map<string, CatalogItem> {
+  const wanted = [...new Set(codes.map((c) => c.trim()).filter((c) => c !== ''))];
+  const out = new Map<string, CatalogItem>();
+  if (wanted.length === 0) return out;
+  const marks = wanted.map(() => '?').join(', ');
+  const rows = stmt(db, `${ITEM} WHERE code IN (${marks}) OR own_code IN (${marks}) OR barcode IN (${marks})`).all(
+    ...wanted.map((c) => c.toUpperCase()),
+    ...wanted,
+    ...wanted,
+  ) as Record<string, unknown>[];
+  for (const c of wanted) {
+    const row = rows.find((r) => r.code === c.toUpperCase()) ?? rows.find((r) => r.own_code === c) ?? rows.find((r) => r.barcode === c);
+    if (row) out.set(c, toItem(row));
+  }
+  return out;
+}
+
+/**
+ * listing() for several items in ONE query: which list level decides in the region (the most
+ * local one holding any row) and each item's row on it.
+ */
+export function listingsFor(db: DB, codes: readonly string[], region: string): Map<string, Listing> {
+  const levels = listLevels(region);
+  const unique = [...new Set(codes)];
+  const probes = levels.map(() => `SELECT region, NULL AS code, NULL AS payment_standard, 1 AS probe FROM (SELECT region FROM catalog_lists WHERE region = ? LIMIT 1)`);
+  const sql =
+    unique.length > 0
+      ? `${probes.join(' UNION ALL ')} UNION ALL SELECT region, code, payment_standard, 0 AS probe FROM catalog_lists WHERE region IN (${levels.map(() => '?').join(', ')}) AND code IN (${unique.map(() => '?').join(', ')})`
+      : probes.join(' UNION ALL ');
+  const rows = stmt(db, sql).all(...levels, ...(unique.length > 0 ? [...levels, ...unique] : [])) as { region: string; code: string | null; payment_standard: string | null; probe: number }[];
+  const present = new Set(rows.filter((r) => r.probe === 1).map((r) => r.region));
+  const level = levels.find((l) => present.has(l)) ?? null;
+  const out = new Map<string, Listing>();
+  for (const code of unique) {
+    if (level === null) {
+      out.set(code, { listed: false, list: null, paymentStandard: null });
+      continue;
+    }
+    const row = rows.find((r) => r.probe === 0 && r.region === level && r.code === code);
+    out.set(code, { listed: row !== undefined, list: level, paymentStandard: row?.payment_standard ?? null });
+  }
+  return out;
 }
 
 export interface SearchOptions {

@@ -3,6 +3,7 @@
 // in the settlement's transaction.
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { DB } from './db.ts';
+import { prep } from './prepared.ts';
 
 export type Role = 'pharmacist' | 'clerk' | 'admin';
 export interface OperatorRow {
@@ -48,12 +49,21 @@ export interface SettlementOperator {
   operatorName: string;
   operatorRole: string;
   prescription: Record<string, unknown> | null;
+  /** The hash of the request an idempotency key answered (bound in the same INSERT). */
+  requestHash?: string | null;
 }
 
 export function recordSettlementOperator(db: DB, s: SettlementOperator, now = new Date().toISOString()): void {
-  db.prepare(
-    `INSERT INTO settlement_operators (settlement_id, request_id, operator_id, operator_name, operator_role, prescription, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(s.settlementId, s.requestId, s.operatorId, s.operatorName, s.operatorRole, s.prescription ? JSON.stringify(s.prescription) : null, now);
+  prep(
+    db,
+    `INSERT INTO settlement_operators (settlement_id, request_id, operator_id, operator_name, operator_role, prescription, created_at, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(s.settlementId, s.requestId, s.operatorId, s.operatorName, s.operatorRole, s.prescription ? JSON.stringify(s.prescription) : null, now, s.requestHash ?? null);
+}
+
+/** A registered operator's name and role, or null (one statement). */
+export function operatorById(db: DB, id: string): OperatorRow | null {
+  const r = prep(db, `SELECT id, name, role, active FROM operators WHERE id = ?`).get(id) as { id: string; name: string; role: Role; active: number } | undefined;
+  return r ? { id: r.id, name: r.name, role: r.role, active: r.active === 1 } : null;
 }
 
 type SoRow = { settlement_id: string; request_id: string | null; operator_id: string; operator_name: string; operator_role: string; prescription: string | null };
@@ -70,22 +80,6 @@ function toSo(r: SoRow): SettlementOperator {
 
 export function settlementOperator(db: DB, settlementId: string): SettlementOperator | null {
   const r = db.prepare(`SELECT * FROM settlement_operators WHERE settlement_id = ?`).get(settlementId) as SoRow | undefined;
-  return r ? toSo(r) : null;
-}
-
-/** Binds a settlement's idempotency key to the hash of the request it answered. */
-export function setRequestHash(db: DB, settlementId: string, hash: string): void {
-  db.prepare(`UPDATE settlement_operators SET request_hash = ? WHERE settlement_id = ?`).run(hash, settlementId);
-}
-
-/** The request hash stored with an idempotency key (null: key unknown or stored before migration 80). */
-export function requestHashOf(db: DB, requestId: string): string | null {
-  const r = db.prepare(`SELECT request_hash FROM settlement_operators WHERE request_id = ?`).get(requestId) as { request_hash: string | null } | undefined;
-  return r?.request_hash ?? null;
-}
-
-export function settlementByRequestId(db: DB, requestId: string): SettlementOperator | null {
-  const r = db.prepare(`SELECT * FROM settlement_operators WHERE request_id = ?`).get(requestId) as SoRow | undefined;
   return r ? toSo(r) : null;
 }
 
@@ -130,7 +124,3 @@ export function hasFullReversal(db: DB, settlementId: string): boolean {
   return db.prepare(`SELECT 1 FROM settlement WHERE original_id = ? AND kind = 'reversal'`).get(settlementId) !== undefined;
 }
 
-/** The engine result stored with a settlement. */
-export function settlementResultJson(db: DB, settlementId: string): string | null {
-  return (db.prepare('SELECT result_json FROM settlement WHERE id = ?').get(settlementId) as { result_json: string } | undefined)?.result_json ?? null;
-}

@@ -94,10 +94,6 @@ export function getSettlement(db: DB, id: string): SettlementRow | undefined {
   return prep(db, 'SELECT * FROM settlement WHERE id = ?').get(id) as SettlementRow | undefined;
 }
 
-export function getSettlementByReceipt(db: DB, receiptNo: string): SettlementRow | undefined {
-  return prep(db, 'SELECT * FROM settlement WHERE receipt_no = ?').get(receiptNo) as SettlementRow | undefined;
-}
-
 export function getSettlementByRequestId(db: DB, requestId: string): SettlementRow | undefined {
   return prep(db, 'SELECT * FROM settlement WHERE request_id = ?').get(requestId) as SettlementRow | undefined;
 }
@@ -183,4 +179,76 @@ export function insertLedgerEntryDirect(db: DB, e: { psnNo: string; pool: string
   prep(db, 
     'INSERT INTO ledger_entries (psn_no, pool, service_date, amount_fen, settlement_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(e.psnNo, e.pool, e.date, e.amountFen, e.settlementId, e.at);
+}
+
+/**
+ * What a new record needs from the journal, in ONE statement: the previous record's hash (the
+ * chain) and the next receipt number of the day for the prefix (as nextReceiptNo).
+ */
+export function journalHead(db: DB, date: string, prefix: 'S' | 'T'): { prevHash: string; receiptNo: string } {
+  const base = `${prefix}${date.replaceAll('-', '')}`;
+  const upper = base.slice(0, -1) + String.fromCharCode(base.charCodeAt(base.length - 1) + 1);
+  const row = prep(
+    db,
+    `SELECT (SELECT hash FROM settlement ORDER BY seq DESC LIMIT 1) AS prev_hash,
+            (SELECT receipt_no FROM settlement WHERE receipt_no >= ? AND receipt_no < ? ORDER BY receipt_no DESC LIMIT 1) AS last`,
+  ).get(base, upper) as { prev_hash: string | null; last: string | null };
+  const n = row.last ? Number(row.last.slice(base.length)) + 1 : 1;
+  return { prevHash: row.prev_hash ?? GENESIS_HASH, receiptNo: `${base}${String(n).padStart(5, '0')}` };
+}
+
+/** A record's lines in ONE multi-row INSERT (one statement whatever the number of lines). */
+export function insertLines(db: DB, rows: readonly LineRow[]): void {
+  if (rows.length === 0) return;
+  const one = `(${LINE_COLUMNS.map(() => '?').join(', ')})`;
+  const sql = `INSERT INTO settlement_line (${LINE_COLUMNS.join(', ')}) VALUES ${rows.map(() => one).join(', ')}`;
+  prep(db, sql).run(...rows.flatMap((r) => LINE_COLUMNS.map((c) => (r as unknown as Record<string, unknown>)[c] ?? null)));
+}
+
+/**
+ * A settlement as the read model needs it, in ONE statement: the row, its lines, its outbox row,
+ * the platform's answers, variances, the records against it, and who settled it. The nested
+ * parts come back as JSON text (json_group_array) for the caller to check with zod.
+ */
+export interface SettlementReadRow extends SettlementRow {
+  lines_json: string;
+  outbox_json: string | null;
+  platform_json: string;
+  variances_json: string;
+  against_json: string;
+  operator_role: string | null;
+  prescription: string | null;
+  request_hash: string | null;
+}
+
+const LINE_JSON = `json_object(${LINE_COLUMNS.map((c) => `'${c}', l.${c}`).join(', ')})`;
+
+export function readSettlementRow(db: DB, idOrReceipt: string): SettlementReadRow | undefined {
+  return prep(
+    db,
+    `SELECT s.*,
+       (SELECT json_group_array(json(x.j)) FROM (SELECT ${LINE_JSON} AS j FROM settlement_line l WHERE l.settlement_id = s.id ORDER BY l.line_no) x) AS lines_json,
+       (SELECT json_object('id', o.id, 'status', o.status, 'step', o.step, 'steps_json', o.steps_json, 'attempts', o.attempts,
+                           'last_error', o.last_error, 'reject_reason', o.reject_reason, 'setl_id', o.setl_id)
+          FROM outbox o WHERE o.settlement_id = s.id LIMIT 1) AS outbox_json,
+       (SELECT json_group_array(json(x.j)) FROM (SELECT json_object('setl_id', p.setl_id, 'role', p.role, 'medfee_sumamt', p.medfee_sumamt,
+                           'fund_pay_sumamt', p.fund_pay_sumamt, 'psn_part_amt', p.psn_part_amt) AS j
+          FROM platform_settlement p WHERE p.settlement_id = s.id ORDER BY p.received_at, p.msgid) x) AS platform_json,
+       (SELECT json_group_array(json(x.j)) FROM (SELECT json_object('field', v.field, 'line_ref', v.line_ref, 'local_value', v.local_value,
+                           'platform_value', v.platform_value, 'difference', v.difference) AS j
+          FROM variance v WHERE v.settlement_id = s.id ORDER BY v.scope, v.line_ref, v.field) x) AS variances_json,
+       (SELECT json_group_array(a.id) FROM (SELECT id FROM settlement WHERE original_id = s.id ORDER BY seq) a) AS against_json,
+       so.operator_role, so.prescription, so.request_hash
+     FROM settlement s LEFT JOIN settlement_operators so ON so.settlement_id = s.id
+     WHERE s.id = ? OR s.receipt_no = ?
+     ORDER BY s.id = ? DESC LIMIT 1`,
+  ).get(idOrReceipt, idOrReceipt, idOrReceipt) as SettlementReadRow | undefined;
+}
+
+/** The settlement an idempotency key already made, with the hash of the request it answered. */
+export function settlementForRequest(db: DB, requestId: string): { id: string; requestHash: string | null } | null {
+  const r = prep(db, 'SELECT s.id, so.request_hash FROM settlement s LEFT JOIN settlement_operators so ON so.settlement_id = s.id WHERE s.request_id = ?').get(requestId) as
+    | { id: string; request_hash: string | null }
+    | undefined;
+  return r ? { id: r.id, requestHash: r.request_hash } : null;
 }

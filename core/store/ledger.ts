@@ -46,13 +46,13 @@ function checkDate(date: string, path: string): void {
  * own db.transaction (better-sqlite3 nests it as a savepoint). A second entry for the same
  * settlement and pool is refused (UNIQUE), so a retried settle cannot count twice.
  */
-export function recordLedgerUsage(db: DB, usage: LedgerUsage): void {
+export function recordLedgerUsage(db: DB, usage: LedgerUsage, recordedAt: string = new Date().toISOString()): void {
   checkDate(usage.date, 'date');
   const amountFen = toFen(usage.amount, 'amount');
   cached(
     db,
     `INSERT INTO ledger_entries (psn_no, pool, service_date, amount_fen, settlement_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
-  ).run(usage.psnNo, usage.pool ?? TWO_DISEASE_POOL, usage.date, amountFen, usage.settlementId, new Date().toISOString());
+  ).run(usage.psnNo, usage.pool ?? TWO_DISEASE_POOL, usage.date, amountFen, usage.settlementId, recordedAt);
 }
 
 /** Stores the bureau's figure (replaces the previous one for that pool). */

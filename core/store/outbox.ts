@@ -150,6 +150,44 @@ export function messageWithRefmsgid(db: DB, infRefmsgid: string): string | undef
   return (prep(db, 'SELECT msgid FROM outbox_message WHERE inf_refmsgid = ? LIMIT 1').get(infRefmsgid) as { msgid: string } | undefined)?.msgid;
 }
 
+/**
+ * `n` msgids at once (a sale's steps), in two statements whatever n: the same sequence as
+ * nextMsgid called n times.
+ */
+export function nextMsgids(db: DB, institutionCode: string, now: Date, n: number): string[] {
+  if (n <= 0) return [];
+  const current = compactSecond(now);
+  // The clock row and the terminal digit in one statement.
+  const row = prep(db, 'SELECT c.second, c.seq, (SELECT terminal_no FROM terminal WHERE id = 1) AS terminal_no FROM (SELECT 1) LEFT JOIN msgid_clock c ON c.id = 1').get() as {
+    second: string | null;
+    seq: number | null;
+    terminal_no: number | null;
+  };
+  const ahead = row.second !== null && row.second >= current;
+  let second = ahead ? row.second! : current;
+  let seq = ahead ? row.seq! : 0;
+  const terminalNo = row.terminal_no ?? 0;
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    seq += 1;
+    if (seq > MSGID_SEQ_PER_SECOND) {
+      second = nextSecond(second);
+      seq = 1;
+    }
+    out.push(formatMsgid(institutionCode, second, terminalNo * 1000 + seq));
+  }
+  prep(db, 'INSERT INTO msgid_clock (id, second, seq) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET second = excluded.second, seq = excluded.seq').run(second, seq);
+  return out;
+}
+
+/** Several messages in ONE multi-row INSERT. */
+export function insertMessages(db: DB, ms: readonly Pick<MessageRow, 'msgid' | 'outbox_id' | 'step' | 'attempt' | 'infno' | 'status'>[]): void {
+  if (ms.length === 0) return;
+  prep(db, `INSERT INTO outbox_message (msgid, outbox_id, step, attempt, infno, status) VALUES ${ms.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`).run(
+    ...ms.flatMap((m) => [m.msgid, m.outbox_id, m.step, m.attempt, m.infno, m.status]),
+  );
+}
+
 export function insertOutbox(db: DB, row: Omit<OutboxRow, 'step' | 'attempts' | 'failures' | 'next_attempt_at' | 'maybe_delivered' | 'last_error' | 'reject_code' | 'reject_reason' | 'mdtrt_id' | 'setl_id' | 'chain_setl_id' | 'chain_mdtrt_id' | 'acked_at'>): void {
   prep(db, 
     `INSERT INTO outbox (id, settlement_id, kind, status, depends_on, settle_date, steps_json, schema_version, app_version, created_at, updated_at)

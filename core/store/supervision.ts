@@ -19,13 +19,11 @@ export function insertCounterDispensing(
   d: { settlementId: string; psnNo: string; date: string; institution: string | null; lines: DispensingLine[] },
   now: string,
 ): number {
-  const stmt = db.prepare(
-    `INSERT INTO dispensing (psn_no, dispensed_on, code, generic_name, drug_group, days, source, institution, settlement_id, line_ref, recorded_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'counter', ?, ?, ?, ?) ON CONFLICT (settlement_id, line_ref) DO NOTHING`,
-  );
-  let n = 0;
-  for (const l of d.lines) n += stmt.run(d.psnNo, d.date, l.code, l.genericName, l.drugGroup, l.days, d.institution, d.settlementId, l.lineRef, now).changes;
-  return n;
+  if (d.lines.length === 0) return 0;
+  // One multi-row statement for the whole sale (it runs inside the settlement's transaction).
+  const sql = `INSERT INTO dispensing (psn_no, dispensed_on, code, generic_name, drug_group, days, source, institution, settlement_id, line_ref, recorded_at)
+     VALUES ${d.lines.map(() => "(?, ?, ?, ?, ?, ?, 'counter', ?, ?, ?, ?)").join(', ')} ON CONFLICT (settlement_id, line_ref) DO NOTHING`;
+  return stmt(db, sql).run(...d.lines.flatMap((l) => [d.psnNo, d.date, l.code, l.genericName, l.drugGroup, l.days, d.institution, d.settlementId, l.lineRef, now])).changes;
 }
 
 /** Removes a returned sale's supply from the history (the drugs came back): all of it, or the given lines. */

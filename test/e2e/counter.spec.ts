@@ -77,6 +77,12 @@ for (const region of Object.keys(FIXTURE_REGIONS) as RegionId[]) {
 
       // 5. Continuous prescription facts, then confirm with one key.
       await page.getByTestId('rx-on').check();
+      if (f.institution.type === 'pharmacy') {
+        // A pharmacy dispenses on another institution's prescription: who prescribed, at which level.
+        await page.getByTestId('rx-inst-name').fill('梁子湖区人民医院');
+        await page.getByTestId('rx-inst-code').fill('H42070200002');
+        await page.getByTestId('rx-inst-level').selectOption('2');
+      }
       await page.getByTestId('rx-doctor').fill('刘医生');
       await page.getByTestId('rx-consent').check();
       await page.keyboard.press('F12');

@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type DB } from '../../core/store/db.ts';
 import { seedDemoData, DEMO_PATIENTS, DEMO_INSTITUTIONS, demoPatientCertno, demoDrugs } from '../../core/demo/seed.ts';
-import { lookupPatient, quoteForPatient } from '../../core/patient/index.ts';
+import { lookupPatient } from '../../core/patient/index.ts';
+import { quoteSale } from '../../core/sale/index.ts';
+import { SaleLineSchema } from '../../core/contract/sale.ts';
+import { parseOrThrow } from '../../core/contract/problems.ts';
 import { loadPolicyBook, quote } from '../../core/policy/index.ts';
 import { recordLedgerUsage } from '../../core/store/ledger.ts';
 import { setInstitution } from '../../core/store/settings.ts';
@@ -23,6 +26,17 @@ const psn = (name: string) => `${patient(name).region}DM${String(patient(name).s
 const certno = (name: string) => demoPatientCertno(patient(name));
 const drug = (name: string, form = '口服常释剂型') => demoDrugs().find((d) => d.name === name && d.form === form)!;
 const codeOf = (e: unknown) => (e as { code?: string }).code;
+
+/**
+ * A quote from local data through the sale pipeline (core/sale), the lines checked first as every
+ * caller's schema checks them (the plugin API, the CLI): the engine request, its answer, and each
+ * line's catalog and list facts.
+ */
+function quoteForPatient(db: DB, b: typeof book, sale: { input: string; date: string; lines: { code: string; quantity: string | number; price?: string }[] }) {
+  const lines = sale.lines.map((l, i) => ({ ...parseOrThrow(SaleLineSchema, { code: l.code, quantity: l.quantity }, ['lines', i]), price: l.price }));
+  const priced = quoteSale(db, b, { patient: sale.input, date: sale.date, lines });
+  return { request: priced.request, result: priced.result, items: priced.lines.map((l) => ({ demo: l.item.demo, listed: l.listing.listed, list: l.listing.list })) };
+}
 
 test('lookup by 人员编号, ID number (18 and legacy 15), card record and e-voucher token', () => {
   const db = demoDb();
@@ -104,7 +118,7 @@ test('Kunming: only at the designated institution (seed 002); Chongqing: class a
   assert.ok(two.cap.limit !== null && Number(two.cap.limit) > 0);
 });
 
-test('quoteForPatient builds the request from local data; the engine gets listed/VBP/payment standard/used', () => {
+test('a quote through the sale pipeline builds the request from local data; the engine gets listed/VBP/payment standard/used', () => {
   const db = demoDb();
   const metf = drug('二甲双胍');
   const nitr = drug('尼群地平');
@@ -123,7 +137,7 @@ test('quoteForPatient builds the request from local data; the engine gets listed
   assert.deepEqual(quote(book, q.request), q.result);
 });
 
-test('quoteForPatient: unknown code names lines.N.code; the county list decides listing; a stopped patient gets no fund', () => {
+test('a quote through the sale pipeline: unknown code names lines.N.code; the county list decides listing; a stopped patient gets no fund', () => {
   const db = demoDb();
   assert.throws(
     () => quoteForPatient(db, book, { input: psn('张桂英'), date: '2025-07-01', lines: [{ code: drug('氨氯地平').code, quantity: 1 }, { code: 'NOPE', quantity: 1 }] }),

@@ -12,7 +12,7 @@ import { ServiceRefusal } from '../../core/service/index.ts';
 
 const NOW = new Date('2026-03-10T02:00:00Z');
 
-test('a 3-line settle through CounterService.call runs at most 20 SQL statements (issue 9 target; 98 today)', { todo: 'the sale pipeline (core/sale) is not built yet' }, async () => {
+test('a 3-line settle through CounterService.call runs at most 20 SQL statements, a 3-line quote at most 8 (issue 9; 97 before core/sale)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lbc-count-'));
   const seedDb = openDatabase(dir);
   seedFixture(seedDb, 'lincang');
@@ -25,11 +25,22 @@ test('a 3-line settle through CounterService.call runs at most 20 SQL statements
   // warm-up sale: first-use statements (schema checks, settings) do not count
   await s.call('settle', { session, requestId: crypto.randomUUID(), patient: FIXTURE_REGIONS.lincang.eligible, date: '2026-03-09', lines: [{ code: drugBarcode(1), quantity: '1' }] });
   counter.reset();
+  const quote = await s.call('quote', { patient: FIXTURE_REGIONS.lincang.eligible, lines });
+  const q = counter.count;
+  if (process.env.SHOW_SQL) console.log(counter.log.join('\n'));
+  counter.reset();
   const view = await s.call('settle', { session, requestId: crypto.randomUUID(), patient: FIXTURE_REGIONS.lincang.eligible, lines });
   const n = counter.count;
-  console.log(`SQL statements for one 3-line settle: ${n}`);
+  console.log(`SQL statements for one 3-line quote: ${q}, settle: ${n}`);
   if (process.env.SHOW_SQL) console.log(counter.log.join('\n'));
+  assert.equal(quote.lines.length, 3);
   assert.equal(view.lines.length, 3);
+  assert.equal(view.total, quote.total, 'the settle is the sale the quote priced');
+  // What was written is all there: the lines, the dispensing of each line, the outbox messages (a clinic: 4 steps).
+  assert.equal((db.prepare('SELECT count(*) AS n FROM settlement_line WHERE settlement_id = ?').get(view.id) as { n: number }).n, 3);
+  assert.equal((db.prepare('SELECT count(*) AS n FROM dispensing WHERE settlement_id = ?').get(view.id) as { n: number }).n, 3);
+  assert.equal((db.prepare('SELECT count(*) AS n FROM outbox_message m JOIN outbox o ON o.id = m.outbox_id WHERE o.settlement_id = ?').get(view.id) as { n: number }).n, 4);
+  assert.ok(q <= 8, `expected at most 8 statements for a quote, ran ${q}`);
   assert.ok(n <= 20, `expected at most 20 statements, ran ${n}`);
 });
 

@@ -5,15 +5,16 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { resolveDataDir } from '../../config/paths.ts';
 import { InputError, parseOrThrow } from '../../contract/problems.ts';
-import { isoDate } from '../../contract/fields.ts';
 import { QuoteRequestSchema } from '../../contract/quote.ts';
+import { SaleBodyShape } from '../../contract/sale.ts';
 import { loadPolicyBook, quote } from '../../policy/index.ts';
 import { openDatabase, type DB } from '../../store/db.ts';
 import { acquireLock } from '../../store/lock.ts';
 import { listSettlements } from '../../store/journal.ts';
 import { listVariances, statusCounts } from '../../store/outbox.ts';
 import { requireInstitution } from '../../store/settings.ts';
-import { assertSettleable, priceSale, writeSettlement } from '../../service/patients.ts';
+import { operatorById } from '../../store/counter.ts';
+import { readSettlement, saleRequestHash, settleSale } from '../../sale/index.ts';
 import { settle } from '../../settlement/settle.ts';
 import { reverse } from '../../settlement/reverse.ts';
 import { verifyJournal } from '../../settlement/hash.ts';
@@ -47,13 +48,14 @@ function print(io: CliIO, value: unknown): void {
   io.stdout(JSON.stringify(value, null, 2) + '\n');
 }
 
-/** A sale by patient input and catalog codes (looked up in the local roster and catalog). */
-const CounterSale = z.object({
-  patient: z.string().trim().min(1).max(600),
-  /** days: the prescription's days of supply; when given, the supply ceiling and the 15-day refill rule apply. */
-  lines: z.array(z.object({ code: z.string().trim().min(1), quantity: z.union([z.string(), z.number()]).transform(String), days: z.number().int().positive().max(366).optional() })).min(1).max(200),
+/**
+ * A sale by patient input and catalog codes (looked up in the local roster and catalog), the same
+ * body as the plugin API's settle (lines with optional days of supply, the prescription) plus who
+ * settles it. Strict: an unknown field is refused.
+ */
+const CounterSale = z.strictObject({
+  ...SaleBodyShape,
   operator: OperatorSchema,
-  date: isoDate('date', '结算日期').optional(),
   requestId: z.string().max(64).nullable().optional(),
   /** The institution the sale is for (its code, or {code}); it must be this data directory's. */
   institution: z.union([z.string(), z.object({ code: z.string() }).passthrough()]).optional(),
@@ -79,11 +81,13 @@ export const settleCommand: Command = {
     const book = loadPolicyBook();
     const w = openWriter(values.data, 'settle');
     try {
+      const now = io.now?.() ?? new Date();
       let rec;
       if (input && typeof input === 'object' && 'request' in input) {
+        // Every fact given: the engine still computes the split; the pipeline's writer commits it.
         const d = parseOrThrow(DirectSale, input);
         const request = parseOrThrow(QuoteRequestSchema, d.request, ['request']);
-        rec = settle(w.db, { requestId: d.requestId ?? null, request, result: quote(book, request), patient: d.patient, institution: d.institution, operator: d.operator, lines: d.lines });
+        rec = settle(w.db, { requestId: d.requestId ?? null, request, result: quote(book, request), patient: d.patient, institution: d.institution, operator: d.operator, lines: d.lines }, { now, ids: io.ids });
       } else {
         const s = parseOrThrow(CounterSale, input);
         const inst = requireInstitution(w.db);
@@ -93,11 +97,24 @@ export const settleCommand: Command = {
             { path: 'institution', code: 'WRONG_INSTITUTION', message: `configured institution is ${inst.code}`, messageZh: `本机构编号为 ${inst.code}` },
           ]);
         }
-        const date = s.date ?? serviceDate();
-        const priced = priceSale(w.db, book, inst, s.patient, date, s.lines);
-        // The same refusals as the screen and the plugin API: not eligible, or blocked by supervision.
-        assertSettleable(priced);
-        rec = w.db.transaction(() => writeSettlement(w.db, priced, inst, s.operator, s.requestId, date, new Date()))();
+        // The same pipeline as the screen and the plugin API (core/sale): the same refusals (not
+        // eligible, blocked by supervision, a reused requestId), the same journal record.
+        const registered = operatorById(w.db, s.operator.id);
+        if (s.prescription && !registered) {
+          throw new InputError('OPERATOR_NOT_REGISTERED', `operator ${s.operator.id} is not registered at this counter: a sale's prescription is recorded with the registered operator who settled it`, `操作员 ${s.operator.id} 未在本柜台登记，无法记录处方信息`, [
+            { path: 'operator.id', code: 'OPERATOR_NOT_REGISTERED', message: `operator ${s.operator.id} is not registered`, messageZh: '操作员未登记' },
+          ]);
+        }
+        const { operator: _o, requestId, institution: _i, ...body } = s;
+        const { id } = settleSale(w.db, book, { patient: s.patient, date: s.date ?? serviceDate(now), lines: s.lines, prescription: s.prescription ?? null }, {
+          operator: { id: s.operator.id, name: s.operator.name, role: registered?.role ?? null },
+          requestId: requestId ?? null,
+          requestHash: saleRequestHash(body),
+          now,
+          ids: io.ids,
+          institution: inst,
+        });
+        rec = readSettlement(w.db, id)!.record;
       }
       print(io, rec);
       return EXIT_OK;
