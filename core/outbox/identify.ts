@@ -9,6 +9,9 @@ import { identityFrom, input1101, type OnlineCertificate, type PlatformIdentity 
 import type { DB } from '../store/db.ts';
 import { getTerminal, nextMsgid } from '../store/outbox.ts';
 import type { PlatformSession } from './session.ts';
+import { dispensedFrom5205 } from '../platform/medication.ts';
+import { infTime } from '../platform/time.ts';
+import { getCatalogItem } from '../store/catalog.ts';
 
 export interface IdentifyDeps {
   db: DB;
@@ -46,5 +49,23 @@ export async function identifyOnline(d: IdentifyDeps, inst: Institution, cert: O
   const ctx5301: EnvelopeContext = { ...ctx, insuplcAdmdvs: chosen?.insuplc_admdvs ?? ctx.insuplcAdmdvs };
   const r2 = await d.client.send(buildEnvelope('5301', nextMsgid(d.db, inst.code, d.now()), { data: { psn_no: o1101.baseinfo.psn_no } }, ctx5301, d.now()), outputSchemaFor('5301'), path);
   const o5301 = r2.kind === 'reply' && r2.reply.infcode === 0 ? r2.reply.output : null;
-  return identityFrom(o1101, o5301, preferredInsutype);
+  const identity = identityFrom(o1101, o5301, preferredInsutype);
+  if (!identity) return null;
+  // 5205: what other institutions dispensed in the refill rule's window (a query; unanswered = not counted).
+  const begn = new Date(d.now().getTime() - DISPENSING_WINDOW_DAYS * 86_400_000);
+  const r3 = await d.client.send(
+    buildEnvelope('5205', nextMsgid(d.db, inst.code, d.now()), { data: { psn_no: identity.psnNo, begntime: infTime(begn), endtime: infTime(d.now()) } }, ctx5301, d.now()),
+    outputSchemaFor('5205'),
+    path,
+  );
+  if (r3.kind === 'reply' && r3.reply.infcode === 0) {
+    identity.dispensing = dispensedFrom5205(r3.reply.output, inst.code, (code) => {
+      const item = getCatalogItem(d.db, code);
+      return item ? { genericName: item.generic_name, drugGroup: item.drug_group } : null;
+    });
+  }
+  return identity;
 }
+
+/** As far back as the refill rule looks (core/supervision: the longest supply is a few months). */
+const DISPENSING_WINDOW_DAYS = 400;

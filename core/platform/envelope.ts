@@ -271,6 +271,13 @@ export const Output5301Schema = z.object({
     .nullable()
     .transform((v) => v ?? []),
 });
+const Dispensed5205 = z
+  .object({ feedetl_sn: optStr, fixmedins_code: str, fixmedins_name: optStr, psn_no: optStr, fee_ocur_time: str.pipe(z.string().min(10)), cnt: amount, pric: optAmount, med_list_codg: str, hilist_name: optStr, spec: optStr, prd_days: optStr, memo: optStr })
+  .passthrough();
+/** 5205 慢特病用药记录: rows of dispensing elsewhere (A5 Out5205; the node name is not shown there: feedetail, or data). */
+export const Output5205Schema = z
+  .object({ feedetail: z.array(Dispensed5205).max(5000).optional().nullable(), data: z.array(Dispensed5205).max(5000).optional().nullable() })
+  .transform((o) => ({ rows: o.feedetail ?? o.data ?? [] }));
 export const AnyOutputSchema = z.unknown();
 
 /** The output schema of each transaction the product sends. */
@@ -293,6 +300,8 @@ export const OUTPUT_SCHEMAS = {
   '3202': Output3202Schema,
   '1101': Output1101Schema,
   '5301': Output5301Schema,
+  '5205': Output5205Schema,
+  '3505': EmptyOutputSchema,
 } as const;
 export type KnownInfno = keyof typeof OUTPUT_SCHEMAS;
 export type OutputOf<K extends KnownInfno> = z.output<(typeof OUTPUT_SCHEMAS)[K]>;

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { Output1101Schema, Output5301Schema } from './envelope.ts';
 import type { RegionConfig } from './config.ts';
+import type { DispensedEntry } from '../contract/dispensing.ts';
 
 export interface OnlineCertificate {
   /** 01 电子凭证 (the 医保码 token, opaque, sent as read) / 02 身份证 / 03 社保卡 (with card_sn). */
@@ -30,6 +31,8 @@ export interface PlatformIdentity {
   balc: string;
   /** The 5301 filings the platform holds (null: 5301 not answered). */
   filings: PlatformFiling[] | null;
+  /** Other institutions' 慢特病 dispensing (5205), for the refill rule; absent when not answered. */
+  dispensing?: DispensedEntry[];
 }
 
 /** 1101 input: data {mdtrt_cert_type, mdtrt_cert_no, card_sn (required for 03), psn_cert_type, certno}. */

@@ -59,7 +59,7 @@ function yearUsage(db: DB, r: RosterRecord, date: string): UsageBreakdown {
   return report === undefined ? usageBreakdown(db, r.psn_no, date) : usageAfterReport(db, r.psn_no, date, report);
 }
 
-export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, options: { institution?: Institution } = {}): SaleContext {
+export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, options: { institution?: Institution; platformDispensing?: readonly DispensedEntry[] } = {}): SaleContext {
   checkDate(input.date);
   if (input.lines.length === 0) {
     throw new InputError('INVALID_REQUEST', 'a sale needs at least one line', '至少需要一个药品明细', [problem('lines', 'too_small', 'a sale needs at least one line', '至少需要一个药品明细')]);
@@ -72,7 +72,11 @@ export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, opti
   const items = input.lines.map((l) => byCode.get(l.code.trim()) ?? null);
   const listings = listingsFor(db, items.flatMap((i) => (i ? [i.code] : [])), institution.region);
   const supervision = input.lines.some((l) => l.days !== undefined)
-    ? { history: dispensingHistory(db, record.psn_no, addDays(input.date, -HISTORY_DAYS), input.date), overrides: openOverrides(db, record.psn_no, input.date) }
+    ? {
+        // Other institutions' dispensing the platform reported (5205), when the lookup was online.
+        history: [...dispensingHistory(db, record.psn_no, addDays(input.date, -HISTORY_DAYS), input.date), ...(options.platformDispensing ?? [])],
+        overrides: openOverrides(db, record.psn_no, input.date),
+      }
     : null;
   return { input, date: input.date, institution, record, identified, patient, usage, items, listings, supervision };
 }

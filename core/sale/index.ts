@@ -4,6 +4,7 @@
 //   price(ctx, book)            pure: policy engine + supervision (./price.ts)
 //   commitSale(db, facts, …)    one synchronous transaction      (./commit.ts)
 //   readSettlement(db, id)      the one read model, zod on read  (./read.ts)
+import type { DispensedEntry } from '../contract/dispensing.ts';
 import { createHash } from 'node:crypto';
 import { Refusal } from '../contract/problems.ts';
 import type { Institution } from '../contract/institution.ts';
@@ -37,13 +38,15 @@ export function saleRequestHash(body: Record<string, unknown>): string {
 }
 
 /** Loads and prices a sale (a quote): reads once, writes nothing. */
-export function quoteSale(db: DB, book: PolicyBook, input: SaleInput, options: { institution?: Institution } = {}): PricedSale {
+export function quoteSale(db: DB, book: PolicyBook, input: SaleInput, options: { institution?: Institution; platformDispensing?: readonly DispensedEntry[] } = {}): PricedSale {
   return price(loadSaleContext(db, book, input, options), book);
 }
 
 export interface SettleOptions extends Omit<CommitOptions, 'requestHash'> {
   requestHash: string | null;
   institution?: Institution;
+  /** Other institutions' dispensing from 5205 (the refill rule counts it). */
+  platformDispensing?: readonly DispensedEntry[];
 }
 
 /**
@@ -62,7 +65,7 @@ export function settleSale(db: DB, book: PolicyBook, input: SaleInput, o: Settle
       return { id: already.id, replayed: true };
     }
   }
-  const priced = price(loadSaleContext(db, book, input, { institution: o.institution }), book);
+  const priced = price(loadSaleContext(db, book, input, { institution: o.institution, platformDispensing: o.platformDispensing }), book);
   assertSettleable(priced);
   return { id: commitSale(db, priced.facts, o), replayed: false };
 }

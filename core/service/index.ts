@@ -16,6 +16,7 @@ import { currentMessage, getOutboxBySettlement, listOutbox, statusCounts } from 
 import { reviveDead } from '../outbox/uploader.ts';
 import { insertIdentityDifferences, saveStaffCode } from '../store/staff.ts';
 import { identify } from '../identity/index.ts';
+import type { DispensedEntry } from '../contract/dispensing.ts';
 import { loadPlatformConfig } from '../platform/config.ts';
 import { compareWithRoster, type OnlineCertificate, type PlatformIdentity } from '../platform/identification.ts';
 import {
@@ -81,6 +82,9 @@ export interface ServiceOptions {
   ids?: () => string;
 }
 
+/** How long an online lookup's 5205 answer is used for the patient's quotes and settlement. */
+const ONLINE_DISPENSING_TTL_MS = 30 * 60 * 1000;
+
 /** The handler of each method of the contract, typed by its schemas. */
 type Handlers = { [M in MethodName]: (a: MethodArgs<M>) => MethodOutput<M> | Promise<MethodOutput<M>> };
 
@@ -100,6 +104,8 @@ export class CounterService {
   private readonly onSignedOut: (operatorId: string) => void;
   private readonly demo: boolean;
   private readonly onlineLookupMs: number;
+  /** Other institutions' dispensing (5205) learned by the last online lookup of each scanned code, for the refill rule. */
+  private readonly onlineDispensing = new Map<string, { entries: DispensedEntry[]; at: number }>();
   private readonly ids: (() => string) | undefined;
 
   constructor(o: ServiceOptions) {
@@ -269,6 +275,7 @@ export class CounterService {
             diffs.map((d) => ({ checkedAt: at, psnNo: view.patient!.psnNo, rosterKey: view.kind, field: d.field, rosterValue: d.roster, platformValue: d.platform, messageZh: d.messageZh })),
           );
         }
+        if (answer) this.rememberDispensing(a.input, answer.dispensing ?? []);
         Object.assign(online, { checked: true, differences: diffs.map((d) => ({ field: d.field, messageZh: d.messageZh })), noteZh: diffs.length ? '医保平台信息与本地名单不一致，本次按本地名单办理，请核实' : null });
       }
     } catch {
@@ -279,13 +286,25 @@ export class CounterService {
     return { ...view, online };
   }
 
+  private platformDispensing(patient: string): DispensedEntry[] {
+    const hit = this.onlineDispensing.get(patient.trim());
+    return hit && Date.now() - hit.at < ONLINE_DISPENSING_TTL_MS ? hit.entries : [];
+  }
+
+  private rememberDispensing(patient: string, entries: DispensedEntry[]): void {
+    this.onlineDispensing.delete(patient.trim());
+    this.onlineDispensing.set(patient.trim(), { entries, at: Date.now() });
+    // Bounded: the oldest lookups go first.
+    while (this.onlineDispensing.size > 200) this.onlineDispensing.delete(this.onlineDispensing.keys().next().value!);
+  }
+
   protected m_search(a: MethodArgs<'search'>): MethodOutput<'search'> {
     const inst = this.institution();
     return { items: searchCatalog(this.db, a.text, { limit: a.limit }).map((h) => catalogHit(this.db, h, inst.region)) };
   }
 
   protected m_quote(a: MethodArgs<'quote'>): MethodOutput<'quote'> {
-    return quoteView(quoteSale(this.db, this.book, this.saleInput(a), { institution: this.institution() }));
+    return quoteView(quoteSale(this.db, this.book, this.saleInput(a), { institution: this.institution(), platformDispensing: this.platformDispensing(a.patient) }));
   }
 
   protected m_settle(a: MethodArgs<'settle'>): MethodOutput<'settle'> {
@@ -298,6 +317,7 @@ export class CounterService {
       operator: { id: operator.id, name: operator.name, role: operator.role },
       requestId,
       requestHash: saleRequestHash(body),
+      platformDispensing: this.platformDispensing(a.patient),
       now: this.now(),
       ids: this.ids,
       institution: this.institution(),
@@ -358,7 +378,7 @@ export class CounterService {
     const inst = this.institution();
     const date = a.date ?? this.today();
     const input: SaleInput = { patient: a.patient, date, lines: a.lines, prescription: a.prescription ?? null };
-    const priced = quoteSale(this.db, this.book, input, { institution: inst });
+    const priced = quoteSale(this.db, this.book, input, { institution: inst, platformDispensing: this.platformDispensing(a.patient) });
     const line = priced.supervised.find((l) => l.id === a.lineId);
     if (!line) {
       const exists = a.lines.length >= Number(a.lineId.replace(/^L/, '')) && /^L\d+$/.test(a.lineId);
@@ -395,7 +415,7 @@ export class CounterService {
         operator: { id: row.operatorId, name: row.operatorName, role: row.operatorRole, roleZh: ROLE_ZH[row.operatorRole] },
         createdAt: row.createdAt,
       },
-      quote: quoteView(quoteSale(this.db, this.book, input, { institution: inst })),
+      quote: quoteView(quoteSale(this.db, this.book, input, { institution: inst, platformDispensing: this.platformDispensing(input.patient) })),
     };
   }
 

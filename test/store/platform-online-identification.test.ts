@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type DB } from '../../core/store/db.ts';
 import { CounterService, type PlatformLink } from '../../core/service/index.ts';
-import { FIXTURE_REGIONS, seedFixture } from '../../core/app/fixture.ts';
+import { FIXTURE_REGIONS, drugBarcode, seedFixture } from '../../core/app/fixture.ts';
+import { getCatalogItem } from '../../core/store/catalog.ts';
 import { startSimulator, type SimRegistryInput } from '../../core/simulator/index.ts';
 import { PlatformClient } from '../../core/platform/client.ts';
 import { loadPlatformConfig } from '../../core/platform/config.ts';
@@ -68,7 +69,7 @@ test('the platform agrees with the roster: no difference; 9001 then 1101 then 53
     assert.equal(out.online?.checked, true, JSON.stringify(out.online));
     assert.deepEqual(out.online?.differences, []);
     const infnos = (sim.db.prepare('SELECT infno FROM sim_message ORDER BY rowid').all() as { infno: string }[]).map((r) => r.infno);
-    assert.deepEqual(infnos, ['9001', '1101', '1101', '5301'], 'one sign-in; the refused 1101, then 1101 and 5301');
+    assert.deepEqual(infnos, ['9001', '1101', '1101', '5301', '5205'], 'one sign-in; the refused 1101, then 1101, 5301 and 5205');
     assert.equal(identityDifferencesOf(db, psnNo).length, 0);
   });
 });
@@ -143,4 +144,35 @@ test('1101 with each certificate type: 01 token as is, 03 needs card_sn; insuinf
     await sim.close();
     db.close();
   }
+});
+
+test('5205: another institution\'s dispensing the platform reports counts in the refill rule (seed 003 附件3 注意2: 15 days left at most); without it the refill passes', async () => {
+  await withCounter({ persons: [] }, async (s, db, sim) => {
+    const local = await s.call('lookup', { input: certno });
+    const psnNo = local.patient!.psnNo;
+    const drug = getCatalogItem(db, drugBarcode(1))!;
+    const line = [{ code: drugBarcode(1), quantity: '1', days: 28 }];
+    const before = await s.call('quote', { patient: certno, lines: line });
+    assert.ok(!before.lines[0]!.warnings.some((w) => w.code === 'EARLY_REFILL'), 'nothing dispensed before, as far as the counter knows');
+    sim.setRegistry({
+      persons: [
+        {
+          psnNo,
+          certno,
+          name: '张建国',
+          insuinfo: [{ insutype: '390', insuplc_admdvs: '530902' }],
+          filings: [{ code: 'M03900', name: '高血压', begndate: '2020-01-01' }],
+          dispensing: [{ fixmedins_code: 'H53092200009', fixmedins_name: '邻县卫生院', fee_ocur_time: '2026-03-01 09:00:00', med_list_codg: drug.code, hilist_name: drug.generic_name, cnt: '1', pric: '10.00', prd_days: '28' }],
+        },
+      ],
+    });
+    const online = await s.call('lookup', { input: certno });
+    assert.equal(online.online?.checked, true);
+    const after = await s.call('quote', { patient: certno, lines: line });
+    assert.ok(after.lines[0]!.warnings.some((w) => w.code === 'EARLY_REFILL'), JSON.stringify(after.lines[0]!.warnings));
+    const offline = new CounterService({ db, now: () => NOW });
+    const plain = await offline.call('quote', { patient: certno, lines: line });
+    assert.ok(!plain.lines[0]!.warnings.some((w) => w.code === 'EARLY_REFILL'), 'a counter that never asked the platform has only its own history');
+
+  });
 });
