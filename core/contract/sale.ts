@@ -132,6 +132,6 @@ export const StoredPrescriptionSchema = z.union([
 export type StoredPrescription = z.output<typeof StoredPrescriptionSchema>;
 
 /** outbox.steps_json */
-export const StoredStepsSchema = z.array(z.object({ action: z.enum(['register', 'visit', 'fees', 'settle', 'reverse']), infno: z.string() }));
+export const StoredStepsSchema = z.array(z.object({ action: z.enum(['register', 'visit', 'fees', 'settle', 'reverse', 'goods']), infno: z.string() }));
 
 export type { Prescription };

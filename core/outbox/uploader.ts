@@ -267,6 +267,7 @@ export class Uploader {
           hints: this.o.hints ?? (c.region.sendSimulatorHints || isOwnSimulator(this.o.endpoint)),
           at,
           staff: staffCodes(this.db, c.record.operator_id),
+          setlId: row.setl_id,
         };
         input = buildInput(step, mctx);
       }

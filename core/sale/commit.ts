@@ -106,7 +106,7 @@ export function commitSale(db: DB, facts: SaleFacts, o: CommitOptions): string {
       insertCounterDispensing(db, { settlementId, psnNo: d.psnNo, date: request.date, institution: d.institution, lines: d.lines.map((l) => ({ lineRef: l.id, code: l.code, genericName: l.genericName, drugGroup: l.drugGroup, days: l.days })) }, nowIso);
       if (d.overrideIds.length > 0) linkOverrides(db, d.overrideIds, settlementId);
     }
-    enqueueRecord(db, { settlement: row, steps: saleSteps(institution.type), dependsOn: null, status: 'pending', now: o.now, id: ids() });
+    enqueueRecord(db, { settlement: row, steps: saleSteps(institution.type, request.policy), dependsOn: null, status: 'pending', now: o.now, id: ids() });
     if (o.operator.role !== null) {
       recordSettlementOperator(
         db,
