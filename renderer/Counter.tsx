@@ -7,6 +7,8 @@ import { asBridgeError } from './bridge.ts';
 import { printDocument } from './print.ts';
 import { isExact, itemEnterAction } from './itemEnter.ts';
 import type { Session } from './App.tsx';
+import { DiscardDialog } from './DiscardDialog.tsx';
+import { LineWhy } from './LineWhy.tsx';
 
 type Lookup = MethodOutput<'lookup'>;
 type Hit = MethodOutput<'search'>['items'][number];
@@ -90,6 +92,10 @@ export function Counter({
   const [settling, setSettling] = useState(false);
   const [last, setLast] = useState<Settlement | null>(null);
   const [rx, setRx] = useState({ on: false, doctor: '', doctorCode: '', diagnosis: '', consent: false, instCode: '', instName: '', instLevel: '1' });
+  /** Esc asked to discard the sale in progress (the dialog is open). */
+  const [askDiscard, setAskDiscard] = useState(false);
+  /** The last sale discarded with Esc, restorable once. */
+  const [discarded, setDiscarded] = useState<{ lookup: Lookup | null; patientKey: string | null; lines: SaleLine[]; rx: typeof rx } | null>(null);
   /** The override dialog for one blocked line (F8), or null. */
   const [override, setOverride] = useState<OverrideTarget | null>(null);
   const requestId = useRef(newRequestId());
@@ -183,6 +189,7 @@ export function Counter({
             return;
           }
         }
+        // An empty list is shown as 无匹配 (the operator sees the search ran and found nothing).
         setHits(r.items);
         setHitIndex(0);
       } catch (e) {
@@ -258,6 +265,25 @@ export function Counter({
     patientRef.current?.focus();
   }, []);
 
+  const hasSale = Boolean(patientKey || lines.length > 0);
+  const discardSale = useCallback(() => {
+    setDiscarded({ lookup, patientKey, lines, rx });
+    setAskDiscard(false);
+    clearSale();
+    setMessage(null);
+  }, [lookup, patientKey, lines, rx, clearSale]);
+  const restoreSale = useCallback(() => {
+    if (!discarded) return;
+    setLookup(discarded.lookup);
+    setPatientKey(discarded.patientKey);
+    setLines(discarded.lines);
+    setRx(discarded.rx);
+    setDiscarded(null);
+    setMessage({ kind: 'info', text: '已恢复上一单' });
+    requestId.current = newRequestId();
+    setTimeout(() => itemRef.current?.focus(), 0);
+  }, [discarded]);
+
   // ---- confirm ----
   const canConfirm = Boolean(patientKey && quote && !quote.blocked && validLines.length === lines.length && lines.length > 0 && !settling);
   const confirm = useCallback(async () => {
@@ -273,6 +299,7 @@ export function Counter({
         ...(prescription ? { prescription } : {}),
       });
       setLast(s);
+      setDiscarded(null);
       onSettled();
       // The receipt prints first; only then is the screen cleared for the next patient, so a
       // print dialog never swallows the next scan.
@@ -304,8 +331,8 @@ export function Counter({
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      // The override dialog owns the keyboard while it is open (its own Enter and Esc).
-      if (override) return;
+      // The override and discard dialogs own the keyboard while open (their own Enter and Esc).
+      if (override || askDiscard) return;
       if (e.key === 'F8') {
         e.preventDefault();
         if (firstBlocked) setOverride(firstBlocked);
@@ -320,13 +347,14 @@ export function Counter({
         itemRef.current?.focus();
       } else if (e.key === 'Escape' && !hits) {
         e.preventDefault();
-        clearSale();
-        setMessage(null);
+        // Esc never wipes a sale unasked: a sale in progress asks first (and can be restored once).
+        if (hasSale) setAskDiscard(true);
+        else setMessage(null);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [confirm, clearSale, hits, override, firstBlocked]);
+  }, [confirm, hits, override, askDiscard, hasSale, firstBlocked]);
 
   const overridden = (out: MethodOutput<'overrideBlock'>) => {
     quoteSeq.current += 1; // an older quote still on its way must not bring the block back
@@ -428,8 +456,11 @@ export function Counter({
                   e.preventDefault();
                   picked.current = true;
                   setHitIndex((i) => Math.max(i - 1, 0));
-                } else if (e.key === 'Escape') {
+                } else if (e.key === 'Escape' && (hits !== null || e.currentTarget.value !== '')) {
+                  // Esc first closes the list and clears the field; only an Esc on an empty field
+                  // reaches the sale (which then asks before discarding it).
                   e.preventDefault();
+                  e.stopPropagation();
                   setHits(null);
                   setItemInput('');
                 } else if (e.key === 'Enter' && !e.ctrlKey) {
@@ -448,6 +479,11 @@ export function Counter({
                 }
               }}
             />
+            {hits && hits.length === 0 && itemInput.trim() !== '' && (
+              <div className="hits nomatch" role="status" data-testid="search-results">
+                无匹配：目录中没有与“{itemInput.trim()}”相符的编码、名称或拼音首字母
+              </div>
+            )}
             {hits && hits.length > 0 && (
               <ul className="hits" role="listbox" data-testid="search-results">
                 {hits.map((h, i) => (
@@ -471,8 +507,7 @@ export function Counter({
             <thead>
               <tr>
                 <th>药品</th>
-                <th className="num">单价</th>
-                <th className="num">支付标准</th>
+                <th className="num">单价<div className="small">支付标准</div></th>
                 <th className="num">数量</th>
                 <th className="num" title="处方用药天数（填写后检查超量与提前取药）">天数</th>
                 <th className="num">金额</th>
@@ -484,7 +519,7 @@ export function Counter({
             <tbody>
               {lines.length === 0 && (
                 <tr>
-                  <td colSpan={9} className="emptyRow">
+                  <td colSpan={8} className="emptyRow">
                     {patientKey ? '扫码或搜索添加药品' : '先扫描患者的医保码、社保卡或输入身份证号'}
                   </td>
                 </tr>
@@ -499,6 +534,7 @@ export function Counter({
                         {l.item.name} <Badges item={l.item} />
                       </div>
                       <div className="muted small">{[l.item.spec, l.item.manufacturer].filter(Boolean).join(' · ')}</div>
+                      {q && <LineWhy line={q} testId={`why-${i}`} />}
                       {q?.warnings.map((w) => (
                         <div key={w.code} className={q.blocked && (w.code === 'MAX_SUPPLY' || w.code === 'EARLY_REFILL') ? 'warn block' : 'warn'} data-testid="line-warning">
                           ⚠ {w.message}
@@ -515,8 +551,10 @@ export function Counter({
                       )}
                       {badQty && <div className="warn">数量须为大于 0 的数字</div>}
                     </td>
-                    <td className="num">{yuan(l.item.price)}</td>
-                    <td className="num">{l.item.paymentStandard ? yuan(l.item.paymentStandard) : '—'}</td>
+                    <td className="num">
+                      {yuan(l.item.price)}
+                      <div className="muted small">{l.item.paymentStandard ? yuan(l.item.paymentStandard) : '—'}</div>
+                    </td>
                     <td className="num">
                       <input
                         className={badQty ? 'qty bad' : 'qty'}
@@ -542,7 +580,7 @@ export function Counter({
                     <td className="num fund" data-testid={`fund-${i}`}>{q ? yuan(q.fund) : '…'}</td>
                     <td className="num">{q ? yuan(q.patient) : '…'}</td>
                     <td>
-                      <button className="ghost" aria-label="删除" onClick={() => setLines((ls) => ls.filter((x) => x.key !== l.key))}>
+                      <button className="ghost del" aria-label="删除" data-testid={`delete-${i}`} onClick={() => setLines((ls) => ls.filter((x) => x.key !== l.key))}>
                         ✕
                       </button>
                     </td>
@@ -562,6 +600,15 @@ export function Counter({
         {quote?.blocked && (
           <div className="message error" data-testid="supply-blocked">
             用药监管：标红的药品{quote.lines.some((l) => l.blocked && l.warnings.some((w) => w.code === 'MAX_SUPPLY')) ? `超出单次最长 ${quote.supply?.maxDaysPerPrescription ?? ''} 天用药量（${quote.supply?.source ?? ''}）` : '上次配药尚未用完，未到可再次配药的日期'}，不能结算。请调整数量或天数；确有需要时，药师或管理员可按 <kbd>F8</kbd> 写明理由后放行。
+          </div>
+        )}
+        {askDiscard && <DiscardDialog lines={lines.length} patient={lookup?.patient?.nameMasked ?? null} onDiscard={discardSale} onKeep={() => setAskDiscard(false)} />}
+        {discarded && !hasSale && (
+          <div className="message info restore">
+            已放弃上一单（{discarded.lines.length} 个药品）。
+            <button className="ghost" onClick={restoreSale} data-testid="restore-sale">
+              恢复上一单
+            </button>
           </div>
         )}
         {override && patientKey && (
@@ -674,7 +721,7 @@ function PatientPanel({ lookup }: { lookup: Lookup | null }) {
           <span key={c} className="chip strong">{c === 'hypertension' ? '高血压' : '糖尿病'}</span>
         ))}
         {p.managementClass != null && <span className="chip">{p.managementClass === 1 ? '一类管理' : '二类管理'}</span>}
-        {p.status !== 'active' && <span className="chip red">{p.status}</span>}
+        {p.status !== 'active' && <span className="chip red">{p.status === 'stopped' ? '已停止' : '名单状态异常'}</span>}
       </div>
       <div className={`elig ${p.eligible ? 'ok' : 'bad'}`} data-testid="eligibility">
         {p.eligible ? '✔ 享受两病门诊用药保障' : '✖ 本次不享受两病待遇'}

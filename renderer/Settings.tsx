@@ -91,7 +91,7 @@ export function Settings({ session, onSaved }: { session: Session; onSaved: () =
       <Operators session={session} />
       <fieldset>
         <legend>公示</legend>
-        <div className="muted">在显著位置公示两病用药保障范围的药品品种及价格（seed 002 §九）。</div>
+        <div className="muted">在显著位置公示两病用药保障范围的药品品种及价格（昆医保通〔2023〕60号 九）。</div>
         <div>
           <button
             data-testid="print-public-list"

@@ -1,12 +1,15 @@
-// Local data at bureau scale: roster import rows/s at 1,000,000 rows (and the re-import of the
-// same file, all unchanged), patient lookup p99 at 1,000,000 patients, catalog search p99 at
+// Local data at bureau scale: roster import at 1,000,000 rows, each load in a child process for
+// its peak RSS (first load on one and two cores, the re-import of the same file, all unchanged,
+// the same rows as five files into a growing roster, beside a bare SQLite load of the rows), patient lookup p99 at 1,000,000 patients, catalog search p99 at
 // 300,000 items (the national code database has about 270,000), nextReceiptNo at 1,000,000
 // receipts (LBC_BENCH_RECEIPTS overrides). `--quick` uses small sizes.
 // LBC_BENCH_DATA=import runs only the roster import figures (first load, two-core first load,
 // re-import) at full size, skipping lookup and catalog search: the quick loop while tuning
 // the import (`LBC_BENCH_DATA=import npm run --silent bench -- --only data --json`).
 // LBC_BENCH_ROSTER_ROWS overrides the roster size.
+import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +35,26 @@ async function writeCsv(file: string, header: string, total: number, rows: (from
   out.end();
   await once(out, 'finish');
 }
+
+const CHILD = fileURLToPath(new URL('../import-child.ts', import.meta.url));
+
+interface ChildRun {
+  ms: number[];
+  cpuMs: number[];
+  rows: number;
+  inserted: number;
+  unchanged: number;
+  rejected: number;
+  maxRssMb: number;
+}
+
+/** A roster load in its own process (bench/import-child.ts): its time and its peak RSS alone. */
+function child(args: string[]): ChildRun {
+  const stdout = execFileSync(process.execPath, ['--import', 'tsx', CHILD, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as ChildRun;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 function timeEach(n: number, fn: (i: number) => void): number[] {
   for (let i = 0; i < Math.min(200, n); i++) fn(i); // warm up
@@ -96,7 +119,60 @@ export const dataSuite: BenchSuite = {
       const db = openDatabase(join(dir, 'db'));
       setInstitution(db, { code: 'H53090200001', name: 'bench', type: 'clinic', level: 1, policy: 'lincang', region: '530902' });
 
-      // The roster import as the CLI runs it (a large first load on idle cores uses the second one).
+      // Each load in a child process of its own, for its peak RSS: the bare SQLite load of the
+      // same rows (the physical baseline), a first load on one thread followed by a re-import
+      // of the same file (all unchanged), a first load on two cores, and the same rows as five
+      // files imported one after another (the last four into a non-empty roster).
+      const parts = 5;
+      const partFiles: string[] = [];
+      for (let k = 0; k < parts; k++) {
+        const f = join(dir, `roster-part-${k}.csv`);
+        const a = Math.floor((patients * k) / parts);
+        const b = Math.floor((patients * (k + 1)) / parts);
+        await writeCsv(f, ROSTER_HISTORY_HEADER, b - a, (x, y) => rosterCsvRows(a + x, a + y, '530902', { historyEvery: 25 }));
+        partFiles.push(f);
+      }
+      const bare = child(['bare', join(dir, 'db-bare'), rosterFile]);
+      rmSync(join(dir, 'db-bare'), { recursive: true, force: true });
+      const one = child(['import', join(dir, 'db-single'), 'single', rosterFile, rosterFile]);
+      rmSync(join(dir, 'db-single'), { recursive: true, force: true });
+      if (one.inserted !== rows || one.unchanged !== rows) throw new Error(`single-thread import: ${one.inserted} inserted, ${one.unchanged} unchanged of ${rows}`);
+      const par = child(['import', join(dir, 'db-parallel'), 'parallel', rosterFile]);
+      rmSync(join(dir, 'db-parallel'), { recursive: true, force: true });
+      if (par.inserted !== rows) throw new Error(`parallel import inserted ${par.inserted} of ${rows}`);
+      const chunked = child(['import', join(dir, 'db-chunked'), 'single', ...partFiles]);
+      rmSync(join(dir, 'db-chunked'), { recursive: true, force: true });
+      if (chunked.inserted !== rows) throw new Error(`chunked import inserted ${chunked.inserted} of ${rows}: ${chunked.rejected} rejected`);
+      for (const f of partFiles) rmSync(f, { force: true });
+      const firstMs = one.ms[0]!;
+      const la = () => `load ${loadavg()[0]!.toFixed(2)}`;
+      figures.roster_rows = rows;
+      figures.roster_bare_load_seconds = round(bare.ms[0]! / 1000, 2);
+      figures.roster_bare_load_peak_rss_mb = bare.maxRssMb;
+      figures.roster_import_single_thread_seconds = round(firstMs / 1000, 2);
+      figures.roster_import_vs_bare = round(firstMs / bare.ms[0]!, 2);
+      figures.roster_bare_load_cpu_seconds = round(bare.cpuMs[0]! / 1000, 2);
+      figures.roster_import_single_thread_cpu_seconds = round(one.cpuMs[0]! / 1000, 2);
+      figures.roster_import_vs_bare_cpu = round(one.cpuMs[0]! / bare.cpuMs[0]!, 2);
+      figures.roster_import_peak_rss_mb = one.maxRssMb;
+      figures.roster_reimport_seconds = round(one.ms[1]! / 1000, 2);
+      figures.roster_reimport_rows_per_s = Math.round((rows / one.ms[1]!) * 1000);
+      figures.roster_import_parallel_seconds = round(par.ms[0]! / 1000, 2);
+      figures.roster_import_parallel_rows_per_s = Math.round((rows / par.ms[0]!) * 1000);
+      figures.roster_import_parallel_peak_rss_mb = par.maxRssMb;
+      figures.roster_import_into_nonempty_seconds = round(sum(chunked.ms) / 1000, 2);
+      figures.roster_import_into_nonempty_vs_first = round(sum(chunked.ms) / firstMs, 2);
+      figures.roster_import_into_nonempty_cpu_seconds = round(sum(chunked.cpuMs) / 1000, 2);
+      figures.roster_import_into_nonempty_vs_first_cpu = round(sum(chunked.cpuMs) / one.cpuMs[0]!, 2);
+      figures.roster_import_into_nonempty_peak_rss_mb = chunked.maxRssMb;
+      log(`bare SQLite load of the same ${rows.toLocaleString('en')} rows (split on commas, 50 per INSERT, one transaction): ${bare.ms[0]} ms (cpu ${bare.cpuMs[0]} ms), peak RSS ${bare.maxRssMb} MB (${la()})`);
+      log(`roster import, one thread, first load: ${firstMs} ms = ${figures.roster_import_vs_bare}× the bare load (cpu ${one.cpuMs[0]} ms = ${figures.roster_import_vs_bare_cpu}×; target ≤ 1.2×), peak RSS ${one.maxRssMb} MB (${la()})`);
+      log(`roster re-import of the same file (all unchanged): ${one.ms[1]} ms (${figures.roster_reimport_rows_per_s.toLocaleString('en')} rows/s; ${la()})`);
+      log(`roster import, two cores (--parallel), first load: ${par.ms[0]} ms, peak RSS ${par.maxRssMb} MB (${la()})`);
+      log(`roster import as ${parts} files into a growing roster: ${sum(chunked.ms)} ms (${chunked.ms.join(' + ')}) = ${figures.roster_import_into_nonempty_vs_first}× the first load (cpu ${sum(chunked.cpuMs)} ms = ${figures.roster_import_into_nonempty_vs_first_cpu}×; target ≤ 1.5×), peak RSS ${chunked.maxRssMb} MB (${la()})`);
+
+      // The roster import as the CLI runs it (a large first load on idle cores uses the second
+      // one), in this process: the roster the lookups below read.
       const load = loadavg()[0]!;
       const autoParallel = canImportInParallel(db, rosterFile, {}, load);
       const cpu = process.cpuUsage();
@@ -104,38 +180,12 @@ export const dataSuite: BenchSuite = {
       const cpuUsed = process.cpuUsage(cpu);
       if (first.inserted !== rows) throw new Error(`roster import inserted ${first.inserted} of ${patients}: ${JSON.stringify(first.rejections.slice(0, 3))}`);
       log(`roster import (${autoParallel ? 'two cores' : 'one thread'} chosen at load average ${load.toFixed(2)}): ${rows.toLocaleString('en')} rows in ${first.ms} ms (${first.rowsPerSecond.toLocaleString('en')} rows/s, target 1,000,000 in < 5 s)`);
-      figures.roster_rows = rows;
       figures.roster_import_seconds = round(first.ms / 1000, 2);
       figures.roster_import_rows_per_s = first.rowsPerSecond;
       // CPU seconds of the process (all threads): what the import costs on an idle machine
       // (wall time on a shared 2-core box includes waiting for a core).
       figures.roster_import_cpu_seconds = round((cpuUsed.user + cpuUsed.system) / 1e6, 2);
       log(`  (cpu ${figures.roster_import_cpu_seconds} s)`);
-      // One thread (`parallel: false`, CLI --single-thread) into a second empty database.
-      const single = openDatabase(join(dir, 'db-single'));
-      const cpu1 = process.cpuUsage();
-      const s1 = importRosterFile(single, rosterFile, { parallel: false });
-      const cpu1Used = process.cpuUsage(cpu1);
-      single.close();
-      if (s1.inserted !== rows) throw new Error(`single-thread import inserted ${s1.inserted} of ${patients}`);
-      figures.roster_import_single_thread_seconds = round(s1.ms / 1000, 2);
-      figures.roster_import_single_thread_cpu_seconds = round((cpu1Used.user + cpu1Used.system) / 1e6, 2);
-      log(`roster import, one thread: ${s1.ms} ms (cpu ${figures.roster_import_single_thread_cpu_seconds} s)`);
-      // Two cores, forced (the figure above already is it when the size chose it).
-      let p = first;
-      if (!autoParallel) {
-        const par = openDatabase(join(dir, 'db-parallel'));
-        p = importRosterFile(par, rosterFile, { parallel: true });
-        par.close();
-        if (p.inserted !== rows) throw new Error(`parallel import inserted ${p.inserted} of ${patients}`);
-      }
-      figures.roster_import_parallel_seconds = round(p.ms / 1000, 2);
-      figures.roster_import_parallel_rows_per_s = p.rowsPerSecond;
-      log(`roster import, two cores (--parallel): ${p.ms} ms (${p.rowsPerSecond.toLocaleString('en')} rows/s)`);
-      const again = importRosterFile(db, rosterFile);
-      if (again.unchanged !== rows) throw new Error(`re-import: ${again.unchanged} unchanged of ${patients}`);
-      log(`roster re-import (all unchanged): ${again.ms} ms (${again.rowsPerSecond.toLocaleString('en')} rows/s)`);
-      figures.roster_reimport_rows_per_s = again.rowsPerSecond;
       if (importOnly) {
         db.close();
         return figures;

@@ -29,6 +29,10 @@ export interface CatalogRecord {
   package_size: string | null;
   package_unit: string | null;
   min_unit: string | null;
+  /** 常用日剂量: smallest units a day at the usual dose (1 tablet, 0.5 tablet); the supply check uses it when no days are given. */
+  usual_daily_dose: string | null;
+  /** 可拆零: the item may be sold in part packages (0.5 box); otherwise whole packages only. */
+  split_pack: boolean;
   manufacturer: string | null;
   approval_no: string | null;
   /** 甲/乙 class of the national list. */
@@ -78,6 +82,15 @@ function parseBarcode(text: string): string {
   return text;
 }
 
+/** Smallest units a day: a positive number with up to 4 decimals (0.5 tablet, 2 tablets). */
+function parseDailyDose(text: string): string {
+  const t = text.trim();
+  if (!/^\d{1,4}(\.\d{1,4})?$/.test(t) || Number(t) <= 0) {
+    return fail('INVALID_DAILY_DOSE', `usual_daily_dose must be the smallest units a day, a number above 0 such as 1 or 0.5, got ${JSON.stringify(text)}`, `常用日剂量必须是大于0的每日最小单位数（如 1 或 0.5），收到 ${JSON.stringify(text)}`);
+  }
+  return t.replace(/^0+(?=\d)/, '');
+}
+
 function parseLists(text: string): string[] {
   const out: string[] = [];
   for (const part of text.split(/[,;，；、|\s]+/)) {
@@ -102,6 +115,8 @@ export const CATALOG_FIELDS = [
   f({ name: 'package_size', zh: ['包装数量', '包装规格'], parse: parseText(30, 'package_size', '包装数量') }),
   f({ name: 'package_unit', zh: ['包装单位'], parse: parseText(10, 'package_unit', '包装单位') }),
   f({ name: 'min_unit', zh: ['最小单位', '最小使用单位'], parse: parseText(10, 'min_unit', '最小单位') }),
+  f({ name: 'usual_daily_dose', zh: ['常用日剂量', '日剂量', '每日用量'], aliases: ['daily_dose'], parse: parseDailyDose }),
+  flag('split_pack', ['可拆零', '拆零', '是否拆零']),
   f({ name: 'manufacturer', zh: ['生产企业', '生产厂家'], parse: parseText(100, 'manufacturer', '生产企业') }),
   f({ name: 'approval_no', zh: ['批准文号'], parse: parseText(50, 'approval_no', '批准文号') }),
   f({
@@ -144,6 +159,8 @@ const DEFAULTS: Omit<CatalogRecord, 'code' | 'generic_name'> = {
   package_size: null,
   package_unit: null,
   min_unit: null,
+  usual_daily_dose: null,
+  split_pack: false,
   manufacturer: null,
   approval_no: null,
   drug_class: null,

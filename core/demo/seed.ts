@@ -25,7 +25,7 @@ export const DEMO_PREFECTURES = ['530900', '500000', '530100', '420700', '511700
 /** 凤庆县 keeps its own county list (seed 000 §二.(三).5), without the negotiated SGLT-2 drugs. */
 export const DEMO_COUNTY_WITH_OWN_LIST = '530921';
 
-export const DEMO_NOTE = '演示价格（DEMO），非真实价格，不得用于实际结算；医保代码与条码为合成编码；目录条目出自 seed 000 附件2（临沧市两病常用药目录参考），其他地区沿用作演示';
+export const DEMO_NOTE = '演示价格（DEMO），非真实价格，不得用于实际结算；医保代码与条码为合成编码；目录条目出自临医保联发〔2024〕27号附件2（临沧市两病常用药目录参考），其他地区沿用作演示';
 
 /** Oral drugs the demo marks as VBP winners (demo flags, not a statement about real tenders). */
 const DEMO_VBP = new Set(['二甲双胍', '格列美脲', '格列齐特', '格列吡嗪', '阿卡波糖', '瑞格列奈', '吡格列酮', '西格列汀', '达格列净', '恩格列净', '依那普利', '贝那普利', '缬沙坦', '氯沙坦', '厄贝沙坦', '替米沙坦', '美托洛尔', '比索洛尔', '氨氯地平', '硝苯地平', '氢氯噻嗪']);

@@ -4,7 +4,10 @@ import { pinyin } from 'pinyin-pro';
 import { CATALOG_FIELDS, validateCatalogRow, type CatalogRecord } from '../contract/catalog.ts';
 import type { DB } from '../store/db.ts';
 import { CatalogWriter, spacedChars, type SearchTerms } from '../store/catalog.ts';
+import { garbledUpdate, isMojibakeOf } from './garble.ts';
 import { importFile, importText, type ImportOptions, type ImportReport, type ImportTarget } from './engine.ts';
+
+const NAME_FIELDS = CATALOG_FIELDS.filter((f) => f.name === 'generic_name' || f.name === 'trade_name');
 
 const pinyinCache = new Map<string, string>();
 
@@ -53,10 +56,20 @@ export const CATALOG_TARGET: ImportTarget<CatalogRecord> = {
   open(db: DB) {
     const writer = new CatalogWriter(db);
     return {
-      hashes: () => writer.hashes(),
+      isEmpty: () => writer.isEmpty(),
+      lookup: (key) => writer.lookup(key),
+      maxRowid: () => writer.maxRowid(),
       existing: (key) => writer.existing(key),
       touch: (key, hash) => writer.touch(key, hash),
       validate: validateCatalogRow,
+      guard(r, old) {
+        for (const f of NAME_FIELDS) {
+          const next = r[f.name as 'generic_name'];
+          const prev = old[f.name as 'generic_name'];
+          if (isMojibakeOf(next, prev)) return garbledUpdate(f, next!, prev!);
+        }
+        return null;
+      },
       write: (r, hash, now, isNew) => writer.write(r, searchTerms(r), hash, now, isNew),
       finish: (written) => writer.finish(written),
     };

@@ -2,14 +2,21 @@
 // match headers (English, Chinese, or the site's mapping), validate each row with the
 // contract's field table, and upsert by key with a content hash so a re-import of the same
 // file changes nothing. A bad row never aborts the good ones; --strict rolls the file back.
-import { readFileSync } from 'node:fs';
+// The file is streamed (core/import/input.ts: read and decoded in 1 MB pieces, CSV records or
+// JSON objects taken as they come), so memory stays bounded whatever its size; the whole file
+// is one synchronous transaction, so a file refused half-way (a line in another encoding, a
+// JSON syntax error) leaves nothing half-written.
 import { extname } from 'node:path';
 import { InputError, type Problem } from '../contract/problems.ts';
 import { cellFromJson, headerKey, type FieldSpec, type RawCells } from '../contract/rows.ts';
 import type { DB } from '../store/db.ts';
-import { parseCsv } from './csv.ts';
-import { decodeBuffer, type Encoding } from './decode.ts';
+import { ImportKeys } from '../store/imports.ts';
+import { CsvReader } from './csv.ts';
+import type { Encoding } from './decode.ts';
+import { garbledCell } from './garble.ts';
 import { contentHash, recordText } from './hash.ts';
+import { fileInput, textInput, type TextInput } from './input.ts';
+import { JsonRowReader } from './json.ts';
 import type { ColumnMapping } from './mapping.ts';
 
 /** What one kind of file (roster, catalog) plugs into the engine. */
@@ -24,21 +31,32 @@ export interface ImportTarget<R> {
 }
 
 export interface ImportSession<R> {
-  /** key → hash of the import row that last wrote each record. */
-  hashes(): Map<string, string>;
+  /** The table holds no record yet (a first load). */
+  isEmpty(): boolean;
+  /** Hash of the import row that last wrote the record and its rowid; undefined when there is none. */
+  lookup(key: string): { hash: string; rowid: number } | undefined;
+  /** The highest rowid on file (also the table's size, roughly). */
+  maxRowid(): number;
   existing(key: string): R | null;
+  /**
+   * An update that would garble a stored text (a name replaced by its own mojibake or by
+   * U+FFFD): the problem, else null. Called only when the record exists and changed.
+   */
+  guard?(record: R, existing: R): Problem | null;
   /** Stores a new row hash for a record whose content did not change. */
   touch(key: string, hash: string): void;
   validate(cells: RawCells, problems: Problem[], existing: R | null): R | null;
   write(record: R, hash: string, now: string, isNew: boolean): void;
   /**
-   * First load (empty table): queue a new record for a batched insert. Returns the queued rows
+   * A new record (its key not on file): queue it for a batched insert. Returns the queued rows
    * that repeat an earlier key (not written), now or at flushNew(); null when none.
    */
   queueNew?(record: R, hash: string, now: string, line: number): { line: number; key: string }[] | null;
   flushNew?(): { line: number; key: string }[] | null;
   /** Called inside the transaction before the first write when the table is empty. */
   beginBulk?(): void;
+  /** Many new records for a table already holding some: drop secondary indexes until endBulk. */
+  deferIndexes?(): void;
   endBulk?(): void;
   /** Called inside the last transaction with how many records were written (index upkeep). */
   finish?(written: number): void;
@@ -96,8 +114,6 @@ export interface ImportOptions {
    * (core/import/parallel.ts). Left out: chosen for large files on 2+ cores; false: never.
    */
   parallel?: boolean;
-  /** Rows per transaction when not strict and the table already has rows. */
-  chunkSize?: number;
   now?: () => Date;
 }
 
@@ -153,89 +169,107 @@ export function detectFormat(file: string, text: string): 'csv' | 'json' {
   return first === '[' || first === '{' ? 'json' : 'csv';
 }
 
-/** Reads and imports a file. */
+/** Reads, decodes and imports a file as it streams in. */
 export function importFile<R>(db: DB, target: ImportTarget<R>, file: string, options: ImportOptions = {}): ImportReport {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(file);
-  } catch (e) {
-    throw fileError('FILE_UNREADABLE', `Cannot read ${file}: ${(e as Error).message}`, `无法读取文件 ${file}`);
-  }
-  const { text, encoding } = decodeBuffer(buf, options.encoding);
-  return importText(db, target, text, { ...options, format: options.format ?? detectFormat(file, text) }, encoding);
+  return importInput(db, target, fileInput(file, options.encoding), options);
 }
 
 export interface RowSource {
   headers: string[];
-  /** Calls back with each row's cells by file column; returns the row count. */
-  /** `raw` is the row's own text when the source has it (an unquoted CSV line), for hashing. */
+  /**
+   * Calls back with each row's cells by file column. `raw` is the row's own text when the
+   * source has it (an unquoted CSV line), for hashing. `onProgress` gets the fraction read.
+   */
   each(onRow: (cells: (string | undefined)[], line: number, malformed: string | null, raw: string | undefined) => void, onProgress: (fraction: number) => void): void;
+  /** The encoding the file was read in (known once it has been read). */
+  encoding(): Encoding;
+  /** 0–1 of the input read so far. */
+  fraction(): number;
+  /** Releases the file (after each(), or when the import stops early). */
+  close(): void;
 }
 
-function csvSource(text: string): RowSource {
-  let headers: string[] | null = null;
-  // The header is the first non-blank record.
-  parseCsv(text.slice(0, Math.min(text.length, 1 << 16)), (r) => {
-    if (headers === null) {
-      headers = r.cells;
-    }
-  });
-  if (headers === null) throw fileError('EMPTY_FILE', 'The file has no header row', '文件为空或没有表头');
-  return {
-    headers,
-    each(onRow, onProgress) {
-      let first = true;
-      const width = headers!.length;
-      parseCsv(
-        text,
-        (r) => {
-          if (first) {
-            first = false;
-            return;
-          }
+function csvSource(input: TextInput): RowSource {
+  const stream = input.open();
+  try {
+    const reader = new CsvReader(() => stream.pull());
+    // The header is the first non-blank record.
+    const header = reader.next();
+    if (header === null) throw fileError('EMPTY_FILE', 'The file has no header row', '文件为空或没有表头');
+    const headers = header.cells;
+    const width = headers.length;
+    return {
+      headers,
+      each(onRow, onProgress) {
+        let count = 0;
+        for (let r = reader.next(); r !== null; r = reader.next()) {
           let malformed: string | null = null;
           if (r.unterminated) malformed = 'a quoted field is never closed';
           else if (r.cells.length !== width) malformed = `the row has ${r.cells.length} cells but the header has ${width}`;
           onRow(r.cells, r.line, malformed, r.text);
-        },
-        { onProgress: (pos) => onProgress(pos / text.length) },
-      );
-    },
-  };
+          if (++count % 20000 === 0) onProgress(stream.fraction());
+        }
+      },
+      encoding: () => stream.encoding(),
+      fraction: () => stream.fraction(),
+      close: () => stream.close(),
+    };
+  } catch (e) {
+    stream.close();
+    throw e;
+  }
 }
 
-function jsonSource(text: string): RowSource {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw fileError('MALFORMED_JSON', `The file is not valid JSON: ${(e as Error).message}`, '文件不是有效的 JSON');
-  }
-  if (data && typeof data === 'object' && !Array.isArray(data)) {
-    const obj = data as Record<string, unknown>;
-    data = obj.rows ?? obj.patients ?? obj.items ?? obj.data;
-  }
-  if (!Array.isArray(data)) throw fileError('MALFORMED_JSON', 'A JSON import is an array of objects (or {"rows": [...]})', 'JSON 导入文件应为对象数组');
-  const rows = data as unknown[];
+/** Distinct member names a JSON file may use (its columns). */
+const MAX_JSON_COLUMNS = 1000;
+
+/**
+ * A JSON file is read twice: once for its member names (a name any record has is a column of
+ * the file, empty in the records that lack it) and to refuse a malformed file before anything
+ * is written, then for its records.
+ */
+function jsonSource(input: TextInput): RowSource {
   const headers: string[] = [];
   const seen = new Set<string>();
-  for (const row of rows) {
-    if (row && typeof row === 'object' && !Array.isArray(row)) for (const k of Object.keys(row)) if (!seen.has(k)) (seen.add(k), headers.push(k));
+  const first = input.open();
+  try {
+    const reader = new JsonRowReader(() => first.pull());
+    for (let r = reader.next(); r !== null; r = reader.next()) {
+      const row = r.value;
+      if (row && typeof row === 'object' && !Array.isArray(row)) {
+        for (const k of Object.keys(row)) {
+          if (seen.has(k)) continue;
+          seen.add(k);
+          headers.push(k);
+          if (headers.length > MAX_JSON_COLUMNS) throw fileError('TOO_MANY_COLUMNS', `The JSON records use more than ${MAX_JSON_COLUMNS} different member names; nothing was imported`, `JSON 文件中的字段名超过 ${MAX_JSON_COLUMNS} 个，整个文件未导入`);
+        }
+      }
+    }
+  } finally {
+    first.close();
   }
+  let stream: ReturnType<TextInput['open']> | null = null;
   return {
     headers,
     each(onRow, onProgress) {
-      rows.forEach((row, i) => {
+      stream = input.open();
+      const s = stream;
+      const reader = new JsonRowReader(() => s.pull());
+      for (let r = reader.next(); r !== null; r = reader.next()) {
+        const row = r.value;
         if (!row || typeof row !== 'object' || Array.isArray(row)) {
-          onRow([], i + 1, 'the record is not an object', undefined);
-          return;
+          onRow([], r.index, 'the record is not an object', undefined);
+          continue;
         }
         const obj = row as Record<string, unknown>;
         // A key missing from one object is an empty cell, not an absent column: the file has the column.
-        onRow(headers.map((h) => cellFromJson(obj[h]) ?? ''), i + 1, null, undefined);
-        if (i % 20000 === 0) onProgress(i / rows.length);
-      });
+        onRow(headers.map((h) => cellFromJson(obj[h]) ?? ''), r.index, null, undefined);
+        if (r.index % 20000 === 0) onProgress(s.fraction());
+      }
     },
+    encoding: () => stream?.encoding() ?? first.encoding(),
+    fraction: () => stream?.fraction() ?? 0,
+    close: () => stream?.close(),
   };
 }
 
@@ -252,41 +286,45 @@ export interface Prepared {
 }
 
 /** Reads the header (or JSON keys) and matches it to the target's fields. */
-export function prepareImport(fields: readonly FieldSpec[], key: string, text: string, options: Pick<ImportOptions, 'format' | 'mapping'>): Prepared {
-  const format = options.format ?? (/^\s*[[{]/.test(text) ? 'json' : 'csv');
-  const source = format === 'json' ? jsonSource(text) : csvSource(text);
-  const { colOf, ignored } = resolveHeaders(fields, source.headers, options.mapping);
-  const keyIdx = fields.findIndex((f) => f.name === key);
-  if (colOf[keyIdx] === -1) {
-    throw fileError(
-      'KEY_COLUMN_MISSING',
-      `The file has no ${key} column (headers: ${source.headers.join(', ')}); name it ${key} or ${fields[keyIdx]!.zh[0]}, or give a column mapping (--mapping)`,
-      `文件缺少${fields[keyIdx]!.zh[0]}列，请检查表头或提供列映射文件`,
-    );
+export function prepareImport(fields: readonly FieldSpec[], key: string, input: TextInput, options: Pick<ImportOptions, 'format' | 'mapping'>): Prepared {
+  const format = options.format ?? detectFormat(input.name, input.peek());
+  const source = format === 'json' ? jsonSource(input) : csvSource(input);
+  try {
+    const { colOf, ignored } = resolveHeaders(fields, source.headers, options.mapping);
+    const keyIdx = fields.findIndex((f) => f.name === key);
+    if (colOf[keyIdx] === -1) {
+      throw fileError(
+        'KEY_COLUMN_MISSING',
+        `The file has no ${key} column (headers: ${source.headers.join(', ')}); name it ${key} or ${fields[keyIdx]!.zh[0]}, or give a column mapping (--mapping)`,
+        `文件缺少${fields[keyIdx]!.zh[0]}列，请检查表头或提供列映射文件`,
+      );
+    }
+    const absentFields = fields.filter((_, i) => colOf[i] === -1).map((f) => f.name);
+    const signature = `:${contentHash(`${format}:${colOf.join(',')}`).slice(0, 6)}`;
+    return { format, source, colOf, ignored, absentFields, keyIdx, signature };
+  } catch (e) {
+    source.close();
+    throw e;
   }
-  const absentFields = fields.filter((_, i) => colOf[i] === -1).map((f) => f.name);
-  const signature = `:${contentHash(`${format}:${colOf.join(',')}`).slice(0, 6)}`;
-  return { format, source, colOf, ignored, absentFields, keyIdx, signature };
 }
 
 /** Imports already-decoded text (CSV or JSON). */
-export function importText<R>(db: DB, target: ImportTarget<R>, text: string, options: ImportOptions = {}, encoding: Encoding = 'utf8'): ImportReport {
+export function importText<R>(db: DB, target: ImportTarget<R>, text: string, options: ImportOptions = {}): ImportReport {
+  return importInput(db, target, textInput(text), options);
+}
+
+/** Imports a streamed input: one transaction, rows read, validated and written as they come. */
+export function importInput<R>(db: DB, target: ImportTarget<R>, input: TextInput, options: ImportOptions = {}): ImportReport {
   const started = performance.now();
-  const { format, source, colOf, ignored, absentFields, keyIdx, signature } = prepareImport(target.fields, target.key, text, options);
+  const { format, source, colOf, ignored, absentFields, keyIdx, signature } = prepareImport(target.fields, target.key, input, options);
   const fieldNames = target.fields.map((f) => f.name);
   const maxRejections = options.maxRejections ?? 10000;
   const now = (options.now ?? (() => new Date()))().toISOString();
 
-  const session = target.open(db);
-  const hashes = session.hashes();
-  const bulk = hashes.size === 0;
-  const wholeFile = options.strict || bulk;
-  const chunkSize = options.chunkSize ?? 20000;
-
   const report: ImportReport = {
     kind: target.kind,
     format,
-    encoding,
+    encoding: 'utf8',
     rows: 0,
     inserted: 0,
     updated: 0,
@@ -302,114 +340,139 @@ export function importText<R>(db: DB, target: ImportTarget<R>, text: string, opt
   };
   const reject = rejectionRecorder(report, maxRejections);
 
-  const seen = new Set<string>();
   // One problems array for all rows (reject() copies what it keeps): less garbage per row.
   const problems: Problem[] = [];
   const width = target.fields.length;
   const cells: (string | undefined)[] = new Array(width);
-  let sinceCommit = 0;
-  const begin = () => db.exec('BEGIN IMMEDIATE');
-  const commit = () => db.exec('COMMIT');
+  const upperKey = target.kind === 'catalog';
 
   const duplicate = (line: number, k: string) =>
     reject(line, k, [{ path: target.key, code: 'DUPLICATE_IN_FILE', message: `${target.key} ${k} appears earlier in this file; the earlier row was kept`, messageZh: `${target.fields[keyIdx]!.zh[0]} ${k} 在本文件中重复，已保留前一行` }]);
 
-  // Rows a batched first load found repeating an earlier key: they were counted as inserted.
-  const duplicates = (dups: { line: number; key: string }[]) => {
+  // Rows a batched insert found repeating an earlier key: they were counted as inserted.
+  const duplicates = (dups: { line: number; key: string } [] | null) => {
+    if (dups === null) return;
     for (const d of dups) {
       report.inserted--;
       duplicate(d.line, d.key);
     }
   };
 
-  const handleRow = (row: (string | undefined)[], line: number, malformed: string | null, raw: string | undefined) => {
-    report.rows++;
-    const rawKey = row[colOf[keyIdx]!]?.trim() ?? '';
-    const upperKey = target.kind === 'catalog';
-    const key = rawKey === '' ? null : rawKey;
-    if (malformed) {
-      reject(line, key, [{ path: '', code: 'MALFORMED_ROW', message: malformed, messageZh: malformed.startsWith('a quoted') ? '引号未闭合' : '该行的列数与表头不一致' }]);
-      return;
-    }
-    const keyFor = key === null ? null : upperKey ? key.toUpperCase() : key;
-    // Fast path: the very row that last wrote this record (same columns, same cells) changes nothing.
-    for (let i = 0; i < width; i++) {
-      const c = colOf[i]!;
-      cells[i] = c === -1 ? undefined : row[c];
-    }
-    // The row's own text, seeded with the column layout: another layout never matches.
-    const rowHash = contentHash(raw ?? row.join('\u001f'), signature);
-    const stored = keyFor === null ? undefined : hashes.get(keyFor);
-    if (stored === rowHash && !seen.has(keyFor!)) {
-      seen.add(keyFor!);
-      report.unchanged++;
-      return;
-    }
-    problems.length = 0;
-    const existing = stored !== undefined ? session.existing(keyFor!) : null;
-    const record = session.validate(cells, problems, existing);
-    if (record === null) {
-      reject(line, key, problems);
-      return;
-    }
-    const k = (record as Record<string, unknown>)[target.key] as string;
-    if (bulk && session.queueNew) {
-      // Loading an empty table: the primary key catches a repeated key (no million-entry Set).
-      report.inserted++;
-      const dups = session.queueNew(record, rowHash, now, line);
-      if (dups !== null) duplicates(dups);
-      return;
-    }
-    if (bulk) {
-      try {
-        session.write(record, rowHash, now, true);
-      } catch (e) {
-        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return duplicate(line, k);
-        throw e;
-      }
-      report.inserted++;
-      return;
-    }
-    if (seen.has(k)) return duplicate(line, k);
-    seen.add(k);
-    hashes.set(k, rowHash);
-    if (existing !== null && recordText(record as Record<string, unknown>, fieldNames) === recordText(existing as Record<string, unknown>, fieldNames)) {
-      // Same content in a different spelling or layout (居民 for 390, other columns): unchanged.
-      session.touch(k, rowHash);
-      report.unchanged++;
-      return;
-    }
-    session.write(record, rowHash, now, existing === null);
-    if (existing === null) report.inserted++;
-    else report.updated++;
-    if (!wholeFile && ++sinceCommit >= chunkSize) {
-      commit();
-      begin();
-      sinceCommit = 0;
-    }
-  };
-
-  const progress = (fraction: number) => options.onProgress?.({ rows: report.rows, fraction, elapsedMs: performance.now() - started });
-
-  begin();
+  db.exec('BEGIN IMMEDIATE');
   try {
+    const session = target.open(db);
+    const bulk = session.isEmpty();
+    // A repeated key in the file: a record written earlier in this import has a rowid above
+    // the table's highest at the start, or (still queued) is refused by the primary key; a
+    // record already on file is remembered once met (a temporary table, not a Set: memory
+    // stays flat at any size).
+    const startRowid = bulk ? 0 : session.maxRowid();
+    const seen = bulk ? null : new ImportKeys(db);
+    // Into a table already holding records: once a sample of the file shows it brings many new
+    // ones (an eighth of the table or more, and at least 10,000), the secondary indexes are
+    // dropped and built again at the end, as on a first load.
+    const sizeAtStart = startRowid;
+    let sampled = !session.deferIndexes;
+    let deferred = false;
+
+    const handleRow = (row: (string | undefined)[], line: number, malformed: string | null, raw: string | undefined) => {
+      report.rows++;
+      const rawKey = row[colOf[keyIdx]!]?.trim() ?? '';
+      const key = rawKey === '' ? null : rawKey;
+      if (malformed) {
+        reject(line, key, [{ path: '', code: 'MALFORMED_ROW', message: malformed, messageZh: malformed.startsWith('a quoted') ? '引号未闭合' : '该行的列数与表头不一致' }]);
+        return;
+      }
+      const keyFor = key === null ? null : upperKey ? key.toUpperCase() : key;
+      for (let i = 0; i < width; i++) {
+        const c = colOf[i]!;
+        cells[i] = c === -1 ? undefined : row[c];
+      }
+      // The row's own text, seeded with the column layout: another layout never matches.
+      const text = raw ?? row.join('\u001f');
+      if (text.includes('\uFFFD')) {
+        const garbled = garbledCell(target.fields, cells);
+        if (garbled !== null) return reject(line, key, [garbled]);
+      }
+      const rowHash = contentHash(text, signature);
+      const found = keyFor === null || bulk ? undefined : session.lookup(keyFor);
+      if (found !== undefined && found.rowid > startRowid) return duplicate(line, keyFor!);
+      const stored = found?.hash;
+      // Fast path: the very row that last wrote this record (same columns, same cells) changes nothing.
+      if (stored === rowHash) {
+        if (!seen!.add(keyFor!)) return duplicate(line, keyFor!);
+        report.unchanged++;
+        return;
+      }
+      problems.length = 0;
+      const existing = stored !== undefined ? session.existing(keyFor!) : null;
+      const record = session.validate(cells, problems, existing);
+      if (record === null) {
+        reject(line, key, problems);
+        return;
+      }
+      const k = (record as Record<string, unknown>)[target.key] as string;
+      if (existing === null && session.queueNew) {
+        // A new record: batched (on a first load the primary key catches a repeated key).
+        report.inserted++;
+        duplicates(session.queueNew(record, rowHash, now, line));
+        if (!sampled && report.rows >= 5000) {
+          sampled = true;
+          const fraction = source.fraction();
+          const expectedNew = fraction > 0 ? report.inserted / fraction : report.inserted;
+          if (expectedNew >= 10000 && expectedNew >= sizeAtStart / 8) {
+            session.deferIndexes!();
+            deferred = true;
+          }
+        }
+        return;
+      }
+      if (bulk) {
+        try {
+          session.write(record, rowHash, now, true);
+        } catch (e) {
+          if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return duplicate(line, k);
+          throw e;
+        }
+        report.inserted++;
+        return;
+      }
+      if (existing !== null) {
+        if (!seen!.add(k)) return duplicate(line, k);
+        if (recordText(record as Record<string, unknown>, fieldNames) === recordText(existing as Record<string, unknown>, fieldNames)) {
+          // Same content in a different spelling or layout (居民 for 390, other columns): unchanged.
+          session.touch(k, rowHash);
+          report.unchanged++;
+          return;
+        }
+        const garbling = session.guard?.(record, existing) ?? null;
+        if (garbling !== null) return reject(line, key, [garbling]);
+      }
+      session.write(record, rowHash, now, existing === null);
+      if (existing === null) report.inserted++;
+      else report.updated++;
+    };
+
+    const progress = (fraction: number) => options.onProgress?.({ rows: report.rows, fraction, elapsedMs: performance.now() - started });
+
     if (bulk) session.beginBulk?.();
     source.each(handleRow, progress);
-    if (bulk) {
-      const dups = session.flushNew?.() ?? null;
-      if (dups !== null) duplicates(dups);
-      // Found at a batch's end: put them back in file order among the other rejections.
-      report.rejections.sort((a, b) => a.line - b.line);
-      session.endBulk?.();
-    }
+    duplicates(session.flushNew?.() ?? null);
+    // Found at a batch's end: put them back in file order among the other rejections.
+    report.rejections.sort((a, b) => a.line - b.line);
+    if (bulk || deferred) session.endBulk?.();
+    seen?.clear();
+    report.encoding = source.encoding();
     if (options.strict && report.rejected > 0) throw new StrictRollback();
     session.finish?.(report.inserted + report.updated);
-    commit();
+    db.exec('COMMIT');
   } catch (e) {
     db.exec('ROLLBACK');
     if (!(e instanceof StrictRollback)) throw e;
     report.rolledBack = true;
     report.inserted = report.updated = report.unchanged = 0;
+  } finally {
+    source.close();
   }
   report.ms = Math.round(performance.now() - started);
   report.rowsPerSecond = report.ms > 0 ? Math.round((report.rows / report.ms) * 1000) : report.rows;

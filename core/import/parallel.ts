@@ -109,12 +109,14 @@ export function importRosterParallel(db: DB, file: string, options: ImportOption
       if (m.type === 'header') {
         started1 = true;
         report.format = m.format;
-        report.encoding = m.encoding as Encoding;
         report.ignoredColumns = m.ignored;
         report.absentFields = m.absentFields;
         continue;
       }
-      if (m.type === 'done') break;
+      if (m.type === 'done') {
+        report.encoding = m.encoding as Encoding;
+        break;
+      }
       report.rows += m.rows;
       for (const r of m.rejected) reject(r.line, r.key, r.problems);
       for (let i = 0, off = 0; i < m.lines.length; i++, off += ROW_WIDTH) {

@@ -1,13 +1,13 @@
 // The parsing half of a parallel roster load (core/import/parallel.ts), on a second core:
-// decode, split, validate, hash, and hand the main thread chunks ready to bind: one flat
+// read and decode the file as it streams in, split, validate, hash, and hand the main thread chunks ready to bind: one flat
 // array of ROW_WIDTH values per row as RosterWriter binds them (packRow; structured clone keeps
 // each value's type and its own compact string), so the main thread only copies and binds.
-import { readFileSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { ROSTER_FIELDS, validateRosterRow } from '../contract/patient.ts';
 import { InputError, type Problem } from '../contract/problems.ts';
-import { decodeBuffer } from './decode.ts';
 import { packRow } from '../store/roster.ts';
+import { garbledCell } from './garble.ts';
+import { fileInput } from './input.ts';
 import { prepareImport } from './engine.ts';
 import { contentHash } from './hash.ts';
 import type { ColumnMapping } from './mapping.ts';
@@ -30,7 +30,7 @@ export interface WorkerRejection {
 }
 
 export type WorkerMessage =
-  | { type: 'header'; format: 'csv' | 'json'; encoding: string; ignored: string[]; absentFields: string[] }
+  | { type: 'header'; format: 'csv' | 'json'; ignored: string[]; absentFields: string[] }
   | {
       type: 'rows';
       /** ROW_WIDTH values per valid row (packRow, for RosterWriter.queueValues). */
@@ -43,7 +43,8 @@ export type WorkerMessage =
       rejected: WorkerRejection[];
       fraction: number;
     }
-  | { type: 'done' }
+  /** The encoding is known once the whole file has been read (a file refused half-way posts an error). */
+  | { type: 'done'; encoding: string }
   | { type: 'error'; input: boolean; code: string; message: string; messageZh: string; problems: Problem[] };
 
 
@@ -55,10 +56,11 @@ function run(input: WorkerInput): void {
     Atomics.add(signal, 0, 1);
     Atomics.notify(signal, 0);
   };
+  let prep: ReturnType<typeof prepareImport> | null = null;
   try {
-    const { text, encoding } = decodeBuffer(readFileSync(input.file), input.encoding);
-    const prep = prepareImport(ROSTER_FIELDS, 'psn_no', text, { ...(input.format ? { format: input.format } : {}), ...(input.mapping ? { mapping: input.mapping } : {}) });
-    post({ type: 'header', format: prep.format, encoding, ignored: prep.ignored, absentFields: prep.absentFields });
+    prep = prepareImport(ROSTER_FIELDS, 'psn_no', fileInput(input.file, input.encoding), { ...(input.format ? { format: input.format } : {}), ...(input.mapping ? { mapping: input.mapping } : {}) });
+    const p = prep;
+    post({ type: 'header', format: prep.format, ignored: prep.ignored, absentFields: prep.absentFields });
     const width = ROSTER_FIELDS.length;
     const cells: (string | undefined)[] = new Array(width);
     let values: unknown[] = [];
@@ -80,20 +82,22 @@ function run(input: WorkerInput): void {
     prep.source.each(
       (row, line, malformed, raw) => {
         rows++;
-        const keyCell = row[prep.colOf[prep.keyIdx]!]?.trim() ?? '';
+        const keyCell = row[p.colOf[p.keyIdx]!]?.trim() ?? '';
         const key = keyCell === '' ? null : keyCell;
         if (malformed) {
           rejected.push({ line, key, problems: [{ path: '', code: 'MALFORMED_ROW', message: malformed, messageZh: malformed.startsWith('a quoted') ? '引号未闭合' : '该行的列数与表头不一致' }] });
         } else {
           for (let i = 0; i < width; i++) {
-            const c = prep.colOf[i]!;
+            const c = p.colOf[i]!;
             cells[i] = c === -1 ? undefined : row[c];
           }
-          const problems: Problem[] = [];
-          const r = validateRosterRow(cells, problems, null);
+          const text = raw ?? row.join('\u001f');
+          const garbled = text.includes('\uFFFD') ? garbledCell(ROSTER_FIELDS, cells) : null;
+          const problems: Problem[] = garbled === null ? [] : [garbled];
+          const r = garbled === null ? validateRosterRow(cells, problems, null) : null;
           if (r === null) rejected.push({ line, key, problems });
           else {
-            packRow(r, contentHash(raw ?? row.join('\u001f'), prep.signature), values, values.length);
+            packRow(r, contentHash(text, p.signature), values, values.length);
             lines.push(line);
             poolUsed.push(r.pool_used);
             poolAsOf.push(r.pool_used_as_of);
@@ -107,10 +111,12 @@ function run(input: WorkerInput): void {
     );
     fraction = 1;
     flush();
-    post({ type: 'done' });
+    post({ type: 'done', encoding: prep.source.encoding() });
   } catch (e) {
     if (e instanceof InputError) post({ type: 'error', input: true, code: e.code, message: e.message, messageZh: e.messageZh, problems: e.problems });
     else post({ type: 'error', input: false, code: 'INTERNAL', message: (e as Error)?.stack ?? String(e), messageZh: '导入时发生内部错误', problems: [] });
+  } finally {
+    prep?.source.close();
   }
 }
 

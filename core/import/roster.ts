@@ -3,7 +3,10 @@ import { ROSTER_FIELDS, validateRosterRow, type RosterRecord } from '../contract
 import type { DB } from '../store/db.ts';
 import { RosterWriter, type DuplicateRow } from '../store/roster.ts';
 import { WorkerStartError, canImportInParallel, importRosterParallel } from './parallel.ts';
+import { garbledUpdate, isMojibakeOf } from './garble.ts';
 import { importFile, importText, type ImportOptions, type ImportReport, type ImportTarget } from './engine.ts';
+
+const NAME_FIELD = ROSTER_FIELDS.find((f) => f.name === 'name')!;
 
 const toKeys = (rows: DuplicateRow[] | null) => rows && rows.map((d) => ({ line: d.line, key: d.psnNo }));
 
@@ -15,14 +18,18 @@ export const ROSTER_TARGET: ImportTarget<RosterRecord> = {
   open(db: DB) {
     const writer = new RosterWriter(db);
     return {
-      hashes: () => writer.hashes(),
+      isEmpty: () => writer.isEmpty(),
+      lookup: (key) => writer.lookup(key),
+      maxRowid: () => writer.maxRowid(),
       existing: (key) => writer.existing(key),
       touch: (key, hash) => writer.touch(key, hash),
       validate: validateRosterRow,
+      guard: (r, old) => (isMojibakeOf(r.name, old.name) ? garbledUpdate(NAME_FIELD, r.name!, old.name!) : null),
       write: (r, hash, now, isNew) => writer.write(r, hash, now, isNew),
       queueNew: (r, hash, now, line) => toKeys(writer.queueNew(r, hash, now, line)),
       flushNew: () => toKeys(writer.flushNew()),
       beginBulk: () => writer.beginBulk(),
+      deferIndexes: () => writer.deferIndexes(),
       endBulk: () => writer.endBulk(),
     };
   },

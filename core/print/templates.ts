@@ -37,6 +37,9 @@ export interface PrintLine {
   patient: string;
   vbp?: boolean;
   listed?: boolean;
+  /** "报销 90%" / "不予报销" and what decided it (core/policy/explain). */
+  rateZh?: string | null;
+  explain?: string[];
 }
 
 export interface PrintSettlement {
@@ -54,6 +57,10 @@ export interface PrintSettlement {
   patientPays: string;
   capLeft: string;
   lines: PrintLine[];
+  /** The policy document settled under, by its name. */
+  policyDocument?: string | null;
+  /** Upload state: anything but 'acked' means the platform has not confirmed the settlement yet. */
+  outbox?: { state: string };
 }
 
 /** The facts the continuous prescription needs beyond the settlement (seed 003 附件3). */
@@ -142,15 +149,24 @@ function page(title: string, layout: Layout, body: string): Rendered {
 }
 
 /** 结算单: items, total, fund, patient, cap left, receipt number. */
+/** A line's rate and why, as one printed sentence ("报销 90%：集采中选药品；年度限额剩余 ¥612.00"). */
+function lineWhy(l: PrintLine): string {
+  if (!l.rateZh) return '';
+  return `${l.rateZh}${l.explain?.length ? `：${l.explain.join('；')}` : ''}`;
+}
+
 export function renderReceipt(s: PrintSettlement, inst: PrintInstitution, copy: number, layout: Layout, printedAt: string): Rendered {
   const reversal = s.kind === 'reversal';
   const rows = s.lines
-    .map((l) =>
-      layout === 'a5'
-        ? `<tr><td>${esc(l.name)}${l.spec ? `<div class="muted">${esc(l.spec)}</div>` : ''}</td><td class="num">${esc(l.quantity)}</td><td class="num">${unitPrice(l.price)}</td><td class="num">${yuan(l.total)}</td><td class="num">${yuan(l.fund)}</td><td class="num">${yuan(l.patient)}</td></tr>`
-        : `<tr><td colspan="3">${esc(l.name)} ${l.spec ? `<span class="muted">${esc(l.spec)}</span>` : ''}</td></tr><tr><td class="num">${esc(l.quantity)} × ${unitPrice(l.price)}</td><td class="num">统筹 ${yuan(l.fund)}</td><td class="num">${yuan(l.total)}</td></tr>`,
-    )
+    .map((l) => {
+      const why = lineWhy(l);
+      return layout === 'a5'
+        ? `<tr><td>${esc(l.name)}${l.spec ? `<div class="muted">${esc(l.spec)}</div>` : ''}${why ? `<div class="muted why">${esc(why)}</div>` : ''}</td><td class="num">${esc(l.quantity)}</td><td class="num">${unitPrice(l.price)}</td><td class="num">${yuan(l.total)}</td><td class="num">${yuan(l.fund)}</td><td class="num">${yuan(l.patient)}</td></tr>`
+        : `<tr><td colspan="3">${esc(l.name)} ${l.spec ? `<span class="muted">${esc(l.spec)}</span>` : ''}</td></tr><tr><td class="num">${esc(l.quantity)} × ${unitPrice(l.price)}</td><td class="num">统筹 ${yuan(l.fund)}</td><td class="num">${yuan(l.total)}</td></tr>${why ? `<tr><td colspan="3" class="muted why">${esc(why)}</td></tr>` : ''}`;
+    })
     .join('');
+  // Settled at the counter but not yet confirmed by the platform (offline, or still queued).
+  const pending = s.outbox !== undefined && s.outbox.state !== 'acked';
   const head =
     layout === 'a5'
       ? `<tr><th>项目</th><th class="num">数量</th><th class="num">单价</th><th class="num">金额</th><th class="num">统筹支付</th><th class="num">个人支付</th></tr>`
@@ -159,6 +175,7 @@ export function renderReceipt(s: PrintSettlement, inst: PrintInstitution, copy: 
 ${copyMark(copy)}
 <h1>${esc(inst.name)}</h1>
 <h2>“两病”门诊用药${reversal ? '退费' : '结算'}单</h2>
+${pending ? '<div class="reprint pending">待上传：已在本机结算，医保平台尚未确认，联网后自动上传</div>' : ''}
 <div class="meta">
   <span>票据号：<b>${esc(s.receiptNo)}</b></span>
   <span>日期：${esc(s.date)}</span>
@@ -180,7 +197,7 @@ ${reversal && s.reverses ? `<div class="meta"><span>冲销原结算：${esc(s.re
   <tr><td>年度限额剩余</td><td class="num">${yuan(s.capLeft)} 元</td></tr>
 </table>
 <hr>
-<div class="muted">政策：${esc(s.policy.name)}（${esc(s.policy.version)} 起施行）</div>
+<div class="muted">政策：${esc(s.policy.name)}两病门诊用药保障${s.policyDocument ? `，依据${esc(s.policyDocument)}` : ''}（${esc(s.policy.version)} 起施行）</div>
 <div class="muted">经办：${esc(s.operator.name)}　打印：${esc(printedAt.replace('T', ' ').slice(0, 19))}</div>
 <div class="muted">结算流水：${esc(s.id)}</div>
 <div class="muted">请妥善保管本单据，退药退费凭此单办理。</div>`;

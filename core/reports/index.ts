@@ -11,10 +11,33 @@ import { loadPolicyBook, policyCap, type PolicyBook } from '../policy/index.ts';
 import { INSTITUTION_COLUMNS, monthlyTable, type HeadCounts } from './monthly.ts';
 import { statisticsTable } from './statistics.ts';
 import { int, money, text, type ReportDoc } from './model.ts';
+import { COUNTS_NOTE, countSettlements } from './counts.ts';
+import { OUTBOX_STATUS_ZH } from '../sale/read.ts';
+import type { SettlementFact } from '../store/reports.ts';
+
+/** The platform's amount fields as the bureau names them (the variance report shows words, not field codes). */
+const VARIANCE_FIELD_ZH: Record<string, string> = {
+  medfee_sumamt: '医疗费总额',
+  fund_pay_sumamt: '基金支付总额',
+  psn_part_amt: '个人负担总额',
+  inscp_scp_amt: '符合政策范围金额',
+  det_item_fee_sumamt: '明细项目费用总额',
+  total: '医疗费',
+  fund: '基金支付',
+  patient_pay: '个人负担',
+  in_scope: '符合政策范围金额',
+};
+
+/** 结算笔数 / 结算人次 / 退费笔数, counted one way for every report (core/reports/counts.ts). */
+function countsSummary(settlements: readonly SettlementFact[]): Record<string, number> {
+  const c = countSettlements(settlements);
+  return { 结算笔数: c.settlements, 结算人次: c.visits, 退费笔数: c.reversals };
+}
 
 export * from './model.ts';
 export { monthlyTable, lineDisease, institutionColumn, INSTITUTION_COLUMNS } from './monthly.ts';
 export { statisticsTable, schemeOf } from './statistics.ts';
+export { countSettlements, fullyReversedSales, COUNTS_NOTE, type SettlementCounts } from './counts.ts';
 export { render, toCsv, toXlsx, toHtml, toPdf, chartSvg, findChromium, FORMATS, type Format } from './render.ts';
 
 export const REPORT_NAMES = ['monthly-residents', 'monthly-employees', 'people', 'statistics', 'variances', 'overrides', 'capitation'] as const;
@@ -111,10 +134,11 @@ export function buildReport(db: DB, name: string, month: string, now: Date = new
       title: residents ? 'Residents’ insurance: two-disease monthly report' : 'Employees’ insurance: two-disease monthly report',
       titleZh: residents ? '城乡居民医保“两病”门诊用药保障和健康管理月报表' : '城镇职工医保“两病”门诊用药保障和健康管理月报表',
       tables: [table],
-      summary: { 医疗费合计: totals.cost, 报销额合计: totals.fund, 结算笔数: settlements.length },
+      summary: { 医疗费合计: totals.cost, 报销额合计: totals.fund, ...countsSummary(settlements) },
       notes: [
         '参保人数：本月末名单中已标识且本月内有效的该险种“两病”患者（已享受门诊慢特病待遇者除外）；备案人数：本月新标识（含本机构柜台备案）及变更备案新增该病种的人数。同患两病者在两行各计一次，合计行按人计一次。',
         '费用按药品类别归属病种（降压药→高血压，降糖药→糖尿病），其他项目按患者所患病种；同患两病者的其他项目只计入合计。退费冲减原结算所在月份。',
+        COUNTS_NOTE,
         ...(new Decimal(unattributed.cost).isZero() ? [] : [`其中只计入合计、未归属单一病种的费用 ${unattributed.cost} 元，报销额 ${unattributed.fund} 元。`]),
       ],
       chart: {
@@ -175,12 +199,14 @@ export function buildReport(db: DB, name: string, month: string, now: Date = new
       summary: {
         待遇享受人数: benefiting,
         基金支付合计: fen(fundTotal),
+        ...countsSummary(settlements),
         本年累计基金支付: fen([...perMonth.values()].reduce((a, v) => a.plus(v), new Decimal(0))),
         ...(caps ? { 年度支付限额合计: fen(caps.amount), 限额覆盖人数: caps.patients } : {}),
       },
       notes: [
-        '依据《临沧市复制推广楚雄州高血压糖尿病门诊用药保障和健康管理机制改革试点经验工作方案》（临医保联发〔2024〕27号，seed 000）二.(五).12：对享受“两病”用药专项保障、门诊慢特病待遇政策的“两病”人群分类统计待遇享受人数、报销费用、基金支付。',
-        '待遇享受人数：本期基金净支付大于零的人数；报销费用：进入报销的政策范围内费用；结算人次已扣除全额退费。门诊慢特病待遇：结算日已享受门诊慢特病待遇的患者。',
+        '依据《临沧市复制推广楚雄州高血压糖尿病门诊用药保障和健康管理机制改革试点经验工作方案》（临医保联发〔2024〕27号）二、（五）12：对享受“两病”用药专项保障、门诊慢特病待遇政策的“两病”人群分类统计待遇享受人数、报销费用、基金支付。',
+        '待遇享受人数：本期基金净支付大于零的人数；报销费用：进入报销的政策范围内费用。门诊慢特病待遇：结算日已享受门诊慢特病待遇的患者。',
+        COUNTS_NOTE,
       ],
       chart: {
         title: 'Fund paid per month against the caps',
@@ -207,18 +233,18 @@ export function buildReport(db: DB, name: string, month: string, now: Date = new
           title: 'Variances',
           titleZh: '差异明细',
           columns: [text('date', 'date', '结算日期'), text('receiptNo', 'receipt', '单据号'), text('scope', 'scope', '范围'), text('lineRef', 'line', '明细'), text('field', 'field', '字段'), money('local', 'local', '本地'), money('platform', 'platform', '平台'), money('difference', 'difference (platform − local)', '差额（平台−本地）')],
-          rows: rows.map((r) => ({ date: r.date, receiptNo: r.receiptNo, scope: r.scope === 'settlement' ? '整单' : '明细', lineRef: r.lineRef, field: r.field, local: r.local, platform: r.platform, difference: r.difference })),
+          rows: rows.map((r) => ({ date: r.date, receiptNo: r.receiptNo, scope: r.scope === 'settlement' ? '整单' : '明细', lineRef: r.lineRef, field: VARIANCE_FIELD_ZH[r.field] ?? r.field, local: r.local, platform: r.platform, difference: r.difference })),
         },
         {
           id: 'uploads',
           title: 'Upload states of the month’s records',
           titleZh: '本期结算上传状态',
           columns: [text('status', 'status', '状态'), int('count', 'records', '笔数')],
-          rows: Object.entries(uploads).map(([status, count]) => ({ status, count })),
+          rows: Object.entries(uploads).map(([status, count]) => ({ status: OUTBOX_STATUS_ZH[status as keyof typeof OUTBOX_STATUS_ZH] ?? '其他', count })),
         },
       ],
       summary: { 差异条数: rows.length, 涉及结算: new Set(rows.map((r) => r.settlementId)).size, 基金支付差额合计: fen(fundDiff) },
-      notes: ['差异在平台确认后逐字段比较本地与平台金额生成；退费按整条结算链的净额比较。未确认（pending/ambiguous）的结算尚无平台金额。'],
+      notes: ['差异在平台确认后逐字段比较本地与平台金额生成；退费按整条结算链的净额比较。尚未上传或结果待确认的结算尚无平台金额。'],
     };
   }
 
@@ -248,7 +274,7 @@ export function buildReport(db: DB, name: string, month: string, now: Date = new
         },
       ],
       summary: { 放行次数: rows.length, 超量开药: rows.filter((r) => r.rule === 'MAX_SUPPLY').length, 提前重复开药: rows.filter((r) => r.rule === 'EARLY_REFILL').length },
-      notes: ['依据：临医保联发〔2024〕27号（seed 000）二.(五).11 严查超量开药、重复开药；鄂州医保发〔2022〕76号（seed 003）附件3 慢性病用药连续处方注意2：上一次剩余用药量不超过15日（含）内方可配取。'],
+      notes: ['依据：临医保联发〔2024〕27号 二、（五）11 严查超量开药、重复开药；鄂州医保发〔2022〕76号 附件3 慢性病用药连续处方注意2：上一次剩余用药量不超过15日（含）内方可配取。'],
     };
   }
 
@@ -269,6 +295,6 @@ export function buildReport(db: DB, name: string, month: string, now: Date = new
       },
     ],
     summary: statement ? { 人数: statement.heads, 金额: statement.amount } : { 状态: '本月尚未生成结算单（npm run cli -- capitation --month）' },
-    notes: ['依据重庆市《关于做好城乡居民高血压糖尿病门诊用药保障和健康管理的通知》（seed 001）三.(二)：高血压30元/人·月、糖尿病70元/人·月，按月结算、年终考核清算，当年中途选择的按实际月份计算。'],
+    notes: ['依据重庆市《关于做好城乡居民高血压糖尿病门诊用药保障和健康管理的通知》三、（二）：高血压30元/人·月、糖尿病70元/人·月，按月结算、年终考核清算，当年中途选择的按实际月份计算。'],
   };
 }

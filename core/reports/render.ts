@@ -42,41 +42,89 @@ export function toCsv(doc: ReportDoc): string {
   return '\uFEFF' + out.join('\r\n') + '\r\n';
 }
 
+/** The sign-off line every bureau form ends with (鄂州医保发〔2022〕76号 附件4/5). */
+export function signOff(doc: ReportDoc): string[] {
+  return [`填报单位：${doc.institution.name ?? ''}`, '填报人：', '审核人：', '填报日期：'];
+}
+
+/**
+ * XLSX as the bureau's form is laid out: A4 landscape, fitted to the page width; the title over
+ * the whole table; a two-row header where a group heading (一级及以下医疗机构) spans its columns
+ * and an ungrouped heading (疾病病种) spans both rows; notes; then the 填报单位 / 填报人 / 审核人 /
+ * 填报日期 line.
+ */
 export async function toXlsx(doc: ReportDoc): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'liangbing-counter';
   wb.created = new Date(doc.generatedAt);
+  const thin = { style: 'thin' as const };
+  const border = { top: thin, left: thin, bottom: thin, right: thin };
   for (const t of doc.tables) {
-    const ws = wb.addWorksheet(t.titleZh.replace(/[\\/?*[\]:]/g, '').slice(0, 31) || t.id);
-    ws.addRow([doc.titleZh]).font = { bold: true, size: 14 };
-    ws.addRow([`期间：${doc.period.from} 至 ${doc.period.to}`, doc.institution.name ? `填报单位：${doc.institution.name}` : '']);
-    ws.addRow([]);
-    if (t.columns.some((c) => c.group)) {
-      const g = ws.addRow(t.columns.map((c) => c.group ?? ''));
-      g.font = { bold: true };
-      // Merge each run of the same group heading.
+    const ws = wb.addWorksheet(t.titleZh.replace(/[\\/?*[\]:]/g, '').slice(0, 31) || t.id, {
+      pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, horizontalCentered: true },
+    });
+    const n = t.columns.length;
+    const title = ws.addRow([doc.titleZh]);
+    title.font = { bold: true, size: 14 };
+    title.alignment = { horizontal: 'center' };
+    ws.mergeCells(title.number, 1, title.number, Math.max(1, n));
+    const meta = ws.addRow([`期间：${doc.period.from} 至 ${doc.period.to}`]);
+    ws.mergeCells(meta.number, 1, meta.number, Math.max(1, n));
+    const grouped = t.columns.some((c) => c.group);
+    const headerRows: number[] = [];
+    if (grouped) {
+      const top = ws.addRow(t.columns.map((c) => c.group ?? c.labelZh));
+      const second = ws.addRow(t.columns.map((c) => (c.group ? c.labelZh : '')));
+      headerRows.push(top.number, second.number);
       let start = 0;
-      for (let i = 1; i <= t.columns.length; i++) {
+      for (let i = 1; i <= n; i++) {
         const prev = t.columns[start]!.group;
-        if (i === t.columns.length || t.columns[i]!.group !== prev) {
-          if (prev && i - start > 1) ws.mergeCells(g.number, start + 1, g.number, i);
+        if (i === n || t.columns[i]!.group !== prev) {
+          if (prev && i - start > 1) ws.mergeCells(top.number, start + 1, top.number, i);
           start = i;
         }
       }
+      t.columns.forEach((c, i) => {
+        if (!c.group) ws.mergeCells(top.number, i + 1, second.number, i + 1);
+      });
+    } else {
+      headerRows.push(ws.addRow(t.columns.map((c) => c.labelZh)).number);
     }
-    const header = ws.addRow(t.columns.map((c) => c.labelZh));
-    header.font = { bold: true };
+    for (const r of headerRows) {
+      const row = ws.getRow(r);
+      row.font = { bold: true };
+      for (let i = 1; i <= n; i++) {
+        const cell = row.getCell(i);
+        cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+        cell.border = border;
+      }
+    }
     for (const r of t.rows) {
       // Money goes in as a number (so the sheet can add it up) with a 2-decimal format; the
       // values are already rounded to the fen.
-      ws.addRow(t.columns.map((c) => (c.type === 'text' ? String(r[c.key] ?? '') : Number(r[c.key] ?? 0))));
+      const row = ws.addRow(t.columns.map((c) => (c.type === 'text' ? String(r[c.key] ?? '') : Number(r[c.key] ?? 0))));
+      for (let i = 1; i <= n; i++) row.getCell(i).border = border;
     }
     t.columns.forEach((c, i) => {
       const col = ws.getColumn(i + 1);
       col.width = Math.max(10, [...c.labelZh].length * 2 + 2, c.type === 'text' ? 14 : 12);
       if (c.type === 'money') col.numFmt = '#,##0.00';
     });
-    for (const n of doc.notes) ws.addRow([n]);
+    for (const note of doc.notes) {
+      const row = ws.addRow([note]);
+      ws.mergeCells(row.number, 1, row.number, Math.max(1, n));
+      row.alignment = { wrapText: true, vertical: 'top' };
+      row.height = Math.min(120, 16 * Math.ceil([...note].length / Math.max(20, n * 6)));
+    }
+    ws.addRow([]);
+    // The sign-off spread over the width: each part starts a quarter of the columns along.
+    const sign = signOff(doc);
+    const cells: (string | null)[] = Array.from({ length: Math.max(n, sign.length) }, () => null);
+    sign.forEach((text, k) => {
+      cells[Math.floor((k * Math.max(n, sign.length)) / sign.length)] = text;
+    });
+    ws.addRow(cells).font = { bold: true };
+    ws.pageSetup.printArea = `A1:${ws.getColumn(Math.max(1, n)).letter}${ws.rowCount}`;
   }
   const buf = await wb.xlsx.writeBuffer();
   return Buffer.from(buf as ArrayBuffer);
@@ -109,13 +157,34 @@ function tableHtml(t: ReportTable): string {
   return `<h2>${esc(t.titleZh)}</h2><table><thead>${head}</thead><tbody>${body || `<tr><td colspan="${t.columns.length}" class="empty">本期无数据</td></tr>`}</tbody></table>`;
 }
 
+/**
+ * A value axis with round ticks: steps of 1, 2, 2.5 or 5 × 10ⁿ, about five of them, the top tick
+ * at or above the largest value (so 0, 200, 400, 600, 800 for a largest bar of 720, not 0, 198, 396…).
+ */
+export function niceScale(maxValue: number, about = 5): { max: number; step: number; ticks: number[] } {
+  if (!(maxValue > 0) || !Number.isFinite(maxValue)) return { max: 1, step: 0.25, ticks: [0, 0.25, 0.5, 0.75, 1] };
+  const raw = maxValue / about;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const count = Math.ceil(maxValue / step - 1e-9);
+  // Multiply, not add, so the ticks are exact multiples of the step (no 0.30000000000000004).
+  const ticks = Array.from({ length: count + 1 }, (_, i) => Number((i * step).toPrecision(12)));
+  return { max: ticks[ticks.length - 1]!, step, ticks };
+}
+
+function tickLabel(v: number, step: number): string {
+  // As many decimals as the step has (2.5 → one, 0.25 → two, 200 → none).
+  return v.toFixed(Math.min(6, (String(step).split('.')[1] ?? '').length));
+}
+
 /** Grouped bars, one group per category, drawn to scale with the reference line if any. */
 export function chartSvg(c: BarChart): string {
   const W = 720, H = 260, left = 70, bottom = 40, top = 30;
   const values = c.series.flatMap((s) => s.values.map((v) => new Decimal(v)));
   if (c.reference) values.push(new Decimal(c.reference.value));
   const maxV = values.reduce((m, v) => (v.greaterThan(m) ? v : m), new Decimal(0));
-  const max = maxV.greaterThan(0) ? maxV.toNumber() * 1.1 : 1;
+  const scale = niceScale(maxV.toNumber());
+  const max = scale.max;
   const plotH = H - top - bottom;
   const groupW = (W - left - 10) / Math.max(1, c.categories.length);
   const barW = Math.max(4, (groupW * 0.8) / Math.max(1, c.series.length));
@@ -124,9 +193,8 @@ export function chartSvg(c: BarChart): string {
   const parts: string[] = [];
   parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="14">${esc(c.titleZh)}</text>`);
   parts.push(`<line x1="${left}" y1="${top + plotH}" x2="${W - 10}" y2="${top + plotH}" stroke="#333"/>`);
-  for (let i = 0; i <= 4; i++) {
-    const v = (max / 4) * i;
-    parts.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="10">${v.toFixed(0)}</text>`);
+  for (const v of scale.ticks) {
+    parts.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="10">${tickLabel(v, scale.step)}</text>`);
     parts.push(`<line x1="${left}" y1="${y(v)}" x2="${W - 10}" y2="${y(v)}" stroke="#ddd"/>`);
   }
   c.categories.forEach((cat, i) => {
@@ -182,7 +250,7 @@ ${summary ? `<div class="summary">${summary}</div>` : ''}
 ${doc.chart ? chartSvg(doc.chart) : ''}
 ${doc.tables.map(tableHtml).join('\n')}
 ${doc.notes.length ? `<div class="notes">${doc.notes.map((n) => `<p>${esc(n)}</p>`).join('')}</div>` : ''}
-<div class="sign"><span>填报人：</span><span>审核人：</span><span>填报日期：</span></div>
+<div class="sign">${signOff(doc).map((x) => `<span>${esc(x)}</span>`).join('')}</div>
 </body></html>
 `;
 }

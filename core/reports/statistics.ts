@@ -5,6 +5,14 @@ import { Decimal, fen } from '../money/decimal.ts';
 import type { RosterCount, SettlementFact } from '../store/reports.ts';
 import { lineDisease } from './monthly.ts';
 import { int, money, text, type ReportTable } from './model.ts';
+import { countSettlements } from './counts.ts';
+
+/** A group's records plus the sales its reversals undo (a reversal's lines may fall in another group). */
+function withOriginals(records: SettlementFact[], all: readonly SettlementFact[]): SettlementFact[] {
+  const have = new Set(records.map((r) => r.id));
+  const extra = records.flatMap((r) => (r.originalId && !have.has(r.originalId) ? all.filter((x) => x.id === r.originalId) : []));
+  return [...records, ...extra];
+}
 
 export type Scheme = 'two-disease' | 'chronic-disease';
 export const SCHEMES: { key: Scheme; zh: string }[] = [
@@ -17,8 +25,8 @@ export function schemeOf(s: SettlementFact): Scheme {
   return s.chronicDiseaseSince !== null && s.chronicDiseaseSince <= s.date ? 'chronic-disease' : 'two-disease';
 }
 
-type Acc = { cost: Decimal; inScope: Decimal; fund: Decimal; visits: number; fundByPerson: Map<string, Decimal> };
-const acc = (): Acc => ({ cost: new Decimal(0), inScope: new Decimal(0), fund: new Decimal(0), visits: 0, fundByPerson: new Map() });
+type Acc = { cost: Decimal; inScope: Decimal; fund: Decimal; records: SettlementFact[]; fundByPerson: Map<string, Decimal> };
+const acc = (): Acc => ({ cost: new Decimal(0), inScope: new Decimal(0), fund: new Decimal(0), records: [], fundByPerson: new Map() });
 
 export function statisticsTable(settlements: SettlementFact[], roster: RosterCount[]): { table: ReportTable; benefiting: number } {
   const keys = ['hypertension', 'diabetes', 'total'] as const;
@@ -31,7 +39,6 @@ export function statisticsTable(settlements: SettlementFact[], roster: RosterCou
   };
   for (const s of settlements) {
     const scheme = schemeOf(s);
-    const sign = s.kind === 'sale' ? 1 : -1;
     const touched = new Set<string>();
     for (const l of s.lines) {
       const d = lineDisease(l, s.conditions);
@@ -44,7 +51,7 @@ export function statisticsTable(settlements: SettlementFact[], roster: RosterCou
         touched.add(key);
       }
     }
-    for (const key of touched) get(scheme, key as (typeof keys)[number]).visits += sign;
+    for (const key of touched) get(scheme, key as (typeof keys)[number]).records.push(s);
   }
   const enrolled = (scheme: Scheme, d: (typeof keys)[number]) =>
     roster.filter((r) => r.chronic === (scheme === 'chronic-disease') && (d === 'total' || r.conditions === d || r.conditions === 'both')).reduce((a, r) => a + r.n, 0);
@@ -57,7 +64,9 @@ export function statisticsTable(settlements: SettlementFact[], roster: RosterCou
       // Benefiting: a person whose net fund payment in the period is above zero (a full reversal cancels it).
       const people = [...a.fundByPerson.values()].filter((v) => v.greaterThan(0)).length;
       if (d === 'total') benefiting += people;
-      rows.push({ scheme: schemeZh, disease: zh[d], enrolled: enrolled(scheme, d), benefiting: people, visits: a.visits, cost: fen(a.cost), inScope: fen(a.inScope), fund: fen(a.fund) });
+      // Counted as every report counts (core/reports/counts.ts); a reversal in the period undoes its sale's count.
+      const c = countSettlements(a.records.some((r) => r.kind !== 'sale') ? withOriginals(a.records, settlements) : a.records);
+      rows.push({ scheme: schemeZh, disease: zh[d], enrolled: enrolled(scheme, d), benefiting: people, settlements: c.settlements, visits: c.visits, reversals: c.reversals, cost: fen(a.cost), inScope: fen(a.inScope), fund: fen(a.fund) });
     }
   }
   return {
@@ -71,7 +80,9 @@ export function statisticsTable(settlements: SettlementFact[], roster: RosterCou
         text('disease', 'disease', '病种'),
         int('enrolled', 'patients under the scheme', '保障对象人数'),
         int('benefiting', 'people benefiting', '待遇享受人数'),
-        int('visits', 'settlements (net of reversals)', '结算人次'),
+        int('settlements', 'settlements (fully reversed excluded)', '结算笔数'),
+        int('visits', 'visits (patient-days)', '结算人次'),
+        int('reversals', 'reversals (shown apart)', '退费笔数'),
         money('cost', 'medical cost', '医疗费用'),
         money('inScope', 'costs reimbursed (in scope)', '报销费用'),
         money('fund', 'fund paid', '基金支付'),

@@ -71,7 +71,8 @@ export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, opti
   const byCode = catalogItemsByCodes(db, input.lines.map((l) => l.code));
   const items = input.lines.map((l) => byCode.get(l.code.trim()) ?? null);
   const listings = listingsFor(db, items.flatMap((i) => (i ? [i.code] : [])), institution.region);
-  const supervision = input.lines.some((l) => l.days !== undefined)
+  // The checks need history when a line gives its days or its item has a usual daily dose (core/sale/price).
+  const supervision = input.lines.some((l, i) => l.days !== undefined || (items[i]?.usual_daily_dose ?? null) !== null)
     ? {
         // Other institutions' dispensing the platform reported (5205), when the lookup was online.
         history: [...dispensingHistory(db, record.psn_no, addDays(input.date, -HISTORY_DAYS), input.date), ...(options.platformDispensing ?? [])],

@@ -7,9 +7,11 @@ import type { QuoteRequest, QuoteResult } from '../contract/quote.ts';
 import type { Prescription } from '../contract/prescription.ts';
 import { Decimal } from '../money/decimal.ts';
 import { quote, REASONS, type PolicyBook } from '../policy/index.ts';
+import type { PolicyVersion } from '../policy/schema.ts';
 import { patientFacts, rosterBlocks } from '../patient/index.ts';
 import { checkSupervision, type Finding, type SupervisionResult } from '../supervision/check.ts';
 import { supplyRules } from '../supervision/index.ts';
+import { packageQuantityProblem, packageSizeOf, supplyDaysOf } from '../supervision/supply.ts';
 import type { CatalogItem, Listing } from '../store/catalog.ts';
 import type { InstitutionForSettlement, PatientForSettlement, SettleLine } from '../settlement/contract.ts';
 import type { SaleContext } from './context.ts';
@@ -32,6 +34,8 @@ export interface SupervisedLine {
   drugGroup: string | null;
   quantity: string;
   days: number;
+  /** Typed from the prescription, or counted from the catalog's usual daily dose. */
+  daysFrom: 'prescription' | 'usual-dose';
 }
 
 /** Everything commitSale writes, whichever caller priced it. */
@@ -52,6 +56,8 @@ export interface PricedSale {
   lines: PricedLine[];
   request: QuoteRequest;
   result: QuoteResult;
+  /** The policy version the sale was priced under (its rules explain each line: core/policy/explain). */
+  version: PolicyVersion;
   supervised: SupervisedLine[];
   verdict: SupervisionResult | null;
   rules: ReturnType<typeof supplyRules> | null;
@@ -110,6 +116,11 @@ export function price(ctx: SaleContext, book: PolicyBook): PricedSale {
       problems.push(problem(`lines.${i}.price`, 'NO_PRICE', `item ${item.code} has no retail price in the catalog; key one in`, `药品 ${item.generic_name} 未设置零售价，请输入单价`));
       return;
     }
+    const whole = packageQuantityProblem(line.quantity, { name: item.generic_name, splitPack: item.split_pack, packageSize: packageSizeOf(item.package_size, item.spec), packageUnit: item.package_unit, minUnit: item.min_unit });
+    if (whole) {
+      problems.push(problem(`lines.${i}.quantity`, 'WHOLE_PACKAGES_ONLY', whole.message, whole.messageZh));
+      return;
+    }
     const listing = ctx.listings.get(item.code) ?? { listed: false, list: null, paymentStandard: null };
     lines.push({ id: line.id ?? `L${i + 1}`, item, listing, price: p, paymentStandard: paymentStandardFor(item, listing.paymentStandard), quantity: line.quantity });
   });
@@ -149,10 +160,11 @@ export function price(ctx: SaleContext, book: PolicyBook): PricedSale {
     for (const l of result.lines) if (l.reason?.code === 'NO_QUALIFYING_CONDITION') l.reason = { code: blocks[0]!, message: REASONS[blocks[0]!].zh };
   }
 
-  // Over the region's supply ceiling or a refill too early (core/supervision): only lines whose days are known.
+  // Over the region's supply ceiling or a refill too early (core/supervision): lines whose days
+  // are typed, or counted from the catalog's usual daily dose when they are not.
   const supervised: SupervisedLine[] = lines.flatMap((l, i) => {
-    const days = input.lines[i]!.days;
-    return days === undefined ? [] : [{ id: l.id, code: l.item.code, genericName: l.item.generic_name, drugGroup: l.item.drug_group, quantity: l.quantity, days }];
+    const d = supplyDaysOf({ quantity: l.quantity, days: input.lines[i]!.days }, { usualDailyDose: l.item.usual_daily_dose, packageSize: packageSizeOf(l.item.package_size, l.item.spec) });
+    return d === null ? [] : [{ id: l.id, code: l.item.code, genericName: l.item.generic_name, drugGroup: l.item.drug_group, quantity: l.quantity, days: d.days, daysFrom: d.from }];
   });
   const findings = new Map<string, Finding[]>();
   const blockedLines = new Set<string>();
@@ -191,7 +203,7 @@ export function price(ctx: SaleContext, book: PolicyBook): PricedSale {
         : null,
     prescription: input.prescription ?? null,
   };
-  return { ctx, date, lines, request, result, supervised, verdict, rules, findings, blockedLines, overrideIds: [...overrideIds], facts };
+  return { ctx, date, lines, request, result, version, supervised, verdict, rules, findings, blockedLines, overrideIds: [...overrideIds], facts };
 }
 
 function refusal(code: string, message: string, messageZh: string, path: string): Refusal {

@@ -234,6 +234,12 @@ export const QuoteLineView = z.object({
   fund: money,
   patient: money,
   covered: z.boolean(),
+  /** The rate in words ("报销 90%", "不予报销"). */
+  rateZh: z.string(),
+  /** What decided the amount (集采, level, class, over the payment standard, cap left), in plain Chinese. */
+  explain: z.array(z.string()),
+  /** The document and paragraph the rate comes from, by the document's name. */
+  sourceZh: z.string().nullable(),
   warnings: z.array(ReasonSchema),
   /** A supervision finding (over the region's supply ceiling, refill too early) blocks settling. */
   blocked: z.boolean(),
@@ -250,7 +256,7 @@ export const QuoteOutput = z.object({
   patientPays: money,
   cap: z.object({ limit: money, before: money, after: money }),
   lines: z.array(QuoteLineView),
-  /** The region's supply rule the check used (seed paragraph), when any line gave its days. */
+  /** The region's supply rule the check used (document and paragraph, by the document's name), when any line gave its days. */
   supply: z.object({ maxDaysPerPrescription: z.number().nullable(), source: z.string() }).nullable(),
   blocked: z.boolean(),
 });
@@ -272,8 +278,23 @@ export const SettlementView = z.object({
   patientPays: money,
   capLeft: money,
   lines: z.array(
-    z.object({ lineId: z.string(), code: z.string(), name: z.string(), spec: z.string().nullable(), quantity: z.string(), price: z.string(), total: money, fund: money, patient: money }),
+    z.object({
+      lineId: z.string(),
+      code: z.string(),
+      name: z.string(),
+      spec: z.string().nullable(),
+      quantity: z.string(),
+      price: z.string(),
+      total: money,
+      fund: money,
+      patient: money,
+      /** The rate and what decided the amount, in plain Chinese (a sale's lines; none on a reversal). */
+      rateZh: z.string().nullable(),
+      explain: z.array(z.string()),
+    }),
   ),
+  /** The policy document the sale was settled under, by its name. */
+  policyDocument: z.string().nullable(),
   outbox: z.object({ state: z.string(), stateZh: z.string(), detail: z.string().nullable() }),
   reversedBy: z.array(z.string()),
 });

@@ -38,6 +38,7 @@ import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, ty
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, needsAdmin, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type MethodSpec, type SettlementView } from './contract.ts';
 import { catalogHit, findRecord, lookupView, quoteView } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
+import { documentTitle, explainQuote } from '../policy/explain.ts';
 import { OVERRIDE_ROLES, overrideBlock } from '../supervision/index.ts';
 import { ServiceRefusal } from './errors.ts';
 
@@ -201,6 +202,8 @@ export class CounterService {
     const conditions = rec.patient.conditions.filter((c): c is 'hypertension' | 'diabetes' => c === 'hypertension' || c === 'diabetes');
     const policyName = this.book.get(rec.policy.id)?.name ?? rec.policy.id;
     const state = rec.outbox?.status ?? 'pending';
+    const version = this.book.get(rec.policy.id)?.versions.find((v) => v.effectiveFrom === rec.policy.version) ?? null;
+    const explained = rec.kind === 'sale' && m.request && m.result ? explainQuote(m.request, m.result, version) : [];
     return {
       id: rec.id,
       receiptNo: rec.receiptNo,
@@ -223,8 +226,11 @@ export class CounterService {
       capLeft: m.result?.cap.remainingAfter ?? '0.00',
       lines: rec.lines.map((l) => {
         const facts = m.lineFacts.get(l.id);
-        return { lineId: l.id, code: l.code, name: l.name, spec: facts?.spec ?? null, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient };
+        const quoteLineId = m.lineRows.find((r) => r.id === l.id)?.quote_line_id;
+        const why = explained.find((e) => e.lineId === quoteLineId) ?? null;
+        return { lineId: l.id, code: l.code, name: l.name, spec: facts?.spec ?? null, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient, rateZh: why?.rateZh ?? null, explain: why?.notes ?? [] };
       }),
+      policyDocument: m.result?.policy.document ? documentTitle(m.result.policy.document) : version ? documentTitle(version.document) : null,
       outbox: {
         state,
         stateZh: rec.outbox?.statusZh ?? OUTBOX_STATE_ZH[state] ?? state,

@@ -7,6 +7,7 @@ import type { Institution } from '../contract/institution.ts';
 import { identify } from '../identity/index.ts';
 import { Decimal, fen, unitPrice } from '../money/decimal.ts';
 import { reason, type PolicyBook } from '../policy/index.ts';
+import { explainQuote, plainSource } from '../policy/explain.ts';
 import type { DB } from '../store/db.ts';
 import { listing, type CatalogItem, type Listing } from '../store/catalog.ts';
 import { lookupPatient, resolvePatient, type PatientLookup } from '../patient/index.ts';
@@ -99,9 +100,18 @@ export function hitOf(item: CatalogItem, l: Listing): CatalogHit {
  * The live split on screen, from the sale pipeline's priced sale (core/sale): each line with its
  * catalog facts, rate, warnings and supervision findings, the cap before and after.
  */
+/** Days counted from the catalog's usual daily dose (no days typed): said, so the pharmacist can correct them. */
+function usualDoseNote(priced: PricedSale, lineId: string): string[] {
+  const s = priced.supervised.find((l) => l.id === lineId);
+  if (!s || s.daysFrom !== 'usual-dose') return [];
+  const item = priced.lines.find((l) => l.id === lineId)?.item;
+  return [`未填天数，按常用日剂量（每日${item?.usual_daily_dose ?? ''}${item?.min_unit ?? '片'}）计${s.days}天用药量`];
+}
+
 export function quoteView(priced: PricedSale): QuoteOutput {
   const { result, ctx } = priced;
   const inst = ctx.institution;
+  const explained = explainQuote(priced.request, result, priced.version);
   const items: CatalogHit[] = priced.lines.map((l) => ({ ...hitOf(l.item, l.listing), price: unitPrice(l.price), paymentStandard: l.paymentStandard }));
   return {
     patient: toPatientView(ctx.patient, inst),
@@ -130,12 +140,15 @@ export function quoteView(priced: PricedSale): QuoteOutput {
         fund: r.fund,
         patient: r.patient,
         covered: r.covered,
+        rateZh: explained[i]!.rateZh,
+        explain: [...explained[i]!.notes, ...usualDoseNote(priced, r.id)],
+        sourceZh: explained[i]!.sourceZh,
         warnings,
         blocked: priced.blockedLines.has(r.id),
         blockedBy: raw.flatMap((f) => (f.severity === 'block' && !f.overrideId && (f.rule === 'MAX_SUPPLY' || f.rule === 'EARLY_REFILL') ? [f.rule] : [])),
       };
     }),
-    supply: priced.rules ? { maxDaysPerPrescription: priced.rules.maxDaysPerPrescription, source: priced.rules.source } : null,
+    supply: priced.rules ? { maxDaysPerPrescription: priced.rules.maxDaysPerPrescription, source: plainSource(priced.rules.source) } : null,
     blocked: priced.blockedLines.size > 0,
   };
 }

@@ -9,9 +9,10 @@ export const CATALOG_COLUMNS = [
   'code', 'own_code', 'barcode', 'generic_name', 'trade_name', 'dosage_form', 'spec', 'package_size', 'package_unit',
   'min_unit', 'manufacturer', 'approval_no', 'drug_class', 'category', 'drug_group', 'vbp', 'vbp_price',
   'payment_standard', 'retail_price', 'restriction', 'negotiated', 'essential', 'consistency', 'demo', 'note',
+  'usual_daily_dose', 'split_pack',
 ] as const;
 
-const BOOL_COLUMNS = ['vbp', 'negotiated', 'essential', 'consistency', 'demo'] as const;
+const BOOL_COLUMNS = ['vbp', 'negotiated', 'essential', 'consistency', 'demo', 'split_pack'] as const;
 
 /** A catalog item as the counter uses it (no lists; see listing()). */
 export type CatalogItem = Omit<CatalogRecord, 'lists'>;
@@ -229,6 +230,7 @@ export class CatalogWriter {
   private readonly listInsert;
   private readonly get;
   private readonly setHash;
+  private readonly getHash;
 
   constructor(private readonly db: DB) {
     const cols = CATALOG_COLUMNS.join(', ');
@@ -246,6 +248,7 @@ export class CatalogWriter {
     this.listInsert = db.prepare('INSERT INTO catalog_lists (code, region) VALUES (?, ?)');
     this.get = db.prepare(`${ITEM} WHERE code = ?`);
     this.setHash = db.prepare('UPDATE catalog SET content_hash = ? WHERE code = ?');
+    this.getHash = db.prepare('SELECT content_hash AS hash, id AS rowid FROM catalog WHERE code = ?');
   }
 
   /** After a large import, merge the FTS segments into one: search p99 stays flat. */
@@ -257,10 +260,17 @@ export class CatalogWriter {
     this.setHash.run(hash, code);
   }
 
-  hashes(): Map<string, string> {
-    const map = new Map<string, string>();
-    for (const [k, h] of this.db.prepare('SELECT code, content_hash FROM catalog').raw().iterate() as Iterable<[string, string]>) map.set(k, h);
-    return map;
+  lookup(code: string): { hash: string; rowid: number } | undefined {
+    return this.getHash.get(code) as { hash: string; rowid: number } | undefined;
+  }
+
+  /** The highest rowid: rows written from now on get higher ones (no deletes during an import); also the table's size, roughly. */
+  maxRowid(): number {
+    return (this.db.prepare('SELECT max(id) AS n FROM catalog').get() as { n: number | null }).n ?? 0;
+  }
+
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT 1 FROM catalog LIMIT 1').get() === undefined;
   }
 
   existing(code: string): CatalogRecord | null {
@@ -275,6 +285,7 @@ export class CatalogWriter {
       r.code, r.own_code, r.barcode, r.generic_name, r.trade_name, r.dosage_form, r.spec, r.package_size, r.package_unit,
       r.min_unit, r.manufacturer, r.approval_no, r.drug_class, r.category, r.drug_group, b(r.vbp), r.vbp_price,
       r.payment_standard, r.retail_price, r.restriction, b(r.negotiated), b(r.essential), b(r.consistency), b(r.demo), r.note,
+      r.usual_daily_dose, b(r.split_pack),
       terms.pinyin, hash, now,
     );
     const id = isNew ? Number(info.lastInsertRowid) : (this.getId.get(r.code) as { id: number }).id;

@@ -20,6 +20,8 @@ export interface SettlementLineFact {
 export interface SettlementFact {
   id: string;
   kind: 'sale' | 'reversal' | 'return';
+  /** The sale a reversal or return undoes (null for a sale). */
+  originalId: string | null;
   date: string;
   institutionType: 'clinic' | 'pharmacy';
   institutionLevel: number;
@@ -39,7 +41,7 @@ export function settlementFacts(db: DB, from: string, to: string): SettlementFac
   // json_extract keeps the big request/result JSON out of JavaScript: only the three facts needed cross over.
   const rows = db
     .prepare(
-      `SELECT s.id, s.kind, s.settle_date, s.institution_type, s.institution_level, s.psn_no, s.total, s.in_scope, s.fund,
+      `SELECT s.id, s.kind, s.original_id, s.settle_date, s.institution_type, s.institution_level, s.psn_no, s.total, s.in_scope, s.fund,
               json_extract(s.patient_json, '$.insutype') AS insutype,
               COALESCE(json_extract(s.patient_json, '$.conditions'), json_extract(COALESCE(o.request_json, s.request_json), '$.patient.conditions')) AS conditions,
               json_extract(COALESCE(o.request_json, s.request_json), '$.patient.chronicDiseaseSince') AS chronic_since
@@ -47,7 +49,7 @@ export function settlementFacts(db: DB, from: string, to: string): SettlementFac
        WHERE s.settle_date BETWEEN ? AND ? ORDER BY s.seq`,
     )
     .all(from, to) as {
-    id: string; kind: SettlementFact['kind']; settle_date: string; institution_type: SettlementFact['institutionType']; institution_level: number;
+    id: string; kind: SettlementFact['kind']; original_id: string | null; settle_date: string; institution_type: SettlementFact['institutionType']; institution_level: number;
     psn_no: string; total: string; in_scope: string; fund: string; insutype: string | null; conditions: string | null; chronic_since: string | null;
   }[];
   const catalog = hasTable(db, 'catalog');
@@ -66,6 +68,7 @@ export function settlementFacts(db: DB, from: string, to: string): SettlementFac
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,
+    originalId: r.original_id,
     date: r.settle_date,
     institutionType: r.institution_type,
     institutionLevel: r.institution_level,

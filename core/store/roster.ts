@@ -144,9 +144,12 @@ export class RosterWriter {
   private readonly putReport;
   private readonly get;
   private readonly setHash;
+  private readonly getHash;
   private readonly insertMany;
   private readonly insertOne;
   private droppedIndexes = false;
+  /** beginBulk found the table empty: no pool report can exist for a row written now. */
+  private emptyLoad = false;
   /** Queued first-load rows: BATCH_ROWS × ROW_WIDTH parameters, filled in place. */
   private readonly batch: unknown[] = new Array(BATCH_ROWS * ROW_WIDTH);
   private queued = 0;
@@ -175,6 +178,7 @@ export class RosterWriter {
     );
     this.get = db.prepare(`${SELECT} WHERE p.psn_no = ?`);
     this.setHash = db.prepare('UPDATE patients SET content_hash = ? WHERE psn_no = ?');
+    this.getHash = db.prepare('SELECT content_hash AS hash, rowid AS rowid FROM patients WHERE psn_no = ?');
   }
 
   /** Remembers the hash of the row just seen for a record whose content did not change. */
@@ -183,13 +187,20 @@ export class RosterWriter {
   }
 
   /**
-   * psn_no → hash of the import row that last wrote each patient (content_hash). Anything else
-   * that writes a patient must set content_hash to '' so the next import compares in full.
+   * Hash of the import row that last wrote the patient (content_hash) and its rowid. Anything
+   * else that writes a patient must set content_hash to '' so the next import compares in full.
    */
-  hashes(): Map<string, string> {
-    const map = new Map<string, string>();
-    for (const [k, h] of this.db.prepare('SELECT psn_no, content_hash FROM patients').raw().iterate() as Iterable<[string, string]>) map.set(k, h);
-    return map;
+  lookup(psnNo: string): { hash: string; rowid: number } | undefined {
+    return this.getHash.get(psnNo) as { hash: string; rowid: number } | undefined;
+  }
+
+  /** The highest rowid: rows written from now on get higher ones (no deletes during an import); also the table's size, roughly. */
+  maxRowid(): number {
+    return (this.db.prepare('SELECT max(rowid) AS n FROM patients').get() as { n: number | null }).n ?? 0;
+  }
+
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT 1 FROM patients LIMIT 1').get() === undefined;
   }
 
   existing(psnNo: string): RosterRecord | null {
@@ -199,19 +210,34 @@ export class RosterWriter {
   /** On an empty table, building the indexes once at the end is several times faster. Call inside the transaction. */
   beginBulk(): void {
     if (countPatients(this.db) > 0) return;
+    this.emptyLoad = true;
+    this.dropIndexes();
+  }
+
+  /**
+   * Inside an import that brings many new patients into a roster already on file: drop the
+   * lookup indexes now and build them again at endBulk (inserting into a big index row by row
+   * costs several times more than sorting it once). Call inside the transaction.
+   */
+  deferIndexes(): void {
+    if (!this.droppedIndexes) this.dropIndexes();
+  }
+
+  private dropIndexes(): void {
     for (const sql of PATIENT_LOOKUP_INDEXES) this.db.exec(`DROP INDEX IF EXISTS ${sql.split(' ')[2]}`);
     this.droppedIndexes = true;
   }
 
   endBulk(): void {
+    this.emptyLoad = false;
     if (!this.droppedIndexes) return;
     for (const sql of PATIENT_LOOKUP_INDEXES) this.db.exec(sql);
     this.droppedIndexes = false;
   }
 
   /**
-   * First load into an empty table (after beginBulk): queues the record and inserts 50 at a
-   * time. Returns the queued rows that turned out to repeat an earlier psn_no (not written).
+   * A new patient (psn_no not on file; on a first load after beginBulk): queues the record and
+   * inserts 50 at a time. Returns the queued rows that turned out to repeat an earlier psn_no (not written).
    * Call flushNew() before the transaction ends.
    */
   queueNew(r: RosterRecord, hash: string, now: string, line: number): DuplicateRow[] | null {
@@ -287,7 +313,7 @@ export class RosterWriter {
     );
     if (r.pool_used !== null && r.pool_used_as_of !== null) {
       this.putReport.run(r.psn_no, TWO_DISEASE_POOL, yuanToFen(r.pool_used), r.pool_used_as_of);
-    } else if (!this.droppedIndexes) {
+    } else if (!this.emptyLoad) {
       // The file says the bureau reports nothing (any more): drop the old figure. (An empty table has none.)
       this.clearReport.run(r.psn_no, TWO_DISEASE_POOL);
     }

@@ -9,21 +9,9 @@ import { decimalField, isoDate } from '../contract/fields.ts';
 import { catalogDrugFacts } from '../store/supervision.ts';
 import { recordDispensing, superviseSale } from './index.ts';
 import type { SupervisionLine } from './check.ts';
+import { packageSizeOf } from './supply.ts';
 
-/**
- * Smallest units in a package: the catalog's package size when it is a number, else read from
- * the specification ("30片/盒", "0.5g×30片/盒", "5mg*28片", "7粒×4板/盒" = 28); null when neither says.
- */
-export function packageSizeOf(packageSize: string | null, spec: string | null): string | null {
-  if (packageSize && /^\d+(\.\d+)?$/.test(packageSize.trim())) return packageSize.trim();
-  if (!spec) return null;
-  const s = spec.normalize('NFKC').replace(/\s+/g, '');
-  const unit = '(?:片|粒|丸|袋|支|瓶|贴|枚|包|s|T|C)';
-  const boards = new RegExp(`(\\d+)${unit}[×x*](\\d+)(?:板|排|小盒)`).exec(s);
-  if (boards) return String(Number(boards[1]) * Number(boards[2]));
-  const count = new RegExp(`(?:^|[×x*])(\\d+)${unit}(?:/|$)`).exec(s) ?? new RegExp(`(\\d+)${unit}/(?:盒|瓶|袋|板)`).exec(s);
-  return count ? count[1]! : null;
-}
+export { packageSizeOf } from './supply.ts';
 
 export const CounterLineSchema = z
   .object({

@@ -111,3 +111,22 @@ test('supervision check blocks 85 days in Chongqing and an override with a reaso
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('report without --data and no default data says so (exit 2, nothing created) instead of printing an empty report', () => {
+  const home = mkdtempSync(join(tmpdir(), 'lbc-nodata-'));
+  try {
+    const env = { ...process.env, XDG_CONFIG_HOME: home, HOME: home, LBC_DATA_DIR: '' };
+    delete (env as Record<string, string | undefined>).LBC_DATA_DIR;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', 'report', 'monthly-residents', '--month', '2025-03'], { cwd: ROOT, encoding: 'utf8', env });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /no counter data in the default data directory .*no --data given/);
+    assert.equal(r.stdout, '', 'no empty report on stdout');
+    assert.equal(existsSync(join(home, 'liangbing-counter', 'counter.sqlite')), false, 'no database created');
+    // The same for a --data folder that holds no counter data.
+    const empty = cli(['report', 'monthly-residents', '--month', '2025-03', '--data', join(home, 'elsewhere')]);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /no counter data in --data/);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});

@@ -182,7 +182,7 @@ test('overrides and variances reports list the month’s records', () => {
     assert.equal(va.summary['差异条数'], 0);
     // Nothing uploaded yet: the month's records wait in the outbox (the reversal cancelled its never-sent sale).
     const states = Object.fromEntries(va.tables[1]!.rows.map((r) => [r.status, r.count]));
-    assert.equal(states.pending, 7);
+    assert.equal(states['待上传'], 7, 'upload states in words, not codes');
   });
 });
 
@@ -197,7 +197,9 @@ test('variances report: the platform paid 0.50 less on R2’s sale; rows, affect
     const doc = buildReport(db, 'variances', '2025-03', NOW);
     assert.equal(doc.tables[0]!.rows.length, 3);
     assert.deepEqual(doc.summary, { 差异条数: 3, 涉及结算: 1, 基金支付差额合计: '-0.50' });
-    const row = doc.tables[0]!.rows.find((r) => r.field === 'fund_pay_sumamt')!;
+    // Fields as the bureau names them, not the platform's codes.
+    assert.deepEqual(doc.tables[0]!.rows.map((r) => r.field).sort(), ['个人负担总额', '基金支付', '基金支付总额']);
+    const row = doc.tables[0]!.rows.find((r) => r.field === '基金支付总额')!;
     assert.deepEqual(pick(row, ['date', 'receiptNo', 'scope', 'local', 'platform', 'difference']), ['2025-03-11', r2.receiptNo, '整单', '20.00', '19.50', '-0.50']);
     assert.equal(buildReport(db, 'variances', '2025-02', NOW).tables[0]!.rows.length, 0);
   });

@@ -42,7 +42,7 @@ test('line attribution: drug category first, then the single condition, else tot
 
 test('monthly table: the total row adds every line; reversals (negative records) net out', () => {
   const s = (kind: 'sale' | 'reversal', total: string, fund: string, type: 'clinic' | 'pharmacy', level: number) => ({
-    id: kind + total, kind, date: '2025-03-01', institutionType: type, institutionLevel: level, psnNo: 'P', insutype: '390', conditions: ['hypertension' as const], chronicDiseaseSince: null,
+    id: kind + total, kind, originalId: null, date: '2025-03-01', institutionType: type, institutionLevel: level, psnNo: 'P', insutype: '390', conditions: ['hypertension' as const], chronicDiseaseSince: null,
     total, inScope: total, fund, lines: [{ total, inScope: total, fund, category: 'antihypertensive' as const, kind: 'drug' as const }],
   });
   const { table, totals } = monthlyTable({ settlements: [s('sale', '10.00', '9.00', 'pharmacy', 1), s('reversal', '-10.00', '-9.00', 'pharmacy', 1), s('sale', '3.33', '1.67', 'clinic', 2)], insured: { hypertension: 1, diabetes: 0, total: 1 }, filed: { hypertension: 0, diabetes: 0, total: 0 } });

@@ -1,8 +1,9 @@
 // `cli report NAME --month YYYY-MM [--format json|csv|xlsx|html|pdf] [--out FILE] [--data DIR]`
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../../config/paths.ts';
-import { openDatabase } from '../../store/db.ts';
+import { DB_FILE_NAME, openDatabase } from '../../store/db.ts';
 import { InputError } from '../../contract/problems.ts';
 import { buildReport, FORMATS, render, REPORT_NAMES, REPORT_SUMMARIES, type Format } from '../../reports/index.ts';
 import { EXIT_OK, type Command } from '../io.ts';
@@ -31,7 +32,19 @@ export const reportCommand: Command = {
     const format = values.format as Format;
     if (!(FORMATS as readonly string[]).includes(format)) throw usageError(`--format must be one of ${FORMATS.join(', ')}`, `格式应为 ${FORMATS.join('、')} 之一`, 'format');
     if ((format === 'xlsx' || format === 'pdf') && !values.out) throw usageError(`${format} is binary: give --out FILE`, `${format} 为二进制格式，请用 --out 指定文件`, 'out');
-    const db = openDatabase(resolveDataDir(values.data));
+    const dir = resolveDataDir(values.data);
+    // A report reads what the counter recorded: where there is no database it says so, rather
+    // than creating an empty one and printing an empty report as if the month had no sales.
+    if (!existsSync(join(dir, DB_FILE_NAME))) {
+      const how = values.data ? `--data ${dir}` : `the default data directory ${dir} (no --data given)`;
+      throw new InputError(
+        'NO_DATA',
+        `no counter data in ${how}: give --data DIR with the counter's data directory (or set LBC_DATA_DIR)`,
+        `${dir} 中没有柜台数据：请用 --data 指定柜台的数据目录`,
+        [{ path: 'data', code: 'NO_DATA', message: `no ${DB_FILE_NAME} in ${dir}`, messageZh: `${dir} 中没有柜台数据库` }],
+      );
+    }
+    const db = openDatabase(dir);
     try {
       const doc = buildReport(db, name, values.month);
       const bytes = await render(doc, format);

@@ -15,12 +15,13 @@ import { counterMigration } from './0070_counter.ts';
 import { requestHashMigration } from './0080_request_hash.ts';
 import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
 import { oneSettingsTableMigration } from './0082_one_settings_table.ts';
+import { catalogDoseSplitMigration } from './0097_catalog_dose_split.ts';
 import { journalMigration } from './0030_journal.ts';
 import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
 import { dayCloseMigration } from './0033_day_close.ts';
 import { platformSessionMigration } from './0095_platform_session.ts';
-import { staffAndIdentityMigration } from './0096_staff_and_identity.ts';
+import { staffAndIdentityMigration } from './0098_staff_and_identity.ts';
 
 export interface Migration {
   version: number;
@@ -54,5 +55,6 @@ export const MIGRATIONS: readonly Migration[] = [
   patientLookupIndexesMigration,
   oneSettingsTableMigration,
   platformSessionMigration,
+  catalogDoseSplitMigration,
   staffAndIdentityMigration,
 ];

@@ -5,7 +5,7 @@
 import type { Migration } from './index.ts';
 
 export const staffAndIdentityMigration: Migration = {
-  version: 96,
+  version: 98,
   name: 'staff national codes, online identification differences',
   up(db) {
     db.exec(`CREATE TABLE staff_code (
