@@ -24,7 +24,7 @@ export interface IdentifyDeps {
 export class IdentifyError extends Error {}
 
 /** The counter's own envelope for queries made before a sale exists: the terminal is the operator (opter "经办人/终端编号"). */
-function queryContext(d: IdentifyDeps, inst: Institution): EnvelopeContext {
+export function queryContext(d: IdentifyDeps, inst: Institution): EnvelopeContext {
   const region = d.config.region(inst.policy);
   const devNo = getTerminal(d.db)?.devNo ?? '';
   return {

@@ -278,6 +278,15 @@ const Dispensed5205 = z
 export const Output5205Schema = z
   .object({ feedetail: z.array(Dispensed5205).max(5000).optional().nullable(), data: z.array(Dispensed5205).max(5000).optional().nullable() })
   .transform((o) => ({ rows: o.feedetail ?? o.data ?? [] }));
+/** 1312 医保目录信息查询: one page of the national list (hilist_code, hilist_name, chrgitm_lv 01 甲 / 02 乙 / 03 自费) and the page count. */
+export const Output1312Schema = z.object({
+  data: z
+    .array(z.object({ hilist_code: str.pipe(z.string().min(1).max(50)), hilist_name: str.pipe(z.string().min(1).max(200)), chrgitm_lv: optStr, list_type: optStr, begndate: optStr, enddate: optStr, vali_flag: optStr, updt_time: optStr }).passthrough())
+    .max(5000)
+    .default([]),
+  pages: z.union([z.number(), z.string()]).optional().nullable().transform((v) => (v == null ? null : Number(v))),
+  recordCounts: z.union([z.number(), z.string()]).optional().nullable().transform((v) => (v == null ? null : Number(v))),
+});
 export const AnyOutputSchema = z.unknown();
 
 /** The output schema of each transaction the product sends. */
@@ -302,6 +311,8 @@ export const OUTPUT_SCHEMAS = {
   '5301': Output5301Schema,
   '5205': Output5205Schema,
   '3505': EmptyOutputSchema,
+  '1312': Output1312Schema,
+  '3301': EmptyOutputSchema,
 } as const;
 export type KnownInfno = keyof typeof OUTPUT_SCHEMAS;
 export type OutputOf<K extends KnownInfno> = z.output<(typeof OUTPUT_SCHEMAS)[K]>;

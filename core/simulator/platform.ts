@@ -250,6 +250,15 @@ export class SimulatedPlatform {
         return { output: this.medicationRecords(env, input.data ?? {}) };
       case '3505':
         return this.goodsSale(input.selinfo);
+      case '1312': {
+        const d = input.data ?? {};
+        const size = Math.min(1000, Math.max(1, Number(d.page_size) || 100));
+        const page = Math.max(1, Number(d.page_num) || 1);
+        const all = (this.o.registry?.().catalogue ?? []).filter((r) => r.updt_time >= String(d.updt_time ?? ''));
+        return { output: { data: all.slice((page - 1) * size, page * size), pages: Math.max(1, Math.ceil(all.length / size)), recordCounts: all.length, pageNum: page, size } };
+      }
+      case '3301':
+        return { output: {} };
       default:
         throw new Refusal(`不支持的交易 ${env.infno} (transaction not supported by the simulator)`);
     }

@@ -31,6 +31,10 @@ export const SimPersonSchema = z.object({
 });
 export type SimPerson = z.output<typeof SimPersonSchema>;
 
-export const SimRegistrySchema = z.object({ persons: z.array(SimPersonSchema).max(10_000).default([]) });
+export const SimRegistrySchema = z.object({
+  persons: z.array(SimPersonSchema).max(10_000).default([]),
+  /** The national list 1312 pages through. */
+  catalogue: z.array(z.object({ hilist_code: z.string(), hilist_name: z.string(), chrgitm_lv: z.string().default('01'), vali_flag: z.string().default('1'), updt_time: z.string().default('2024-01-01 00:00:00') })).max(100_000).default([]),
+});
 export type SimRegistry = z.output<typeof SimRegistrySchema>;
 export type SimRegistryInput = z.input<typeof SimRegistrySchema>;

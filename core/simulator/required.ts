@@ -81,6 +81,8 @@ INPUT_REQUIRED['3505'] = [
     ),
   },
 ];
+INPUT_REQUIRED['1312'] = [{ node: 'data', list: false, fields: f('page_num:10 page_size:10') }];
+INPUT_REQUIRED['3301'] = [{ node: 'data', list: true, fields: f('fixmedins_hilist_id:30 fixmedins_hilist_name:200 list_type:30 med_list_codg:50 begndate:10') }];
 INPUT_REQUIRED['2203A'] = INPUT_REQUIRED['2203']!;
 INPUT_REQUIRED['2102A'] = INPUT_REQUIRED['2102']!;
 
