@@ -12,7 +12,7 @@ import { RESOURCES_DIR_ENV, rendererDir, resolveDataDir, resourceRoot } from '..
 import { SCREEN_METHODS } from '../core/service/contract.ts';
 import { errorBody } from '../core/app/core-protocol.ts';
 import { CoreCallError, CoreClient } from './core-client.ts';
-import { PRINT_CHANNEL, channel } from './methods.ts';
+import { PRINT_CHANNEL, PRINTERS_CHANNEL, channel } from './methods.ts';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self' blob: about:; object-src 'none'; base-uri 'none'; form-action 'none'";
 /** Packed or not, the built screen is found by the one locator (core/config/paths.ts). */
@@ -165,6 +165,13 @@ async function main(): Promise<void> {
     } catch (e) {
       throw ipcError(e);
     }
+  });
+
+  ipcMain.handle(PRINTERS_CHANNEL, async (event) => {
+    if (!trusted(event) || !win) throw ipcError(new InputError('FORBIDDEN', 'untrusted sender', '非法调用'));
+    // Names and the default flag only: the page chooses by name, the print job passes it as deviceName.
+    const list = await win.webContents.getPrintersAsync();
+    return list.slice(0, 200).map((p) => ({ name: p.name, displayName: p.displayName || p.name, isDefault: Boolean((p as { isDefault?: boolean }).isDefault) }));
   });
 
   await createWindow();

@@ -3,7 +3,7 @@
 // `window.counterShell` (printing). Nothing else of Node or Electron reaches the page.
 import { contextBridge, ipcRenderer } from 'electron';
 import { SCREEN_METHODS } from '../core/service/contract.ts';
-import { PRINT_CHANNEL, channel } from './methods.ts';
+import { PRINT_CHANNEL, PRINTERS_CHANNEL, channel } from './methods.ts';
 
 // One function per screen method of the contract (the bundle carries the contract with it).
 const counter = Object.fromEntries(SCREEN_METHODS.map((m) => [m, (input: unknown) => ipcRenderer.invoke(channel(m), input)]));
@@ -12,4 +12,5 @@ contextBridge.exposeInMainWorld('counter', counter);
 contextBridge.exposeInMainWorld('counterShell', {
   kind: 'electron',
   print: (job: unknown) => ipcRenderer.invoke(PRINT_CHANNEL, job),
+  printers: () => ipcRenderer.invoke(PRINTERS_CHANNEL),
 });

@@ -7,6 +7,8 @@ import { asBridgeError } from './bridge.ts';
 import { printDocument } from './print.ts';
 import { isExact, itemEnterAction } from './itemEnter.ts';
 import type { Session } from './App.tsx';
+import { DispenseDialog, dispensedFields, NO_DISPENSED, type Dispensed } from './DispenseDialog.tsx';
+import { NO_RX, PrescriptionFields, rxMissing, type RxState } from './PrescriptionFields.tsx';
 import { DiscardDialog } from './DiscardDialog.tsx';
 import { LineWhy } from './LineWhy.tsx';
 
@@ -22,12 +24,14 @@ interface SaleLine {
   quantity: string;
   /** Days of supply from the prescription (optional): turns on the supply and refill checks. */
   days: string;
+  /** Trace codes, batch, expiry and 用法用量 (the dispense dialog). */
+  dispensed: Dispensed;
 }
 
 const yuan = (s: string | undefined) => (s === undefined ? '—' : `¥${s}`);
 const QTY = /^\d+(\.\d{1,4})?$/;
 const DAYS = /^[1-9]\d{0,3}$/;
-const saleLines = (ls: SaleLine[]) => ls.map((l) => ({ code: l.item.code, quantity: l.quantity, ...(DAYS.test(l.days) ? { days: Number(l.days) } : {}) }));
+const saleLines = (ls: SaleLine[]) => ls.map((l) => ({ code: l.item.code, quantity: l.quantity, ...(DAYS.test(l.days) ? { days: Number(l.days) } : {}), ...dispensedFields(l.dispensed) }));
 
 function newRequestId(): string {
   return crypto.randomUUID();
@@ -91,7 +95,9 @@ export function Counter({
   const [message, setMessage] = useState<{ kind: 'error' | 'info' | 'ok'; text: string } | null>(null);
   const [settling, setSettling] = useState(false);
   const [last, setLast] = useState<Settlement | null>(null);
-  const [rx, setRx] = useState({ on: false, doctor: '', doctorCode: '', diagnosis: '', consent: false, instCode: '', instName: '', instLevel: '1' });
+  const [rx, setRx] = useState<RxState>(NO_RX);
+  /** The line whose dispense dialog (trace codes, batch, usage) is open, by key. */
+  const [dispensing, setDispensing] = useState<string | null>(null);
   /** Esc asked to discard the sale in progress (the dialog is open). */
   const [askDiscard, setAskDiscard] = useState(false);
   /** The last sale discarded with Esc, restorable once. */
@@ -158,7 +164,7 @@ export function Counter({
         copy[i] = { ...copy[i]!, quantity: Number.isFinite(q) ? String(q + 1) : copy[i]!.quantity };
         return copy;
       }
-      return [...ls, { key: `${item.code}-${Date.now()}`, item, quantity: '1', days: '' }];
+      return [...ls, { key: `${item.code}-${Date.now()}`, item, quantity: '1', days: '', dispensed: NO_DISPENSED }];
     });
     setItemInput('');
     setHits(null);
@@ -221,7 +227,8 @@ export function Counter({
       ? { code: rx.instCode.trim(), name: rx.instName.trim(), type: level === 1 ? ('clinic' as const) : ('hospital' as const), level }
       : { code: own?.code ?? '', name: own?.name ?? '', type: 'clinic' as const, level: own?.level ?? 1 };
     const date = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-    return { institution, doctor: { name: rx.doctor.trim(), ...(rx.doctorCode.trim() ? { code: rx.doctorCode.trim() } : {}) }, date, diagnosis: rx.diagnosis.trim(), consent: rx.consent };
+    const extra = { ...(rx.address.trim() ? { address: rx.address.trim() } : {}), ...(rx.phone.trim() ? { phone: rx.phone.trim() } : {}), ...(rx.reviewer.trim() ? { reviewer: rx.reviewer.trim() } : {}) };
+    return { institution, doctor: { name: rx.doctor.trim(), ...(rx.doctorCode.trim() ? { code: rx.doctorCode.trim() } : {}) }, date, diagnosis: rx.diagnosis.trim(), consent: rx.consent, continuous: true, ...extra };
   }, [rx, settings, pharmacy]);
   /** A pharmacy's split depends on the prescriber's level: the quote carries the prescription there, once it is filled in. */
   const rxComplete = Boolean(prescription && prescription.institution.code && prescription.institution.name && prescription.doctor.name && prescription.diagnosis);
@@ -260,7 +267,7 @@ export function Counter({
     setQuoteError(null);
     setItemInput('');
     setHits(null);
-    setRx({ on: false, doctor: '', doctorCode: '', diagnosis: '', consent: false, instCode: '', instName: '', instLevel: '1' });
+    setRx(NO_RX);
     requestId.current = newRequestId();
     patientRef.current?.focus();
   }, []);
@@ -288,6 +295,11 @@ export function Counter({
   const canConfirm = Boolean(patientKey && quote && !quote.blocked && validLines.length === lines.length && lines.length > 0 && !settling);
   const confirm = useCallback(async () => {
     if (!canConfirm || !patientKey) return;
+    const missing = rxMissing(rx);
+    if (missing.length > 0) {
+      setMessage({ kind: 'error', text: `开具慢性病连续处方前请填写：${missing.join('、')}` });
+      return;
+    }
     setSettling(true);
     setMessage(null);
     try {
@@ -322,7 +334,7 @@ export function Counter({
     } finally {
       setSettling(false);
     }
-  }, [api, canConfirm, patientKey, validLines, prescription, session, settings, clearSale, onSettled, onSessionLost]);
+  }, [api, canConfirm, patientKey, validLines, prescription, rx, session, settings, clearSale, onSettled, onSessionLost]);
 
   const firstBlocked = useMemo(() => {
     const l = quote?.lines.find((x) => x.blockedBy.length > 0);
@@ -331,14 +343,21 @@ export function Counter({
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      // The override and discard dialogs own the keyboard while open (their own Enter and Esc).
-      if (override || askDiscard) return;
+      // The override, dispense and discard dialogs own the keyboard while open (their own Enter and Esc).
+      if (override || dispensing || askDiscard) return;
       if (e.key === 'F8') {
         e.preventDefault();
         if (firstBlocked) setOverride(firstBlocked);
       } else if (e.key === 'F12' || (e.key === 'Enter' && e.ctrlKey)) {
         e.preventDefault();
         void confirm();
+      } else if (e.key === 'F10') {
+        e.preventDefault();
+        if (last) void reprintRef.current('prescription');
+      } else if (e.altKey && (e.key === 't' || e.key === 'T')) {
+        e.preventDefault();
+        const l = lines[lines.length - 1];
+        if (l) setDispensing(l.key);
       } else if (e.key === 'F2') {
         e.preventDefault();
         patientRef.current?.focus();
@@ -354,7 +373,7 @@ export function Counter({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [confirm, hits, override, askDiscard, hasSale, firstBlocked]);
+  }, [confirm, hits, override, dispensing, askDiscard, hasSale, firstBlocked, last, lines]);
 
   const overridden = (out: MethodOutput<'overrideBlock'>) => {
     quoteSeq.current += 1; // an older quote still on its way must not bring the block back
@@ -374,7 +393,11 @@ export function Counter({
     }
   };
 
+  const reprintRef = useRef(reprint);
+  reprintRef.current = reprint;
+
   const quoteLine = (code: string) => quote?.lines.find((l) => l.item.code === code);
+  const dispenseLine = lines.find((l) => l.key === dispensing) ?? null;
 
   return (
     <div className="counter">
@@ -419,7 +442,7 @@ export function Counter({
             </div>
             <div className="actions">
               <button onClick={() => reprint('receipt')} data-testid="reprint-receipt">补打结算单</button>
-              <button onClick={() => reprint('prescription')} data-testid="print-prescription">连续处方</button>
+              <button onClick={() => reprint('prescription')} data-testid="print-prescription">连续处方 <kbd>F10</kbd></button>
               <button onClick={() => reprint('drug-list')} data-testid="print-druglist">一人一药单</button>
             </div>
           </div>
@@ -550,6 +573,9 @@ export function Counter({
                         </button>
                       )}
                       {badQty && <div className="warn">数量须为大于 0 的数字</div>}
+                      <button className="ghost small" onClick={() => setDispensing(l.key)} data-testid={`dispense-${i}`}>
+                        追溯码/用法{l.dispensed.traceCodes.length > 0 ? `（${l.dispensed.traceCodes.length}）` : ''} <kbd>Alt+T</kbd>
+                      </button>
                     </td>
                     <td className="num">
                       {yuan(l.item.price)}
@@ -602,6 +628,23 @@ export function Counter({
             用药监管：标红的药品{quote.lines.some((l) => l.blocked && l.warnings.some((w) => w.code === 'MAX_SUPPLY')) ? `超出单次最长 ${quote.supply?.maxDaysPerPrescription ?? ''} 天用药量（${quote.supply?.source ?? ''}）` : '上次配药尚未用完，未到可再次配药的日期'}，不能结算。请调整数量或天数；确有需要时，药师或管理员可按 <kbd>F8</kbd> 写明理由后放行。
           </div>
         )}
+        {dispenseLine && (
+          <DispenseDialog
+            drug={dispenseLine.item.name}
+            boxes={Math.max(1, Math.ceil(Number(dispenseLine.quantity) || 1))}
+            value={dispenseLine.dispensed}
+            otherCodes={new Set(lines.filter((x) => x.key !== dispenseLine.key).flatMap((x) => x.dispensed.traceCodes))}
+            onSave={(d) => {
+              setLines((ls) => ls.map((x) => (x.key === dispenseLine.key ? { ...x, dispensed: d } : x)));
+              setDispensing(null);
+              itemRef.current?.focus();
+            }}
+            onCancel={() => {
+              setDispensing(null);
+              itemRef.current?.focus();
+            }}
+          />
+        )}
         {askDiscard && <DiscardDialog lines={lines.length} patient={lookup?.patient?.nameMasked ?? null} onDiscard={discardSale} onKeep={() => setAskDiscard(false)} />}
         {discarded && !hasSale && (
           <div className="message info restore">
@@ -626,32 +669,7 @@ export function Counter({
         )}
 
         <div className="card footer">
-          <div className="rxbox">
-            <label className="check">
-              <input type="checkbox" checked={rx.on} onChange={(e) => setRx({ ...rx, on: e.target.checked })} data-testid="rx-on" /> 开具慢性病连续处方
-            </label>
-            {rx.on && (
-              <>
-                {pharmacy && (
-                  <>
-                    <input placeholder="处方医疗机构名称" value={rx.instName} onChange={(e) => setRx({ ...rx, instName: e.target.value })} data-testid="rx-inst-name" />
-                    <input placeholder="处方医疗机构编码" value={rx.instCode} onChange={(e) => setRx({ ...rx, instCode: e.target.value })} data-testid="rx-inst-code" />
-                    <select value={rx.instLevel} onChange={(e) => setRx({ ...rx, instLevel: e.target.value })} data-testid="rx-inst-level">
-                      <option value="1">一级</option>
-                      <option value="2">二级</option>
-                      <option value="3">三级</option>
-                    </select>
-                  </>
-                )}
-                <input placeholder="医生" value={rx.doctor} onChange={(e) => setRx({ ...rx, doctor: e.target.value })} data-testid="rx-doctor" />
-                <input placeholder="医师编码" value={rx.doctorCode} onChange={(e) => setRx({ ...rx, doctorCode: e.target.value })} data-testid="rx-doctor-code" />
-                <input placeholder="临床诊断" value={rx.diagnosis} onChange={(e) => setRx({ ...rx, diagnosis: e.target.value })} />
-                <label className="check">
-                  <input type="checkbox" checked={rx.consent} onChange={(e) => setRx({ ...rx, consent: e.target.checked })} data-testid="rx-consent" /> 患者已知情并申请
-                </label>
-              </>
-            )}
-          </div>
+          <PrescriptionFields rx={rx} setRx={setRx} pharmacy={pharmacy} />
           <div className="totals" data-testid="totals">
             <div>
               <span>合计</span>

@@ -1,10 +1,13 @@
-// Settings: the institution, the region policy, the platform endpoint and the printers.
+// Settings: the institution, the region policy, the platform endpoint, the printers (PrinterSetup)
+// and the operators (OperatorAccounts).
 // Administrators change them; everyone can see them.
 import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../core/service/contract.ts';
 import { asBridgeError } from './bridge.ts';
 import { printDocument } from './print.ts';
 import type { Session } from './App.tsx';
+import { ChangePin, OperatorAccounts } from './OperatorAccounts.tsx';
+import { PrinterSetup } from './PrinterSetup.tsx';
 
 type Out = MethodOutput<'getSettings'>;
 type Form = Out['settings'];
@@ -71,24 +74,12 @@ export function Settings({ session, onSaved }: { session: Session; onSaved: () =
         <legend>医保平台</legend>
         <label>接口地址<input value={form.platform.endpoint} onChange={(e) => setForm({ ...form, platform: { endpoint: e.target.value } })} placeholder="http://…" />{fieldErr('platform.endpoint')}</label>
       </fieldset>
-      <fieldset disabled={!admin}>
-        <legend>打印机</legend>
-        <label>结算单打印机<input value={form.printers.receipt} onChange={(e) => setForm({ ...form, printers: { ...form.printers, receipt: e.target.value } })} placeholder="留空使用系统默认" /></label>
-        <label>结算单纸张
-          <select value={form.printers.receiptLayout} onChange={(e) => setForm({ ...form, printers: { ...form.printers, receiptLayout: e.target.value as 'a5' | '80mm' } })}>
-            <option value="80mm">80 mm 小票</option><option value="a5">A5</option>
-          </select>
-        </label>
-        <label>处方打印机<input value={form.printers.prescription} onChange={(e) => setForm({ ...form, printers: { ...form.printers, prescription: e.target.value } })} placeholder="留空使用系统默认" /></label>
-        <label>处方纸张
-          <select value={form.printers.prescriptionLayout} onChange={(e) => setForm({ ...form, printers: { ...form.printers, prescriptionLayout: e.target.value as 'a5' | '80mm' } })}>
-            <option value="a5">A5</option><option value="80mm">80 mm 小票</option>
-          </select>
-        </label>
-      </fieldset>
+      <PrinterSetup form={form} setPrinters={(printers) => setForm({ ...form, printers })} session={session} admin={admin} />
       {message && <div className={`message ${message.kind}`} data-testid="settings-message">{message.text}</div>}
       {admin && <button className="primary" onClick={() => void save()} data-testid="settings-save">保存设置</button>}
       <Operators session={session} />
+      <ChangePin session={session} />
+      {admin && <OperatorAccounts session={session} />}
       <fieldset>
         <legend>公示</legend>
         <div className="muted">在显著位置公示两病用药保障范围的药品品种及价格（昆医保通〔2023〕60号 九）。</div>

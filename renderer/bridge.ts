@@ -32,6 +32,8 @@ export class BridgeError extends Error {
 export interface CounterShell {
   kind: 'electron' | 'browser';
   print(job: { html: string; widthMm: number; heightMm: number | null; printer: string; archiveName?: string }): Promise<{ printed: boolean; archived: string | null }>;
+  /** The system's printers (Electron getPrintersAsync); the browser shell has none to list (its print dialog chooses). */
+  printers?(): Promise<{ name: string; displayName: string; isDefault: boolean }[]>;
 }
 
 declare global {
@@ -98,6 +100,9 @@ export function httpCounter(token: string, base = ''): CounterApi {
 export function browserShell(): CounterShell {
   return {
     kind: 'browser',
+    async printers() {
+      return [];
+    },
     async print(job) {
       // The print frame must not take the keyboard away from the counter: the next scan comes at once.
       const active = document.activeElement as HTMLElement | null;

@@ -188,6 +188,7 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
     // The operator's platform session ends with theirs (9002); a failure is logged, the counter sign-out never waits on it.
     onSignedOut: (operatorId) => void uploader?.signOut?.(operatorId).catch((e: Error) => o.log?.(`9002 sign-out failed: ${e.message}`)),
     ...(o.now ? { now: o.now } : {}),
+    ...(o.log ? { log: o.log } : {}),
   });
   uploader =
     o.uploader === null ? null : o.uploader ? o.uploader(db, endpoint) : new EndpointFollowingUploader(db, endpoint, { ...(o.simulatorHints !== undefined ? { hints: o.simulatorHints } : {}), ...(o.log ? { log: o.log } : {}) });

@@ -83,7 +83,10 @@ export function decimalField(o: DecimalOptions) {
 
 export const money = (what: string, whatZh: string, max?: string) => decimalField({ maxDecimals: 2, what, whatZh, max });
 
-/** A real calendar date, yyyy-MM-dd (2024-02-30 is refused). */
+/** The dates a request may carry: a counter never meets others, and date arithmetic past 9999 fails (found by fuzzing). */
+export const DATE_RANGE = { from: '1850-01-01', to: '2099-12-31' } as const;
+
+/** A real calendar date, yyyy-MM-dd (2024-02-30 is refused), within DATE_RANGE. */
 export const isoDate = (what = 'date', whatZh = '日期') =>
   z.string().superRefine((text, ctx) => {
     if (!isRealDate(text)) {
@@ -91,6 +94,12 @@ export const isoDate = (what = 'date', whatZh = '日期') =>
         code: 'custom',
         message: `${what} must be a real date in the form yyyy-MM-dd, got ${JSON.stringify(text)}`,
         params: { zh: `${whatZh}必须是有效日期（格式 yyyy-MM-dd），收到 ${JSON.stringify(text)}` },
+      });
+    } else if (text < DATE_RANGE.from || text > DATE_RANGE.to) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} must be between ${DATE_RANGE.from} and ${DATE_RANGE.to}, got ${text}`,
+        params: { zh: `${whatZh}超出有效范围（${DATE_RANGE.from} 至 ${DATE_RANGE.to}），收到 ${text}` },
       });
     }
   });

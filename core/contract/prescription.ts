@@ -31,6 +31,12 @@ export const PrescriptionSchema = z.strictObject({
   department: z.string().max(40).optional(),
   outpatientNo: z.string().max(40).optional(),
   consent: z.boolean().optional(),
+  /** 慢性病连续处方 (seed 003 附件3): settles only with the doctor and the patient's consent. */
+  continuous: z.boolean().optional(),
+  /** The patient's address and phone, and the 复核药师, as the continuous-prescription form asks. */
+  address: z.string().trim().max(100).optional(),
+  phone: z.string().trim().regex(/^[0-9+\- ]{0,20}$/, { message: 'prescription.phone is digits' }).optional(),
+  reviewer: z.string().trim().max(40).optional(),
 });
 
 export type Prescription = z.output<typeof PrescriptionSchema>;

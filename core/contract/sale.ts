@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { decimalField, isoDate } from './fields.ts';
 import { PrescriptionSchema, type Prescription } from './prescription.ts';
+import { DispensedLineShape, LineUsageSchema, type DispensedLineFacts } from './dispensed.ts';
 
 /** One line as the counter sends it: a catalog code (national, own code or barcode) and a quantity. */
 export const SaleLineSchema = z.strictObject({
@@ -10,9 +11,10 @@ export const SaleLineSchema = z.strictObject({
   quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }),
   /** Days of supply from the prescription: turns on the supply ceiling and the refill rule. */
   days: z.number().int().min(1).max(3660).optional(),
+  ...DispensedLineShape,
 });
 
-export interface SaleLine {
+export interface SaleLine extends DispensedLineFacts {
   code: string;
   quantity: string;
   days?: number | undefined;
@@ -67,6 +69,11 @@ export const StoredLineFactsSchema = z.object({
   spec: z.string().nullish(),
   reason: ReasonJson.nullish(),
   source: z.string().nullish(),
+  traceCodes: z.array(z.string()).optional(),
+  batch: z.string().nullish(),
+  expiry: z.string().nullish(),
+  usage: LineUsageSchema.nullish(),
+  days: z.number().nullish(),
   /** What a return line refers to (reversals keep their own facts). */
 }).loose();
 export type StoredLineFacts = z.output<typeof StoredLineFactsSchema>;

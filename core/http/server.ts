@@ -16,7 +16,8 @@ import type { ScreenAccess } from './screen-access.ts';
 
 export interface Dispatcher {
   /** Validates the raw input with the method's schema and runs it; throws InputError on bad input. */
-  call(method: MethodName, input: unknown): Promise<unknown>;
+  /** ctx.source: who is calling (the peer address), for the sign-in lockout. */
+  call(method: MethodName, input: unknown, ctx?: { source: string }): Promise<unknown>;
 }
 
 export interface HttpOptions {
@@ -204,7 +205,7 @@ export function startHttpServer(o: HttpOptions): Promise<RunningHttp> {
     if (!isJson(req)) return unsupportedMedia(res);
     try {
       const input = await readJson(req);
-      const out = await o.dispatcher.call(method, input);
+      const out = await o.dispatcher.call(method, input, { source: `http ${req.socket.remoteAddress ?? 'unknown'}` });
       send(res, 200, out);
       log(`${name} 200 ${Date.now() - started}ms`);
     } catch (e) {

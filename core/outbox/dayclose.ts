@@ -10,7 +10,7 @@ import { buildEnvelope, outputSchemaFor } from '../platform/envelope.ts';
 import { stmtInput } from '../platform/mapping.ts';
 import { PlatformClient } from '../platform/client.ts';
 import type { DB } from '../store/db.ts';
-import { getSettlement, listSettlements } from '../store/journal.ts';
+import { getSettlement, insertAnchor, listSettlements } from '../store/journal.ts';
 import {
   getMessage,
   getOutbox,
@@ -39,6 +39,12 @@ export interface DayCloseResult {
   groups: { insutype: string; clrType: string; clrOptins: string; medfee: string; fund: string; acct: string; count: number; stmtRslt: string | null; description: string | null; balanced: boolean }[];
   /** What a 3202 明细对账 found and did for an unbalanced group (each also an immutable day_close_repair row). */
   repairs: RepairRow[];
+  /**
+   * The journal's head when the day was closed, recorded as a sealed anchor and printed on the
+   * 日结 statement. It is not sent to the platform: 3201 has no field that could carry it
+   * (platform-fields.md, 3201), so the paper statement is the copy kept outside the computer.
+   */
+  anchor: { seq: number; hash: string };
 }
 
 interface Group {
@@ -93,7 +99,8 @@ export async function closeDay(
   const config = o.config ?? loadPlatformConfig();
   const now = o.now ?? (() => new Date());
   const any = listSettlements(db, { date: o.date, limit: 1 })[0];
-  const result: DayCloseResult = { date: o.date, balanced: true, groups: [], repairs: [] };
+  const anchor = db.transaction(() => insertAnchor(db, 'day', o.date, now().toISOString()))();
+  const result: DayCloseResult = { date: o.date, balanced: true, groups: [], repairs: [], anchor: { seq: anchor.seq, hash: anchor.hash } };
   if (!any) return result;
   const region = config.region(any.policy_id);
   const patient = JSON.parse(any.patient_json) as { region?: string | null };

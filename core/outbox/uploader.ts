@@ -47,6 +47,7 @@ import {
 } from '../store/outbox.ts';
 import { parseSteps } from './steps.ts';
 import { recordVariances } from './variance.ts';
+import { testFault } from '../config/test-fault.ts';
 
 export interface UploaderOptions {
   endpoint: string;
@@ -383,10 +384,17 @@ export class Uploader {
           return { type: 'not-delivered', error: `sign_no refused again after a new 9001 sign-in: ${sent.reply.err_msg}` };
         }
       }
+      if (w.step.action === 'settle' && testFault() === 'double-send') await this.sendCopy(w, schema, path);
       return this.toOutcome(w, sent);
     } catch (e) {
       return { type: 'ambiguous', error: `unexpected: ${(e as Error).message}` };
     }
+  }
+
+  /** The double-send test fault: the same settlement once more under a new msgid (the crash test must see it). */
+  private async sendCopy(w: Work, schema: Parameters<PlatformClient['send']>[1], path: string | undefined): Promise<void> {
+    const msgid = this.db.transaction(() => nextMsgid(this.db, w.ctx!.envCtx.institution.code, new Date(this.now())))();
+    await this.client.send(JSON.stringify({ ...w.envelope, msgid }), schema, path);
   }
 
   private toOutcome(w: Work, s: SendOutcome): Outcome {

@@ -45,6 +45,8 @@ const RegionSettings = z.object({
   /** How long a 医保电子凭证 token (mdtrt_cert_type 01) is honoured; later uploads use the ID number (02). */
   ecTokenValidMinutes: z.number().int().min(0).max(1440).optional(),
   sendSimulatorHints: z.boolean().optional(),
+  /** Every package sold must carry its 药品追溯码 before the sale settles. */
+  traceCodesRequired: z.boolean().optional(),
 });
 
 const ConfigFile = z.object({

@@ -329,7 +329,8 @@ export function outputSchemaFor<K extends KnownInfno>(infno: K): (typeof OUTPUT_
 const ReplyEnvelopeSchema = z
   .object({
     infcode: z.union([z.number(), z.string()]).transform((v, ctx) => {
-      const n = Number(v);
+      // Number('') and Number(' ') are 0, Number('0x0') and Number('1e0') too: only digits may be read as a code.
+      const n = typeof v === 'string' && !/^\s*-?\d+\s*$/.test(v) ? NaN : Number(v);
       if (n !== 0 && n !== -1) {
         ctx.addIssue({ code: 'custom', message: `infcode must be 0 or -1, got ${JSON.stringify(v)}` });
         return z.NEVER;

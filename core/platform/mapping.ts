@@ -119,9 +119,22 @@ function dosage(l: LineRow): Record<string, string> {
   return out;
 }
 
+/** What the counter recorded about the boxes of a line, in the national fee-detail names (platform-fields.md 2204, 3505). */
+function dispensedFields(l: LineRow): Record<string, unknown> {
+  const f = JSON.parse(l.facts_json) as { traceCodes?: string[]; batch?: string | null; expiry?: string | null; usage?: { dose: string; frequency: string; route: string } | null; days?: number | null };
+  return {
+    ...(f.traceCodes?.length ? { drug_trac_codg: f.traceCodes.join(',') } : {}),
+    ...(f.batch ? { manu_lotnum: f.batch } : {}),
+    ...(f.expiry ? { expy_end: f.expiry } : {}),
+    ...(f.usage ? { sin_dos_dscr: f.usage.dose, used_frqu_dscr: f.usage.frequency, medc_way_dscr: f.usage.route } : {}),
+    ...(f.days ? { prd_days: String(f.days) } : {}),
+  };
+}
+
 function feeLine(ctx: MappingContext, l: LineRow, extra: Record<string, unknown>): Record<string, unknown> {
   const st = staff(ctx);
   return {
+    ...dispensedFields(l),
     feedetl_sn: l.feedetl_sn,
     rxno: '',
     rx_circ_flag: '0',

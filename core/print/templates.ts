@@ -26,6 +26,9 @@ export interface PrintInstitution {
 
 export interface PrintLine {
   lineId: string;
+  /** 用法用量 and days of supply as recorded with the line (the continuous prescription prints them). */
+  usage?: { dose: string; frequency: string; route: string } | null;
+  days?: number | null;
   code: string;
   name: string;
   spec: string | null;
@@ -81,6 +84,30 @@ export interface PrescriptionFacts {
   dispenser: string;
   reviewer: string;
   consent: boolean;
+  /** The first date the patient may refill on this prescription (the longest line's days less the rule's days left), or null without days. */
+  nextRefill?: { date: string; daysLeft: number } | null;
+}
+
+const CONDITION_OF_CATEGORY: Record<string, string> = { antihypertensive: '高血压', antidiabetic: '糖尿病' };
+
+/**
+ * The diagnosis the form prints: the patient's conditions the dispensed drugs treat (a diabetes
+ * drug is not dispensed under 高血压). A typed diagnosis is kept when every 两病 condition it names
+ * is one the drugs treat; otherwise, or when empty, the conditions are named from the drugs.
+ */
+export function diagnosisFor(typed: string, categories: readonly (string | null)[], conditionsZh: readonly string[]): string {
+  const treated = [...new Set(categories.flatMap((c) => (c && CONDITION_OF_CATEGORY[c] ? [CONDITION_OF_CATEGORY[c]!] : [])))];
+  const ofPatient = treated.filter((c) => conditionsZh.includes(c));
+  const derived = (ofPatient.length > 0 ? ofPatient : treated.length > 0 ? treated : [...conditionsZh]).join('；');
+  const named = Object.values(CONDITION_OF_CATEGORY).filter((c) => typed.includes(c));
+  if (typed.trim() && named.length > 0 && named.every((c) => treated.includes(c))) return typed.trim();
+  if (typed.trim() && named.length === 0 && treated.length === 0) return typed.trim();
+  return derived;
+}
+
+function usageText(l: PrintLine): string {
+  const u = l.usage ? `用法：每次 ${l.usage.dose}，${l.usage.frequency}，${l.usage.route}` : '用法：';
+  return `${u}${l.days ? `　共 ${l.days} 天` : ''}`;
 }
 
 export interface Rendered {
@@ -146,6 +173,18 @@ function page(title: string, layout: Layout, body: string): Rendered {
     pageSize: PAGE_SIZES[layout],
     html: `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${baseCss(layout)}</style></head><body>${body}</body></html>`,
   };
+}
+
+/** 打印测试页: the paper's size and edges, so a site can check the printer and set the offsets. */
+export function renderTestPage(inst: PrintInstitution, layout: Layout, printedAt: string, operator: string): Rendered {
+  const size = PAGE_SIZES[layout];
+  const body = `
+<h1>${esc(inst.name)}</h1>
+<h2>打印测试页</h2>
+<div class="meta"><span>纸张：${layout === 'a5' ? 'A5' : '80 mm 小票'}（宽 ${size.widthMm} mm）</span><span>打印时间：${esc(printedAt)}</span><span>操作员：${esc(operator)}</span></div>
+<div class="testbox" style="border:0.3mm solid #000;height:20mm;margin:2mm 0;display:flex;align-items:center;justify-content:center">四周边框应完整可见；如偏移，请在设置中调整上边距、左边距</div>
+<table class="items"><tbody><tr><td>中文字符</td><td class="num">两病门诊用药保障</td></tr><tr><td>数字金额</td><td class="num">1234567890.00</td></tr></tbody></table>`;
+  return page('打印测试页', layout, body);
 }
 
 /** 结算单: items, total, fund, patient, cap left, receipt number. */
@@ -221,7 +260,10 @@ export const PRESCRIPTION_COPY_NAMES = ['医疗机构留存联', '患者联'] as
  */
 export function renderPrescription(s: PrintSettlement, inst: PrintInstitution, rx: PrescriptionFacts, copy: number, layout: Layout): Rendered {
   const items = s.lines
-    .map((l, i) => `<tr><td>${i + 1}. ${esc(l.name)}${l.spec ? ` ${esc(l.spec)}` : ''}</td><td class="num">× ${esc(l.quantity)}${l.unit ? ` ${esc(l.unit)}` : ''}</td></tr>`)
+    .map(
+      (l, i) =>
+        `<tr><td>${i + 1}. ${esc(l.name)}${l.spec ? ` ${esc(l.spec)}` : ''}<div class="usage">${esc(usageText(l))}</div></td><td class="num">× ${esc(l.quantity)}${l.unit ? ` ${esc(l.unit)}` : ''}</td></tr>`,
+    )
     .join('');
   const one = (copyName: string) => `
 <section class="copy">
@@ -240,6 +282,7 @@ ${copyMark(copy)}
 <div class="sign"><span>医　生：<span class="line">${esc(rx.doctor)}</span></span></div>
 <div class="sign"><span>收　费：<span class="line">${esc(rx.cashier)}</span></span><span>配药药师：<span class="line">${esc(rx.dispenser)}</span></span></div>
 <div class="sign"><span>（机构）盖　章：<span class="line">&nbsp;</span></span><span>复核药师：<span class="line">${esc(rx.reviewer)}</span></span></div>
+${rx.nextRefill ? `<div class="notes refill">下次取药：${dateZh(rx.nextRefill.date)}起（上一次剩余用药量不超过${rx.nextRefill.daysLeft}日时）可凭本处方再次配药</div>` : ''}
 <div class="notes">注意：${PRESCRIPTION_NOTES.map((n) => `<div>${esc(n)}</div>`).join('')}</div>
 <div class="notes">${esc(PRESCRIPTION_CONSENT)}　处方申请人：<span class="line">${rx.consent ? esc(rx.name) : '&nbsp;'}</span></div>
 <div class="notes muted">${esc(PRESCRIPTION_COPIES)}</div>
@@ -313,4 +356,46 @@ ${demoPrices ? '<div class="reprint">演示数据：价格仅供演示，非真�
 <table class="items"><thead><tr><th>#</th><th>药品名称</th><th>剂型规格</th><th>甲/乙</th><th class="num">零售价</th><th class="num">支付标准</th></tr></thead><tbody>${rows}</tbody></table>
 <div class="notes muted">价格单位：元。医保支付标准以内部分按“两病”政策比例支付，超出部分由个人负担。</div>`;
   return page('两病用药公示', layout, body);
+}
+
+/** What the 日结 statement prints: the day's reconciliation groups and the journal's anchor. */
+export interface DayCloseStatement {
+  date: string;
+  balanced: boolean;
+  groups: { insutype: string; clrType: string; medfee: string; fund: string; acct: string; count: number; balanced: boolean; description: string | null }[];
+  /** The journal's head when the day was closed: the last record's number and its hash. */
+  anchor: { seq: number; hash: string };
+}
+
+const INSUTYPE_ZH: Record<string, string> = { '310': '职工基本医疗保险', '390': '城乡居民基本医疗保险' };
+const CLR_TYPE_ZH: Record<string, string> = { '11': '门诊', '41': '药店购药' };
+
+/** A hash in groups of four so it can be read aloud and compared by eye. */
+export function groupedHash(hash: string): string {
+  return (hash.match(/.{1,4}/g) ?? []).join(' ');
+}
+
+/**
+ * 日结单: the totals reconciled with the platform and the journal's check code at close time.
+ * The code is kept on paper (outside the computer): a later `journal verify` compares it with
+ * the journal, so records removed from the end after this day show.
+ */
+export function renderDayCloseStatement(inst: PrintInstitution, s: DayCloseStatement, layout: Layout, printedAt: string): Rendered {
+  const rows = s.groups
+    .map(
+      (g) =>
+        `<tr><td>${esc(INSUTYPE_ZH[g.insutype] ?? g.insutype)}</td><td>${esc(CLR_TYPE_ZH[g.clrType] ?? g.clrType)}</td><td class="num">${g.count}</td><td class="num">${yuan(g.medfee)}</td><td class="num">${yuan(g.fund)}</td><td class="num">${yuan(g.acct)}</td><td>${g.balanced ? '平账' : `不平${g.description ? `：${esc(g.description)}` : ''}`}</td></tr>`,
+    )
+    .join('');
+  const body = `
+<h1>${esc(inst.name)}</h1>
+<h2>医保结算日结单</h2>
+<div class="meta"><span>结算日期：${dateZh(s.date)}</span><span>机构编号：${esc(inst.code)}</span><span>打印时间：${esc(printedAt)}</span></div>
+${s.groups.length ? `<table class="items"><thead><tr><th>险种</th><th>清算类别</th><th class="num">笔数</th><th class="num">医疗费总额</th><th class="num">基金支付</th><th class="num">个人账户</th><th>对账结果</th></tr></thead><tbody>${rows}</tbody></table>` : '<div>当日无医保结算。</div>'}
+<div class="notes">对账结论：${s.balanced ? '全部平账' : '存在不平账，请核对'}</div>
+<hr>
+<div class="notes">结算日志校验码（截至第 ${s.anchor.seq} 笔记录）：<div><b>${esc(groupedHash(s.anchor.hash))}</b></div>
+<div class="muted">请妥善保存本单。日后核查结算日志时，校验码应与本单一致；不一致说明结算记录在日结后被改动或删除。</div></div>
+<div class="sign"><span>经办人：</span><span>复核人：</span></div>`;
+  return page('医保结算日结单', layout, body);
 }

@@ -13,6 +13,7 @@ import { enqueueRecord } from '../outbox/enqueue.ts';
 import { saleSteps } from '../outbox/steps.ts';
 import { recordHash } from '../settlement/hash.ts';
 import { TWO_DISEASE_POOL } from '../store/ledger.ts';
+import { insertTraceCodes } from '../store/trace-codes.ts';
 import type { SaleFacts } from './price.ts';
 
 export interface CommitOptions {
@@ -24,11 +25,24 @@ export interface CommitOptions {
   now: Date;
   /** Source of record ids (uuid v7 by default; tests inject a fixed sequence). */
   ids?: () => string;
+  /** The settlement's id when the caller chose it already (trace codes claimed at the hub under it). */
+  settlementId?: string;
 }
 
 function isRequestIdConflict(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
   return err.code === 'SQLITE_CONSTRAINT_UNIQUE' && /request_id/.test(err.message ?? '');
+}
+
+/** The line's dispensed facts as the journal keeps them (the codes also in their own table). */
+function dispensedFacts(d: NonNullable<SaleFacts['dispensed']>[number]): Record<string, unknown> {
+  return {
+    ...(d.traceCodes ? { traceCodes: d.traceCodes } : {}),
+    ...(d.batch ? { batch: d.batch } : {}),
+    ...(d.expiry ? { expiry: d.expiry } : {}),
+    ...(d.usage ? { usage: d.usage } : {}),
+    ...(d.days !== null ? { days: d.days } : {}),
+  };
 }
 
 /** Writes the sale; returns the settlement id (the one already made, when the requestId was used). */
@@ -37,12 +51,13 @@ export function commitSale(db: DB, facts: SaleFacts, o: CommitOptions): string {
   const nowIso = o.now.toISOString();
   const write = db.transaction((): string => {
     const { request, result, patient, institution } = facts;
-    const settlementId = ids();
+    const settlementId = o.settlementId ?? ids();
     const head = journalHead(db, request.date, 'S');
     const receiptNo = head.receiptNo;
     const lines: LineRow[] = result.lines.map((r, i) => {
       const q = request.lines[i]!;
       const c = facts.lines[i]!;
+      const d = facts.dispensed?.[i];
       return {
         id: ids(),
         settlement_id: settlementId,
@@ -60,7 +75,7 @@ export function commitSale(db: DB, facts: SaleFacts, o: CommitOptions): string {
         patient_pay: r.patient,
         rate: r.rate,
         covered: r.covered ? 1 : 0,
-        facts_json: JSON.stringify({ kind: q.kind, listed: q.listed, vbp: q.vbp, paymentStandard: q.paymentStandard ?? null, spec: c.spec ?? null, reason: r.reason, source: r.source }),
+        facts_json: JSON.stringify({ kind: q.kind, listed: q.listed, vbp: q.vbp, paymentStandard: q.paymentStandard ?? null, spec: c.spec ?? null, reason: r.reason, source: r.source, ...(d ? dispensedFacts(d) : {}) }),
         reverses_line_id: null,
       };
     });
@@ -100,6 +115,7 @@ export function commitSale(db: DB, facts: SaleFacts, o: CommitOptions): string {
     row.hash = recordHash(row, lines);
     insertSettlement(db, row);
     insertLines(db, lines);
+    insertTraceCodes(db, lines.flatMap((l, i) => (facts.dispensed?.[i]?.traceCodes ?? []).map((code) => ({ code, lineId: l.id, settlementId }))), nowIso);
     recordLedgerUsage(db, { psnNo: patient.psnNo, date: request.date, pool: TWO_DISEASE_POOL, amount: result.fund, settlementId }, nowIso);
     if (facts.dispensing && facts.dispensing.lines.length > 0) {
       const d = facts.dispensing;

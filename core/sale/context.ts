@@ -18,6 +18,8 @@ import { requireInstitution } from '../store/settings.ts';
 import { dispensingHistory, openOverrides, type OverrideRow } from '../store/supervision.ts';
 import { describePatient, resolvePatient, type PatientLookup } from '../patient/index.ts';
 import { addDays } from '../supervision/dates.ts';
+import { soldTraceCodes, type SoldTraceCode } from '../store/trace-codes.ts';
+import { loadPlatformConfig } from '../platform/config.ts';
 
 /** History older than this cannot leave anything to cover today (longest supply is a few months). */
 const HISTORY_DAYS = 400;
@@ -36,6 +38,19 @@ export interface SaleContext {
   listings: Map<string, Listing>;
   /** Dispensing history and open overrides; null when no line gives days of supply (no checks). */
   supervision: { history: DispensedEntry[]; overrides: OverrideRow[] } | null;
+  /** The sale's trace codes this counter has already sold (refused by price). */
+  soldTraceCodes: SoldTraceCode[];
+  /** The region requires a trace code per package before a sale settles (provinces.json). */
+  traceCodesRequired: boolean;
+}
+
+/** Whether the institution's region requires trace codes; a region without platform settings does not. */
+function traceCodesRequiredIn(policy: string): boolean {
+  try {
+    return loadPlatformConfig().region(policy).traceCodesRequired;
+  } catch {
+    return false;
+  }
 }
 
 function checkDate(date: string): void {
@@ -79,5 +94,6 @@ export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, opti
         overrides: openOverrides(db, record.psn_no, input.date),
       }
     : null;
-  return { input, date: input.date, institution, record, identified, patient, usage, items, listings, supervision };
+  const codes = input.lines.flatMap((l) => l.traceCodes ?? []);
+  return { input, date: input.date, institution, record, identified, patient, usage, items, listings, supervision, soldTraceCodes: soldTraceCodes(db, codes), traceCodesRequired: traceCodesRequiredIn(institution.policy) };
 }

@@ -15,6 +15,8 @@ import { packageQuantityProblem, packageSizeOf, supplyDaysOf } from '../supervis
 import type { CatalogItem, Listing } from '../store/catalog.ts';
 import type { InstitutionForSettlement, PatientForSettlement, SettleLine } from '../settlement/contract.ts';
 import type { SaleContext } from './context.ts';
+import type { DispensedLineFacts } from '../contract/dispensed.ts';
+import { assertTraceCodesComplete, checkDispensed, type DispenseFinding } from './dispensed.ts';
 
 export interface PricedLine {
   id: string;
@@ -48,6 +50,8 @@ export interface SaleFacts {
   /** What was dispensed (lines with days of supply) and the overrides that unblocked it. */
   dispensing: { psnNo: string; institution: string; lines: { id: string; code: string; genericName: string; drugGroup: string | null; days: number }[]; overrideIds: string[] } | null;
   prescription: Prescription | null;
+  /** Per line: what was dispensed (trace codes, batch, expiry, 用法用量) and its days. */
+  dispensed?: (DispensedLineFacts & { days: number | null })[];
 }
 
 export interface PricedSale {
@@ -65,6 +69,8 @@ export interface PricedSale {
   findings: Map<string, Finding[]>;
   blockedLines: Set<string>;
   overrideIds: string[];
+  /** Near-expiry warnings per line id. */
+  dispenseFindings: Map<string, DispenseFinding[]>;
   facts: SaleFacts;
 }
 
@@ -127,6 +133,8 @@ export function price(ctx: SaleContext, book: PolicyBook): PricedSale {
   if (problems.length > 0) {
     throw new InputError('INVALID_REQUEST', `The sale is invalid (${problems.map((p) => `${p.path}: ${p.message}`).join('; ')})`, '销售明细有误', problems);
   }
+  const byIndex = checkDispensed(input.lines, lines.map((l) => l.item.generic_name), date, ctx.soldTraceCodes);
+  const dispenseFindings = new Map([...byIndex].map(([i, f]) => [lines[i]!.id, f] as const));
   // The contract's bound on a sale's total (the catalog's prices are bounded when imported).
   const total = lines.reduce((t, l) => t.plus(new Decimal(l.price).times(l.quantity)), new Decimal(0));
   if (total.greaterThan(AMOUNT_LIMITS.saleTotal)) {
@@ -202,8 +210,15 @@ export function price(ctx: SaleContext, book: PolicyBook): PricedSale {
         ? { psnNo: record.psn_no, institution: inst.code, lines: verdict.lines.map((v) => ({ id: v.id, code: v.code, genericName: v.genericName, drugGroup: supervised.find((s) => s.id === v.id)!.drugGroup, days: v.days })), overrideIds: [...overrideIds] }
         : null,
     prescription: input.prescription ?? null,
+    dispensed: input.lines.map((l) => ({
+      ...(l.traceCodes?.length ? { traceCodes: l.traceCodes } : {}),
+      ...(l.batch ? { batch: l.batch } : {}),
+      ...(l.expiry ? { expiry: l.expiry } : {}),
+      ...(l.usage ? { usage: l.usage } : {}),
+      days: l.days ?? null,
+    })),
   };
-  return { ctx, date, lines, request, result, version, supervised, verdict, rules, findings, blockedLines, overrideIds: [...overrideIds], facts };
+  return { ctx, date, lines, request, result, version, supervised, verdict, rules, findings, blockedLines, overrideIds: [...overrideIds], dispenseFindings, facts };
 }
 
 function refusal(code: string, message: string, messageZh: string, path: string): Refusal {
@@ -216,6 +231,20 @@ function refusal(code: string, message: string, messageZh: string, path: string)
  */
 export function assertSettleable(priced: PricedSale): void {
   const r = priced.result;
+  const rx = priced.ctx.input.prescription;
+  if (rx?.continuous) {
+    // seed 003 附件3: a 慢性病连续处方 names its doctor and carries the patient's 知情同意.
+    const missing = [
+      ...(rx.doctor.name.trim() ? [] : [{ path: 'prescription.doctor.name', en: 'the doctor', zh: '处方医生' }]),
+      ...(rx.consent === true ? [] : [{ path: 'prescription.consent', en: "the patient's consent", zh: '患者知情同意' }]),
+    ];
+    if (missing.length > 0) {
+      const en = `a continuous prescription needs ${missing.map((m) => m.en).join(' and ')} before it settles`;
+      const zh = `开具慢性病连续处方前请填写：${missing.map((m) => m.zh).join('、')}`;
+      throw new Refusal('PRESCRIPTION_INCOMPLETE', en, zh, missing.map((m) => ({ path: m.path, code: 'PRESCRIPTION_INCOMPLETE', message: `${m.en} is missing`, messageZh: `未填写${m.zh}` })));
+    }
+  }
+  if (priced.ctx.traceCodesRequired) assertTraceCodesComplete(priced.ctx.input.lines, priced.lines.map((l) => l.item.generic_name));
   if (!r.eligible) {
     const why = r.reasons.map((x) => x.message).join('；');
     throw refusal('NOT_ELIGIBLE', `this sale is not covered by the two-disease scheme: ${r.reasons.map((x) => x.code).join(', ')}`, `本次不享受两病待遇：${why}。请按普通门诊或自费结算。`, 'patient');

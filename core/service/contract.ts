@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { decimalField, isoDate } from '../contract/fields.ts';
 import { StaffCodeFields } from '../contract/staff.ts';
 import { PrescriptionSchema } from '../contract/prescription.ts';
+import { DispensedLineShape } from '../contract/dispensed.ts';
 
 // ---------- shared pieces ----------
 
@@ -30,6 +31,8 @@ const lineInput = z.strictObject({
   quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }),
   /** Days of supply this line covers (from the prescription): enables the supply and refill checks. */
   days: z.number().int().min(1, { message: 'days must be at least 1' }).max(3660).optional(),
+  /** Trace codes, batch, expiry and 用法用量 of what was dispensed (core/contract/dispensed.ts). */
+  ...DispensedLineShape,
 });
 
 // ---------- inputs ----------
@@ -75,7 +78,9 @@ export const FindSettlementsInput = z.object({
 export const GetSettlementInput = z.object({ settlementId: id('settlementId') });
 export const RetryUploadInput = z.object({ session, settlementId: id('settlementId') });
 
-export const PRINT_DOCUMENTS = ['receipt', 'prescription', 'drug-list', 'public-list'] as const;
+export const PRINT_DOCUMENTS = ['receipt', 'prescription', 'drug-list', 'public-list', 'test-page'] as const;
+/** Documents printed without a settlement. */
+export const STANDALONE_DOCUMENTS: readonly string[] = ['public-list', 'test-page'];
 export const PRINT_LAYOUTS = ['a5', '80mm'] as const;
 export const PrintInput = z
   .object({
@@ -85,7 +90,7 @@ export const PrintInput = z
     settlementId: z.string().max(64).optional(),
   })
   .superRefine((v, ctx) => {
-    if (v.document !== 'public-list' && !v.settlementId) {
+    if (!STANDALONE_DOCUMENTS.includes(v.document) && !v.settlementId) {
       ctx.addIssue({ code: 'custom', path: ['settlementId'], message: `${v.document} is printed from a settlement: settlementId is required`, params: { zh: '请指定结算单号' } });
     }
   });
@@ -106,6 +111,8 @@ export const CreateOperatorInput = z.object({
 
 export const SetStaffCodeInput = StaffCodeFields.extend({ session: session.optional().describe('an administrator session') });
 export const StaffCodeOutput = z.object({ operatorId: z.string(), code: z.string(), name: z.string().nullable(), deptCode: z.string(), deptName: z.string(), caty: z.string().nullable() });
+export const ChangePinInput = z.object({ session, currentPin: SignInInput.shape.pin, newPin: SignInInput.shape.pin });
+export const SetOperatorActiveInput = z.object({ session, operatorId: id('operatorId'), active: z.boolean() });
 
 export const SettingsSchema = z.object({
   institution: z.object({
@@ -124,6 +131,9 @@ export const SettingsSchema = z.object({
     receiptLayout: z.enum(PRINT_LAYOUTS).default('80mm'),
     prescription: z.string().max(100).default(''),
     prescriptionLayout: z.enum(PRINT_LAYOUTS).default('a5'),
+    /** Where the printer puts the page: shifts every document down / right (negative: up / left), in mm. */
+    offsetTopMm: z.number().min(-20).max(20).default(0),
+    offsetLeftMm: z.number().min(-20).max(20).default(0),
   }),
 });
 export const SaveSettingsInput = z.object({ session, settings: SettingsSchema });
@@ -369,6 +379,7 @@ export type ReportOutput = z.infer<typeof ReportOutput>;
 export const OperatorView = z.object({ id: z.string(), name: z.string(), role: z.enum(OPERATOR_ROLES), roleZh: z.string() });
 export const SignInOutput = z.object({ session: z.string(), operator: OperatorView });
 export const OperatorsOutput = z.object({ items: z.array(OperatorView), needsFirstAdmin: z.boolean() });
+export const OperatorAccountsOutput = z.object({ items: z.array(OperatorView.extend({ active: z.boolean() })) });
 export const SettingsOutput = z.object({ settings: SettingsSchema, policies: z.array(z.object({ id: z.string(), name: z.string() })) });
 export const OkOutput = z.object({ ok: z.literal(true) });
 
@@ -419,6 +430,9 @@ export const METHODS = {
   operators: { input: EmptyInput, output: OperatorsOutput, surfaces: SCREEN, summary: 'operators who may sign in' },
   createOperator: { input: CreateOperatorInput, output: OperatorView, surfaces: ADMIN, bootstrap: true, summary: 'add an operator (administrators only; the very first operator, an administrator, needs no session)' },
   signIn: { input: SignInInput, output: SignInOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'sign an operator in; every settlement records the session\'s operator' },
+  changePin: { input: ChangePinInput, output: OkOutput, surfaces: SCREEN, summary: 'the signed-in operator changes their own PIN (the current PIN is asked again)' },
+  operatorAccounts: { input: SignOutInput, output: OperatorAccountsOutput, surfaces: ADMIN, summary: 'every operator with whether they may sign in (administrators only)' },
+  setOperatorActive: { input: SetOperatorActiveInput, output: OkOutput, surfaces: ADMIN, summary: 'disable or re-enable an operator (administrators only; never oneself or the last administrator)' },
   signOut: { input: SignOutInput, output: OkOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'end a session' },
   getSettings: { input: EmptyInput, output: SettingsOutput, surfaces: SCREEN, summary: 'institution, policy, platform and printer settings' },
   setStaffCode: { input: SetStaffCodeInput, output: StaffCodeOutput, surfaces: ADMIN, summary: "set an operator's national doctor/pharmacist code and department (administrators only)" },

@@ -2,6 +2,7 @@
 // tests) goes through CounterService.call(method, rawInput), which validates the input with the
 // method's schema from ./contract.ts and returns the method's output shape.
 import { randomBytes } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { InputError, parseOrThrow, problem } from '../contract/problems.ts';
 import type { Institution } from '../contract/institution.ts';
 import { serviceDate, wallTime } from '../clock/index.ts';
@@ -10,8 +11,10 @@ import { Decimal } from '../money/decimal.ts';
 import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { getInstitution, getSetting, institutionFields, setInstitution, setSetting } from '../store/settings.ts';
-import { searchCatalog } from '../store/catalog.ts';
-import { listSettlements } from '../store/journal.ts';
+import { catalogItemsByCodes, searchCatalog } from '../store/catalog.ts';
+import { listSettlements, settlementForRequest } from '../store/journal.ts';
+import { claimTraceCodes, HubUnavailable } from '../hub/client.ts';
+import { soldRefusal } from '../sale/dispensed.ts';
 import { currentMessage, getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
 import { insertIdentityDifferences, saveStaffCode } from '../store/staff.ts';
@@ -22,6 +25,8 @@ import { compareWithRoster, type OnlineCertificate, type PlatformIdentity } from
 import {
   createOperator,
   listOperators,
+  setOperatorActive,
+  setOperatorPin,
   recordPrint,
   recordSettlementOperator,
   settlementOperator,
@@ -32,15 +37,18 @@ import {
   type OperatorRow,
 } from '../store/counter.ts';
 import { reverse as journalReverse } from '../settlement/reverse.ts';
+import { commitRecord } from '../settlement/commit.ts';
 import { quoteSale, readSettlement, saleRequestHash, settleSale, type SettlementReadModel } from '../sale/index.ts';
 import type { SaleInput } from '../contract/sale.ts';
-import { renderDrugList, renderPrescription, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
+import { diagnosisFor, renderDrugList, renderPrescription, renderTestPage, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, needsAdmin, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type MethodSpec, type SettlementView } from './contract.ts';
 import { catalogHit, findRecord, lookupView, quoteView } from './patients.ts';
 import { findPatient } from '../store/roster.ts';
 import { documentTitle, explainQuote } from '../policy/explain.ts';
-import { OVERRIDE_ROLES, overrideBlock } from '../supervision/index.ts';
+import { OVERRIDE_ROLES, overrideBlock, supplyRules } from '../supervision/index.ts';
+import { addDays } from '../supervision/dates.ts';
 import { ServiceRefusal } from './errors.ts';
+import { SignInGuard, lockoutZh } from './sign-in-guard.ts';
 
 export { ServiceRefusal };
 
@@ -54,6 +62,11 @@ function asRefusal(e: unknown): unknown {
 
 function refusal(code: string, message: string, messageZh: string, path = ''): ServiceRefusal {
   return new ServiceRefusal(code, message, messageZh, [problem(path, code, message, messageZh)]);
+}
+
+function lockedOut(waitMs: number, by: 'operator' | 'source', path: string): ServiceRefusal {
+  const s = Math.max(1, Math.ceil(waitMs / 1000));
+  return refusal('SIGN_IN_LOCKED', `too many wrong PINs ${by === 'operator' ? 'for this operator' : 'from this source'}: try again in ${s} s`, lockoutZh(waitMs), path);
 }
 
 export interface PlatformLink {
@@ -79,15 +92,39 @@ export interface ServiceOptions {
   demo?: boolean;
   /** How long a lookup waits for the platform's 1101/5301 before the roster alone answers. */
   onlineLookupMs?: number;
+  /** Security log (English, never a PIN); default stderr. */
+  log?: (line: string) => void;
+  /** Wall clock of the PIN lockout in ms (tests inject one). */
+  guardClock?: () => number;
   /** Source of record ids (uuid v7 by default; tests inject a fixed sequence to compare journals). */
   ids?: () => string;
 }
 
 /** How long an online lookup's 5205 answer is used for the patient's quotes and settlement. */
 const ONLINE_DISPENSING_TTL_MS = 30 * 60 * 1000;
+/** The first refill date: the longest line's days less the days the rule lets be left (never before the sale). */
+function nextRefill(date: string, lines: readonly { days?: number | null }[], daysLeft: number): { date: string; daysLeft: number } | null {
+  const days = Math.max(0, ...lines.map((l) => l.days ?? 0));
+  return days > 0 ? { date: addDays(date, Math.max(0, days - daysLeft)), daysLeft } : null;
+}
+
+/** A stored print offset (text in counter.printers) as millimetres within the contract's bounds; 0 when unset. */
+function offsetMm(text: string | undefined): number {
+  const n = Number(text ?? '0');
+  return Number.isFinite(n) ? Math.max(-20, Math.min(20, n)) : 0;
+}
+
+/** How long a settle waits for the hub to claim its trace codes before settling on its own. */
+const HUB_CLAIM_TIMEOUT_MS = 1_500;
+
+/** Who is calling: the HTTP peer address, or 'screen' for the shell's own IPC. */
+export interface CallContext {
+  source: string;
+}
+const SCREEN: CallContext = { source: 'screen' };
 
 /** The handler of each method of the contract, typed by its schemas. */
-type Handlers = { [M in MethodName]: (a: MethodArgs<M>) => MethodOutput<M> | Promise<MethodOutput<M>> };
+type Handlers = { [M in MethodName]: (a: MethodArgs<M>, ctx: CallContext) => MethodOutput<M> | Promise<MethodOutput<M>> };
 
 interface Session {
   operator: OperatorRow;
@@ -107,6 +144,7 @@ export class CounterService {
   private readonly onlineLookupMs: number;
   /** Other institutions' dispensing (5205) learned by the last online lookup of each scanned code, for the refill rule. */
   private readonly onlineDispensing = new Map<string, { entries: DispensedEntry[]; at: number }>();
+  private readonly guard: SignInGuard;
   private readonly ids: (() => string) | undefined;
 
   constructor(o: ServiceOptions) {
@@ -118,17 +156,36 @@ export class CounterService {
     this.onSignedOut = o.onSignedOut ?? (() => {});
     this.demo = o.demo ?? false;
     this.onlineLookupMs = o.onlineLookupMs ?? 3000;
+    const log = o.log ?? ((line: string) => void process.stderr.write(line + '\n'));
+    this.guard = new SignInGuard({ log, ...(o.guardClock ? { now: o.guardClock } : {}) });
     this.ids = o.ids;
   }
 
   /** The single entry point: validate with the method's schema, then run it. */
-  async call<M extends MethodName>(method: M, raw: unknown): Promise<MethodOutput<M>> {
+  async call<M extends MethodName>(method: M, raw: unknown, ctx: CallContext = SCREEN): Promise<MethodOutput<M>> {
     const spec = METHODS[method];
     if (!spec) throw new InputError('NO_SUCH_METHOD', `no method ${String(method)}`, `没有此接口`, []);
     const args = parseOrThrow(spec.input as never, raw) as MethodArgs<M>;
     if (needsAdmin(method)) this.requireAdmin(method, args as { session?: string });
-    const handler = this.handlers[method] as (a: MethodArgs<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
-    return await handler(args);
+    const handler = this.handlers[method] as (a: MethodArgs<M>, ctx: CallContext) => MethodOutput<M> | Promise<MethodOutput<M>>;
+    return await handler(args, ctx);
+  }
+
+  /**
+   * Checks a PIN through the lockout (per operator and per source): a locked pair is refused
+   * without looking at the PIN; a wrong PIN counts against both.
+   */
+  private checkPin(operatorId: string, pin: string, ctx: CallContext, what: string, path: string): OperatorRow | null {
+    const locked = this.guard.check(operatorId, ctx.source, what);
+    if (locked) throw lockedOut(locked.waitMs, locked.by, path);
+    const o = verifyOperator(this.db, operatorId, pin);
+    if (o) {
+      this.guard.succeeded(operatorId, ctx.source);
+      return o;
+    }
+    const now = this.guard.failed(operatorId, ctx.source, what);
+    if (now) throw lockedOut(now.waitMs, now.by, path);
+    return null;
   }
 
   /**
@@ -157,14 +214,17 @@ export class CounterService {
     retryUpload: (a) => this.m_retryUpload(a),
     findSettlements: (a) => this.m_findSettlements(a),
     getSettlement: (a) => this.m_getSettlement(a),
-    overrideBlock: (a) => this.m_overrideBlock(a),
+    overrideBlock: (a, ctx) => this.m_overrideBlock(a, ctx),
     report: (a) => this.m_report(a),
     print: (a) => this.m_print(a),
     operators: () => this.m_operators(),
     createOperator: (a) => this.m_createOperator(a),
     setStaffCode: (a) => this.m_setStaffCode(a),
-    signIn: (a) => this.m_signIn(a),
+    signIn: (a, ctx) => this.m_signIn(a, ctx),
     signOut: (a) => this.m_signOut(a),
+    changePin: (a) => this.m_changePin(a),
+    operatorAccounts: () => this.m_operatorAccounts(),
+    setOperatorActive: (a) => this.m_setOperatorActive(a),
     getSettings: () => this.m_getSettings(),
     saveSettings: (a) => this.m_saveSettings(a),
   };
@@ -313,23 +373,57 @@ export class CounterService {
     return quoteView(quoteSale(this.db, this.book, this.saleInput(a), { institution: this.institution(), platformDispensing: this.platformDispensing(a.patient) }));
   }
 
-  protected m_settle(a: MethodArgs<'settle'>): MethodOutput<'settle'> {
+  protected async m_settle(a: MethodArgs<'settle'>): Promise<MethodOutput<'settle'>> {
     const operator = this.operatorFor(a.session);
     const { session: _s, requestId, ...body } = a;
     const input = this.saleInput(a);
+    const settlementId = await this.claimAtHub(input, requestId);
     // Bad input (an unknown code, a missing prescription) is 400; the pipeline's refusals (not
     // eligible, blocked by supervision, a reused requestId) are 409.
-    const { id, replayed } = settleSale(this.db, this.book, input, {
-      operator: { id: operator.id, name: operator.name, role: operator.role },
-      requestId,
-      requestHash: saleRequestHash(body),
-      platformDispensing: this.platformDispensing(a.patient),
-      now: this.now(),
-      ids: this.ids,
-      institution: this.institution(),
-    });
+    // commitRecord: the one place the crash test's ghost-commit fault can roll the answer back (core/config/test-fault.ts).
+    const { view, replayed } = commitRecord(
+      this.db,
+      () =>
+        settleSale(this.db, this.book, input, {
+          operator: { id: operator.id, name: operator.name, role: operator.role },
+          requestId,
+          requestHash: saleRequestHash(body),
+          platformDispensing: this.platformDispensing(a.patient),
+          now: this.now(),
+          ids: this.ids,
+          institution: this.institution(),
+          ...(settlementId ? { settlementId } : {}),
+        }),
+      ({ id, replayed }) => ({ view: this.view(this.record(id)), replayed }),
+    );
     if (!replayed) this.onCommitted();
-    return this.view(this.record(id));
+    return view;
+  }
+
+  /**
+   * With a hub configured, a sale's trace codes are claimed for the group before it commits: a
+   * code another counter sold is refused. The sale is priced first (this counter's own checks),
+   * and a hub that does not answer in time leaves the counter settling on its own journal.
+   * Returns the settlement id the codes were claimed under, or null (nothing claimed).
+   */
+  private async claimAtHub(input: SaleInput, requestId: string): Promise<string | null> {
+    const codes = input.lines.flatMap((l) => l.traceCodes ?? []);
+    if (codes.length === 0 || settlementForRequest(this.db, requestId)) return null;
+    const link = getSetting(this.db, 'hub.link');
+    if (!link) return null;
+    quoteSale(this.db, this.book, input, { institution: this.institution() });
+    const settlementId = (this.ids ?? uuidv7)();
+    try {
+      const reply = await claimTraceCodes(link, settlementId, codes, HUB_CLAIM_TIMEOUT_MS);
+      if (reply.refused.length > 0) throw soldRefusal(reply.refused.map((r) => ({ code: r.code, elsewhere: true })));
+    } catch (e) {
+      if (e instanceof HubUnavailable) {
+        // Offline-first: the local journal still refuses a code sold here; the hub learns the codes when the journal is pushed.
+        return settlementId;
+      }
+      throw e;
+    }
+    return settlementId;
   }
 
   /**
@@ -337,14 +431,14 @@ export class CounterService {
    * reaches the caller as a business refusal (409 over HTTP); the uploader is woken after the commit.
    */
   private commit(write: () => string): SettlementView {
-    let id: string;
+    let view: SettlementView;
     try {
-      id = this.db.transaction(write)();
+      view = commitRecord(this.db, write, (id) => this.view(this.record(id)));
     } catch (e) {
       throw asRefusal(e);
     }
     this.onCommitted();
-    return this.view(this.record(id));
+    return view;
   }
 
   protected m_reverse(a: MethodArgs<'reverse'>): MethodOutput<'reverse'> {
@@ -365,11 +459,11 @@ export class CounterService {
    * PIN, writes the reason; core/supervision re-checks the finding and records the audit row,
    * which the next settle of this sale links to its settlement.
    */
-  protected m_overrideBlock(a: MethodArgs<'overrideBlock'>): MethodOutput<'overrideBlock'> {
+  protected m_overrideBlock(a: MethodArgs<'overrideBlock'>, ctx: CallContext = SCREEN): MethodOutput<'overrideBlock'> {
     const signedIn = this.operatorFor(a.session);
     let who = signedIn;
     if (a.authorizer) {
-      const o = verifyOperator(this.db, a.authorizer.operatorId, a.authorizer.pin);
+      const o = this.checkPin(a.authorizer.operatorId, a.authorizer.pin, ctx, 'override authorisation', 'authorizer.pin');
       if (!o) throw refusal('AUTHORIZER_FAILED', 'unknown authorising operator or wrong PIN', '授权人账号或 PIN 不正确', 'authorizer.pin');
       who = o;
     }
@@ -534,6 +628,11 @@ export class CounterService {
     const printInst = { code: inst.code, name: inst.name, typeZh: inst.type === 'pharmacy' ? '定点零售药店' : '定点医疗机构' };
     // Paper shows Beijing time whatever the machine's zone (the journal keeps UTC).
     const printedAt = wallTime(this.now());
+    if (a.document === 'test-page') {
+      const copy = recordPrint(this.db, { settlementId: null, document: a.document, layout: a.layout, operatorId: operator.id });
+      const r = renderTestPage(printInst, a.layout, printedAt, operator.name);
+      return { document: a.document, layout: a.layout, copy, pageSize: r.pageSize, html: r.html };
+    }
     if (a.document === 'public-list') {
       const items = this.publicList(inst);
       const copy = recordPrint(this.db, { settlementId: null, document: a.document, layout: a.layout, operatorId: operator.id });
@@ -553,9 +652,14 @@ export class CounterService {
     const patient = findPatient(this.db, { psnNo: rec.patient.psnNo });
     if (a.document === 'prescription') {
       const rx = model.prescription ?? {};
+      const rxLines = ps.lines.map((l) => {
+        const f = model.lineFacts.get(l.lineId);
+        return { ...l, usage: f?.usage ?? null, days: f?.days ?? null };
+      });
+      const categories = new Map([...catalogItemsByCodes(this.db, rxLines.map((l) => l.code))].map(([code, item]) => [code, item.category] as const));
       const doctor = typeof rx.doctor === 'string' ? rx.doctor : (rx.doctor?.name ?? '');
       const r = renderPrescription(
-        ps,
+        { ...ps, lines: rxLines },
         printInst,
         {
           name: patient?.name ?? rec.patient.nameMasked,
@@ -564,14 +668,15 @@ export class CounterService {
           personTypeZh: view.patient.insuranceZh,
           outpatientNo: rx.outpatientNo ?? rec.receiptNo,
           department: rx.department ?? (inst.type === 'pharmacy' ? '' : '全科'),
-          address: '',
-          phone: '',
-          diagnosis: rx.diagnosis ?? view.patient.conditionsZh,
+          address: ('address' in rx ? rx.address : undefined) ?? '',
+          phone: ('phone' in rx ? rx.phone : undefined) ?? '',
+          diagnosis: diagnosisFor(rx.diagnosis ?? '', rxLines.map((l) => categories.get(l.code) ?? null), view.patient.conditionsZh.split(/[；、,，\s]+/)),
           doctor,
           cashier: rec.operator.name,
           dispenser: model.operatorRole === 'pharmacist' ? rec.operator.name : '',
-          reviewer: '',
+          reviewer: ('reviewer' in rx ? rx.reviewer : undefined) ?? '',
           consent: rx.consent ?? false,
+          nextRefill: nextRefill(rec.date, rxLines, supplyRules(this.book, inst.policy, rec.date).refillWhenDaysLeftAtMost),
         },
         copy,
         a.layout,
@@ -637,12 +742,39 @@ export class CounterService {
     return saveStaffCode(this.db, a, this.now());
   }
 
-  protected m_signIn(a: MethodArgs<'signIn'>): MethodOutput<'signIn'> {
-    const o = verifyOperator(this.db, a.operatorId, a.pin);
+  protected m_signIn(a: MethodArgs<'signIn'>, ctx: CallContext = SCREEN): MethodOutput<'signIn'> {
+    const o = this.checkPin(a.operatorId, a.pin, ctx, 'sign-in', 'pin');
     if (!o) throw refusal('SIGN_IN_FAILED', 'unknown operator or wrong PIN', '账号或 PIN 不正确', 'pin');
     const session = randomBytes(24).toString('base64url');
     this.sessions.set(session, { operator: o, lastSeen: Date.now() });
     return { session, operator: { id: o.id, name: o.name, role: o.role, roleZh: ROLE_ZH[o.role] } };
+  }
+
+  protected m_changePin(a: MethodArgs<'changePin'>): MethodOutput<'changePin'> {
+    const me = this.operatorFor(a.session);
+    if (!verifyOperator(this.db, me.id, a.currentPin)) throw refusal('PIN_WRONG', 'the current PIN is wrong', '原 PIN 不正确', 'currentPin');
+    if (a.newPin === a.currentPin) throw refusal('PIN_UNCHANGED', 'the new PIN is the same as the current one', '新 PIN 不能与原 PIN 相同', 'newPin');
+    setOperatorPin(this.db, me.id, a.newPin);
+    return { ok: true };
+  }
+
+  protected m_operatorAccounts(): MethodOutput<'operatorAccounts'> {
+    return { items: listOperators(this.db).map((o) => ({ id: o.id, name: o.name, role: o.role, roleZh: ROLE_ZH[o.role], active: o.active })) };
+  }
+
+  protected m_setOperatorActive(a: MethodArgs<'setOperatorActive'>): MethodOutput<'setOperatorActive'> {
+    const me = this.operatorFor(a.session, ['admin']);
+    const all = listOperators(this.db);
+    const target = all.find((o) => o.id === a.operatorId);
+    if (!target) throw refusal('NO_SUCH_OPERATOR', `no operator ${a.operatorId}`, `没有操作员 ${a.operatorId}`, 'operatorId');
+    if (!a.active && target.id === me.id) throw refusal('CANNOT_DISABLE_SELF', 'an administrator cannot disable their own account', '不能停用自己正在使用的账号', 'operatorId');
+    if (!a.active && target.role === 'admin' && all.filter((o) => o.role === 'admin' && o.active).length <= 1) {
+      throw refusal('LAST_ADMIN', 'the last active administrator cannot be disabled', '不能停用最后一个管理员', 'operatorId');
+    }
+    setOperatorActive(this.db, target.id, a.active);
+    // A disabled operator's open sessions end now, not at their next idle timeout.
+    if (!a.active) for (const [k, v] of this.sessions) if (v.operator.id === target.id) this.sessions.delete(k);
+    return { ok: true };
   }
 
   protected m_signOut(a: MethodArgs<'signOut'>): MethodOutput<'signOut'> {
@@ -671,6 +803,8 @@ export class CounterService {
           receiptLayout: printers.receiptLayout === 'a5' ? 'a5' : '80mm',
           prescription: printers.prescription ?? '',
           prescriptionLayout: printers.prescriptionLayout === '80mm' ? '80mm' : 'a5',
+          offsetTopMm: offsetMm(printers.offsetTopMm),
+          offsetLeftMm: offsetMm(printers.offsetLeftMm),
         },
       },
       policies: this.book.ids().map((id) => ({ id, name: this.book.get(id)?.name ?? id })),
@@ -696,7 +830,7 @@ export class CounterService {
           region: s.institution.regionCode,
           platformEndpoint: s.platform.endpoint || null,
         });
-        setSetting(this.db, 'counter.printers', s.printers);
+        setSetting(this.db, 'counter.printers', { ...s.printers, offsetTopMm: String(s.printers.offsetTopMm), offsetLeftMm: String(s.printers.offsetLeftMm) });
       })();
     } catch (e) {
       if (e instanceof InputError) {

@@ -130,6 +130,7 @@ export function quoteView(priced: PricedSale): QuoteOutput {
       if (!item.listed && !warnings.some((w) => w.code === 'NOT_LISTED')) warnings.push(reason('NOT_LISTED'));
       if (item.restriction) warnings.push({ code: 'RESTRICTION', message: `限制：${item.restriction}` });
       warnings.push(...raw.map((f) => ({ code: f.rule, message: f.overrideId ? `${f.messageZh}（已登记放行）` : f.messageZh })));
+      warnings.push(...(priced.dispenseFindings.get(r.id) ?? []));
       return {
         lineId: r.id,
         item,

@@ -5,6 +5,7 @@ import { InputError, parseOrThrow } from '../contract/problems.ts';
 import type { QuoteResult } from '../contract/quote.ts';
 import type { DB } from '../store/db.ts';
 import { commitSale } from '../sale/commit.ts';
+import { commitRecord } from './commit.ts';
 import { readSettlement, type SettlementRecord } from '../sale/read.ts';
 import { SettleInputSchema, type SettleInput } from './contract.ts';
 
@@ -39,7 +40,8 @@ export function settle(db: DB, raw: SettleInput, options: SettleOptions = {}): S
   const input: SettleInput = { ...raw, ...parsed, result: raw.result };
   checkResultMatches(input);
   const byLine = new Map(input.lines.map((l) => [l.lineId, l]));
-  const id = commitSale(
+  // commitRecord: the one place the crash test's ghost-commit fault can roll the answer back (core/config/test-fault.ts).
+  return commitRecord(db, () => commitSale(
     db,
     {
       request: input.request,
@@ -52,8 +54,7 @@ export function settle(db: DB, raw: SettleInput, options: SettleOptions = {}): S
       prescription: null,
     },
     { operator: { ...input.operator, role: null }, requestId: input.requestId ?? null, now: options.now ?? new Date(), ids: options.ids },
-  );
-  return readSettlement(db, id)!.record;
+  ), (id) => readSettlement(db, id)!.record);
 }
 
 export type { QuoteResult };

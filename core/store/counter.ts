@@ -36,10 +36,25 @@ export function verifyOperator(db: DB, id: string, pin: string): OperatorRow | n
   const row = db.prepare(`SELECT id, name, role, active, pin_salt, pin_hash FROM operators WHERE id = ?`).get(id) as
     | { id: string; name: string; role: Role; active: number; pin_salt: string; pin_hash: string }
     | undefined;
-  if (!row || row.active !== 1) return null;
+  if (!row || row.active !== 1) {
+    // The same scrypt work for an unknown operator, so the answer time does not tell which ids exist.
+    hashPin(pin, 'unknown-operator');
+    return null;
+  }
   const a = Buffer.from(hashPin(pin, row.pin_salt), 'hex');
   const b = Buffer.from(row.pin_hash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b) ? { id: row.id, name: row.name, role: row.role, active: true } : null;
+}
+
+/** Replaces an operator's PIN (a new salt, the same hash as createOperator and verifyOperator). */
+export function setOperatorPin(db: DB, id: string, pin: string): void {
+  const salt = randomBytes(16).toString('hex');
+  prep(db, `UPDATE operators SET pin_salt = ?, pin_hash = ? WHERE id = ?`).run(salt, hashPin(pin, salt), id);
+}
+
+/** Enables or disables an operator (a disabled one cannot sign in; their past settlements keep their name). */
+export function setOperatorActive(db: DB, id: string, active: boolean): void {
+  prep(db, `UPDATE operators SET active = ? WHERE id = ?`).run(active ? 1 : 0, id);
 }
 
 export interface SettlementOperator {

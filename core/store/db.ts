@@ -3,9 +3,10 @@
 // Nothing outside core/store opens or queries the database.
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { MIGRATIONS, type Migration } from './migrations/index.ts';
 import { InputError } from '../contract/problems.ts';
+import { bindJournalKey, fileKeyStore, type JournalKeyStore } from './journal-key.ts';
 
 export type DB = Database.Database;
 export const DB_FILE_NAME = 'counter.sqlite';
@@ -43,6 +44,8 @@ export interface OpenOptions {
   readonly?: boolean;
   /** Stop at this schema version (migration tests). */
   targetVersion?: number;
+  /** Where the journal's MAC key lives (default: journal.key beside the database, mode 0600). */
+  keyStore?: JournalKeyStore;
 }
 
 /** Opens (creating if needed) the database file in a data directory. */
@@ -61,10 +64,31 @@ export function openDatabaseFile(file: string, options: OpenOptions = {}): DB {
   }
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // The journal key is bound before migrating: migration 98 seals the journal with it.
+  const keyStore = options.keyStore ?? fileKeyStore(dirname(file));
+  const key = keyStore.load() ?? (options.readonly ? null : createKeyIfUnsealed(db, keyStore));
+  if (key) bindJournalKey(db, key);
   if (!options.readonly) {
     migrate(db, MIGRATIONS, options.targetVersion);
     // The database and its WAL/SHM files are owner-only (patients' ID numbers and names).
     for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   }
   return db;
+}
+
+/**
+ * A new key only for a journal nobody sealed yet: once records carry MACs, a lost key must be
+ * restored from the backup, never silently replaced (that would make the journal unprovable).
+ */
+function createKeyIfUnsealed(db: DB, store: JournalKeyStore): Buffer {
+  const sealed = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal_anchor'`).get() !== undefined;
+  if (sealed) {
+    db.close();
+    throw new InputError(
+      'JOURNAL_KEY_MISSING',
+      `The journal of this database is sealed but its key is missing (${store.where}); restore the key from the backup of this data directory`,
+      '结算日志的校验密钥文件丢失，请从本数据目录的备份中恢复后再启动',
+    );
+  }
+  return store.create();
 }

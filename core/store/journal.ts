@@ -1,7 +1,9 @@
-// SQL for the settlement journal (migration 30). Writers run inside the caller's transaction;
-// rows are only ever inserted (triggers refuse UPDATE and DELETE).
+// SQL for the settlement journal (migration 30) and its seal (migration 98: a keyed MAC per
+// record, anchors of the chain's head). Writers run inside the caller's transaction; rows are
+// only ever inserted (triggers refuse UPDATE and DELETE).
 import { prep } from './prepared.ts';
 import type { DB } from './db.ts';
+import { journalMac } from './journal-key.ts';
 
 export interface SettlementRow {
   seq?: number;
@@ -31,6 +33,8 @@ export interface SettlementRow {
   reason: string | null;
   prev_hash: string;
   hash: string;
+  /** HMAC of `hash` under the journal key (migration 98); null on records written before it. Filled by insertSettlement. */
+  mac?: string | null;
 }
 
 export interface LineRow {
@@ -59,7 +63,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 const SETTLEMENT_COLUMNS = [
   'id', 'request_id', 'kind', 'original_id', 'receipt_no', 'settle_date', 'settled_at', 'institution_code', 'institution_name',
   'institution_type', 'institution_level', 'psn_no', 'patient_json', 'operator_id', 'operator_name', 'policy_id', 'policy_version',
-  'total', 'in_scope', 'fund', 'patient_pay', 'request_json', 'result_json', 'reason', 'prev_hash', 'hash',
+  'total', 'in_scope', 'fund', 'patient_pay', 'request_json', 'result_json', 'reason', 'prev_hash', 'hash', 'mac',
 ] as const;
 const LINE_COLUMNS = [
   'id', 'settlement_id', 'line_no', 'feedetl_sn', 'quote_line_id', 'catalog_code', 'own_code', 'name', 'quantity', 'price', 'total',
@@ -70,7 +74,14 @@ function insertSql(table: string, columns: readonly string[]): string {
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`;
 }
 
+/** The text a record's MAC covers: its hash, which covers its content, its lines and the hash before it. */
+export function recordMac(db: DB, hash: string): string {
+  return journalMac(db, `record\n${hash}`);
+}
+
+/** Inserts a record sealed with its MAC: every writer goes through here, so none can forget the seal. */
 export function insertSettlement(db: DB, row: SettlementRow): number {
+  row.mac = recordMac(db, row.hash);
   const info = prep(db, insertSql('settlement', SETTLEMENT_COLUMNS)).run(pick(row, SETTLEMENT_COLUMNS));
   return Number(info.lastInsertRowid);
 }
@@ -179,6 +190,48 @@ export function insertLedgerEntryDirect(db: DB, e: { psnNo: string; pool: string
   prep(db, 
     'INSERT INTO ledger_entries (psn_no, pool, service_date, amount_fen, settlement_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(e.psnNo, e.pool, e.date, e.amountFen, e.settlementId, e.at);
+}
+
+/**
+ * An anchor of the chain: the head (last seq and hash) at a moment worth proving later. 'seal' is
+ * written once when the journal was first sealed (the records before it carry no MAC; the anchor's
+ * hash vouches for them), 'day' at each day close (printed on the 日结 statement).
+ */
+export interface JournalAnchor {
+  id?: number;
+  kind: 'seal' | 'day';
+  anchor_date: string | null;
+  seq: number;
+  hash: string;
+  mac: string;
+  created_at: string;
+}
+
+function anchorText(a: Pick<JournalAnchor, 'kind' | 'anchor_date' | 'seq' | 'hash'>): string {
+  return `anchor\n${a.kind}\n${a.anchor_date ?? ''}\n${a.seq}\n${a.hash}`;
+}
+
+export function anchorMac(db: DB, a: Pick<JournalAnchor, 'kind' | 'anchor_date' | 'seq' | 'hash'>): string {
+  return journalMac(db, anchorText(a));
+}
+
+/** The chain's head now: the last record's seq and hash (0 and the genesis hash when empty). */
+export function chainHead(db: DB): { seq: number; hash: string } {
+  const row = prep(db, 'SELECT seq, hash FROM settlement ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  return row ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+/** Records the current head as an anchor (sealed with the key) and returns it. */
+export function insertAnchor(db: DB, kind: JournalAnchor['kind'], date: string | null, now: string): JournalAnchor {
+  const head = chainHead(db);
+  const a: JournalAnchor = { kind, anchor_date: date, seq: head.seq, hash: head.hash, mac: '', created_at: now };
+  a.mac = anchorMac(db, a);
+  const info = prep(db, 'INSERT INTO journal_anchor (kind, anchor_date, seq, hash, mac, created_at) VALUES (@kind, @anchor_date, @seq, @hash, @mac, @created_at)').run(a);
+  return { ...a, id: Number(info.lastInsertRowid) };
+}
+
+export function listAnchors(db: DB): JournalAnchor[] {
+  return prep(db, 'SELECT * FROM journal_anchor ORDER BY id').all() as JournalAnchor[];
 }
 
 /**

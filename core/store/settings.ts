@@ -52,6 +52,10 @@ export const SETTINGS = {
   /** Printer names and layouts per document (receipt, prescription). */
   'counter.printers': asJson(z.record(z.string(), z.string())),
   /** The hub link's cursors: the last journal seq pushed, the roster version pulled. */
+  /** This counter's link to its group's hub (core/hub/client.ts); unset: the counter works on its own. */
+  'hub.link': asJson(
+    z.strictObject({ url: z.url(), counterId: z.string().min(1).max(64), secret: z.string().min(16).max(256), ca: z.string().max(20_000).optional() }),
+  ),
   'hub.pushedSeq': asText(z.string().regex(/^\d{1,15}$/, 'a whole number')),
   'hub.rosterVersion': asText(z.string().regex(/^\d{1,15}$/, 'a whole number')),
 } as const;

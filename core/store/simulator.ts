@@ -266,3 +266,33 @@ export function insertSimFile(db: SimDB, f: { file_qury_no: string; fixmedins_co
 export function getSimFile(db: SimDB, fileQuryNo: string): { fixmedins_code: string; filename: string; content: string } | undefined {
   return prep(db, 'SELECT fixmedins_code, filename, content FROM sim_file WHERE file_qury_no = ?').get(fileQuryNo) as { fixmedins_code: string; filename: string; content: string } | undefined;
 }
+
+/** One settlement message the simulator received (each msgid once; `repeats` counts its later arrivals). */
+export interface SettleDelivery {
+  msgid: string;
+  infno: string;
+  /** The institution's settlement id the message settles (医药机构结算ID), read from the request. */
+  medinsSetlId: string | null;
+  status: SimMessage['status'];
+  repeats: number;
+}
+
+/**
+ * Every settle message received (2102 pharmacy, 2207 clinic), refused and repeated ones included:
+ * the crash test counts deliveries per settlement from these, not only what was stored.
+ */
+export function settleDeliveries(db: SimDB, infnos: readonly string[] = ['2102', '2207']): SettleDelivery[] {
+  const rows = prep(db, `SELECT msgid, infno, status, repeats, request_json FROM sim_message WHERE infno IN (SELECT value FROM json_each(?)) ORDER BY received_at, msgid`)
+    .all(JSON.stringify(infnos)) as { msgid: string; infno: string; status: SimMessage['status']; repeats: number; request_json: string | null }[];
+  return rows.map((r) => {
+    let id: string | null = null;
+    try {
+      const input = (JSON.parse(r.request_json ?? 'null') as { input?: Record<string, { medins_setl_id?: unknown } | undefined> } | null)?.input;
+      const v = input?.druginfo?.medins_setl_id ?? input?.data?.medins_setl_id;
+      id = typeof v === 'string' ? v : null;
+    } catch {
+      id = null;
+    }
+    return { msgid: r.msgid, infno: r.infno, medinsSetlId: id, status: r.status, repeats: r.repeats };
+  });
+}

@@ -12,7 +12,7 @@ import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PRINT_CHANNEL, channel } from '../../electron/methods.ts';
+import { PRINT_CHANNEL, PRINTERS_CHANNEL, channel } from '../../electron/methods.ts';
 import { SCREEN_METHODS } from '../../core/service/contract.ts';
 import { DB_FILE_NAME } from '../../core/store/db.ts';
 import { LOCK_FILE_NAME } from '../../core/store/lock.ts';
@@ -78,7 +78,7 @@ test('the built main process forks the core on demo data, registers the bridge, 
 
     // IPC is the screen surface: exactly the handler map's screen methods, plus printing.
     // IPC is the screen surface: exactly the handler map's screen methods, plus printing.
-    const expected = [...SCREEN_METHODS.map((m) => channel(m)), PRINT_CHANNEL].sort();
+    const expected = [...SCREEN_METHODS.map((m) => channel(m)), PRINT_CHANNEL, PRINTERS_CHANNEL].sort();
     assert.deepEqual([...rec.handlers.keys()].sort(), expected);
     for (const e of ['before-quit', 'window-all-closed', 'second-instance', 'web-contents-created']) assert.ok(rec.appEvents.includes(e), `app.on('${e}')`);
 

@@ -1,6 +1,8 @@
 // Settlement commands: settle, reverse, upload, journal (+ verify), close-day, simulator.
 // Writers take the data directory's single-instance lock; readers do not need it.
-import { serviceDate } from '../../clock/index.ts';
+import { serviceDate, wallTime } from '../../clock/index.ts';
+import { writeFileSync } from 'node:fs';
+import { renderDayCloseStatement } from '../../print/templates.ts';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { resolveDataDir } from '../../config/paths.ts';
@@ -219,7 +221,10 @@ export const journalCommand: Command = {
       if (sub === 'verify') {
         const r = verifyJournal(db);
         print(io, r);
-        if (!r.ok) io.stderr(`journal chain BROKEN at record ${r.broken!.seq} (${r.broken!.receiptNo}): ${r.broken!.problem}\n结算日志校验失败\n`);
+        if (r.broken) io.stderr(`journal chain BROKEN at record ${r.broken.seq} (${r.broken.receiptNo}): ${r.broken.problem}\n`);
+        for (const p of r.anchorProblems) io.stderr(`journal anchor: ${p}\n`);
+        if (r.ok && r.lastAnchor) io.stderr(`last day-close anchor ${r.lastAnchor.date}: record ${r.lastAnchor.seq}, hash ${r.lastAnchor.hash.slice(0, 16)} (compare with the 日结 statement)\n`);
+        if (!r.ok) io.stderr('结算日志校验失败\n');
         return r.ok ? EXIT_OK : EXIT_FAILURE;
       }
       if (sub === 'variances') {
@@ -249,10 +254,10 @@ export const journalCommand: Command = {
 
 export const closeDayCommand: Command = {
   name: 'close-day',
-  usage: 'close-day --date D --data DIR [--endpoint URL]',
+  usage: 'close-day --date D --data DIR [--endpoint URL] [--statement FILE.html]',
   summary: 'run the 3201 total reconciliation for a day (refused while the day has messages not acked)',
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { data: { type: 'string' }, date: { type: 'string' }, endpoint: { type: 'string' }, timeout: { type: 'string' } } });
+    const { values } = parseArgs({ args, options: { data: { type: 'string' }, date: { type: 'string' }, endpoint: { type: 'string' }, timeout: { type: 'string' }, statement: { type: 'string' } } });
     if (!values.date) throw new InputError('DATE_REQUIRED', 'give --date yyyy-MM-dd', '请指定日结日期 --date');
     const w = openWriter(values.data, 'close-day');
     try {
@@ -260,6 +265,12 @@ export const closeDayCommand: Command = {
       if (!endpoint) throw new InputError('ENDPOINT_REQUIRED', 'give --endpoint URL (or set institution.platformEndpoint)', '请指定医保平台地址 --endpoint');
       const r = await closeDay(w.db, { date: values.date, endpoint, timeoutMs: values.timeout ? Number(values.timeout) : undefined });
       print(io, r);
+      io.stderr(`journal anchor for ${r.date}: record ${r.anchor.seq}, hash ${r.anchor.hash} (printed on the statement)\n`);
+      if (values.statement) {
+        const inst = requireInstitution(w.db);
+        const typeZh = inst.type === 'pharmacy' ? '定点零售药店' : '定点医疗机构';
+        writeFileSync(values.statement, renderDayCloseStatement({ code: inst.code, name: inst.name, typeZh }, r, 'a5', wallTime(new Date())).html, { mode: 0o600 });
+      }
       return r.balanced ? EXIT_OK : EXIT_FAILURE;
     } finally {
       w.release();

@@ -17,11 +17,13 @@ import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts'
 import { oneSettingsTableMigration } from './0082_one_settings_table.ts';
 import { catalogDoseSplitMigration } from './0097_catalog_dose_split.ts';
 import { journalMigration } from './0030_journal.ts';
+import { lineTraceCodesMigration } from './0101_line_trace_codes.ts';
 import { outboxMigration } from './0031_outbox.ts';
 import { platformResultsMigration } from './0032_platform_results.ts';
 import { dayCloseMigration } from './0033_day_close.ts';
 import { platformSessionMigration } from './0095_platform_session.ts';
-import { staffAndIdentityMigration } from './0098_staff_and_identity.ts';
+import { journalSealMigration } from './0098_journal_seal.ts';
+import { staffAndIdentityMigration } from './0102_staff_and_identity.ts';
 
 export interface Migration {
   version: number;
@@ -56,5 +58,7 @@ export const MIGRATIONS: readonly Migration[] = [
   oneSettingsTableMigration,
   platformSessionMigration,
   catalogDoseSplitMigration,
+  journalSealMigration,
+  lineTraceCodesMigration,
   staffAndIdentityMigration,
 ];

@@ -5,7 +5,7 @@
 import type { Migration } from './index.ts';
 
 export const staffAndIdentityMigration: Migration = {
-  version: 98,
+  version: 102,
   name: 'staff national codes, online identification differences',
   up(db) {
     db.exec(`CREATE TABLE staff_code (
