@@ -72,6 +72,7 @@ export const StoredLineFactsSchema = z.object({
   traceCodes: z.array(z.string()).optional(),
   batch: z.string().nullish(),
   expiry: z.string().nullish(),
+  manufactureDate: z.string().nullish(),
   usage: LineUsageSchema.nullish(),
   days: z.number().nullish(),
   /** What a return line refers to (reversals keep their own facts). */

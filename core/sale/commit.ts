@@ -40,6 +40,7 @@ function dispensedFacts(d: NonNullable<SaleFacts['dispensed']>[number]): Record<
     ...(d.traceCodes ? { traceCodes: d.traceCodes } : {}),
     ...(d.batch ? { batch: d.batch } : {}),
     ...(d.expiry ? { expiry: d.expiry } : {}),
+    ...(d.manufactureDate ? { manufactureDate: d.manufactureDate } : {}),
     ...(d.usage ? { usage: d.usage } : {}),
     ...(d.days !== null ? { days: d.days } : {}),
   };

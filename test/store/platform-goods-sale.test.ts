@@ -5,7 +5,11 @@
 // cannot be reported: the task says which line and why. Off by default: nothing changes elsewhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { openDatabase } from '../../core/store/db.ts';
+import { CounterService } from '../../core/service/index.ts';
+import { FIXTURE_REGIONS, drugBarcode, seedFixture } from '../../core/app/fixture.ts';
 import { join } from 'node:path';
 import { openTemp, settleSale, tempDir } from '../helpers/settlement.ts';
 import { startSimulator } from '../../core/simulator/index.ts';
@@ -74,6 +78,36 @@ test('through the strict simulator: the settlement is acked, then the 3505 step;
     } finally {
       up.close();
       await sim.close();
+    }
+  });
+});
+
+test('a sale whose lines carry batch, manufacture date and trace codes (as the counter records them) is settled and then reported with 3505, acked by the strict simulator', async () => {
+  await withGoodsConfig(async () => {
+    const db = openDatabase(mkdtempSync(join(tmpdir(), 'lbc-goods-')));
+    seedFixture(db, 'lincang');
+    const svc = new CounterService({ db, now: () => new Date('2026-03-10T02:00:00Z') });
+    const sim = await startSimulator({ dataDir: tempDir('lbc-sim-') });
+    const up = new Uploader(db, { endpoint: sim.url, timeoutMs: 3000, now: () => Date.parse('2026-03-10T02:00:00Z') });
+    try {
+      const { session } = await svc.call('signIn', { operatorId: 'yaoshi', pin: '1234' });
+      const trace = '81234567890123456789';
+      const sale = await svc.call('settle', {
+        session,
+        requestId: crypto.randomUUID(),
+        patient: FIXTURE_REGIONS.lincang.eligible,
+        lines: [{ code: drugBarcode(1), quantity: '1', batch: 'B240501', manufactureDate: '2024-05-01', expiry: '2027-04-30', traceCodes: [trace] }],
+      });
+      await up.drainOnce();
+      const row = getOutboxBySettlement(db, sale.id)!;
+      assert.equal(row.status, 'acked', row.last_error ?? '');
+      const m = sim.db.prepare(`SELECT request_json FROM sim_message WHERE infno = '3505'`).get() as { request_json: string };
+      const sel = JSON.parse(m.request_json).input.selinfo[0];
+      assert.deepEqual([sel.manu_lotnum, sel.manu_date, sel.expy_end, sel.drug_trac_codg, sel.setl_id], ['B240501', '2024-05-01', '2027-04-30', trace, row.setl_id]);
+    } finally {
+      up.close();
+      await sim.close();
+      db.close();
     }
   });
 });
