@@ -8,9 +8,10 @@ import { Returns } from './Returns.tsx';
 import { Attention } from './Attention.tsx';
 import { Settings } from './Settings.tsx';
 import { Reports } from './Reports.tsx';
+import { Uncovered } from './Uncovered.tsx';
 import { SignIn } from './SignIn.tsx';
 
-type Page = 'counter' | 'returns' | 'attention' | 'reports' | 'settings';
+type Page = 'counter' | 'returns' | 'attention' | 'reports' | 'uncovered' | 'settings';
 export type Session = MethodOutput<'signIn'>;
 type Status = MethodOutput<'outboxStatus'>;
 type SettingsOut = MethodOutput<'getSettings'>;
@@ -20,6 +21,7 @@ const PAGES: { id: Page; key: string; label: string }[] = [
   { id: 'returns', key: 'F4', label: '退药退费' },
   { id: 'attention', key: 'F6', label: '待处理' },
   { id: 'reports', key: 'F7', label: '报表' },
+  { id: 'uncovered', key: 'F10', label: '自费·异地·备案' },
   { id: 'settings', key: 'F9', label: '设置' },
 ];
 
@@ -159,6 +161,8 @@ export function App() {
           <Attention status={status} session={session.session} onChanged={refreshStatus} />
         ) : page === 'reports' ? (
           <Reports session={session} onSessionLost={onSessionLost} />
+        ) : page === 'uncovered' ? (
+          <Uncovered session={session} onSessionLost={onSessionLost} />
         ) : (
           <Settings session={session} onSaved={refreshSettings} />
         )}

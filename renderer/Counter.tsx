@@ -11,6 +11,10 @@ import { DispenseDialog, dispensedFields, NO_DISPENSED, type Dispensed } from '.
 import { NO_RX, PrescriptionFields, rxMissing, type RxState } from './PrescriptionFields.tsx';
 import { DiscardDialog } from './DiscardDialog.tsx';
 import { LineWhy } from './LineWhy.tsx';
+import { FilingDialog, type FilingTarget } from './FilingDialog.tsx';
+
+/** Line reasons meaning "the drug is for a condition not filed": the screen offers 新增病种. */
+const UNFILED: Record<string, 'hypertension' | 'diabetes'> = { TREATS_UNFILED_HYPERTENSION: 'hypertension', TREATS_UNFILED_DIABETES: 'diabetes' };
 
 type Lookup = MethodOutput<'lookup'>;
 type Hit = MethodOutput<'search'>['items'][number];
@@ -104,6 +108,8 @@ export function Counter({
   const [discarded, setDiscarded] = useState<{ lookup: Lookup | null; patientKey: string | null; lines: SaleLine[]; rx: typeof rx } | null>(null);
   /** The override dialog for one blocked line (F8), or null. */
   const [override, setOverride] = useState<OverrideTarget | null>(null);
+  /** The filing dialog (新增病种 from a line, or filing a patient not on the roster), or null. */
+  const [filing, setFiling] = useState<FilingTarget | null>(null);
   const requestId = useRef(newRequestId());
   const quoteSeq = useRef(0);
   const searchSeq = useRef(0);
@@ -336,6 +342,31 @@ export function Counter({
     }
   }, [api, canConfirm, patientKey, validLines, prescription, rx, session, settings, clearSale, onSettled, onSessionLost]);
 
+  // Not covered by the scheme (not eligible): the sale can still be made as self-pay, recorded and printed as such.
+  const canSelfPay = Boolean(patientKey && quote && !quote.eligible && validLines.length === lines.length && lines.length > 0 && !settling);
+  const selfPay = useCallback(async () => {
+    if (!canSelfPay || !patientKey || !quote) return;
+    setSettling(true);
+    setMessage(null);
+    try {
+      const out = await api.cashSale({ session: session.session, requestId: requestId.current, kind: 'self-pay', patient: patientKey, lines: validLines.map((l) => ({ code: l.item.code, quantity: l.quantity })), reason: quote.reasons[0]?.message ?? undefined });
+      let printError: string | null = null;
+      try {
+        await window.counterShell!.print({ html: out.html, widthMm: out.pageSize.widthMm, heightMm: out.pageSize.heightMm, printer: settings?.settings.printers.receipt ?? '' });
+      } catch (e) {
+        printError = asBridgeError(e).messageZh;
+      }
+      clearSale();
+      setMessage(printError ? { kind: 'error', text: `已按自费结算（票据号 ${out.receiptNo}），但打印失败：${printError}` } : { kind: 'ok', text: `已按自费结算：票据号 ${out.receiptNo}，个人支付 ¥${out.total}` });
+    } catch (e) {
+      const b = asBridgeError(e);
+      if (b.code === 'SESSION_EXPIRED') onSessionLost();
+      setMessage({ kind: 'error', text: b.zh('；') });
+    } finally {
+      setSettling(false);
+    }
+  }, [api, canSelfPay, patientKey, quote, validLines, session, settings, clearSale, onSessionLost]);
+
   const firstBlocked = useMemo(() => {
     const l = quote?.lines.find((x) => x.blockedBy.length > 0);
     return l ? { lineId: l.lineId, rule: l.blockedBy[0]!, drug: l.item.name, findingZh: l.warnings.find((w) => w.code === l.blockedBy[0])?.message ?? '' } : null;
@@ -343,8 +374,8 @@ export function Counter({
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      // The override, dispense and discard dialogs own the keyboard while open (their own Enter and Esc).
-      if (override || dispensing || askDiscard) return;
+      // A dialog (override, dispense, discard, filing) owns the keyboard while it is open (its own Enter and Esc).
+      if (override || dispensing || askDiscard || filing) return;
       if (e.key === 'F8') {
         e.preventDefault();
         if (firstBlocked) setOverride(firstBlocked);
@@ -373,7 +404,7 @@ export function Counter({
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [confirm, hits, override, dispensing, askDiscard, hasSale, firstBlocked, last, lines]);
+  }, [confirm, hits, override, dispensing, askDiscard, filing, hasSale, firstBlocked, last, lines]);
 
   const overridden = (out: MethodOutput<'overrideBlock'>) => {
     quoteSeq.current += 1; // an older quote still on its way must not bring the block back
@@ -572,6 +603,15 @@ export function Counter({
                           放行… <kbd>F8</kbd>
                         </button>
                       )}
+                      {q && lookup?.patient && quote && q.warnings.some((w) => UNFILED[w.code]) && (
+                        <button
+                          className="override"
+                          data-testid={`add-condition-${i}`}
+                          onClick={() => setFiling({ kind: 'add', psnNo: lookup.patient!.psnNo, current: lookup.patient!.conditions, add: UNFILED[q.warnings.find((w) => UNFILED[w.code])!.code]!, date: quote.date, drug: q.item.name })}
+                        >
+                          办理新增病种备案…
+                        </button>
+                      )}
                       {badQty && <div className="warn">数量须为大于 0 的数字</div>}
                       <button className="ghost small" onClick={() => setDispensing(l.key)} data-testid={`dispense-${i}`}>
                         追溯码/用法{l.dispensed.traceCodes.length > 0 ? `（${l.dispensed.traceCodes.length}）` : ''} <kbd>Alt+T</kbd>
@@ -627,6 +667,28 @@ export function Counter({
           <div className="message error" data-testid="supply-blocked">
             用药监管：标红的药品{quote.lines.some((l) => l.blocked && l.warnings.some((w) => w.code === 'MAX_SUPPLY')) ? `超出单次最长 ${quote.supply?.maxDaysPerPrescription ?? ''} 天用药量（${quote.supply?.source ?? ''}）` : '上次配药尚未用完，未到可再次配药的日期'}，不能结算。请调整数量或天数；确有需要时，药师或管理员可按 <kbd>F8</kbd> 写明理由后放行。
           </div>
+        )}
+        {filing && (
+          <FilingDialog
+            target={filing}
+            session={session}
+            onCancel={() => {
+              setFiling(null);
+              itemRef.current?.focus();
+            }}
+            onSessionLost={onSessionLost}
+            onDone={(out) => {
+              setFiling(null);
+              // Look the patient up again and re-price the lines under the new filing (the lookup clears messages: say it after).
+              const done = () => setMessage({ kind: 'ok', text: `${out.summaryZh}（现备案病种：${out.conditionsZh}）` });
+              if (patientKey) {
+                void doLookup(patientKey).then(() => {
+                  setLines((ls) => [...ls]);
+                  done();
+                });
+              } else done();
+            }}
+          />
         )}
         {dispenseLine && (
           <DispenseDialog
@@ -684,6 +746,11 @@ export function Counter({
               <b data-testid="total-patient">{quote ? yuan(quote.patientPays) : '—'}</b>
             </div>
           </div>
+          {canSelfPay && (
+            <button className="confirm" onClick={() => void selfPay()} data-testid="self-pay">
+              不享受两病待遇：按自费结算
+            </button>
+          )}
           <button className="primary confirm" disabled={!canConfirm} onClick={() => void confirm()} data-testid="confirm">
             {settling ? '正在结算…' : '确认结算'} <kbd>F12</kbd>
           </button>

@@ -60,6 +60,21 @@ export interface CatalogRecord {
 
 export type CatalogField = keyof CatalogRecord;
 
+/**
+ * The condition a two-disease drug treats (降压 → hypertension, 降糖 → diabetes): the catalog's
+ * category (the 附件2 groups of seed 000), else the ATC group inside a Western national code
+ * (X + ATC: C02–C09 antihypertensives, A10 drugs used in diabetes). Null for anything else.
+ */
+export function treatsOf(item: Pick<CatalogRecord, 'category' | 'code'>): 'hypertension' | 'diabetes' | null {
+  if (item.category === 'antihypertensive') return 'hypertension';
+  if (item.category === 'antidiabetic') return 'diabetes';
+  if (item.code.length < 4 || item.code[0] !== 'X') return null;
+  const atc = item.code.slice(1, 4);
+  if (atc === 'A10') return 'diabetes';
+  if (/^C0[2-9]$/.test(atc)) return 'hypertension';
+  return null;
+}
+
 const NATIONAL_CODE = /^[XZ][A-Z0-9]{19}(?:[A-Z0-9]{3})?$/;
 
 /** The shape of a national drug code: 20 or 23 letters/digits starting X or Z. */

@@ -3,6 +3,7 @@
 // importer runs it on every CSV/JSON row, and RosterRowSchema wraps it for zod callers.
 import { CHECK_CHARS, CHECK_WEIGHTS, EARLIEST_BIRTH, PROVINCE_CODES, parseIdNumber } from '../identity/idnumber.ts';
 import type { Problem } from './problems.ts';
+import { decideClass, type HypertensionGrade, type RiskGroup } from './diagnosis.ts';
 import {
   enumParser,
   fail,
@@ -13,6 +14,7 @@ import {
   parseMoney,
   parseMonth,
   parseRegion,
+  parseFlag,
   parseText,
   realYmd,
   rowSchema,
@@ -60,6 +62,13 @@ export interface RosterRecord {
 }
 
 export type RosterField = keyof RosterRecord;
+
+/**
+ * Diagnosis detail a roster row may carry (seed 001 §一): it decides the management class and is
+ * checked against an explicit one; only the class is kept on the record.
+ */
+export type DiagnosisField = 'hypertension_grade' | 'hypertension_risk' | 'secondary_hypertension';
+type RowField = RosterField | DiagnosisField;
 
 const TODAY = new Date().toISOString().slice(0, 10);
 
@@ -148,7 +157,7 @@ function parseCertno(text: string): string {
   return r.normalized;
 }
 
-const f = <K extends RosterField>(spec: FieldSpec<K>): FieldSpec<K> => spec;
+const f = <K extends RowField>(spec: FieldSpec<K>): FieldSpec<K> => spec;
 
 /** Every roster field with its Chinese column names. Order = the canonical CSV column order. */
 export const ROSTER_FIELDS = [
@@ -241,7 +250,23 @@ export const ROSTER_FIELDS = [
   }),
   f({ name: 'pool_used', zh: ['本年统筹已支付', '年度已支付', '本年已报销'], parse: (t) => parseMoney(t, 'pool_used', '本年统筹已支付') }),
   f({ name: 'pool_used_as_of', zh: ['统筹支付截止日期', '已支付截至日期'], parse: (t) => parseDate(t, 'pool_used_as_of', '统筹支付截止日期') }),
-] as const satisfies readonly FieldSpec<RosterField>[];
+  f({
+    name: 'hypertension_grade',
+    zh: ['高血压分级', '血压分级'],
+    parse: enumParser<HypertensionGrade>({ '1': 1, '2': 2, '3': 3, 一级: 1, 二级: 2, 三级: 3, '1级': 1, '2级': 2, '3级': 3 }, 'hypertension_grade', '高血压分级', '1/2/3, 一级/二级/三级'),
+  }),
+  f({
+    name: 'hypertension_risk',
+    zh: ['危险分层', '高血压危险分层'],
+    parse: enumParser<RiskGroup>(
+      { low: 'low', medium: 'medium', high: 'high', 'very-high': 'very-high', 低危: 'low', 中危: 'medium', 高危: 'high', 很高危: 'very-high', 极高危: 'very-high', 低危组: 'low', 中危组: 'medium', 高危组: 'high', 很高危组: 'very-high' },
+      'hypertension_risk',
+      '危险分层',
+      'low/medium/high/very-high, 低危/中危/高危/很高危',
+    ),
+  }),
+  f({ name: 'secondary_hypertension', zh: ['继发性高血压'], parse: (t) => parseFlag(t, 'secondary_hypertension', '继发性高血压') }),
+] as const satisfies readonly FieldSpec<RowField>[];
 
 const DEFAULTS: Omit<RosterRecord, 'psn_no' | 'name' | 'insutype' | 'conditions' | 'certno'> = {
   card_no: null,
@@ -275,7 +300,7 @@ const missing = (field: string, zh: string, blank: boolean): Problem => ({
 /** Indexes of the required fields, in field order (the specs differ in shape: read once, not per row). */
 const REQUIRED = ROSTER_FIELDS.flatMap((spec, i) => ('required' in spec && spec.required ? [i] : []));
 
-const IDX = Object.fromEntries(ROSTER_FIELDS.map((f, i) => [f.name, i])) as Record<RosterField, number>;
+const IDX = Object.fromEntries(ROSTER_FIELDS.map((f, i) => [f.name, i])) as Record<RowField, number>;
 
 /**
  * Completes a parsed row (values in ROSTER_FIELDS order, undefined = column absent) into a
@@ -333,6 +358,16 @@ export function completeRoster(v: readonly unknown[], existing: RosterRecord | n
   }
   if (r.payment_mode === 'capitation' && r.capitation_institution === null) {
     problems.push({ path: 'capitation_institution', code: 'CAPITATION_WITHOUT_INSTITUTION', message: 'capitation needs capitation_institution', messageZh: '按人头付费必须填写付费机构' });
+  }
+  const grade = v[IDX.hypertension_grade] as HypertensionGrade | null | undefined;
+  const risk = v[IDX.hypertension_risk] as RiskGroup | null | undefined;
+  const secondary = v[IDX.secondary_hypertension] as boolean | null | undefined;
+  // Only a row that itself says something about the class is checked (most files carry neither;
+  // a delta row that leaves the class out keeps what is on file).
+  if (v[IDX.management_class] != null || (v[IDX.conditions] != null && r.management_class !== null) || grade != null || risk != null || secondary != null) {
+    const decided = decideClass(r.management_class, { conditions: conditionList(r.conditions), hypertensionGrade: grade ?? null, riskGroup: risk ?? null, secondaryHypertension: secondary ?? null });
+    if (decided.conflict) problems.push({ path: 'management_class', code: 'CLASS_CONTRADICTS_DIAGNOSIS', message: decided.conflict.message, messageZh: decided.conflict.messageZh });
+    else r.management_class = decided.managementClass;
   }
   if ((r.pool_used === null) !== (r.pool_used_as_of === null)) {
     problems.push({ path: r.pool_used === null ? 'pool_used' : 'pool_used_as_of', code: 'POOL_USAGE_INCOMPLETE', message: 'pool_used and pool_used_as_of go together', messageZh: '本年统筹已支付金额与截止日期必须同时填写' });

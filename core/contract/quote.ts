@@ -19,6 +19,8 @@ export const QuoteLineSchema = z.object({
   price: decimalField({ maxDecimals: 6, what: 'price', whatZh: '单价', max: AMOUNT_LIMITS.unitPrice }),
   paymentStandard: decimalField({ maxDecimals: 6, what: 'paymentStandard', whatZh: '医保支付标准', max: AMOUNT_LIMITS.unitPrice }).optional().nullable(),
   quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量', max: AMOUNT_LIMITS.quantity }),
+  /** The condition the drug treats (from the catalog); a line for a condition not filed is not covered. */
+  treats: z.enum(CONDITIONS).optional(),
 });
 
 export const QuoteRequestSchema = z

@@ -138,8 +138,8 @@ export const DEMO_PATIENTS: DemoPatient[] = [
   { region: '500101', birth: '1950-02-14', seq: 123, name: '黄淑芬', insutype: '390', conditions: '高血压,糖尿病', management_class: 2, other_chronic_diseases: 1, flagged_date: '2024-01-10', flagged_by: 'health-commission' },
   { region: '500101', birth: '1959-09-09', seq: 125, name: '周海燕', insutype: '390', conditions: 'M01600', management_class: 2, flagged_date: '2024-03-15', flagged_by: 'bureau', pool: { amount: '120.50', asOf: '2025-05-31' } },
   { region: '500101', birth: '1957-04-18', seq: 127, name: '吴振华', insutype: '390', conditions: 'M03900', flagged_date: '2024-03-15', flagged_by: 'bureau' },
-  { region: '500101', birth: '1962-10-01', seq: 129, name: '徐春梅', insutype: '310', conditions: '糖尿病', management_class: 1, flagged_date: '2024-03-15', flagged_by: 'bureau' },
-  { region: '500101', birth: '1948-06-06', seq: 131, name: '孙宝山', insutype: '390', conditions: 'both', management_class: 1, flagged_date: '2024-01-10', flagged_by: 'bureau', stopped: { date: '2025-02-28', reason: '转入门诊慢特病' } },
+  { region: '500101', birth: '1962-10-01', seq: 129, name: '徐春梅', insutype: '310', conditions: '糖尿病', management_class: 2, flagged_date: '2024-03-15', flagged_by: 'bureau' },
+  { region: '500101', birth: '1948-06-06', seq: 131, name: '孙宝山', insutype: '390', conditions: 'both', management_class: 2, flagged_date: '2024-01-10', flagged_by: 'bureau', stopped: { date: '2025-02-28', reason: '转入门诊慢特病' } },
   // Kunming (五华区 530102): designated institution only (seed 002), cap supplied by the site.
   { region: '530102', birth: '1950-05-05', seq: 141, name: '马丽华', insutype: '390', conditions: '高血压', designated_institution: 'H53010200001', flagged_date: '2024-06-01', flagged_by: 'bureau', card: true },
   { region: '530102', birth: '1955-12-12', seq: 143, name: '朱永福', insutype: '390', conditions: '糖尿病', designated_institution: 'H53010200099', flagged_date: '2024-06-01', flagged_by: 'bureau' },

@@ -2,10 +2,19 @@
 import type { ConditionName } from '../contract/filing.ts';
 import { z } from 'zod';
 import { isoDate } from '../contract/fields.ts';
+import { RISK_GROUPS } from '../contract/diagnosis.ts';
 
 const Condition = z.enum(['hypertension', 'diabetes'] as const satisfies readonly ConditionName[]);
 const Doctor = z.object({ code: z.string().max(30).nullable().default(null), name: z.string().min(1, { message: 'the diagnosing doctor is required' }).max(50) });
 const Diagnosis = z.object({ code: z.string().min(1).max(20), name: z.string().min(1).max(100) });
+/** The diagnosis detail that decides the management class (seed 001 §一); any part may be unknown. */
+const DiagnosisDetail = z
+  .object({
+    hypertensionGrade: z.union([z.literal(1), z.literal(2), z.literal(3)]).nullable().default(null),
+    riskGroup: z.enum(RISK_GROUPS).nullable().default(null),
+    secondaryHypertension: z.boolean().nullable().default(null),
+  })
+  .strict();
 const Drug = z.object({ genericName: z.string().min(1).max(100), usage: z.string().max(100).nullable().default(null) });
 
 /** Personal data, needed only when the patient is not yet on the roster. */
@@ -32,6 +41,7 @@ export const NewFilingSchema = z.object({
   person: PersonSchema.optional(),
   conditions: z.array(Condition).min(1, { message: 'choose hypertension, diabetes or both' }).max(2),
   managementClass: z.union([z.literal(1), z.literal(2)]).nullable().default(null),
+  diagnosisDetail: DiagnosisDetail.optional(),
   diagnoses: z.array(Diagnosis).max(10).default([]),
   drugs: z.array(Drug).max(30).default([]),
   history: z.string().max(1000).nullable().default(null),
@@ -47,6 +57,7 @@ export const ChangeFilingSchema = z.object({
   /** The conditions after the change (cured of one: the other; new disease: both). */
   conditions: z.array(Condition).max(2),
   managementClass: z.union([z.literal(1), z.literal(2)]).nullable().default(null),
+  diagnosisDetail: DiagnosisDetail.optional(),
   drugs: z.array(Drug).max(30).default([]),
   diagnoses: z.array(Diagnosis).max(10).default([]),
 });

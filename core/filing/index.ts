@@ -28,7 +28,7 @@ import { serviceDate } from '../clock/index.ts';
 
 export * from './contract.ts';
 export * from './rules.ts';
-export { planFiling, type FilingInstitution, type RosterState, type FilingPlan, type PlannedMessage } from './plan.ts';
+export { planFiling, institutionMayNotFile, type FilingInstitution, type RosterState, type FilingPlan, type PlannedMessage } from './plan.ts';
 export { qualificationFormHtml, ageOn, escapeHtml } from './form.ts';
 export type { FilingRow, UploadRow } from '../store/filing.ts';
 

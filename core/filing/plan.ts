@@ -3,6 +3,7 @@
 import { InputError } from '../contract/problems.ts';
 import { CHANGE_REASON_ZH, type ConditionName, type FilingRequest } from './contract.ts';
 import type { RosterState } from '../contract/filing.ts';
+import { decideClass, type DiagnosisDetail, type ManagementClass } from '../contract/diagnosis.ts';
 import { DISEASE_CODES, FILING_CODES, filingRule, type FilingCodeSet } from './rules.ts';
 
 export type { RosterState };
@@ -40,16 +41,39 @@ const ORDER: ConditionName[] = ['hypertension', 'diabetes'];
 const sorted = (c: readonly ConditionName[]) => ORDER.filter((x) => c.includes(x));
 const ZH: Record<ConditionName, string> = { hypertension: '高血压', diabetes: '糖尿病' };
 
-export function planFiling(req: FilingRequest, existing: RosterState | null, inst: FilingInstitution, codeSet: FilingCodeSet = 'national'): FilingPlan {
+/**
+ * The management class a filing records (seed 001 §一): what the diagnosis gives, else the one
+ * chosen; a chosen class the diagnosis contradicts is refused. Without a class or detail given,
+ * the conditions alone decide only where the region has classes.
+ */
+function classFor(explicit: ManagementClass | null, conditions: readonly ConditionName[], detail: Omit<DiagnosisDetail, 'conditions'> | undefined, regionHasClasses: boolean): ManagementClass | null {
+  if (explicit === null && detail === undefined && !regionHasClasses) return null;
+  const d = decideClass(explicit, { conditions, ...detail });
+  if (d.conflict) refuse('CLASS_MISMATCH', 'managementClass', d.conflict.message, d.conflict.messageZh);
+  return d.managementClass;
+}
+
+/**
+ * Why this institution may not record a filing of this kind (null when it may): only a medical
+ * institution diagnoses; the region sets the levels, and whether only public ones file.
+ */
+export function institutionMayNotFile(kind: 'new' | 'change', inst: FilingInstitution): { code: string; path: string; message: string; messageZh: string } | null {
   const rule = filingRule(inst.policy);
-  if (inst.type !== 'clinic') refuse('FILING_NOT_A_CLINIC', 'institution.type', 'filing needs a diagnosis: only a designated medical institution (not a pharmacy) may file', '备案须经医疗机构诊断，定点药店不能办理两病备案');
-  const levels = req.kind === 'new' ? rule.newLevels : rule.changeLevels;
+  if (inst.type !== 'clinic') return { code: 'FILING_NOT_A_CLINIC', path: 'institution.type', message: 'filing needs a diagnosis: only a designated medical institution (not a pharmacy) may file', messageZh: '备案须经医疗机构诊断，定点药店不能办理两病备案' };
+  const levels = kind === 'new' ? rule.newLevels : rule.changeLevels;
   if (!levels.includes(inst.level)) {
-    refuse('FILING_LEVEL', 'institution.level', `a level ${inst.level} institution may not ${req.kind === 'new' ? 'file new patients' : 'change filings'} here (${rule.source}: levels ${levels.join(', ')})`, `本地区${levels.join('、')}级医疗机构方可办理（${rule.source}），本机构为${inst.level}级`);
+    return { code: 'FILING_LEVEL', path: 'institution.level', message: `a level ${inst.level} institution may not ${kind === 'new' ? 'file new patients' : 'change filings'} here (${rule.source}: levels ${levels.join(', ')})`, messageZh: `本地区由${levels.join('、')}级医疗机构办理，本机构为${inst.level}级` };
   }
   if (rule.publicOnly && inst.isPublic !== true) {
-    refuse('FILING_NOT_PUBLIC', 'institution.public', `only public institutions file two-disease patients here (${rule.source}); ${inst.isPublic === null ? 'set filing.public to yes if this institution is public' : 'this institution is not public'}`, `本地区由公立医疗机构办理两病备案（${rule.source}）${inst.isPublic === null ? '，如本机构为公立请在设置中注明' : ''}`);
+    return { code: 'FILING_NOT_PUBLIC', path: 'institution.public', message: `only public institutions file two-disease patients here (${rule.source}); ${inst.isPublic === null ? 'set filing.public to yes if this institution is public' : 'this institution is not public'}`, messageZh: `本地区由公立医疗机构办理两病备案${inst.isPublic === null ? '，如本机构为公立请在设置中注明' : ''}` };
   }
+  return null;
+}
+
+export function planFiling(req: FilingRequest, existing: RosterState | null, inst: FilingInstitution, codeSet: FilingCodeSet = 'national'): FilingPlan {
+  const rule = filingRule(inst.policy);
+  const barred = institutionMayNotFile(req.kind === 'new' ? 'new' : 'change', inst);
+  if (barred) refuse(barred.code, barred.path, barred.message, barred.messageZh);
   const codes = FILING_CODES[codeSet];
   const register = (d: ConditionName, patient: RosterState, memo: string): PlannedMessage => ({
     action: 'register',
@@ -83,10 +107,8 @@ export function planFiling(req: FilingRequest, existing: RosterState | null, ins
       refuse('ALREADY_FILED', 'psnNo', `the patient is already filed (${existing.conditions.join(', ')}, since ${existing.flaggedDate ?? 'unknown'}); record a change filing instead`, `该患者已备案（${existing.conditions.map((c) => ZH[c]).join('、')}），请办理变更备案`);
     }
     if (!existing && !req.person) refuse('PERSON_REQUIRED', 'person', 'the patient is not on the roster: give name, insurance and ID number', '名单中无此患者，请填写姓名、险种和身份证号');
-    if (rule.requiresClass && req.managementClass === null) refuse('CLASS_REQUIRED', 'managementClass', `a management class (1 or 2) is required here (${rule.source})`, '请选择管理类别（一类或二类）');
-    if (rule.requiresClass && req.managementClass === 1 && conditions.includes('diabetes')) {
-      refuse('CLASS_MISMATCH', 'managementClass', 'diabetes patients are class 2 (seed 001 §一)', '糖尿病患者属二类管理对象（seed 001 §一）');
-    }
+    const decided = classFor(req.managementClass, conditions, req.diagnosisDetail, rule.requiresClass);
+    if (rule.requiresClass && decided === null) refuse('CLASS_REQUIRED', 'managementClass', `a management class (1 or 2), or the hypertension grade and risk group, is required here (${rule.source})`, '请选择管理类别（一类或二类），或填写高血压分级和危险分层');
     const p = req.person;
     const patient: RosterState = {
       psnNo: req.psnNo,
@@ -97,7 +119,7 @@ export function planFiling(req: FilingRequest, existing: RosterState | null, ins
       insutype: p ? (p.insurance === 'employee' ? '310' : '390') : existing!.insutype,
       region: p?.region ?? existing?.region ?? null,
       conditions,
-      managementClass: req.managementClass ?? existing?.managementClass ?? null,
+      managementClass: decided ?? existing?.managementClass ?? null,
       status: 'active',
       flaggedDate: req.date,
       flaggedBy: 'counter',
@@ -152,8 +174,8 @@ export function planFiling(req: FilingRequest, existing: RosterState | null, ins
       break;
   }
   const rule2 = filingRule(inst.policy);
-  const cls = req.managementClass ?? existing.managementClass;
-  if (rule2.requiresClass && cls === 1 && after.includes('diabetes')) refuse('CLASS_MISMATCH', 'managementClass', 'diabetes patients are class 2 (seed 001 §一)', '糖尿病患者属二类管理对象（seed 001 §一）');
+  // Where the region has classes, the new conditions may decide it (a new diabetes makes class 1 class 2).
+  const cls = classFor(req.managementClass, after, req.diagnosisDetail, rule2.requiresClass) ?? existing.managementClass;
   const memo = `${CHANGE_REASON_ZH[req.reason]}（${req.doctor.name}）`;
   const cured = after.length === 0;
   const patient: RosterState = cured

@@ -49,7 +49,7 @@ export function rosterCsvRows(from: number, to: number, region = '530902', optio
   for (let i = from; i < to; i++) {
     const certno = rosterCertno(i, region);
     if (options.historyEvery && i % options.historyEvery === 0) {
-      out.push([`54${String(i).padStart(14, '0')}`, certno, `J${String(i).padStart(8, '0')}`, '历史', '390', region, 'both', '1', '2020-03-01', 'bureau', 'stopped', '', '', '2023-12-31'].map(csvCell).join(','));
+      out.push([`54${String(i).padStart(14, '0')}`, certno, `J${String(i).padStart(8, '0')}`, '历史', '390', region, 'both', '2', '2020-03-01', 'bureau', 'stopped', '', '', '2023-12-31'].map(csvCell).join(','));
     }
     const name = SURNAMES[i % SURNAMES.length]! + GIVEN[(i * 7) % GIVEN.length]! + (i % 3 === 0 ? GIVEN[(i * 13) % GIVEN.length]! : '');
     const used = i % 4 === 0 ? `${(i % 300) + 0.5}` : '';
@@ -62,7 +62,8 @@ export function rosterCsvRows(from: number, to: number, region = '530902', optio
         i % 10 === 0 ? '310' : '390',
         region,
         CONDITIONS[i % 3],
-        String(1 + (i % 2)),
+        // A diabetic is class 2 (seed 001 §一); a hypertensive either.
+        CONDITIONS[i % 3] === 'hypertension' ? String(1 + (i % 2)) : '2',
         '2024-03-01',
         'bureau',
         'active',

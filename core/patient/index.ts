@@ -5,6 +5,7 @@ import { InputError, problem } from '../contract/problems.ts';
 import { isRealDate } from '../contract/fields.ts';
 import type { QuoteRequest } from '../contract/quote.ts';
 import { conditionList, type RosterRecord } from '../contract/patient.ts';
+import { classFromDiagnosis } from '../contract/diagnosis.ts';
 import type { Institution } from '../contract/institution.ts';
 import { identify, VOUCHER_HINT, type IdentifyResult } from '../identity/index.ts';
 import { maskCardNo, maskCertno, maskName } from '../identity/mask.ts';
@@ -117,12 +118,16 @@ export function resolvePatient(db: DB, input: string, date: string): { record: R
   return { record, read: { kind: id.kind, masked: id.masked } };
 }
 
-/** The engine's patient facts. A stopped (or not yet flagged) patient has no active condition on that date. */
-export function patientFacts(r: RosterRecord, date: string): QuoteRequest['patient'] {
+/**
+ * The engine's patient facts. A stopped (or not yet flagged) patient has no active condition on
+ * that date. Where the policy needs a management class and the roster has none, the class the
+ * diagnosis gives is used (seed 001 §一: every diabetic is class 2).
+ */
+export function patientFacts(r: RosterRecord, date: string, needsClass = false): QuoteRequest['patient'] {
   return {
     insurance: r.insutype === '310' ? 'employee' : 'resident',
     conditions: rosterBlocks(r, date).length > 0 ? [] : conditionList(r.conditions),
-    managementClass: r.management_class,
+    managementClass: r.management_class ?? (needsClass ? classFromDiagnosis({ conditions: conditionList(r.conditions) }) : null),
     otherChronicDiseases: r.other_chronic_diseases ?? 0,
     chronicDiseaseSince: r.chronic_disease_since,
     designatedInstitution: r.designated_institution,
@@ -163,7 +168,7 @@ export function lookupPatient(db: DB, book: PolicyBook, input: string, date: str
 /** `given`: the year's usage when the caller has already read it (the sale pipeline reads it once). */
 export function describePatient(db: DB, book: PolicyBook, inst: Institution, r: RosterRecord, date: string, read: PatientLookup['input'], options: LookupOptions = {}, given?: UsageBreakdown): PatientLookup {
   const { policy, version } = book.resolve(inst.policy, date);
-  const facts = patientFacts(r, date);
+  const facts = patientFacts(r, date, version.eligibility.requiresManagementClass);
   const factsAsFlagged = { ...facts, conditions: conditionList(r.conditions) };
   const probe: QuoteRequest = { policy: inst.policy, date, institution: institutionFacts(inst), patient: factsAsFlagged, usedThisYear: '0.00', annualCap: null, lines: [] };
   const codes: ReasonCode[] = [...rosterBlocks(r, date), ...eligibilityReasons(version, probe)];
@@ -196,7 +201,7 @@ export function describePatient(db: DB, book: PolicyBook, inst: Institution, r: 
     },
     flags: {
       conditions: conditionList(r.conditions),
-      managementClass: r.management_class,
+      managementClass: facts.managementClass ?? null,
       otherChronicDiseases: r.other_chronic_diseases,
       chronicDiseaseSince: r.chronic_disease_since,
       designatedInstitution: r.designated_institution,

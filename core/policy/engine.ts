@@ -8,6 +8,9 @@ import type { QuoteLineResult, QuoteRequest, QuoteResult, Reason } from '../cont
 import type { PolicyBook } from './load.ts';
 import type { CapEntry, LineRule, PolicyFile, PolicyVersion } from './schema.ts';
 import { reason, type ReasonCode } from './reasons.ts';
+import { unfiledConditionReason } from './coverage.ts';
+
+const UNFILED_CONDITION_SOURCE = 'seed 000 §二.(二).3 / 附件2: 两病用药按备案病种保障; seed 003 §二.(三).1: 出现新病种的办理变更';
 
 type Patient = QuoteRequest['patient'];
 
@@ -174,8 +177,12 @@ function quoteIn(policy: PolicyFile, version: PolicyVersion, req: QuoteRequest, 
     let covered = false;
     let why: Reason | null = null;
     let source: string | null = null;
+    const unfiled = eligible ? unfiledConditionReason(line, req.patient) : null;
     if (!eligible) {
       why = reason(saleReasons[0]!);
+    } else if (unfiled) {
+      why = reason(unfiled);
+      source = UNFILED_CONDITION_SOURCE;
     } else {
       const rule = version.lineRules.find((r) => lineRuleMatches(r, line, req));
       if (!rule) {

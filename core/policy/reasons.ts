@@ -8,6 +8,8 @@ export const REASONS = {
   INSTITUTION_LEVEL_NOT_COVERED: { zh: '本机构等级不在两病用药保障机构范围内，按原政策执行', en: 'institutions of this level are outside the scheme; the old rules apply' },
   NOT_DESIGNATED_INSTITUTION: { zh: '非患者选定的两病定点医疗机构，按原政策执行', en: 'not the institution the patient chose for the scheme; the old rules apply' },
   NO_DESIGNATED_INSTITUTION: { zh: '患者尚未选定两病定点医疗机构', en: 'the patient has not chosen a designated institution' },
+  TREATS_UNFILED_HYPERTENSION: { zh: '该药为降压药，患者未备案高血压，本项不予两病报销；已确诊高血压的，可办理新增病种备案', en: 'an antihypertensive for a patient not filed for hypertension; file the new condition to have it covered' },
+  TREATS_UNFILED_DIABETES: { zh: '该药为降糖药，患者未备案糖尿病，本项不予两病报销；已确诊糖尿病的，可办理新增病种备案', en: 'an antidiabetic for a patient not filed for diabetes; file the new condition to have it covered' },
   NOT_LISTED: { zh: '不在本地区两病用药目录内', en: 'not on the region\'s two-disease list' },
   NOT_VBP: { zh: '非集采中选药品，不在两病保障品种内', en: 'only collectively procured (VBP) drugs are covered' },
   EXAM_NOT_COVERED: { zh: '检查检验项目不在保障范围内', en: 'examinations and tests are not covered for this patient' },

@@ -168,7 +168,7 @@ hr { border: 0; border-top: 0.3mm dashed #000; margin: 2mm 0; }
 `;
 }
 
-function page(title: string, layout: Layout, body: string): Rendered {
+export function page(title: string, layout: Layout, body: string): Rendered {
   return {
     pageSize: PAGE_SIZES[layout],
     html: `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${baseCss(layout)}</style></head><body>${body}</body></html>`,

@@ -17,6 +17,12 @@ import type { InstitutionForSettlement, PatientForSettlement, SettleLine } from 
 import type { SaleContext } from './context.ts';
 import type { DispensedLineFacts } from '../contract/dispensed.ts';
 import { assertTraceCodesComplete, checkDispensed, type DispenseFinding } from './dispensed.ts';
+import { treatsOf } from '../contract/catalog.ts';
+
+const treatsField = (item: CatalogItem): { treats?: 'hypertension' | 'diabetes' } => {
+  const t = treatsOf(item);
+  return t ? { treats: t } : {};
+};
 
 export interface PricedLine {
   id: string;
@@ -146,7 +152,7 @@ export function price(ctx: SaleContext, book: PolicyBook): PricedSale {
     policy: inst.policy,
     date,
     institution: { type: inst.type, level: pricingLevel(ctx, book), code: inst.code },
-    patient: patientFacts(record, date),
+    patient: patientFacts(record, date, version.eligibility.requiresManagementClass),
     usedThisYear: ctx.usage.used,
     // A site cap only where the policy sets none (it must not override a published table).
     annualCap: version.cap.kind === 'supplied' ? inst.annualCap : null,
@@ -158,6 +164,8 @@ export function price(ctx: SaleContext, book: PolicyBook): PricedSale {
       price: l.price,
       paymentStandard: l.paymentStandard,
       quantity: l.quantity,
+      // The condition the drug treats: a drug for a condition not filed is not covered (core/policy/coverage.ts).
+      ...treatsField(l.item),
     })),
   };
   const result = quote(book, request);

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { decimalField, isoDate } from '../contract/fields.ts';
 import { StaffCodeFields } from '../contract/staff.ts';
+import { FilingRequestSchema } from '../filing/contract.ts';
 import { PrescriptionSchema } from '../contract/prescription.ts';
 import { DispensedLineShape } from '../contract/dispensed.ts';
 
@@ -152,6 +153,79 @@ export const OverrideInput = QuoteInput.extend({
     .refine((s) => [...s].length >= OVERRIDE_REASON_MIN, { message: `write the reason out (at least ${OVERRIDE_REASON_MIN} characters)`, params: { zh: `请写明放行理由（至少${OVERRIDE_REASON_MIN}个字）` } }),
   /** A pharmacist or administrator authorising at a billing clerk's counter (their own PIN). */
   authorizer: z.object({ operatorId: id('operatorId'), pin: z.string().regex(/^\d{4,8}$/, { message: 'PIN must be 4 to 8 digits' }) }).optional(),
+});
+
+/** A filing at the counter (备案, or a change such as 新增病种); the diagnosing doctor is named in it. */
+export const FileInput = z.object({ session, request: FilingRequestSchema });
+export const FileOutput = z.object({
+  filingId: z.string(),
+  kind: z.enum(['new', 'change', 'stop']),
+  psnNo: z.string(),
+  conditions: z.array(z.enum(['hypertension', 'diabetes'])),
+  conditionsZh: z.string(),
+  managementClass: z.number().nullable(),
+  uploads: z.number().int(),
+  summaryZh: z.string(),
+});
+
+/** Someone not on the roster: may this institution file them now, or do they go on the candidates list? */
+export const FilingOfferInput = z.object({ certno: z.string().trim().min(15).max(18).describe('the ID number read from the card') });
+export const FilingOfferOutput = z.object({ onRoster: z.boolean(), fileHere: z.boolean(), adviceZh: z.string() });
+export const AddCandidateInput = z.object({
+  session,
+  certno: z.string().trim().min(15).max(18),
+  name: z.string().trim().min(1).max(50),
+  conditions: z.array(z.enum(['hypertension', 'diabetes'])).min(1).max(2),
+  drugs: z.string().trim().max(200).optional(),
+});
+export const CandidateView = z.object({ nameMasked: z.string(), certnoMasked: z.string(), conditionsZh: z.string(), drugs: z.string().nullable(), firstSeen: z.string(), lastSeen: z.string() });
+export const CandidatesInput = z.object({ session });
+export const CandidatesOutput = z.object({ items: z.array(CandidateView), csv: z.string(), filename: z.string() });
+
+/** A self-pay sale, or an out-of-area patient's sale paid here with a 垫付 claim receipt. */
+export const CashSaleInput = z.object({
+  session,
+  requestId: z.uuid({ message: 'requestId must be a UUID' }),
+  kind: z.enum(['self-pay', 'out-of-area']),
+  date: isoDate('date', '日期').optional(),
+  /** A roster patient (as scanned), when the sale is for one. */
+  patient: z.string().trim().min(1).max(512).optional(),
+  person: z
+    .object({
+      name: z.string().trim().min(1).max(50),
+      certno: z.string().trim().max(18).optional(),
+      insuredRegion: z.string().regex(/^\d{6}$/, { message: 'insuredRegion must be a 6-digit region code' }).optional(),
+      insurance: z.enum(['resident', 'employee']).optional(),
+      conditions: z.array(z.enum(['hypertension', 'diabetes'])).max(2).optional(),
+    })
+    .optional(),
+  lines: z.array(z.object({ code: z.string().trim().min(1).max(40), quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }) })).min(1).max(200),
+  reason: z.string().trim().max(200).optional(),
+  layout: z.enum(['a5', '80mm']).default('a5'),
+});
+export const CashSaleOutput = z.object({
+  id: z.string(),
+  receiptNo: z.string(),
+  kind: z.enum(['self-pay', 'out-of-area']),
+  kindZh: z.string(),
+  date: z.string(),
+  total: money,
+  nameMasked: z.string(),
+  lines: z.array(z.object({ code: z.string(), name: z.string(), quantity: z.string(), price: z.string(), total: money })),
+  html: z.string(),
+  pageSize: z.object({ widthMm: z.number(), heightMm: z.number().nullable() }),
+});
+
+export const StockComplianceInput = z.object({ session });
+export const StockComplianceOutput = z.object({
+  institution: z.object({ code: z.string(), name: z.string() }),
+  kindZh: z.string(),
+  vbpDrugs: z.array(z.string()),
+  vbpMinimum: z.number().nullable(),
+  classes: z.object({ hypertension: z.array(z.string()), diabetes: z.array(z.string()) }),
+  classMinimum: z.number(),
+  meets: z.boolean(),
+  shortfallsZh: z.array(z.string()),
 });
 
 export const REPORT_NAMES = ['monthly-residents', 'monthly-employees', 'people', 'statistics', 'variances', 'overrides', 'capitation'] as const;
@@ -437,6 +511,12 @@ export const METHODS = {
   getSettings: { input: EmptyInput, output: SettingsOutput, surfaces: SCREEN, summary: 'institution, policy, platform and printer settings' },
   setStaffCode: { input: SetStaffCodeInput, output: StaffCodeOutput, surfaces: ADMIN, summary: "set an operator's national doctor/pharmacist code and department (administrators only)" },
   saveSettings: { input: SaveSettingsInput, output: SettingsOutput, surfaces: ADMIN, summary: 'change settings, the platform endpoint included (administrators only)' },
+  file: { input: FileInput, output: FileOutput, surfaces: SCREEN, summary: 'file a patient at the counter (new, change such as a new condition, stop); queued for upload' },
+  filingOffer: { input: FilingOfferInput, output: FilingOfferOutput, surfaces: SCREEN, summary: 'for someone not on the roster: file here now, or put them on the candidates list' },
+  addCandidate: { input: AddCandidateInput, output: CandidateView, surfaces: SCREEN, summary: 'put someone buying two-disease drugs on the candidates list for the health commission to verify' },
+  candidates: { input: CandidatesInput, output: CandidatesOutput, surfaces: SCREEN, summary: 'the candidates list, personal data masked, as CSV for the health commission' },
+  cashSale: { input: CashSaleInput, output: CashSaleOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'a self-pay sale, or an out-of-area patient paying here with a claim receipt; recorded, never sent to the platform' },
+  stockCompliance: { input: StockComplianceInput, output: StockComplianceOutput, surfaces: SCREEN, summary: 'VBP two-disease drugs and drug classes this institution stocks against the minimum' },
 } as const satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof METHODS;

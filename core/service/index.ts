@@ -49,6 +49,9 @@ import { OVERRIDE_ROLES, overrideBlock, supplyRules } from '../supervision/index
 import { addDays } from '../supervision/dates.ts';
 import { ServiceRefusal } from './errors.ts';
 import { SignInGuard, lockoutZh } from './sign-in-guard.ts';
+import { addCandidateHere, candidatesHere, fileHere, offerFiling } from './filing.ts';
+import { cashSaleHere } from './cash.ts';
+import { stockComplianceHere } from './stock.ts';
 
 export { ServiceRefusal };
 
@@ -227,6 +230,18 @@ export class CounterService {
     setOperatorActive: (a) => this.m_setOperatorActive(a),
     getSettings: () => this.m_getSettings(),
     saveSettings: (a) => this.m_saveSettings(a),
+    file: (a) => fileHere(this.db, a.request, this.operatorFor(a.session), this.now()),
+    filingOffer: (a) => offerFiling(this.db, a.certno),
+    addCandidate: (a) => addCandidateHere(this.db, a, this.operatorFor(a.session), this.today()),
+    candidates: (a) => {
+      this.operatorFor(a.session);
+      return candidatesHere(this.db, this.institution(), this.today());
+    },
+    cashSale: (a) => cashSaleHere(this.db, this.institution(), a, this.operatorFor(a.session), a.date ?? this.today(), this.now()),
+    stockCompliance: (a) => {
+      this.operatorFor(a.session);
+      return stockComplianceHere(this.db, this.institution());
+    },
   };
 
   // ---------- helpers ----------

@@ -302,3 +302,19 @@ export class CatalogWriter {
 export function itemsWithOwnCode(db: DB): CatalogItem[] {
   return (db.prepare(`${ITEM} WHERE own_code IS NOT NULL ORDER BY code`).all() as Record<string, unknown>[]).map(toItem);
 }
+
+/**
+ * The two-disease drugs this institution stocks, as far as the counter knows: catalog items it
+ * sells (its own code or barcode, and a retail price) that are antihypertensives or antidiabetics
+ * by category or by their code's ATC group (core/contract treatsOf decides which).
+ */
+export function stockedTwoDiseaseItems(db: DB): { code: string; genericName: string; category: 'antihypertensive' | 'antidiabetic' | 'other'; drugGroup: string | null; vbp: boolean }[] {
+  const rows = stmt(
+    db,
+    `SELECT code, generic_name, category, drug_group, vbp FROM catalog
+      WHERE retail_price IS NOT NULL AND (own_code IS NOT NULL OR barcode IS NOT NULL)
+        AND (category IN ('antihypertensive', 'antidiabetic') OR code LIKE 'XA10%' OR code LIKE 'XC0%')
+      ORDER BY code`,
+  ).all() as { code: string; generic_name: string; category: 'antihypertensive' | 'antidiabetic' | 'other'; drug_group: string | null; vbp: number }[];
+  return rows.map((r) => ({ code: r.code, genericName: r.generic_name, category: r.category, drugGroup: r.drug_group, vbp: r.vbp === 1 }));
+}

@@ -1,6 +1,6 @@
-// Year-to-date pool usage per patient: the bureau's reported figure (as of its date) plus this
-// institution's own settlement entries dated after it, per pool; a new year starts from zero
-// on 1 January (a report from last year counts for nothing this year).
+// Pool usage per patient and calendar year: the bureau's reported figure for the year plus this
+// institution's own settlement entries of that year the bureau did not yet have, per pool; a new
+// year starts from zero on 1 January (a report from last year counts for nothing this year).
 import { Decimal } from '../money/decimal.ts';
 import { fenText } from '../money/scaled.ts';
 import { InputError } from '../contract/problems.ts';
@@ -55,7 +55,7 @@ export function recordLedgerUsage(db: DB, usage: LedgerUsage, recordedAt: string
   ).run(usage.psnNo, usage.pool ?? TWO_DISEASE_POOL, usage.date, amountFen, usage.settlementId, recordedAt);
 }
 
-/** Stores the bureau's figure (replaces the previous one for that pool). */
+/** Stores the bureau's figure (replaces the previous one for that pool; other years' figures stay, migration 102). */
 export function recordPoolReport(db: DB, psnNo: string, pool: string, amount: string, asOf: string): void {
   checkDate(asOf, 'asOf');
   cached(
@@ -66,41 +66,52 @@ export function recordPoolReport(db: DB, psnNo: string, pool: string, amount: st
 }
 
 export interface UsageBreakdown {
-  /** Year-to-date total, decimal string. */
+  /** The calendar year's total so far, decimal string (whatever the date inside the year). */
   used: string;
-  /** The bureau's figure that counts (null when there is none this year, or it is dated after `date`). */
+  /** The bureau's figure for this year (null when there is none for this year). */
   reported: { amount: string; asOf: string } | null;
-  /** Sum of this institution's entries counted on top of it. */
+  /** Sum of this institution's entries counted on top of it (those not already in it). */
   local: string;
   year: number;
 }
 
-/** How the year-to-date figure for a pool on a date is made up. */
+/**
+ * What the calendar year of `date` has paid from a pool, whatever the order in which sales were
+ * dated and entered (seed 000 §二.(二).3: the cap is a ceiling on the year's fund payments; seed
+ * 002 §五.(三): late entry 补录). The bureau's figure counts in full for its year from the moment
+ * it is imported; our own entries of that year are added unless the bureau already had them
+ * (acknowledged by the platform on or before its as-of date, Beijing time). An entry not yet
+ * uploaded, or acknowledged after that date, is added. A back-dated sale sees every entry of
+ * its year, later-dated ones included.
+ */
 export function usageBreakdown(db: DB, psnNo: string, date: string, pool: string = TWO_DISEASE_POOL): UsageBreakdown {
-  const report = cached(db, 'SELECT amount_fen, as_of FROM pool_reports WHERE psn_no = ? AND pool = ?').get(psnNo, pool) as
-    | { amount_fen: number; as_of: string }
-    | undefined;
-  return usageAfterReport(db, psnNo, date, report ?? null, pool);
+  return usageAfterReport(db, psnNo, date, undefined, pool);
 }
 
 /**
- * usageBreakdown when the bureau's figure for the pool is already in hand (the roster lookup reads
- * it with the patient): one indexed sum over this institution's own entries.
+ * usageBreakdown when the bureau's latest figure for the pool is already in hand (the roster lookup
+ * reads it with the patient). It stands for the year only when it is that year's; otherwise the
+ * figure kept for the year (migration 102) is read.
  */
-export function usageAfterReport(db: DB, psnNo: string, date: string, report: { amount_fen: number; as_of: string } | null, pool: string = TWO_DISEASE_POOL): UsageBreakdown {
+export function usageAfterReport(db: DB, psnNo: string, date: string, latest: { amount_fen: number; as_of: string } | null | undefined, pool: string = TWO_DISEASE_POOL): UsageBreakdown {
   checkDate(date, 'date');
-  const year = Number(date.slice(0, 4));
-  const yearStart = `${date.slice(0, 4)}-01-01`;
-  // A report counts only in its own year and only for dates on or after it.
-  const counts = report !== null && report.as_of >= yearStart && report.as_of <= date;
+  const y = date.slice(0, 4);
+  const year = Number(y);
+  const report =
+    latest && latest.as_of.slice(0, 4) === y
+      ? latest
+      : (cached(db, 'SELECT amount_fen, as_of FROM pool_year_reports WHERE psn_no = ? AND pool = ? AND year = ?').get(psnNo, pool, y) as { amount_fen: number; as_of: string } | undefined);
+  const counts = report !== undefined;
+  // No report this year: every entry of the year is added.
   const local = cached(
     db,
-    counts
-      ? 'SELECT COALESCE(SUM(amount_fen), 0) AS s FROM ledger_entries WHERE psn_no = ? AND pool = ? AND service_date > ? AND service_date <= ?'
-      : 'SELECT COALESCE(SUM(amount_fen), 0) AS s FROM ledger_entries WHERE psn_no = ? AND pool = ? AND service_date >= ? AND service_date <= ?',
-  ).get(psnNo, pool, counts ? report.as_of : yearStart, date) as { s: number };
+    `SELECT COALESCE(SUM(l.amount_fen), 0) AS s FROM ledger_entries l
+       LEFT JOIN outbox o ON o.settlement_id = l.settlement_id
+      WHERE l.psn_no = ? AND l.pool = ? AND l.service_date >= ? AND l.service_date <= ?
+        AND NOT (? IS NOT NULL AND o.acked_at IS NOT NULL AND date(o.acked_at, '+8 hours') <= ?)`,
+  ).get(psnNo, pool, `${y}-01-01`, `${y}-12-31`, counts ? report.as_of : null, counts ? report.as_of : null) as { s: number };
   const reportedFen = counts ? report.amount_fen : 0;
-  // Reversals can outweigh entries after the bureau's date; usage never goes below zero.
+  // Reversals of entries already in the bureau's figure can outweigh the rest; usage never goes below zero.
   const total = Math.max(0, reportedFen + local.s);
   return {
     used: fenText(total),
@@ -110,7 +121,7 @@ export function usageAfterReport(db: DB, psnNo: string, date: string, report: { 
   };
 }
 
-/** Year-to-date use of a pool on `date` (decimal string), what the quote's usedThisYear is. */
+/** The year's use of a pool for a sale dated `date` (decimal string), what the quote's usedThisYear is. */
 export function usedThisYear(db: DB, psnNo: string, date: string, pool: string = TWO_DISEASE_POOL): string {
   return usageBreakdown(db, psnNo, date, pool).used;
 }

@@ -1,5 +1,5 @@
 // Staff national codes (staff_code) and the platform-vs-roster differences of online
-// identification (identity_difference). Migration 102.
+// identification (identity_difference). Migration 105.
 import { prep } from './prepared.ts';
 import type { DB } from './db.ts';
 

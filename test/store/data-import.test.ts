@@ -69,7 +69,7 @@ test('Chinese headers, GBK bytes detected without --encoding, and --encoding gbk
 test('JSON import: an array of objects, arrays as lists, numbers as text', () => {
   const db = open();
   const rows = [
-    { psn_no: 'J1', certno: ID1, name: '孙八', insutype: 390, conditions: ['hypertension', 'diabetes'], management_class: 1, other_chronic_diseases: 2 },
+    { psn_no: 'J1', certno: ID1, name: '孙八', insutype: 390, conditions: ['hypertension', 'diabetes'], management_class: 2, other_chronic_diseases: 2 },
     { psn_no: 'J2', certno: ID2, name: '周九', insutype: 'employee', conditions: 'diabetes', pool_used: 123.4, pool_used_as_of: '2024-06-30' },
   ];
   const dir = tmp();

@@ -1,4 +1,4 @@
-// The year-to-date ledger: bureau figure as of its date + this institution's entries after it,
+// The year's ledger: the bureau figure for the year + this institution's entries it does not have,
 // per pool, reset on 1 January; reversals are negative entries; one entry per settlement.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,20 +11,20 @@ import { getInstitution, requireInstitution, setInstitution } from '../../core/s
 
 const open = () => openDatabase(mkdtempSync(join(tmpdir(), 'lbc-data-ledger-')));
 
-test('bureau figure plus own entries after its date; entries on or before it are already in it', () => {
+test('seed 000 §二.(二).3 (the cap is the calendar year\'s): the bureau figure counts all year from its import; entries not uploaded are added whatever their date', () => {
   const db = open();
   recordPoolReport(db, 'P1', TWO_DISEASE_POOL, '100.00', '2024-06-30');
   recordLedgerUsage(db, { psnNo: 'P1', date: '2024-06-30', amount: '7.00', settlementId: 'S0' });
   recordLedgerUsage(db, { psnNo: 'P1', date: '2024-07-01', amount: '12.34', settlementId: 'S1' });
   recordLedgerUsage(db, { psnNo: 'P1', date: '2024-07-15', amount: '0.66', settlementId: 'S2' });
-  assert.equal(usedThisYear(db, 'P1', '2024-07-20'), '113.00');
-  assert.equal(usedThisYear(db, 'P1', '2024-07-01'), '112.34', 'only entries up to the date asked');
-  // Before the bureau's date its figure does not apply: only own entries from 1 January.
-  assert.equal(usedThisYear(db, 'P1', '2024-06-30'), '100.00');
-  assert.equal(usedThisYear(db, 'P1', '2024-06-29'), '0.00');
-  const b = usageBreakdown(db, 'P1', '2024-07-20');
+  // None of them reached the platform, so none is in the bureau's figure.
+  assert.equal(usedThisYear(db, 'P1', '2024-07-20'), '120.00');
+  assert.equal(usedThisYear(db, 'P1', '2024-07-01'), '120.00', 'a back-dated sale sees the later entries of its year');
+  assert.equal(usedThisYear(db, 'P1', '2024-06-29'), '120.00', 'the figure counts before its as-of date too');
+  assert.equal(usedThisYear(db, 'P1', '2024-01-01'), '120.00');
+  const b = usageBreakdown(db, 'P1', '2024-02-20');
   assert.deepEqual(b.reported, { amount: '100.00', asOf: '2024-06-30' });
-  assert.equal(b.local, '13.00');
+  assert.equal(b.local, '20.00');
 });
 
 test('the year boundary: 31 December counts the year, 1 January starts from zero', () => {

@@ -9,5 +9,6 @@ import { identifyCommand } from './identify.ts';
 import { SETTLEMENT_COMMANDS } from './settlement.ts';
 import { DATA_COMMANDS } from './data.ts';
 import { PLATFORM_COMMANDS } from './platform.ts';
+import { UNCOVERED_COMMANDS } from './uncovered.ts';
 
-export const COMMANDS: Command[] = [quoteCommand, identifyCommand, ...DATA_COMMANDS, ...SETTLEMENT_COMMANDS, ...PLATFORM_COMMANDS, reportCommand, capitationCommand, filingCommand, supervisionCommand];
+export const COMMANDS: Command[] = [quoteCommand, identifyCommand, ...DATA_COMMANDS, ...SETTLEMENT_COMMANDS, ...PLATFORM_COMMANDS, reportCommand, capitationCommand, filingCommand, supervisionCommand, ...UNCOVERED_COMMANDS];

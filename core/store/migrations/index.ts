@@ -11,7 +11,10 @@ import { catalogListsMigration } from './0012_catalog_lists.ts';
 import { ledgerMigration } from './0013_ledger.ts';
 import { poolReportsMigration } from './0014_pool_reports.ts';
 import { settingsMigration } from './0015_settings.ts';
+import { poolYearReportsMigration } from './0102_pool_year_reports.ts';
 import { counterMigration } from './0070_counter.ts';
+import { cashSalesMigration } from './0104_cash_sales.ts';
+import { filingCandidatesMigration } from './0103_filing_candidates.ts';
 import { requestHashMigration } from './0080_request_hash.ts';
 import { patientLookupIndexesMigration } from './0081_patient_lookup_indexes.ts';
 import { oneSettingsTableMigration } from './0082_one_settings_table.ts';
@@ -23,7 +26,7 @@ import { platformResultsMigration } from './0032_platform_results.ts';
 import { dayCloseMigration } from './0033_day_close.ts';
 import { platformSessionMigration } from './0095_platform_session.ts';
 import { journalSealMigration } from './0098_journal_seal.ts';
-import { staffAndIdentityMigration } from './0102_staff_and_identity.ts';
+import { staffAndIdentityMigration } from './0105_staff_and_identity.ts';
 
 export interface Migration {
   version: number;
@@ -60,5 +63,8 @@ export const MIGRATIONS: readonly Migration[] = [
   catalogDoseSplitMigration,
   journalSealMigration,
   lineTraceCodesMigration,
+  poolYearReportsMigration,
+  filingCandidatesMigration,
+  cashSalesMigration,
   staffAndIdentityMigration,
 ];

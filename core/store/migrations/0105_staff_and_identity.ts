@@ -5,7 +5,7 @@
 import type { Migration } from './index.ts';
 
 export const staffAndIdentityMigration: Migration = {
-  version: 102,
+  version: 105,
   name: 'staff national codes, online identification differences',
   up(db) {
     db.exec(`CREATE TABLE staff_code (

@@ -1,0 +1,123 @@
+// On screen (browser shell, Lincang fixture): a drug for a condition the patient is not filed for
+// is not covered and offers 新增病种 (seed 000 §二.(二).3, seed 003 §二.(三).1), which files it and
+// re-prices the line; the 自费·异地·备案 page records a self-pay sale and an out-of-area sale
+// with its 垫付 receipt (seed 001 §四), puts an unflagged buyer on the candidates list
+// (seed 000 §二.(一).1) and shows the stock compliance report (seed 000 §二.(三).6).
+import { test, expect } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCounterProcess, type CounterProcess } from './counter-server.ts';
+import { scan, signIn } from './ui.ts';
+import { FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
+import { syntheticCertno } from '../../core/import/synthetic.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+
+const HYPERTENSION_ONLY = syntheticCertno('530902', '19570707', 21);
+
+let c: CounterProcess;
+test.beforeAll(async () => {
+  c = await startCounterProcess('lincang');
+  // A hypertension-only resident on the roster, and the institution marked public (Lincang files there only).
+  const roster = join(c.dataDir, 'extra-roster.csv');
+  writeFileSync(roster, `psn_no,certno,name,insutype,region,conditions,flagged_date\nPX0021,${HYPERTENSION_ONLY},杜高压,390,530902,高血压,2024-03-01\n`);
+  const imported = cli(['import', 'roster', roster, '--data', c.dataDir]);
+  expect(imported.status, imported.stderr).toBe(0);
+  const pub = cli(['filing', 'settings', '--public', 'yes', '--data', c.dataDir]);
+  expect(pub.status, pub.stderr).toBe(0);
+});
+test.afterAll(async () => {
+  await c?.stop();
+});
+
+test('an antidiabetic for a hypertension-only patient: not covered, 新增病种 on the spot, then covered', async ({ page }) => {
+  await signIn(page, c);
+  await scan(page, HYPERTENSION_ONLY);
+  await expect(page.getByTestId('eligibility')).toContainText('享受两病门诊用药保障');
+  await expect(page.getByTestId('item-input')).toBeFocused();
+  await scan(page, drugBarcode(2)); // 二甲双胍片
+  await expect(page.getByTestId('line-0').getByTestId('line-warning')).toContainText('未备案糖尿病');
+  await expect(page.getByTestId('fund-0')).toHaveText('¥0.00');
+  await page.getByTestId('add-condition-0').click();
+  const dialog = page.getByTestId('filing-dialog');
+  await expect(dialog).toContainText('新增病种备案：糖尿病');
+  await page.getByTestId('filing-doctor').fill('王医生');
+  await page.keyboard.press('Enter');
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByTestId('message')).toContainText('高血压、糖尿病');
+  await expect(page.getByTestId('fund-0')).toHaveText('¥4.32'); // 4.80 VBP at 90% (seed 000 §二.(二).3)
+  await expect(page.getByTestId('line-0').getByTestId('line-warning')).toHaveCount(0);
+});
+
+test('the 自费·异地·备案 page: self-pay, out-of-area with its claim receipt, the candidates list and stock compliance', async ({ page }) => {
+  await signIn(page, c);
+  await page.getByTestId('tab-uncovered').click();
+  const msg = page.getByTestId('uncovered-message');
+
+  // Stock compliance: the fixture stocks 4 VBP two-disease drugs, short of the 20 a health centre needs.
+  await expect(page.getByTestId('stock-vbp')).toContainText('集采中选两病药品 4 种（要求不少于 20 种）');
+  await expect(page.getByTestId('stock-verdict')).toContainText('未达到配备要求');
+
+  // Self-pay for a roster patient.
+  await page.getByTestId('cash-patient').fill(HYPERTENSION_ONLY);
+  await page.getByTestId('cash-code-0').fill(drugBarcode(6)); // 复方丹参滴丸: not on the list
+  await page.getByTestId('cash-confirm').click();
+  await expect(msg).toContainText(/已记录自费：票据号 Z\d{13}，个人支付 ¥26\.00/);
+
+  // Out of area: the ID number and place of insurance are required; then it records and prints.
+  await page.getByTestId('cash-kind').selectOption('out-of-area');
+  await page.getByTestId('cash-name').fill('钱多多');
+  await page.getByTestId('cash-code-0').fill(drugBarcode(1));
+  await page.getByTestId('cash-confirm').click();
+  await expect(msg).toContainText('异地就医垫付须填写身份证号');
+  await page.getByTestId('cash-certno').fill(syntheticCertno('510104', '19550303', 7));
+  await page.getByTestId('cash-region').fill('510104');
+  await page.getByTestId('cash-confirm').click();
+  await expect(msg).toContainText(/已记录异地就医（垫付）：票据号 Y\d{13}，个人支付 ¥6\.30/);
+  await expect(page.getByTestId('cash-last')).toContainText('钱');
+
+  // Someone not on the roster: filing here is possible (public level-1); the advice says so.
+  const stranger = syntheticCertno('530902', '19610101', 33);
+  await page.getByTestId('offer-certno').fill(stranger);
+  await page.getByTestId('offer-check').click();
+  await expect(page.getByTestId('offer-advice')).toContainText('一站式办理');
+  await expect(page.getByTestId('offer-file')).toBeVisible();
+});
+
+test('where the institution may not file, the buyer goes on the candidates list, shown and exported masked', async ({ page }) => {
+  const notPublic = cli(['filing', 'settings', '--public', 'no', '--data', c.dataDir]);
+  expect(notPublic.status, notPublic.stderr).toBe(0);
+  await signIn(page, c);
+  await page.getByTestId('tab-uncovered').click();
+  const stranger = syntheticCertno('530902', '19620202', 35);
+  await page.getByTestId('offer-certno').fill(stranger);
+  await page.getByTestId('offer-check').click();
+  await expect(page.getByTestId('offer-advice')).toContainText('待认定人员');
+  await page.getByTestId('cand-name').fill('候选人');
+  await page.getByTestId('cand-hypertension').check();
+  await page.getByTestId('cand-add').click();
+  await expect(page.getByTestId('uncovered-message')).toContainText('已登记为待认定人员');
+  const list = page.getByTestId('cand-list');
+  await expect(list).toContainText('高血压');
+  await expect(list).not.toContainText(stranger);
+  await expect(list).not.toContainText('候选人');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cand-export').click()]);
+  expect(download.suggestedFilename()).toMatch(/^两病待认定人员名单-H53090200001-\d{4}-\d{2}-\d{2}\.csv$/);
+});
+
+test('a patient the scheme does not cover (employee insurance in Lincang) buys at the counter as self-pay', async ({ page }) => {
+  await signIn(page, c);
+  await scan(page, FIXTURE_REGIONS.lincang.ineligible);
+  await expect(page.getByTestId('eligibility')).toContainText('参保类型');
+  await expect(page.getByTestId('item-input')).toBeFocused();
+  await scan(page, drugBarcode(1));
+  await expect(page.getByTestId('total')).toHaveText('¥6.30');
+  await page.keyboard.press('F12');
+  await expect(page.getByTestId('message')).toContainText('本次不享受两病待遇');
+  await page.getByTestId('self-pay').click();
+  await expect(page.getByTestId('message')).toContainText(/已按自费结算：票据号 Z\d{13}，个人支付 ¥6\.30/);
+  await expect(page.getByTestId('patient-input')).toBeFocused();
+});
