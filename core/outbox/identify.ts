@@ -21,7 +21,15 @@ export interface IdentifyDeps {
   now: () => Date;
 }
 
-export class IdentifyError extends Error {}
+export class IdentifyError extends Error {
+  constructor(
+    message: string,
+    /** The platform answered and refused (it holds no such person), rather than not answering. */
+    readonly refused = false,
+  ) {
+    super(message);
+  }
+}
 
 /** The counter's own envelope for queries made before a sale exists: the terminal is the operator (opter "经办人/终端编号"). */
 export function queryContext(d: IdentifyDeps, inst: Institution): EnvelopeContext {
@@ -43,7 +51,7 @@ export async function identifyOnline(d: IdentifyDeps, inst: Institution, cert: O
   const path = ctx.region.transport.path;
   const r1 = await d.client.send(buildEnvelope('1101', nextMsgid(d.db, inst.code, d.now()), input1101(cert), ctx, d.now()), outputSchemaFor('1101'), path);
   if (r1.kind !== 'reply') throw new IdentifyError(`1101: ${r1.error}`);
-  if (r1.reply.infcode !== 0) throw new IdentifyError(`1101 refused: ${r1.reply.err_msg}`);
+  if (r1.reply.infcode !== 0) throw new IdentifyError(`1101 refused: ${r1.reply.err_msg}`, true);
   const o1101 = r1.reply.output;
   const chosen = o1101.insuinfo.find((i) => i.insutype === preferredInsutype) ?? o1101.insuinfo[0];
   const ctx5301: EnvelopeContext = { ...ctx, insuplcAdmdvs: chosen?.insuplc_admdvs ?? ctx.insuplcAdmdvs };

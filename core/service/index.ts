@@ -359,8 +359,8 @@ export class CounterService {
         if (answer) this.rememberDispensing(a.input, answer.dispensing ?? []);
         Object.assign(online, { checked: true, differences: diffs.map((d) => ({ field: d.field, messageZh: d.messageZh })), noteZh: diffs.length ? '医保平台信息与本地名单不一致，本次按本地名单办理，请核实' : null });
       }
-    } catch {
-      online.noteZh = '医保平台暂时无法查询，按本地名单办理';
+    } catch (e) {
+      online.noteZh = (e as { refused?: boolean }).refused ? '医保平台未返回此人的参保信息，本次按本地名单办理，请核实证件' : '医保平台暂时无法查询，按本地名单办理';
     } finally {
       clearTimeout(timer);
     }

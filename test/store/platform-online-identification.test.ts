@@ -61,6 +61,7 @@ test('the platform agrees with the roster: no difference; 9001 then 1101 then 53
     const local = await s.call('lookup', { input: certno });
     assert.equal(local.found, true);
     assert.equal(local.online?.checked, false, 'the platform did not know the person yet (1101 refused): the roster answered');
+    assert.match(local.online!.noteZh!, /未返回此人的参保信息/);
     const psnNo = local.patient!.psnNo;
     sim.setRegistry({
       persons: [{ psnNo, certno, name: '张建国', insuinfo: [{ insutype: '390', insuplc_admdvs: '530902' }], filings: [{ code: 'M03900', name: '高血压', begndate: '2020-01-01' }, ...(local.patient!.conditions.includes('diabetes') ? [{ code: 'M01600', name: '糖尿病', begndate: '2020-01-01' }] : [])] }],
@@ -103,6 +104,7 @@ test('no platform, an unreachable one, or one slower than the lookup timeout: th
   assert.equal(b.found, true);
   assert.equal(b.online?.checked, false);
   assert.match(b.online!.noteZh!, /本地名单/);
+  assert.doesNotMatch(b.online!.noteZh!, /未返回此人/, 'not reachable is not the same as not known');
   db.close();
   await withCounter(
     { persons: [] },
