@@ -8,6 +8,7 @@ import { loadOrCreateToken } from '../http/token.ts';
 import { ScreenAccess } from '../http/screen-access.ts';
 import { startHttpServer, type RunningHttp } from '../http/server.ts';
 import { Uploader as OutboxUploader } from '../outbox/uploader.ts';
+import { HubSync } from '../hub/sync.ts';
 import { acquireLock, type DataDirLock } from '../store/lock.ts';
 import { rendererDir } from '../config/paths.ts';
 import type { Institution } from '../contract/institution.ts';
@@ -180,11 +181,15 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
   const endpoint = () => getInstitution(db)?.platformEndpoint ?? '';
   const probe = new PlatformProbe(endpoint);
   let uploader: Uploader | null = null;
+  const hub = new HubSync(db, o.log ? { log: o.log } : {});
   const service = new CounterService({
     db,
     platform: probe,
     demo: o.demo ?? false,
-    onCommitted: () => uploader?.wake(),
+    onCommitted: () => {
+      uploader?.wake();
+      hub.wake();
+    },
     // The operator's platform session ends with theirs (9002); a failure is logged, the counter sign-out never waits on it.
     onSignedOut: (operatorId) => void uploader?.signOut?.(operatorId).catch((e: Error) => o.log?.(`9002 sign-out failed: ${e.message}`)),
     ...(o.now ? { now: o.now } : {}),
@@ -212,6 +217,7 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
     throw e;
   }
   probe.start();
+  hub.start();
   return {
     db,
     service,
@@ -222,6 +228,7 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
     probe,
     async close() {
       probe.stop();
+      await hub.stop();
       await uploader?.stop();
       await http.close();
       db.close();

@@ -312,11 +312,19 @@ export class Uploader {
 
   /** Picks ready rows, signs their operators in, plans and marks them 'sending' (one transaction). */
   private async take(limit: number, exclude: ReadonlySet<string>): Promise<{ works: Work[]; immediate: { work: Work; outcome: Outcome }[] }> {
-    const rows = readyRows(this.db, this.now(), limit + exclude.size).filter((r) => !exclude.has(r.id)).slice(0, limit);
+    const picked = readyRows(this.db, this.now(), limit + exclude.size).filter((r) => !exclude.has(r.id)).slice(0, limit);
     const works: Work[] = [];
     const immediate: { work: Work; outcome: Outcome }[] = [];
-    if (rows.length === 0) return { works, immediate };
-    const { signNos, failed } = await this.signInFor(rows);
+    if (picked.length === 0) return { works, immediate };
+    const { signNos, failed } = await this.signInFor(picked);
+    // The sign-in was awaited, and meanwhile a row may have left the line: a return cancels a sale
+    // not yet sent and takes its place (it then resettles the kept lines with nothing to undo).
+    // Such a row must be neither sent nor put back in line, or the whole sale would stand on the
+    // platform beside the resettlement. From here to the 'sending' mark nothing is awaited.
+    const rows = picked.flatMap((p) => {
+      const r = getOutbox(this.db, p.id);
+      return r && (r.status === 'pending' || r.status === 'ambiguous') && r.step === p.step ? [r] : [];
+    });
     for (const r of rows) {
       const rec = getSettlement(this.db, r.settlement_id);
       const fail = rec ? failed.get(`${rec.operator_id}\u0000${rec.institution_code}`) : undefined;
@@ -326,7 +334,7 @@ export class Uploader {
         immediate.push({ work: { row: r, msg, step: steps[r.step]!, steps, mode: 'send', aux: [] }, outcome: fail });
         continue;
       }
-      const p = this.plan(getOutbox(this.db, r.id)!, signNos);
+      const p = this.plan(r, signNos);
       if ('immediate' in p) immediate.push({ work: { row: p.row, msg: p.msg, step: p.step, steps: p.steps, mode: 'send', aux: [] }, outcome: p.immediate });
       else works.push(p);
     }

@@ -2,6 +2,7 @@
 // and what was scanned, the year's pool usage, every line's catalog item and list membership,
 // the dispensing history and open overrides for the supervision checks, the prescription).
 // Everything after this (price) is pure; everything written is written by commitSale.
+import { Decimal } from '../money/decimal.ts';
 import { InputError, problem } from '../contract/problems.ts';
 import type { Institution } from '../contract/institution.ts';
 import type { RosterRecord } from '../contract/patient.ts';
@@ -33,6 +34,8 @@ export interface SaleContext {
   /** The patient as the counter shows them (flags, eligibility, cap), from the reads above. */
   patient: PatientLookup;
   usage: UsageBreakdown;
+  /** Whose figure the year's usage is: this counter's own, or the group's from the hub (higher). */
+  poolSource: 'counter' | 'group';
   /** Each line's catalog item (null: no item has that code). */
   items: (CatalogItem | null)[];
   listings: Map<string, Listing>;
@@ -74,14 +77,27 @@ function yearUsage(db: DB, r: RosterRecord, date: string): UsageBreakdown {
   return report === undefined ? usageBreakdown(db, r.psn_no, date) : usageAfterReport(db, r.psn_no, date, report);
 }
 
-export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, options: { institution?: Institution; platformDispensing?: readonly DispensedEntry[] } = {}): SaleContext {
+export interface SaleContextOptions {
+  institution?: Institution;
+  /**
+   * What the patient's pool has paid this year across the counter's group (core/hub), when the hub
+   * answered: used instead of this counter's own figure when it is higher.
+   */
+  groupUsed?: string;
+  /** Other institutions' dispensing the platform reported (5205), for the refill rule. */
+  platformDispensing?: readonly DispensedEntry[];
+}
+
+export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, options: SaleContextOptions = {}): SaleContext {
   checkDate(input.date);
   if (input.lines.length === 0) {
     throw new InputError('INVALID_REQUEST', 'a sale needs at least one line', '至少需要一个药品明细', [problem('lines', 'too_small', 'a sale needs at least one line', '至少需要一个药品明细')]);
   }
   const institution = options.institution ?? requireInstitution(db);
   const { record, identified, read } = findScanned(db, input.patient.trim(), input.date);
-  const usage = yearUsage(db, record, input.date);
+  const own = yearUsage(db, record, input.date);
+  const group = options.groupUsed !== undefined && new Decimal(options.groupUsed).greaterThan(own.used);
+  const usage = group ? { ...own, used: new Decimal(options.groupUsed!).toFixed(2) } : own;
   const patient = describePatient(db, book, institution, record, input.date, read, {}, usage);
   const byCode = catalogItemsByCodes(db, input.lines.map((l) => l.code));
   const items = input.lines.map((l) => byCode.get(l.code.trim()) ?? null);
@@ -95,5 +111,5 @@ export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, opti
       }
     : null;
   const codes = input.lines.flatMap((l) => l.traceCodes ?? []);
-  return { input, date: input.date, institution, record, identified, patient, usage, items, listings, supervision, soldTraceCodes: soldTraceCodes(db, codes), traceCodesRequired: traceCodesRequiredIn(institution.policy) };
+  return { input, date: input.date, institution, record, identified, patient, usage, poolSource: group ? 'group' : 'counter', items, listings, supervision, soldTraceCodes: soldTraceCodes(db, codes), traceCodesRequired: traceCodesRequiredIn(institution.policy) };
 }

@@ -12,11 +12,11 @@ import type { SaleInput } from '../contract/sale.ts';
 import type { PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { settlementForRequest } from '../store/journal.ts';
-import { loadSaleContext } from './context.ts';
+import { loadSaleContext, type SaleContextOptions } from './context.ts';
 import { assertSettleable, price, type PricedSale } from './price.ts';
 import { commitSale, type CommitOptions } from './commit.ts';
 
-export { loadSaleContext, type SaleContext } from './context.ts';
+export { loadSaleContext, type SaleContext, type SaleContextOptions } from './context.ts';
 export { price, assertSettleable, paymentStandardFor, type PricedSale, type PricedLine, type SaleFacts, type SupervisedLine } from './price.ts';
 export { commitSale, type CommitOptions } from './commit.ts';
 export { readSettlement, OUTBOX_STATUS_ZH, type SettlementReadModel, type SettlementRecord } from './read.ts';
@@ -38,7 +38,7 @@ export function saleRequestHash(body: Record<string, unknown>): string {
 }
 
 /** Loads and prices a sale (a quote): reads once, writes nothing. */
-export function quoteSale(db: DB, book: PolicyBook, input: SaleInput, options: { institution?: Institution; platformDispensing?: readonly DispensedEntry[] } = {}): PricedSale {
+export function quoteSale(db: DB, book: PolicyBook, input: SaleInput, options: SaleContextOptions = {}): PricedSale {
   return price(loadSaleContext(db, book, input, options), book);
 }
 
@@ -47,6 +47,8 @@ export interface SettleOptions extends Omit<CommitOptions, 'requestHash'> {
   institution?: Institution;
   /** Other institutions' dispensing from 5205 (the refill rule counts it). */
   platformDispensing?: readonly DispensedEntry[];
+  /** The group's figure for the patient's year (core/hub), when the hub answered. */
+  groupUsed?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export function settleSale(db: DB, book: PolicyBook, input: SaleInput, o: Settle
       return { id: already.id, replayed: true };
     }
   }
-  const priced = price(loadSaleContext(db, book, input, { institution: o.institution, platformDispensing: o.platformDispensing }), book);
+  const priced = price(loadSaleContext(db, book, input, { institution: o.institution, platformDispensing: o.platformDispensing, ...(o.groupUsed !== undefined ? { groupUsed: o.groupUsed } : {}) }), book);
   assertSettleable(priced);
   return { id: commitSale(db, priced.facts, o), replayed: false };
 }

@@ -338,7 +338,8 @@ export const QuoteOutput = z.object({
   total: money,
   fund: money,
   patientPays: money,
-  cap: z.object({ limit: money, before: money, after: money }),
+  /** The year's cap; `source` says whose figure of what was already paid it started from: this counter's, or the group's (hub). */
+  cap: z.object({ limit: money, before: money, after: money, source: z.enum(['counter', 'group']) }),
   lines: z.array(QuoteLineView),
   /** The region's supply rule the check used (document and paragraph, by the document's name), when any line gave its days. */
   supply: z.object({ maxDaysPerPrescription: z.number().nullable(), source: z.string() }).nullable(),

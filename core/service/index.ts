@@ -7,13 +7,14 @@ import { InputError, parseOrThrow, problem } from '../contract/problems.ts';
 import type { Institution } from '../contract/institution.ts';
 import { serviceDate, wallTime } from '../clock/index.ts';
 import { maskCertno } from '../identity/mask.ts';
-import { Decimal } from '../money/decimal.ts';
+import { Decimal, fen } from '../money/decimal.ts';
 import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { getInstitution, getSetting, institutionFields, setInstitution, setSetting } from '../store/settings.ts';
 import { catalogItemsByCodes, searchCatalog } from '../store/catalog.ts';
 import { listSettlements, settlementForRequest } from '../store/journal.ts';
-import { claimTraceCodes, HubUnavailable } from '../hub/client.ts';
+import { claimTraceCodes, groupPoolFigure, holdPool, HubUnavailable, type HubLink } from '../hub/client.ts';
+import { unpushedFund } from '../store/hub-sync.ts';
 import { soldRefusal } from '../sale/dispensed.ts';
 import { currentMessage, getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
@@ -38,7 +39,7 @@ import {
 } from '../store/counter.ts';
 import { reverse as journalReverse } from '../settlement/reverse.ts';
 import { commitRecord } from '../settlement/commit.ts';
-import { quoteSale, readSettlement, saleRequestHash, settleSale, type SettlementReadModel } from '../sale/index.ts';
+import { loadSaleContext, quoteSale, readSettlement, saleRequestHash, settleSale, type SettlementReadModel } from '../sale/index.ts';
 import type { SaleInput } from '../contract/sale.ts';
 import { diagnosisFor, renderDrugList, renderPrescription, renderTestPage, renderPublicList, renderReceipt, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, needsAdmin, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type MethodSpec, type SettlementView } from './contract.ts';
@@ -117,6 +118,8 @@ function offsetMm(text: string | undefined): number {
   return Number.isFinite(n) ? Math.max(-20, Math.min(20, n)) : 0;
 }
 
+/** How long a quote or settle waits for the hub's figure of the patient's year (or its hold) before pricing on its own. */
+const HUB_POOL_TIMEOUT_MS = 300;
 /** How long a settle waits for the hub to claim its trace codes before settling on its own. */
 const HUB_CLAIM_TIMEOUT_MS = 1_500;
 
@@ -384,15 +387,60 @@ export class CounterService {
     return { items: searchCatalog(this.db, a.text, { limit: a.limit }).map((h) => catalogHit(this.db, h, inst.region)) };
   }
 
-  protected m_quote(a: MethodArgs<'quote'>): MethodOutput<'quote'> {
-    return quoteView(quoteSale(this.db, this.book, this.saleInput(a), { institution: this.institution(), platformDispensing: this.platformDispensing(a.patient) }));
+  protected async m_quote(a: MethodArgs<'quote'>): Promise<MethodOutput<'quote'>> {
+    const input = this.saleInput(a);
+    const group = await this.groupFigure(input);
+    return quoteView(quoteSale(this.db, this.book, input, { institution: this.institution(), platformDispensing: this.platformDispensing(a.patient), ...(group ? { groupUsed: group.used } : {}) }));
+  }
+
+  /**
+   * With a hub configured and answering within HUB_POOL_TIMEOUT_MS, what the patient's pool has
+   * paid this year across the group: the hub's journal, the holds of sales other counters are
+   * settling now, and this counter's records the hub has not received yet. null: the counter
+   * prices on its own figure (no hub, or the hub is away).
+   */
+  private async groupFigure(input: SaleInput): Promise<{ used: string; unpushed: string; psnNo: string; year: number; link: HubLink } | null> {
+    const link = getSetting(this.db, 'hub.link');
+    if (!link) return null;
+    const ctx = loadSaleContext(this.db, this.book, input, { institution: this.institution() });
+    const year = Number(input.date.slice(0, 4));
+    const fig = await groupPoolFigure(link, ctx.record.psn_no, year, HUB_POOL_TIMEOUT_MS);
+    if (!fig) return null;
+    const unpushed = unpushedFund(this.db, ctx.record.psn_no, year);
+    return { used: fen(new Decimal(fig.fund).plus(fig.held).plus(unpushed)), unpushed, psnNo: ctx.record.psn_no, year, link };
+  }
+
+  /**
+   * Before a sale commits with the group's figure, its fund amount is held at the hub so that two
+   * counters settling the same patient at once cannot together pass the cap. Refused: another
+   * counter took it first, and the sale must be priced again.
+   */
+  private async holdAtHub(input: SaleInput, group: NonNullable<Awaited<ReturnType<CounterService['groupFigure']>>>, saleId: string): Promise<void> {
+    const priced = quoteSale(this.db, this.book, input, { institution: this.institution(), groupUsed: group.used });
+    if (new Decimal(priced.result.fund).lessThanOrEqualTo(0)) return;
+    const cap = fen(new Decimal(priced.result.cap.limit).minus(group.unpushed));
+    const hold = await holdPool(group.link, { saleId, psnNo: group.psnNo, year: group.year, amount: priced.result.fund, cap }, HUB_POOL_TIMEOUT_MS);
+    if (hold && !hold.granted) {
+      throw refusal(
+        'GROUP_CAP_CHANGED',
+        'another counter of the group has just settled for this patient; price the sale again',
+        '本组其他柜台刚为该患者结算，年度限额已变化，请重新计价后再结算',
+        'patient',
+      );
+    }
   }
 
   protected async m_settle(a: MethodArgs<'settle'>): Promise<MethodOutput<'settle'>> {
     const operator = this.operatorFor(a.session);
     const { session: _s, requestId, ...body } = a;
     const input = this.saleInput(a);
-    const settlementId = await this.claimAtHub(input, requestId);
+    const replay = Boolean(settlementForRequest(this.db, requestId));
+    let settlementId = await this.claimAtHub(input, requestId);
+    const group = replay ? null : await this.groupFigure(input);
+    if (group) {
+      settlementId ??= (this.ids ?? uuidv7)();
+      await this.holdAtHub(input, group, settlementId);
+    }
     // Bad input (an unknown code, a missing prescription) is 400; the pipeline's refusals (not
     // eligible, blocked by supervision, a reused requestId) are 409.
     // commitRecord: the one place the crash test's ghost-commit fault can roll the answer back (core/config/test-fault.ts).
@@ -408,6 +456,7 @@ export class CounterService {
           ids: this.ids,
           institution: this.institution(),
           ...(settlementId ? { settlementId } : {}),
+          ...(group ? { groupUsed: group.used } : {}),
         }),
       ({ id, replayed }) => ({ view: this.view(this.record(id)), replayed }),
     );

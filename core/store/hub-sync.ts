@@ -1,6 +1,7 @@
 // The counter's side of the hub link, in SQLite: journal records after a cursor (to push), the
 // push and roster cursors, and roster rows pulled from the hub written into the patients table.
 import type { HubLine, HubRecord, HubRosterRow, HubSettlement } from '../contract/hub.ts';
+import { Decimal, fen } from '../money/decimal.ts';
 import type { DB } from './db.ts';
 import { prep } from './prepared.ts';
 import { getSetting, setSetting } from './settings.ts';
@@ -77,4 +78,11 @@ export function* rosterRows(db: DB, pageSize = 10_000): Generator<HubRosterRow[]
     yield rows;
     after = rows[rows.length - 1]!.psn_no;
   }
+}
+
+/** Fund this counter paid a patient in a year that the hub has not received yet (records after the push cursor). */
+export function unpushedFund(db: DB, psnNo: string, year: number): string {
+  const rows = prep(db, 'SELECT fund FROM settlement WHERE seq > ? AND psn_no = ? AND settle_date >= ? AND settle_date < ?')
+    .all(pushedSeq(db), psnNo, `${year}-01-01`, `${year + 1}-01-01`) as { fund: string }[];
+  return fen(rows.reduce((sum, r) => sum.plus(r.fund), new Decimal(0)));
 }
