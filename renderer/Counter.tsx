@@ -883,6 +883,14 @@ function PatientPanel({ lookup }: { lookup: Lookup | null }) {
           <div key={r.code} className="reason">{r.message}</div>
         ))}
       </div>
+      {lookup.online && (lookup.online.differences.length > 0 || lookup.online.noteZh) && (
+        <div data-testid="online-differences">
+          {lookup.online.noteZh && <div className="warn">{lookup.online.noteZh}</div>}
+          {lookup.online.differences.map((d, i) => (
+            <div key={i} className="warn">{d.messageZh}</div>
+          ))}
+        </div>
+      )}
       <dl className="facts">
         <dt>执行政策</dt>
         <dd data-testid="policy">{p.policy ? `${p.policy.name}（${p.policy.version} 起）` : '—'}</dd>

@@ -11,6 +11,10 @@ import { Uploader as OutboxUploader } from '../outbox/uploader.ts';
 import { HubSync } from '../hub/sync.ts';
 import { acquireLock, type DataDirLock } from '../store/lock.ts';
 import { rendererDir } from '../config/paths.ts';
+import type { Institution } from '../contract/institution.ts';
+import { loadPlatformConfig } from '../platform/config.ts';
+import type { OnlineCertificate, PlatformIdentity } from '../platform/identification.ts';
+import { identifyOnline } from '../outbox/identify.ts';
 
 /** Probes the configured platform endpoint: any HTTP answer means reachable, a refused or timed-out connection does not. */
 export class PlatformProbe implements PlatformLink {
@@ -19,6 +23,8 @@ export class PlatformProbe implements PlatformLink {
   private timer: NodeJS.Timeout | null = null;
   /** Called when the platform answers again after being unreachable (wakes the uploader at once). */
   onBack: () => void = () => {};
+  /** Online identification (1101/5301) through the uploader's platform session, when there is one. */
+  identify?: PlatformLink['identify'];
   constructor(private readonly endpointOf: () => string) {}
   endpoint(): string {
     return this.endpointOf();
@@ -63,6 +69,7 @@ export interface Uploader {
   stop(): Promise<void> | void;
   /** 9002 sign-out of an operator's platform sessions (the operator signed out at the counter). */
   signOut?(operatorId: string): Promise<unknown>;
+  identify?: PlatformLink['identify'];
 }
 
 /**
@@ -114,6 +121,12 @@ export class EndpointFollowingUploader implements Uploader {
   }
   async signOut(operatorId: string): Promise<number> {
     return (await this.current?.signOut(operatorId)) ?? 0;
+  }
+  /** 1101 + 5301 over the current endpoint's client and sign-in (throws when no endpoint is set). */
+  async identify(inst: Institution, cert: OnlineCertificate, preferredInsutype: string | null): Promise<PlatformIdentity | null> {
+    const u = this.current;
+    if (!u) throw new Error('no platform endpoint');
+    return identifyOnline({ db: this.db, client: u.client, session: u.session, config: loadPlatformConfig(), now: () => new Date() }, inst, cert, preferredInsutype);
   }
   async stop(): Promise<void> {
     clearInterval(this.timer);
@@ -186,6 +199,10 @@ export async function startCounter(o: CounterOptions): Promise<RunningCounter> {
     o.uploader === null ? null : o.uploader ? o.uploader(db, endpoint) : new EndpointFollowingUploader(db, endpoint, { ...(o.simulatorHints !== undefined ? { hints: o.simulatorHints } : {}), ...(o.log ? { log: o.log } : {}) });
   // The platform is back: drain now rather than at the end of the uploader's backoff.
   probe.onBack = () => uploader?.wake();
+  if (uploader?.identify) {
+    const u = uploader;
+    probe.identify = (inst, cert, pref) => u.identify!(inst, cert, pref);
+  }
   const token = loadOrCreateToken(o.dataDir);
   const screen = new ScreenAccess();
   const staticDir = o.staticDir === undefined ? rendererDir() : o.staticDir;

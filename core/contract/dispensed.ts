@@ -25,6 +25,8 @@ export const DispensedLineShape = {
   batch: z.string().trim().min(1).max(30).optional(),
   /** 有效期至. */
   expiry: isoDate('expiry', '有效期').optional(),
+  /** 生产日期 as printed on the box (3505 商品销售 manu_date). */
+  manufactureDate: isoDate('manufactureDate', '生产日期').optional(),
   usage: LineUsageSchema.optional(),
 };
 
@@ -32,6 +34,7 @@ export interface DispensedLineFacts {
   traceCodes?: string[] | undefined;
   batch?: string | undefined;
   expiry?: string | undefined;
+  manufactureDate?: string | undefined;
   usage?: LineUsage | undefined;
 }
 

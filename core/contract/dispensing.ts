@@ -6,7 +6,7 @@ export interface DispensedEntry {
   drugGroup: string | null;
   days: number;
   code?: string | null;
-  /** Where it was dispensed: this counter, or history the roster import carried. */
-  source: 'counter' | 'import';
+  /** Where it was dispensed: this counter, history the roster import carried, or another institution per the platform (5205). */
+  source: 'counter' | 'import' | 'platform';
   institution?: string | null;
 }

@@ -72,6 +72,7 @@ export const StoredLineFactsSchema = z.object({
   traceCodes: z.array(z.string()).optional(),
   batch: z.string().nullish(),
   expiry: z.string().nullish(),
+  manufactureDate: z.string().nullish(),
   usage: LineUsageSchema.nullish(),
   days: z.number().nullish(),
   /** What a return line refers to (reversals keep their own facts). */
@@ -139,6 +140,6 @@ export const StoredPrescriptionSchema = z.union([
 export type StoredPrescription = z.output<typeof StoredPrescriptionSchema>;
 
 /** outbox.steps_json */
-export const StoredStepsSchema = z.array(z.object({ action: z.enum(['register', 'visit', 'fees', 'settle', 'reverse']), infno: z.string() }));
+export const StoredStepsSchema = z.array(z.object({ action: z.enum(['register', 'visit', 'fees', 'settle', 'reverse', 'goods']), infno: z.string() }));
 
 export type { Prescription };

@@ -3,22 +3,31 @@
 // pharmacies through the retail set (2102 settle; 2103 undo). 2206/2101 previews are skipped:
 // the counter already has its own split and the platform's comes back with the settlement.
 import type { Step } from '../store/outbox.ts';
+import { loadPlatformConfig } from '../platform/config.ts';
 
 export type InstitutionType = 'clinic' | 'pharmacy';
 
 export const INFNO = {
   clinic: { register: '2201', visit: '2203', fees: '2204', settle: '2207', reverse: '2208' },
   pharmacy: { settle: '2102', reverse: '2103' },
+  /** 3505 商品销售: the dispensed drugs for the 进销存 record, after the settlement (where the province asks for it). */
+  goods: '3505',
 } as const;
 
-export function saleSteps(type: InstitutionType): Step[] {
-  if (type === 'pharmacy') return [{ action: 'settle', infno: INFNO.pharmacy.settle }];
+/**
+ * The steps of a sale. `policy` names the region: where provinces.json sets goodsSaleUpload (the
+ * 进销存 supervision, e.g. seed 004 §(四)), the dispensed drugs follow the settlement as 3505.
+ */
+export function saleSteps(type: InstitutionType, policy?: string): Step[] {
+  const goods: Step[] = policy && loadPlatformConfig().region(policy).goodsSaleUpload ? [{ action: 'goods', infno: INFNO.goods }] : [];
+  if (type === 'pharmacy') return [{ action: 'settle', infno: INFNO.pharmacy.settle }, ...goods];
   const c = INFNO.clinic;
   return [
     { action: 'register', infno: c.register },
     { action: 'visit', infno: c.visit },
     { action: 'fees', infno: c.fees },
     { action: 'settle', infno: c.settle },
+    ...goods,
   ];
 }
 

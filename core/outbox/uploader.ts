@@ -21,6 +21,7 @@ import { PlatformClient, type SendOutcome } from '../platform/client.ts';
 import { isOwnSimulator } from '../platform/hints.ts';
 import { isSignInRefusal, PlatformSession, type SignInError } from './session.ts';
 import type { DB } from '../store/db.ts';
+import { getStaffCode } from '../store/staff.ts';
 import { getSettlement, linesOf, returnedLineIds, type LineRow, type SettlementRow } from '../store/journal.ts';
 import {
   currentMessage,
@@ -129,6 +130,12 @@ export function backoffDelay(failures: number, random: () => number, baseMs = 10
 }
 
 
+
+/** The operator's national codes (staff_code), in the mapping's names. */
+function staffCodes(db: DB, operatorId: string): MappingContext['staff'] {
+  const s = getStaffCode(db, operatorId);
+  return s ? { drCode: s.drCode, ...(s.drName ? { drName: s.drName } : {}), deptCode: s.deptCode, deptName: s.deptName, ...(s.caty ? { caty: s.caty } : {}) } : null;
+}
 
 const SETTLE_INFNOS = new Set(['2207', '2102', '2102A']);
 const REVERSE_INFNOS = new Set(['2208', '2103']);
@@ -260,6 +267,8 @@ export class Uploader {
           target,
           hints: this.o.hints ?? (c.region.sendSimulatorHints || isOwnSimulator(this.o.endpoint)),
           at,
+          staff: staffCodes(this.db, c.record.operator_id),
+          setlId: row.setl_id,
         };
         input = buildInput(step, mctx);
       }

@@ -27,6 +27,10 @@ const RegionSettings = z.object({
   extraEnvelope: z.object({ fixmedins_soft_fcty: z.string().max(200).optional(), enc_type: z.literal('').optional() }).strict().optional(),
   /** The department sent where the interface asks for one (2201 dept_code/caty, 2204 bilg_dept_codg) when the staff mapping has none. */
   department: z.object({ code: z.string().min(1).max(30), name: z.string().min(1).max(100), caty: z.string().min(1).max(6) }).optional(),
+  /** The province refuses a local operator id as 医保医师/药师编码: a business message for an operator with no staff mapping is not built. */
+  requireStaffCodes: z.boolean().optional(),
+  /** Upload each dispensed drug with 3505 商品销售 (进销存) after the settlement. */
+  goodsSaleUpload: z.boolean().optional(),
   ambiguity: z
     .object({
       // No transaction queries a message by msgid (platform-fields.md 5203: keyed by setl_id). A

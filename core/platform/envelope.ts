@@ -253,6 +253,40 @@ export const Output3202Schema = z.object({
     .array(z.object({ psn_no: optStr, mdtrt_id: optStr, setl_id: id, msgid: optStr, stmt_rslt: str, refd_setl_flag: optStr, memo: optStr, medfee_sumamt: optAmount, fund_pay_sumamt: optAmount, acct_pay: optAmount }).passthrough())
     .default([]),
 });
+/** 1101 人员信息获取 → baseinfo, insuinfo[], idetinfo[] (A1o Output_1101). */
+export const Output1101Schema = z.object({
+  baseinfo: z.object({ psn_no: id, psn_cert_type: optStr, certno: str, psn_name: str, gend: optStr, naty: optStr, brdy: optStr, age: optAmount }).passthrough(),
+  insuinfo: z
+    .array(z.object({ balc: amount, insutype: str, psn_type: optStr, psn_insu_stas: optStr, psn_insu_date: optStr, paus_insu_date: optStr, cvlserv_flag: optStr, insuplc_admdvs: str.pipe(z.string().regex(/^\d{6}$/)), emp_name: optStr }).passthrough())
+    .max(50)
+    .default([]),
+  idetinfo: z.array(z.object({ psn_idet_type: optStr, psn_type_lv: optStr, memo: optStr, begntime: optStr, endtime: optStr }).passthrough()).max(50).default([]),
+});
+const Filing5301 = z.object({ opsp_dise_code: str.pipe(z.string().min(1).max(30)), opsp_dise_name: str, begndate: str.pipe(z.string().min(10)), enddate: optStr }).passthrough();
+/** 5301 慢特病备案查询 → feedetail: one object (A1o) or a list (A2); always a list here. */
+export const Output5301Schema = z.object({
+  feedetail: z
+    .union([z.array(Filing5301).max(100), Filing5301.transform((f) => [f])])
+    .optional()
+    .nullable()
+    .transform((v) => v ?? []),
+});
+const Dispensed5205 = z
+  .object({ feedetl_sn: optStr, fixmedins_code: str, fixmedins_name: optStr, psn_no: optStr, fee_ocur_time: str.pipe(z.string().min(10)), cnt: amount, pric: optAmount, med_list_codg: str, hilist_name: optStr, spec: optStr, prd_days: optStr, memo: optStr })
+  .passthrough();
+/** 5205 慢特病用药记录: rows of dispensing elsewhere (A5 Out5205; the node name is not shown there: feedetail, or data). */
+export const Output5205Schema = z
+  .object({ feedetail: z.array(Dispensed5205).max(5000).optional().nullable(), data: z.array(Dispensed5205).max(5000).optional().nullable() })
+  .transform((o) => ({ rows: o.feedetail ?? o.data ?? [] }));
+/** 1312 医保目录信息查询: one page of the national list (hilist_code, hilist_name, chrgitm_lv 01 甲 / 02 乙 / 03 自费) and the page count. */
+export const Output1312Schema = z.object({
+  data: z
+    .array(z.object({ hilist_code: str.pipe(z.string().min(1).max(50)), hilist_name: str.pipe(z.string().min(1).max(200)), chrgitm_lv: optStr, list_type: optStr, begndate: optStr, enddate: optStr, vali_flag: optStr, updt_time: optStr }).passthrough())
+    .max(5000)
+    .default([]),
+  pages: z.union([z.number(), z.string()]).optional().nullable().transform((v) => (v == null ? null : Number(v))),
+  recordCounts: z.union([z.number(), z.string()]).optional().nullable().transform((v) => (v == null ? null : Number(v))),
+});
 export const AnyOutputSchema = z.unknown();
 
 /** The output schema of each transaction the product sends. */
@@ -273,6 +307,12 @@ export const OUTPUT_SCHEMAS = {
   '3201': Output3201Schema,
   '9101': Output9101Schema,
   '3202': Output3202Schema,
+  '1101': Output1101Schema,
+  '5301': Output5301Schema,
+  '5205': Output5205Schema,
+  '3505': EmptyOutputSchema,
+  '1312': Output1312Schema,
+  '3301': EmptyOutputSchema,
 } as const;
 export type KnownInfno = keyof typeof OUTPUT_SCHEMAS;
 export type OutputOf<K extends KnownInfno> = z.output<(typeof OUTPUT_SCHEMAS)[K]>;

@@ -58,6 +58,8 @@ export interface MappingContext {
   at: Date;
   /** The operator's national codes, when the institution has mapped them. */
   staff?: StaffCodes | null;
+  /** The platform's setl_id of this record's settlement (known once its settle step is acked). */
+  setlId?: string | null;
 }
 
 /**
@@ -84,8 +86,16 @@ function begntime(ctx: MappingContext): string {
   return `${ctx.record.settle_date} ${infTime(new Date(ctx.record.settled_at)).slice(11)}`;
 }
 
+/** Raised when the province requires national staff codes and the operator has none. */
+export class StaffCodeMissing extends Error {
+  constructor(readonly operatorId: string, readonly operatorName: string) {
+    super(`operator ${operatorId} (${operatorName}) has no national doctor/pharmacist code; the region requires one (set it with: cli staff --operator ${operatorId} --code ...)`);
+  }
+}
+
 function staff(ctx: MappingContext): { drCode: string; drName: string; deptCode: string; deptName: string; caty: string } {
   const s = ctx.staff ?? {};
+  if (ctx.region.requireStaffCodes && !s.drCode) throw new StaffCodeMissing(ctx.record.operator_id, ctx.record.operator_name);
   const d = ctx.region.department;
   return { drCode: s.drCode ?? ctx.record.operator_id, drName: s.drName ?? ctx.record.operator_name, deptCode: s.deptCode ?? d.code, deptName: s.deptName ?? d.name, caty: s.caty ?? d.caty };
 }
@@ -144,6 +154,67 @@ function feeLine(ctx: MappingContext, l: LineRow, extra: Record<string, unknown>
   };
 }
 
+/** Batch facts of a dispensed line (the 进销存 fields of 3505), when the counter recorded them. */
+function batchFacts(l: LineRow): { batch?: string; manufactureDate?: string; expiry?: string; traceCodes?: string[] } {
+  try {
+    const f = JSON.parse(l.facts_json) as Record<string, unknown>;
+    const s = (k: string) => (typeof f[k] === 'string' && f[k] ? (f[k] as string) : undefined);
+    const codes = Array.isArray(f.traceCodes) ? f.traceCodes.filter((c): c is string => typeof c === 'string' && c.length > 0) : [];
+    return { ...(s('batch') ? { batch: s('batch')! } : {}), ...(s('manufactureDate') ? { manufactureDate: s('manufactureDate')! } : {}), ...(s('expiry') ? { expiry: s('expiry')! } : {}), ...(codes.length ? { traceCodes: codes } : {}) };
+  } catch {
+    return {};
+  }
+}
+
+/** 3505 商品销售 selinfo, one per dispensed line; manu_lotnum and manu_date are required, so a line without them cannot be reported. */
+function goodsInput(ctx: MappingContext): Record<string, unknown> {
+  const p = ctx.patient;
+  const st = staff(ctx);
+  const time = begntime(ctx);
+  return {
+    selinfo: ctx.lines.map((l) => {
+      const b = batchFacts(l);
+      if (!b.batch || !b.manufactureDate) throw new Error(`line ${l.line_no} (${l.name}) has no batch number and manufacture date (manu_lotnum, manu_date), which 3505 requires`);
+      return {
+        med_list_codg: l.catalog_code,
+        fixmedins_hilist_id: l.own_code ?? l.catalog_code,
+        fixmedins_hilist_name: l.name,
+        fixmedins_bchno: l.feedetl_sn,
+        prsc_dr_cert_type: '',
+        prsc_dr_certno: '',
+        prsc_dr_name: st.drName,
+        phar_cert_type: '',
+        phar_certno: '',
+        phar_name: st.drName,
+        phar_prac_cert_no: st.drCode,
+        hi_feesetl_type: '1',
+        setl_id: ctx.setlId ?? '',
+        mdtrt_sn: ctx.record.receipt_no,
+        psn_no: p.psnNo,
+        psn_cert_type: p.certno ? '01' : '',
+        certno: p.certno ?? '',
+        psn_name: p.name ?? '',
+        manu_lotnum: b.batch,
+        manu_date: b.manufactureDate,
+        expy_end: b.expiry ?? '',
+        rx_flag: '1',
+        trdn_flag: '0',
+        finl_trns_pric: l.price,
+        rxno: '',
+        rx_circ_flag: '0',
+        rtal_docno: ctx.record.receipt_no,
+        stoout_no: ctx.record.receipt_no,
+        bchno: b.batch,
+        drug_trac_codg: b.traceCodes?.[0] ?? '',
+        sel_retn_cnt: l.quantity,
+        sel_retn_time: time,
+        sel_retn_opter_name: ctx.record.operator_name,
+        memo: b.traceCodes && b.traceCodes.length > 1 ? `追溯码:${b.traceCodes.join(',')}`.slice(0, 500) : '',
+      };
+    }),
+  };
+}
+
 /** Facts the national messages do not carry but the simulator needs to compute its own split. */
 function hints(ctx: MappingContext): Record<string, unknown> | undefined {
   if (!ctx.hints) return undefined;
@@ -170,6 +241,11 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
   const common = { psn_no: p.psnNo, ...certificate(ctx), insutype: p.insutype };
   const inScope = ctx.amounts.inScope;
   const ownpay = fen(new Decimal(ctx.amounts.total).minus(inScope));
+  if (step.action === 'reverse') {
+    const t = need(ctx.target, 'the settlement to reverse');
+    return { data: { setl_id: t.setlId, mdtrt_id: t.mdtrtId ?? '', psn_no: p.psnNo } };
+  }
+  if (step.action === 'goods') return goodsInput(ctx);
   const st = staff(ctx);
   // Only an employee can use the personal account (residents have none).
   const acctUsedFlag = p.insutype === '310' && p.acctUsed === true ? '1' : '0';
@@ -252,10 +328,6 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
         },
         ...hints(ctx),
       };
-    case 'reverse': {
-      const t = need(ctx.target, 'the settlement to reverse');
-      return { data: { setl_id: t.setlId, mdtrt_id: t.mdtrtId ?? '', psn_no: p.psnNo } };
-    }
   }
 }
 

@@ -44,6 +44,7 @@ function dispensedFacts(d: NonNullable<SaleFacts['dispensed']>[number]): Record<
     ...(d.traceCodes ? { traceCodes: d.traceCodes } : {}),
     ...(d.batch ? { batch: d.batch } : {}),
     ...(d.expiry ? { expiry: d.expiry } : {}),
+    ...(d.manufactureDate ? { manufactureDate: d.manufactureDate } : {}),
     ...(d.usage ? { usage: d.usage } : {}),
     ...(d.days !== null ? { days: d.days } : {}),
   };
@@ -129,7 +130,7 @@ export function commitSale(db: DB, facts: SaleFacts, o: CommitOptions): string {
     if (o.payment) {
       insertPayment(db, { settlementId, due: o.payment.due, received: o.payment.received, change: o.payment.change, methodsJson: JSON.stringify(o.payment.methods), operatorId: o.operator.id, recordedAt: nowIso });
     }
-    enqueueRecord(db, { settlement: row, steps: saleSteps(institution.type), dependsOn: null, status: 'pending', now: o.now, id: ids() });
+    enqueueRecord(db, { settlement: row, steps: saleSteps(institution.type, request.policy), dependsOn: null, status: 'pending', now: o.now, id: ids() });
     if (o.operator.role !== null) {
       recordSettlementOperator(
         db,

@@ -84,6 +84,8 @@ export interface SaleContextOptions {
    * answered: used instead of this counter's own figure when it is higher.
    */
   groupUsed?: string;
+  /** Other institutions' dispensing the platform reported (5205), for the refill rule. */
+  platformDispensing?: readonly DispensedEntry[];
 }
 
 export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, options: SaleContextOptions = {}): SaleContext {
@@ -102,7 +104,11 @@ export function loadSaleContext(db: DB, book: PolicyBook, input: SaleInput, opti
   const listings = listingsFor(db, items.flatMap((i) => (i ? [i.code] : [])), institution.region);
   // The checks need history when a line gives its days or its item has a usual daily dose (core/sale/price).
   const supervision = input.lines.some((l, i) => l.days !== undefined || (items[i]?.usual_daily_dose ?? null) !== null)
-    ? { history: dispensingHistory(db, record.psn_no, addDays(input.date, -HISTORY_DAYS), input.date), overrides: openOverrides(db, record.psn_no, input.date) }
+    ? {
+        // Other institutions' dispensing the platform reported (5205), when the lookup was online.
+        history: [...dispensingHistory(db, record.psn_no, addDays(input.date, -HISTORY_DAYS), input.date), ...(options.platformDispensing ?? [])],
+        overrides: openOverrides(db, record.psn_no, input.date),
+      }
     : null;
   const codes = input.lines.flatMap((l) => l.traceCodes ?? []);
   return { input, date: input.date, institution, record, identified, patient, usage, poolSource: group ? 'group' : 'counter', items, listings, supervision, soldTraceCodes: soldTraceCodes(db, codes), traceCodesRequired: traceCodesRequiredIn(institution.policy) };

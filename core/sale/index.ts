@@ -4,6 +4,7 @@
 //   price(ctx, book)            pure: policy engine + supervision (./price.ts)
 //   commitSale(db, facts, …)    one synchronous transaction      (./commit.ts)
 //   readSettlement(db, id)      the one read model, zod on read  (./read.ts)
+import type { DispensedEntry } from '../contract/dispensing.ts';
 import { createHash } from 'node:crypto';
 import { Refusal } from '../contract/problems.ts';
 import type { Institution } from '../contract/institution.ts';
@@ -47,6 +48,8 @@ export function quoteSale(db: DB, book: PolicyBook, input: SaleInput, options: S
 export interface SettleOptions extends Omit<CommitOptions, 'requestHash' | 'payment'> {
   requestHash: string | null;
   institution?: Institution;
+  /** Other institutions' dispensing from 5205 (the refill rule counts it). */
+  platformDispensing?: readonly DispensedEntry[];
   /** The group's figure for the patient's year (core/hub), when the hub answered. */
   groupUsed?: string;
   /** What was collected for the patient's share; checked against it before anything is written. */
@@ -75,7 +78,7 @@ export function settleSale(db: DB, book: PolicyBook, input: SaleInput, o: Settle
       return { id: already.id, replayed: true };
     }
   }
-  const priced = price(loadSaleContext(db, book, input, { institution: o.institution, ...(o.groupUsed !== undefined ? { groupUsed: o.groupUsed } : {}) }), book);
+  const priced = price(loadSaleContext(db, book, input, { institution: o.institution, platformDispensing: o.platformDispensing, ...(o.groupUsed !== undefined ? { groupUsed: o.groupUsed } : {}) }), book);
   assertSettleable(priced);
   const payment = o.payment ? checkPayment(priced.result.patient, o.payment, salePayableMethods(book, priced)) : null;
   return { id: commitSale(db, priced.facts, { ...o, payment }), replayed: false };

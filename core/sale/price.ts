@@ -222,6 +222,7 @@ export function price(ctx: SaleContext, book: PolicyBook): PricedSale {
       ...(l.traceCodes?.length ? { traceCodes: l.traceCodes } : {}),
       ...(l.batch ? { batch: l.batch } : {}),
       ...(l.expiry ? { expiry: l.expiry } : {}),
+      ...(l.manufactureDate ? { manufactureDate: l.manufactureDate } : {}),
       ...(l.usage ? { usage: l.usage } : {}),
       days: l.days ?? null,
     })),

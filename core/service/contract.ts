@@ -3,6 +3,7 @@
 // all come from this file, so a field can only mean one thing whichever door it came through.
 import { z } from 'zod';
 import { decimalField, isoDate } from '../contract/fields.ts';
+import { StaffCodeFields } from '../contract/staff.ts';
 import { FilingRequestSchema } from '../filing/contract.ts';
 import { PrescriptionSchema } from '../contract/prescription.ts';
 import { PAYMENT_METHODS, PaymentSchema } from '../contract/payment.ts';
@@ -116,6 +117,8 @@ export const CreateOperatorInput = z.object({
   pin: SignInInput.shape.pin,
 });
 
+export const SetStaffCodeInput = StaffCodeFields.extend({ session: session.optional().describe('an administrator session') });
+export const StaffCodeOutput = z.object({ operatorId: z.string(), code: z.string(), name: z.string().nullable(), deptCode: z.string(), deptName: z.string(), caty: z.string().nullable() });
 export const ChangePinInput = z.object({ session, currentPin: SignInInput.shape.pin, newPin: SignInInput.shape.pin });
 export const SetOperatorActiveInput = z.object({ session, operatorId: id('operatorId'), active: z.boolean() });
 
@@ -279,6 +282,14 @@ export const LookupOutput = z.object({
   kind: z.string().describe('what the input was read as: id-card, social-security-card, ec-voucher, unknown'),
   patient: PatientView.nullable(),
   problems: z.array(z.object({ path: z.string(), code: z.string(), message: z.string(), messageZh: z.string() })),
+  /** The platform's answer (1101/5301) beside the roster's, when a platform is configured: the roster still decides. */
+  online: z
+    .object({
+      checked: z.boolean(),
+      differences: z.array(z.object({ field: z.string(), messageZh: z.string() })),
+      noteZh: z.string().nullable(),
+    })
+    .optional(),
 });
 export type LookupOutput = z.infer<typeof LookupOutput>;
 
@@ -573,6 +584,7 @@ export const METHODS = {
   setOperatorActive: { input: SetOperatorActiveInput, output: OkOutput, surfaces: ADMIN, summary: 'disable or re-enable an operator (administrators only; never oneself or the last administrator)' },
   signOut: { input: SignOutInput, output: OkOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'end a session' },
   getSettings: { input: EmptyInput, output: SettingsOutput, surfaces: SCREEN, summary: 'institution, policy, platform and printer settings' },
+  setStaffCode: { input: SetStaffCodeInput, output: StaffCodeOutput, surfaces: ADMIN, summary: "set an operator's national doctor/pharmacist code and department (administrators only)" },
   saveSettings: { input: SaveSettingsInput, output: SettingsOutput, surfaces: ADMIN, summary: 'change settings, the platform endpoint included (administrators only)' },
   file: { input: FileInput, output: FileOutput, surfaces: SCREEN, summary: 'file a patient at the counter (new, change such as a new condition, stop); queued for upload' },
   filingOffer: { input: FilingOfferInput, output: FilingOfferOutput, surfaces: SCREEN, summary: 'for someone not on the roster: file here now, or put them on the candidates list' },

@@ -18,6 +18,11 @@ import { unpushedFund } from '../store/hub-sync.ts';
 import { soldRefusal } from '../sale/dispensed.ts';
 import { currentMessage, getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
+import { insertIdentityDifferences, saveStaffCode } from '../store/staff.ts';
+import { identify } from '../identity/index.ts';
+import type { DispensedEntry } from '../contract/dispensing.ts';
+import { loadPlatformConfig } from '../platform/config.ts';
+import { compareWithRoster, type OnlineCertificate, type PlatformIdentity } from '../platform/identification.ts';
 import {
   createOperator,
   listOperators,
@@ -74,6 +79,8 @@ function lockedOut(waitMs: number, by: 'operator' | 'source', path: string): Ser
 
 export interface PlatformLink {
   endpoint(): string;
+  /** 1101 + 5301 for a certificate (online identification); absent when the counter cannot query the platform. */
+  identify?(inst: Institution, cert: OnlineCertificate, preferredInsutype: string | null): Promise<PlatformIdentity | null>;
   /** Probes the real endpoint (never trusts an "online" flag); null when no endpoint is set. */
   reachable(): boolean | null;
   checkedAt(): string | null;
@@ -91,6 +98,8 @@ export interface ServiceOptions {
   onSignedOut?: (operatorId: string) => void;
   /** Catalog prices in this data directory are demo prices (printed on the public list). */
   demo?: boolean;
+  /** How long a lookup waits for the platform's 1101/5301 before the roster alone answers. */
+  onlineLookupMs?: number;
   /** Security log (English, never a PIN); default stderr. */
   log?: (line: string) => void;
   /** Wall clock of the PIN lockout in ms (tests inject one). */
@@ -99,6 +108,8 @@ export interface ServiceOptions {
   ids?: () => string;
 }
 
+/** How long an online lookup's 5205 answer is used for the patient's quotes and settlement. */
+const ONLINE_DISPENSING_TTL_MS = 30 * 60 * 1000;
 /** The first refill date: the longest line's days less the days the rule lets be left (never before the sale). */
 function nextRefill(date: string, lines: readonly { days?: number | null }[], daysLeft: number): { date: string; daysLeft: number } | null {
   const days = Math.max(0, ...lines.map((l) => l.days ?? 0));
@@ -140,6 +151,9 @@ export class CounterService {
   private readonly onCommitted: () => void;
   private readonly onSignedOut: (operatorId: string) => void;
   private readonly demo: boolean;
+  private readonly onlineLookupMs: number;
+  /** Other institutions' dispensing (5205) learned by the last online lookup of each scanned code, for the refill rule. */
+  private readonly onlineDispensing = new Map<string, { entries: DispensedEntry[]; at: number }>();
   private readonly guard: SignInGuard;
   private readonly ids: (() => string) | undefined;
 
@@ -151,6 +165,7 @@ export class CounterService {
     this.onCommitted = o.onCommitted ?? (() => {});
     this.onSignedOut = o.onSignedOut ?? (() => {});
     this.demo = o.demo ?? false;
+    this.onlineLookupMs = o.onlineLookupMs ?? 3000;
     const log = o.log ?? ((line: string) => void process.stderr.write(line + '\n'));
     this.guard = new SignInGuard({ log, ...(o.guardClock ? { now: o.guardClock } : {}) });
     this.ids = o.ids;
@@ -220,6 +235,7 @@ export class CounterService {
     print: (a) => this.m_print(a),
     operators: () => this.m_operators(),
     createOperator: (a) => this.m_createOperator(a),
+    setStaffCode: (a) => this.m_setStaffCode(a),
     signIn: (a, ctx) => this.m_signIn(a, ctx),
     signOut: (a) => this.m_signOut(a),
     changePin: (a) => this.m_changePin(a),
@@ -333,9 +349,54 @@ export class CounterService {
 
   // ---------- methods ----------
 
-  protected m_lookup(a: MethodArgs<'lookup'>): MethodOutput<'lookup'> {
+  protected async m_lookup(a: MethodArgs<'lookup'>): Promise<MethodOutput<'lookup'>> {
     const date = a.date ?? this.today();
-    return lookupView(this.db, this.book, this.institution(), a.input, date);
+    const inst = this.institution();
+    const view = lookupView(this.db, this.book, inst, a.input, date);
+    const link = this.platform;
+    if (!link?.identify || !link.endpoint() || !view.patient) return view;
+    const cert = identify(a.input, { today: date }).cert;
+    if (!cert) return view;
+    const online: NonNullable<MethodOutput<'lookup'>['online']> = { checked: false, differences: [], noteZh: '未能及时查询医保平台，按本地名单办理' };
+    if (link.reachable() === false) return { ...view, online: { ...online, noteZh: '医保平台未连通，按本地名单办理' } };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const insutype = view.patient.insurance === 'employee' ? '310' : '390';
+      const answer = await Promise.race([
+        link.identify(inst, { mdtrtCertType: cert.mdtrtCertType, mdtrtCertNo: cert.mdtrtCertNo, cardSn: cert.cardSn }, insutype),
+        new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), this.onlineLookupMs))),
+      ]);
+      if (answer !== 'timeout') {
+        const region = loadPlatformConfig().region(inst.policy);
+        const diffs = compareWithRoster({ psnNo: view.patient.psnNo, insurance: view.patient.insurance, conditions: view.patient.conditions }, answer, region, date);
+        const at = this.now().toISOString();
+        if (diffs.length > 0) {
+          insertIdentityDifferences(
+            this.db,
+            diffs.map((d) => ({ checkedAt: at, psnNo: view.patient!.psnNo, rosterKey: view.kind, field: d.field, rosterValue: d.roster, platformValue: d.platform, messageZh: d.messageZh })),
+          );
+        }
+        if (answer) this.rememberDispensing(a.input, answer.dispensing ?? []);
+        Object.assign(online, { checked: true, differences: diffs.map((d) => ({ field: d.field, messageZh: d.messageZh })), noteZh: diffs.length ? '医保平台信息与本地名单不一致，本次按本地名单办理，请核实' : null });
+      }
+    } catch (e) {
+      online.noteZh = (e as { refused?: boolean }).refused ? '医保平台未返回此人的参保信息，本次按本地名单办理，请核实证件' : '医保平台暂时无法查询，按本地名单办理';
+    } finally {
+      clearTimeout(timer);
+    }
+    return { ...view, online };
+  }
+
+  private platformDispensing(patient: string): DispensedEntry[] {
+    const hit = this.onlineDispensing.get(patient.trim());
+    return hit && Date.now() - hit.at < ONLINE_DISPENSING_TTL_MS ? hit.entries : [];
+  }
+
+  private rememberDispensing(patient: string, entries: DispensedEntry[]): void {
+    this.onlineDispensing.delete(patient.trim());
+    this.onlineDispensing.set(patient.trim(), { entries, at: Date.now() });
+    // Bounded: the oldest lookups go first.
+    while (this.onlineDispensing.size > 200) this.onlineDispensing.delete(this.onlineDispensing.keys().next().value!);
   }
 
   protected m_search(a: MethodArgs<'search'>): MethodOutput<'search'> {
@@ -346,7 +407,7 @@ export class CounterService {
   protected async m_quote(a: MethodArgs<'quote'>): Promise<MethodOutput<'quote'>> {
     const input = this.saleInput(a);
     const group = await this.groupFigure(input);
-    return this.quoteOut(quoteSale(this.db, this.book, input, { institution: this.institution(), ...(group ? { groupUsed: group.used } : {}) }));
+    return this.quoteOut(quoteSale(this.db, this.book, input, { institution: this.institution(), platformDispensing: this.platformDispensing(a.patient), ...(group ? { groupUsed: group.used } : {}) }));
   }
 
   /**
@@ -407,6 +468,7 @@ export class CounterService {
           operator: { id: operator.id, name: operator.name, role: operator.role },
           requestId,
           requestHash: saleRequestHash({ ...body, payment }),
+          platformDispensing: this.platformDispensing(a.patient),
           now: this.now(),
           payment: payment ?? null,
           ids: this.ids,
@@ -580,7 +642,7 @@ export class CounterService {
     const inst = this.institution();
     const date = a.date ?? this.today();
     const input: SaleInput = { patient: a.patient, date, lines: a.lines, prescription: a.prescription ?? null };
-    const priced = quoteSale(this.db, this.book, input, { institution: inst });
+    const priced = quoteSale(this.db, this.book, input, { institution: inst, platformDispensing: this.platformDispensing(a.patient) });
     const line = priced.supervised.find((l) => l.id === a.lineId);
     if (!line) {
       const exists = a.lines.length >= Number(a.lineId.replace(/^L/, '')) && /^L\d+$/.test(a.lineId);
@@ -617,7 +679,7 @@ export class CounterService {
         operator: { id: row.operatorId, name: row.operatorName, role: row.operatorRole, roleZh: ROLE_ZH[row.operatorRole] },
         createdAt: row.createdAt,
       },
-      quote: this.quoteOut(quoteSale(this.db, this.book, input, { institution: inst })),
+      quote: this.quoteOut(quoteSale(this.db, this.book, input, { institution: inst, platformDispensing: this.platformDispensing(input.patient) })),
     };
   }
 
@@ -837,6 +899,11 @@ export class CounterService {
     if (listOperators(this.db).some((o) => o.id === a.id)) throw refusal('OPERATOR_EXISTS', `operator ${a.id} exists`, `操作员 ${a.id} 已存在`, 'id');
     const o = createOperator(this.db, { id: a.id, name: a.name, role: a.role, pin: a.pin });
     return { id: o.id, name: o.name, role: o.role, roleZh: ROLE_ZH[o.role] };
+  }
+
+  protected m_setStaffCode(a: MethodArgs<'setStaffCode'>): MethodOutput<'setStaffCode'> {
+    // The id may be the host POS's operator (settlements from the plugin carry its ids), not only a counter login.
+    return saveStaffCode(this.db, a, this.now());
   }
 
   protected m_signIn(a: MethodArgs<'signIn'>, ctx: CallContext = SCREEN): MethodOutput<'signIn'> {

@@ -14,6 +14,7 @@ import type { PlatformConfig } from '../platform/config.ts';
 import { compactMillis, compactSecond, infTime } from '../platform/time.ts';
 import { serviceDate } from '../clock/index.ts';
 import { missingField, INPUT_REQUIRED } from './required.ts';
+import type { SimPerson, SimRegistry } from './registry.ts';
 import {
   getSimFile,
   insertSimFile,
@@ -55,6 +56,8 @@ export interface SimOptions {
   refuseSignNo?: () => boolean;
   /** Transactions to refuse as a business refusal (a fault). */
   refuseInfno?: () => readonly string[];
+  /** People known beyond settlements (1101, 5301, 5205). */
+  registry?: () => SimRegistry;
 }
 
 interface RequestEnvelope {
@@ -239,9 +242,71 @@ export class SimulatedPlatform {
         return this.upload(env, input.fsUploadIn ?? {});
       case '3202':
         return this.detailStatement(env, input.data ?? {});
+      case '1101':
+        return { output: this.personInfo(input.data ?? {}) };
+      case '5301':
+        return { output: { feedetail: this.person(input.data?.psn_no).filings.map((f) => ({ opsp_dise_code: f.code, opsp_dise_name: f.name, begndate: f.begndate, enddate: f.enddate ?? '' })) } };
+      case '5205':
+        return { output: this.medicationRecords(env, input.data ?? {}) };
+      case '3505':
+        return this.goodsSale(input.selinfo);
+      case '1312': {
+        const d = input.data ?? {};
+        const size = Math.min(1000, Math.max(1, Number(d.page_size) || 100));
+        const page = Math.max(1, Number(d.page_num) || 1);
+        const all = (this.o.registry?.().catalogue ?? []).filter((r) => r.updt_time >= String(d.updt_time ?? ''));
+        return { output: { data: all.slice((page - 1) * size, page * size), pages: Math.max(1, Math.ceil(all.length / size)), recordCounts: all.length, pageNum: page, size } };
+      }
+      case '3301':
+        return { output: {} };
       default:
         throw new Refusal(`不支持的交易 ${env.infno} (transaction not supported by the simulator)`);
     }
+  }
+
+  private persons(): readonly SimPerson[] {
+    return this.o.registry?.().persons ?? [];
+  }
+
+  private person(psnNo: unknown): SimPerson {
+    const p = this.persons().find((x) => x.psnNo === psnNo);
+    if (!p) throw new Refusal(`未查询到人员 ${String(psnNo)} 的信息 (no such person)`);
+    return p;
+  }
+
+  /** 1101: the person holding the certificate (01 token, 02 ID number, 03 card number + card_sn). */
+  private personInfo(d: Record<string, unknown>): Record<string, unknown> {
+    const type = String(d.mdtrt_cert_type ?? '');
+    const no = String(d.mdtrt_cert_no ?? '');
+    if (type === '03' && !d.card_sn) throw new Refusal('社保卡就诊须传卡识别码 (card_sn is required with mdtrt_cert_type 03)');
+    const p = this.persons().find((x) => (type === '01' ? x.ecToken === no : type === '02' ? x.certno === no : type === '03' ? x.cardNo === no && x.cardSn === d.card_sn : false));
+    if (!p) throw new Refusal('未查询到参保人员信息 (no person holds this certificate)');
+    const age = Math.max(0, this.now().getUTCFullYear() - Number(p.brdy.slice(0, 4)));
+    return {
+      baseinfo: { psn_no: p.psnNo, psn_cert_type: '01', certno: p.certno, psn_name: p.name, gend: p.gend, naty: '01', brdy: p.brdy, age },
+      insuinfo: p.insuinfo.map((i) => ({ balc: i.balc, insutype: i.insutype, psn_type: i.psn_type, psn_insu_stas: i.psn_insu_stas, psn_insu_date: '2010-01-01', paus_insu_date: null, cvlserv_flag: '0', insuplc_admdvs: i.insuplc_admdvs, emp_name: '' })),
+      idetinfo: [],
+    };
+  }
+
+  /** 5205: the person's 慢特病 dispensing at other institutions in the period. */
+  private medicationRecords(env: RequestEnvelope, d: Record<string, unknown>): Record<string, unknown> {
+    const p = this.person(d.psn_no);
+    const from = String(d.begntime ?? '');
+    const to = d.endtime ? String(d.endtime) : '9999';
+    const rows = p.dispensing
+      .filter((r) => r.fee_ocur_time >= from && r.fee_ocur_time <= to && r.fixmedins_code !== env.fixmedins_code)
+      .map((r, i) => ({ feedetl_sn: `SIM${i + 1}`, psn_no: p.psnNo, med_type: '14', list_type: '101', hilist_code: r.med_list_codg, medins_list_codg: r.med_list_codg, medins_list_name: r.hilist_name, med_chrgitm_type: '09', ...r }));
+    return { feedetail: rows };
+  }
+
+  /** 3505 商品销售: accepted (the 进销存 record); no output node in either anchor. */
+  private goodsSale(sel: unknown): { output: unknown } {
+    const items = Array.isArray(sel) ? sel : [sel];
+    for (const i of items as Record<string, unknown>[]) {
+      if (!/^\d+(\.\d+)?$/.test(String(i.sel_retn_cnt))) throw new Refusal('销售数量格式错误 (sel_retn_cnt)');
+    }
+    return { output: {} };
   }
 
   private checkPerson(psnNo: unknown): string {

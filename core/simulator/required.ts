@@ -69,6 +69,20 @@ INPUT_REQUIRED['9101'] = [{ node: 'fsUploadIn', list: false, fields: f('in:99999
 INPUT_REQUIRED['3202'] = [
   { node: 'data', list: false, fields: f(`setl_optins:6 file_qury_no:30 stmt_begndate:10 stmt_enddate:10 medfee_sumamt:${AMT} fund_pay_sumamt:${AMT} cash_payamt:${AMT} fixmedins_setl_cnt:10`) },
 ];
+INPUT_REQUIRED['1101'] = [{ node: 'data', list: false, fields: f('mdtrt_cert_type:3 mdtrt_cert_no:50') }];
+INPUT_REQUIRED['5301'] = [{ node: 'data', list: false, fields: f('psn_no:30') }];
+INPUT_REQUIRED['5205'] = [{ node: 'data', list: false, fields: f('psn_no:30 begntime:19') }];
+INPUT_REQUIRED['3505'] = [
+  {
+    node: 'selinfo',
+    list: true,
+    fields: f(
+      `med_list_codg:50 fixmedins_hilist_id:30 fixmedins_hilist_name:200 fixmedins_bchno:30 prsc_dr_name:50 phar_name:50 phar_prac_cert_no:50 mdtrt_sn:30 manu_lotnum:30 manu_date:10 rx_flag:3 trdn_flag:3 rtal_docno:40 sel_retn_cnt:${AMT} sel_retn_time:19 sel_retn_opter_name:50`,
+    ),
+  },
+];
+INPUT_REQUIRED['1312'] = [{ node: 'data', list: false, fields: f('page_num:10 page_size:10') }];
+INPUT_REQUIRED['3301'] = [{ node: 'data', list: true, fields: f('fixmedins_hilist_id:30 fixmedins_hilist_name:200 list_type:30 med_list_codg:50 begndate:10') }];
 INPUT_REQUIRED['2203A'] = INPUT_REQUIRED['2203']!;
 INPUT_REQUIRED['2102A'] = INPUT_REQUIRED['2102']!;
 

@@ -13,6 +13,7 @@ import { loadPlatformConfig } from '../platform/config.ts';
 import { announceSimulator } from '../platform/hints.ts';
 import { openSimulatorDb, simStats, standingSettlements, allSimSettlements, type SimDB } from '../store/simulator.ts';
 import { SimulatedPlatform } from './platform.ts';
+import { SimRegistrySchema, type SimRegistry, type SimRegistryInput } from './registry.ts';
 
 export const FAULT_KINDS = ['error5xx', 'timeoutAfterCommit', 'dropReply', 'duplicateReply', 'malformed', 'truncated'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -44,6 +45,8 @@ export interface SimulatorOptions {
   host?: string;
   dataDir: string;
   faults?: FaultsInput;
+  /** People the platform knows (1101, 5301, 5205). */
+  registry?: SimRegistryInput;
   log?: (line: string) => void;
 }
 
@@ -52,6 +55,7 @@ export interface RunningSimulator {
   port: number;
   db: SimDB;
   setFaults(f: FaultsInput): void;
+  setRegistry(r: SimRegistryInput): void;
   faults(): Faults;
   stats(): Record<string, number>;
   /** End every open 9001 session (as a platform does overnight). */
@@ -93,6 +97,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   const config = loadPlatformConfig();
   let faults: Faults = FaultsSchema.parse(options.faults ?? {});
   let dice = seeded(faults.seed);
+  let registry: SimRegistry = SimRegistrySchema.parse(options.registry ?? {});
   const platform = new SimulatedPlatform(db, {
     book: loadPolicyBook(),
     config,
@@ -100,6 +105,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     splitSkew: () => faults.splitSkew,
     refuseSignNo: () => faults.refuseSignNo,
     refuseInfno: () => faults.refuseInfno,
+    registry: () => registry,
   });
   const log = options.log ?? (() => {});
   const held = new Set<NodeJS.Timeout>();
@@ -230,6 +236,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     setFaults(f) {
       faults = FaultsSchema.parse(f);
       dice = seeded(faults.seed);
+    },
+    setRegistry(r) {
+      registry = SimRegistrySchema.parse(r);
     },
     faults: () => faults,
     stats: () => simStats(db),

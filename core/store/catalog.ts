@@ -298,6 +298,11 @@ export class CatalogWriter {
   }
 }
 
+/** Items with our own code (the 3301 目录对照 rows), in code order. */
+export function itemsWithOwnCode(db: DB): CatalogItem[] {
+  return (db.prepare(`${ITEM} WHERE own_code IS NOT NULL ORDER BY code`).all() as Record<string, unknown>[]).map(toItem);
+}
+
 /**
  * The two-disease drugs this institution stocks, as far as the counter knows: catalog items it
  * sells (its own code or barcode, and a retail price) that are antihypertensives or antidiabetics

@@ -9,6 +9,12 @@ import { acquireLock } from '../../store/lock.ts';
 import { getTerminal, openSignIns, setTerminal } from '../../store/outbox.ts';
 import { requireInstitution } from '../../store/settings.ts';
 import { Uploader } from '../../outbox/uploader.ts';
+import { StaffCodeFields } from '../../contract/staff.ts';
+import { parseOrThrow } from '../../contract/problems.ts';
+import { getStaffCode, saveStaffCode } from '../../store/staff.ts';
+import { itemsWithOwnCode } from '../../store/catalog.ts';
+import { loadPlatformConfig } from '../../platform/config.ts';
+import { downloadCatalogue, uploadCatalogueMapping } from '../../outbox/catalogue.ts';
 import { EXIT_OK, type Command } from '../io.ts';
 
 function withWriter<T>(dataFlag: string | undefined, purpose: string, fn: (db: ReturnType<typeof openDatabase>) => Promise<T> | T): Promise<T> {
@@ -66,4 +72,73 @@ export const signOutCommand: Command = {
   },
 };
 
-export const PLATFORM_COMMANDS: Command[] = [terminalCommand, signOutCommand];
+export const staffCommand: Command = {
+  name: 'staff',
+  usage: 'staff --data DIR --operator ID [--code C --dept-code D --dept-name N [--name N --caty C]]',
+  summary: "show or set an operator's national doctor/pharmacist code (2201 atddr_no, 2204 bilg_dr_codg) and department",
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: { data: { type: 'string' }, operator: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' }, 'dept-code': { type: 'string' }, 'dept-name': { type: 'string' }, caty: { type: 'string' } },
+    });
+    return withWriter(values.data, 'staff', (db) => {
+      if (!values.operator) throw new InputError('OPERATOR_REQUIRED', 'give --operator ID', '请指定操作员 --operator');
+      if (values.code !== undefined || values['dept-code'] !== undefined || values['dept-name'] !== undefined) {
+        const f = parseOrThrow(StaffCodeFields, { operatorId: values.operator, code: values.code, name: values.name, deptCode: values['dept-code'], deptName: values['dept-name'], caty: values.caty });
+        saveStaffCode(db, f, new Date());
+      }
+      io.stdout(JSON.stringify({ staff: getStaffCode(db, values.operator) }, null, 2) + '\n');
+      return EXIT_OK;
+    });
+  },
+};
+
+/** The uploader's platform client and session for a one-off query (catalogue), with the endpoint given or configured. */
+function queryDeps(db: ReturnType<typeof openDatabase>, endpointFlag: string | undefined, io: { stderr(s: string): void }) {
+  const inst = requireInstitution(db);
+  const endpoint = endpointFlag ?? inst.platformEndpoint;
+  if (!endpoint) throw new InputError('ENDPOINT_REQUIRED', 'give --endpoint URL (or set institution.platformEndpoint)', '请指定医保平台地址 --endpoint');
+  const up = new Uploader(db, { endpoint, log: (l) => io.stderr(l + '\n') });
+  return { inst, up, deps: { db, client: up.client, session: up.session, config: loadPlatformConfig(), now: () => new Date() } };
+}
+
+export const catalogueDownloadCommand: Command = {
+  name: 'catalogue-download',
+  usage: 'catalogue-download --data DIR [--endpoint URL] [--since "yyyy-MM-dd HH:mm:ss"]',
+  summary: 'page the national list (1312) into the local catalog; items we hold keep their own codes and prices',
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { data: { type: 'string' }, endpoint: { type: 'string' }, since: { type: 'string' } } });
+    return withWriter(values.data, 'catalogue-download', async (db) => {
+      const { inst, up, deps } = queryDeps(db, values.endpoint, io);
+      try {
+        const r = await downloadCatalogue(deps, inst, values.since ? { since: values.since } : {});
+        io.stdout(JSON.stringify({ pages: r.pages, rows: r.rows, report: r.report }, null, 2) + '\n');
+        return EXIT_OK;
+      } finally {
+        up.close();
+      }
+    });
+  },
+};
+
+export const catalogueMappingCommand: Command = {
+  name: 'catalogue-mapping',
+  usage: 'catalogue-mapping --data DIR [--endpoint URL]',
+  summary: 'upload our own drug codes mapped to the national codes (3301 目录对照)',
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { data: { type: 'string' }, endpoint: { type: 'string' } } });
+    return withWriter(values.data, 'catalogue-mapping', async (db) => {
+      const { inst, up, deps } = queryDeps(db, values.endpoint, io);
+      try {
+        const items = itemsWithOwnCode(db).map((i) => ({ code: i.code, ownCode: i.own_code!, name: i.trade_name ?? i.generic_name, spec: i.spec, form: i.dosage_form, approvalNo: i.approval_no }));
+        const r = await uploadCatalogueMapping(deps, inst, items);
+        io.stdout(JSON.stringify(r, null, 2) + '\n');
+        return r.refused.length > 0 ? 1 : EXIT_OK;
+      } finally {
+        up.close();
+      }
+    });
+  },
+};
+
+export const PLATFORM_COMMANDS: Command[] = [terminalCommand, signOutCommand, staffCommand, catalogueDownloadCommand, catalogueMappingCommand];

@@ -28,6 +28,7 @@ import { platformResultsMigration } from './0032_platform_results.ts';
 import { dayCloseMigration } from './0033_day_close.ts';
 import { platformSessionMigration } from './0095_platform_session.ts';
 import { journalSealMigration } from './0098_journal_seal.ts';
+import { staffAndIdentityMigration } from './0107_staff_and_identity.ts';
 
 export interface Migration {
   version: number;
@@ -69,4 +70,5 @@ export const MIGRATIONS: readonly Migration[] = [
   cashSalesMigration,
   paymentMigration,
   heldSalesMigration,
+  staffAndIdentityMigration,
 ];
