@@ -416,9 +416,10 @@ export class CounterService {
    * settling now, and this counter's records the hub has not received yet. null: the counter
    * prices on its own figure (no hub, or the hub is away).
    */
-  private async groupFigure(input: SaleInput): Promise<{ used: string; unpushed: string; psnNo: string; year: number; link: HubLink } | null> {
+  private async groupFigure(input: SaleInput, requestId?: string): Promise<{ used: string; unpushed: string; psnNo: string; year: number; link: HubLink } | null> {
     const link = getSetting(this.db, 'hub.link');
-    if (!link) return null;
+    // A replayed settle returns the sale already made: nothing to price or hold.
+    if (!link || (requestId !== undefined && settlementForRequest(this.db, requestId))) return null;
     const ctx = loadSaleContext(this.db, this.book, input, { institution: this.institution() });
     const year = Number(input.date.slice(0, 4));
     const fig = await groupPoolFigure(link, ctx.record.psn_no, year, HUB_POOL_TIMEOUT_MS);
@@ -451,9 +452,8 @@ export class CounterService {
     const operator = this.operatorFor(a.session);
     const { session: _s, requestId, payment, ...body } = a;
     const input = this.saleInput(a);
-    const replay = Boolean(settlementForRequest(this.db, requestId));
     let settlementId = await this.claimAtHub(input, requestId);
-    const group = replay ? null : await this.groupFigure(input);
+    const group = await this.groupFigure(input, requestId);
     if (group) {
       settlementId ??= (this.ids ?? uuidv7)();
       await this.holdAtHub(input, group, settlementId);

@@ -97,19 +97,22 @@ export function usageAfterReport(db: DB, psnNo: string, date: string, latest: { 
   checkDate(date, 'date');
   const y = date.slice(0, 4);
   const year = Number(y);
-  const report =
-    latest && latest.as_of.slice(0, 4) === y
-      ? latest
-      : (cached(db, 'SELECT amount_fen, as_of FROM pool_year_reports WHERE psn_no = ? AND pool = ? AND year = ?').get(psnNo, pool, y) as { amount_fen: number; as_of: string } | undefined);
-  const counts = report !== undefined;
-  // No report this year: every entry of the year is added.
-  const local = cached(
+  const given = latest && latest.as_of.slice(0, 4) === y ? latest : null;
+  // One statement: the year's own bureau figure (when the roster's latest is for another year) and
+  // this institution's entries not already in it.
+  const row = cached(
     db,
-    `SELECT COALESCE(SUM(l.amount_fen), 0) AS s FROM ledger_entries l
-       LEFT JOIN outbox o ON o.settlement_id = l.settlement_id
-      WHERE l.psn_no = ? AND l.pool = ? AND l.service_date >= ? AND l.service_date <= ?
-        AND NOT (? IS NOT NULL AND o.acked_at IS NOT NULL AND date(o.acked_at, '+8 hours') <= ?)`,
-  ).get(psnNo, pool, `${y}-01-01`, `${y}-12-31`, counts ? report.as_of : null, counts ? report.as_of : null) as { s: number };
+    `WITH yr AS (SELECT amount_fen, as_of FROM pool_year_reports WHERE psn_no = @psn AND pool = @pool AND year = @y AND @given IS NULL),
+          ao AS (SELECT COALESCE(@given, (SELECT as_of FROM yr)) AS as_of)
+     SELECT (SELECT amount_fen FROM yr) AS yfen, (SELECT as_of FROM yr) AS yas_of,
+            (SELECT COALESCE(SUM(l.amount_fen), 0) FROM ledger_entries l
+               LEFT JOIN outbox o ON o.settlement_id = l.settlement_id
+              WHERE l.psn_no = @psn AND l.pool = @pool AND l.service_date >= @from AND l.service_date <= @to
+                AND NOT ((SELECT as_of FROM ao) IS NOT NULL AND o.acked_at IS NOT NULL AND date(o.acked_at, '+8 hours') <= (SELECT as_of FROM ao))) AS s`,
+  ).get({ psn: psnNo, pool, y, given: given?.as_of ?? null, from: `${y}-01-01`, to: `${y}-12-31` }) as { yfen: number | null; yas_of: string | null; s: number };
+  const report = given ?? (row.yfen !== null && row.yas_of !== null ? { amount_fen: row.yfen, as_of: row.yas_of } : undefined);
+  const counts = report !== undefined;
+  const local = { s: row.s };
   const reportedFen = counts ? report.amount_fen : 0;
   // Reversals of entries already in the bureau's figure can outweigh the rest; usage never goes below zero.
   const total = Math.max(0, reportedFen + local.s);
