@@ -1,6 +1,6 @@
 // The counter screen: identify the patient, add items by scan or search, watch the split,
 // take the payment, confirm with one key. Keyboard first: F2 patient, F3 item, F5 hold (挂单),
-// F12 or Ctrl+Enter confirm, Esc clear.
+// F12 or Ctrl+Enter confirm, Ctrl+P print the continuous prescription, Esc clear.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MethodArgs, MethodOutput } from '../core/service/contract.ts';
 import { classifyKeystrokes, type KeyEvent } from '../core/identity/keystrokes.ts';
@@ -444,7 +444,8 @@ export function Counter({
       } else if (e.key === 'F12' || (e.key === 'Enter' && e.ctrlKey)) {
         e.preventDefault();
         void confirm();
-      } else if (e.key === 'F5') {
+      } else if (e.ctrlKey && !e.altKey && (e.key === 'p' || e.key === 'P')) {
+        // Ctrl+P prints the last sale's continuous prescription (F10 is the 自费·异地·备案 page).
         e.preventDefault();
         if (last) void reprintRef.current('prescription');
       } else if (e.altKey && (e.key === 't' || e.key === 'T')) {
@@ -542,7 +543,7 @@ export function Counter({
             </div>
             <div className="actions">
               <button onClick={() => reprint('receipt')} data-testid="reprint-receipt">补打结算单</button>
-              <button onClick={() => reprint('prescription')} data-testid="print-prescription">连续处方 <kbd>F10</kbd></button>
+              <button onClick={() => reprint('prescription')} data-testid="print-prescription">连续处方 <kbd>Ctrl+P</kbd></button>
               <button onClick={() => reprint('drug-list')} data-testid="print-druglist">一人一药单</button>
             </div>
           </div>

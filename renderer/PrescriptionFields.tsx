@@ -58,7 +58,7 @@ export function PrescriptionFields({ rx, setRx, pharmacy }: { rx: RxState; setRx
               结算前请填写：{missing.join('、')}
             </div>
           )}
-          <div className="muted small">每行药品的用法用量在该行“追溯码/用法”中填写；结算后按 <kbd>F10</kbd> 打印连续处方。</div>
+          <div className="muted small">每行药品的用法用量在该行“追溯码/用法”中填写；结算后按 <kbd>Ctrl+P</kbd> 打印连续处方。</div>
         </>
       )}
     </div>

@@ -1,7 +1,7 @@
 // At the counter in the browser shell (issue 12 items 5, 6, 9): a box's 药品追溯码 scanned in the
 // line's dialog, a second scan of it refused there, and a later sale of the same box refused by
 // the service; a continuous prescription refused without the doctor and the consent, then
-// settled complete and printed with F10 (用法用量, days, the diagnosis from the drugs, the next
+// settled complete and printed with Ctrl+P (用法用量, days, the diagnosis from the drugs, the next
 // refill date); an operator's PIN changed and another operator disabled. Screenshots under
 // test-results/e2e.
 import { test, expect, type Page } from '@playwright/test';
@@ -68,7 +68,7 @@ test('trace code: scanned per box, a repeat scan refused in the dialog, a box al
   await shot(page, 'trace-02-already-sold');
 });
 
-test('continuous prescription: refused without doctor and consent; complete, it settles and F10 prints it with usage, days and the next refill date', async ({ page }) => {
+test('continuous prescription: refused without doctor and consent; complete, it settles and Ctrl+P prints it with usage, days and the next refill date', async ({ page }) => {
   await signIn(page, c);
   await scan(page, LC.eligible);
   await expect(page.getByTestId('item-input')).toBeFocused();
@@ -98,10 +98,10 @@ test('continuous prescription: refused without doctor and consent; complete, it 
   await page.keyboard.press('F12');
   await expect(page.getByTestId('message')).toContainText('已结算');
   const receiptNo = (await page.getByTestId('last-receipt').textContent())!.trim();
-  await page.keyboard.press('F10');
+  await page.keyboard.press('Control+p');
   await expect(page.getByTestId('message')).toContainText('已发送打印');
 
-  // The print record: F10 printed the form once (the next one is a reprint), and what it carries.
+  // The print record: Ctrl+P printed the form once (the next one is a reprint), and what it carries.
   const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('lbc.session')!).session as string);
   const id = await page.evaluate(async (no) => (await window.counter!.findSettlements({ text: no })).items[0]!.id, receiptNo);
   const out = await page.evaluate(async (a) => window.counter!.print({ session: a.session, document: 'prescription', settlementId: a.id, layout: 'a5' }), { session, id });
