@@ -30,6 +30,7 @@ export function PrescriptionFields({ rx, setRx, pharmacy }: { rx: RxState; setRx
     <div className="rxbox">
       <label className="check">
         <input type="checkbox" checked={rx.on} onChange={(e) => setRx({ ...rx, on: e.target.checked })} data-testid="rx-on" /> 开具慢性病连续处方
+        {rx.on && <span className="muted small">（各药用法用量在该行“追溯”中填写；结算后 <kbd>Ctrl+P</kbd> 打印）</span>}
       </label>
       {rx.on && (
         <>
@@ -50,7 +51,7 @@ export function PrescriptionFields({ rx, setRx, pharmacy }: { rx: RxState; setRx
           <input placeholder="地址" value={rx.address} maxLength={100} onChange={(e) => setRx({ ...rx, address: e.target.value })} data-testid="rx-address" />
           <input placeholder="电话" value={rx.phone} maxLength={20} inputMode="tel" onChange={(e) => setRx({ ...rx, phone: e.target.value })} data-testid="rx-phone" />
           <input placeholder="复核药师" value={rx.reviewer} maxLength={40} onChange={(e) => setRx({ ...rx, reviewer: e.target.value })} data-testid="rx-reviewer" />
-          <label className="check">
+          <label className="check consent">
             <input type="checkbox" checked={rx.consent} onChange={(e) => setRx({ ...rx, consent: e.target.checked })} data-testid="rx-consent" /> 患者已知情并申请
           </label>
           {missing.length > 0 && (
@@ -58,7 +59,6 @@ export function PrescriptionFields({ rx, setRx, pharmacy }: { rx: RxState; setRx
               结算前请填写：{missing.join('、')}
             </div>
           )}
-          <div className="muted small">每行药品的用法用量在该行“追溯码/用法”中填写；结算后按 <kbd>Ctrl+P</kbd> 打印连续处方。</div>
         </>
       )}
     </div>

@@ -89,6 +89,9 @@ test.describe('counter screen fit', () => {
 
   for (const size of SIZES) {
     test(`${size.width}×${size.height}: a sale of four lines fits, each line says its rate and why`, async ({ page }) => {
+      // Known defect, open in issue 12: with the continuous-prescription fields open, the fourth line
+      // is scrolled out of the lines box at 768 px. Marked as failing so that the fix is noticed.
+      test.fail(true, 'four lines with the prescription box open do not fit at 768 px yet');
       await page.setViewportSize(size);
       await signIn(page, c);
       await expectFits(page, 'signed in');

@@ -49,7 +49,11 @@ test.describe.serial('a shift at the counter', () => {
     await expect(page.getByTestId('confirm')).toBeDisabled();
     await shot(page, '01-unknown-code');
     // An ID number that fails its check digit is refused with the reason, not looked up.
+    // (Esc asks before it drops the patient on screen; Enter confirms.)
     await page.keyboard.press('Escape');
+    await expect(page.getByTestId('discard-dialog')).toBeVisible();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('discard-dialog')).toHaveCount(0);
     const bad = L.eligible.slice(0, 17) + (L.eligible.endsWith('0') ? '1' : '0');
     await scan(page, bad);
     await expect(page.getByTestId('patient-panel')).toContainText('校验');
