@@ -128,7 +128,7 @@ const isRealYmd = realYmd;
  * The common case of a bureau file, decided from core/identity's own parts (province codes,
  * check weights and characters, earliest birth date) by char codes and integer math, without
  * building its full result; anything else goes to parseIdNumber, which is the definition and
- * says what is wrong. (test/unit/data-contract.test.ts checks the two agree.)
+ * says what is wrong. (test/unit/row-contracts.test.ts checks the two agree.)
  */
 export function isPlainValidCertno(text: string): boolean {
   if (text.length !== 18) return false;

@@ -183,7 +183,7 @@ export function isCodeText(text: string, max: number): boolean {
 export function parseCode(max: number, what: string, whatZh: string) {
   const re = new RegExp(`^[A-Za-z0-9_.\\-]{1,${max}}$`);
   return (text: string): string => {
-    // The loop is the fast path; the regex is the definition (test/unit/data-contract.test.ts checks they agree).
+    // The loop is the fast path; the regex is the definition (test/unit/row-contracts.test.ts checks they agree).
     if (!isCodeText(text, max) && !re.test(text)) return fail('INVALID_CODE', `${what} must be 1–${max} letters or digits, got ${JSON.stringify(text)}`, `${whatZh}必须是1至${max}位字母或数字，收到 ${JSON.stringify(text)}`);
     return text;
   };

@@ -2,7 +2,7 @@
 // national codes and barcodes, DEMO prices clearly marked), and a demo roster across the five
 // regions covering every flag combination, with valid GB 11643 ID numbers. The CSV files in
 // resources/demo/ are generated from here (`npm run --silent cli -- demo seed` imports them
-// through the same importer as a bureau file; test/unit/data-demo.test.ts keeps them in step).
+// through the same importer as a bureau file; test/unit/demo-data.test.ts keeps them in step).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

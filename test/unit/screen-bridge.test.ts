@@ -51,10 +51,19 @@ test('the browser bridge exposes exactly the screen methods, each posting to its
   assert.deepEqual(seen.sort(), SCREEN_METHODS.map((m) => `http://x/v1/${m}`).sort());
 });
 
-test('every method validates its input: a wrong type is refused by the schema', () => {
+test('every method validates its input: each field of the right type only, refused naming that field', () => {
+  const candidates: unknown[] = [42, 'x', true, [], { nested: 1 }];
   for (const name of METHOD_NAMES) {
-    const r = METHODS[name].input.safeParse(42);
-    assert.equal(r.success, false, `${name} accepted a number as its input`);
+    const input = METHODS[name].input as unknown as { shape?: Record<string, unknown>; safeParse: (v: unknown) => { success: boolean; error?: { issues: { path: PropertyKey[] }[] } } };
+    assert.equal(input.safeParse(42).success, false, `${name} accepted a number as its input`);
+    for (const field of Object.keys(input.shape ?? {})) {
+      // Some value of a wrong type for this field must be refused with an issue at that field's path.
+      const named = candidates.some((v) => {
+        const r = input.safeParse({ [field]: v });
+        return !r.success && r.error!.issues.some((i) => i.path.length >= 1 && i.path[0] === field);
+      });
+      assert.ok(named, `${name}.${field} accepts a value of any type`);
+    }
   }
 });
 
