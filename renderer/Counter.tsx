@@ -197,7 +197,9 @@ export function Counter({
       }
       try {
         const r = await api.search({ text: q, limit: 12 });
-        if (seq !== searchSeq.current) return;
+        // A scan's exact lookup still adds its item when a later scan has started meanwhile.
+        const stale = seq !== searchSeq.current;
+        if (stale && !exactAdd) return;
         // A live list for text no longer in the field is stale (the field was cleared or changed).
         if (!exactAdd && itemRef.current && itemRef.current.value.trim() !== q) return;
         if (exactAdd) {
@@ -206,11 +208,12 @@ export function Counter({
           if (r.items.length === 1) return addItem(r.items[0]!);
           if (orPick && r.items.some((h) => h.code === orPick.code)) return addItem(orPick);
           if (r.items.length === 0) {
-            setHits([]);
+            if (!stale) setHits([]);
             setMessage({ kind: 'error', text: `未找到“${q}”：目录中没有这个编码或名称，请核对条码或改用名称/拼音首字母搜索` });
             return;
           }
         }
+        if (stale) return;
         // An empty list is shown as 无匹配 (the operator sees the search ran and found nothing).
         setHits(r.items);
         setHitIndex(0);
@@ -599,7 +602,15 @@ export function Counter({
                   // An exact code or barcode wins whatever the key timing (renderer/itemEnter.ts).
                   const act = itemEnterAction({ text, hits, hitIndex, scan: c.kind === 'scan', picked: picked.current });
                   if (act.kind === 'add') addItem(act.item);
-                  else if (act.kind === 'lookup') void runSearch(act.text, true, act.orPick);
+                  else if (act.kind === 'lookup') {
+                    // A scan's field is emptied at once: the next package scanned before this lookup
+                    // answers must not be typed behind this code.
+                    if (c.kind === 'scan') {
+                      e.currentTarget.value = '';
+                      setItemInput('');
+                    }
+                    void runSearch(act.text, true, act.orPick);
+                  }
                 }
               }}
             />
