@@ -49,11 +49,11 @@ test.describe.serial('a shift at the counter', () => {
     await expect(page.getByTestId('confirm')).toBeDisabled();
     await shot(page, '01-unknown-code');
     // An ID number that fails its check digit is refused with the reason, not looked up.
-    // (Esc asks before it drops the patient on screen; Enter confirms.)
+    // (No line was added, so Esc has no sale to ask about; F2 goes to the patient field for the next card.)
     await page.keyboard.press('Escape');
-    await expect(page.getByTestId('discard-dialog')).toBeVisible();
-    await page.keyboard.press('Enter');
     await expect(page.getByTestId('discard-dialog')).toHaveCount(0);
+    await page.keyboard.press('F2');
+    await expect(page.getByTestId('patient-input')).toBeFocused();
     const bad = L.eligible.slice(0, 17) + (L.eligible.endsWith('0') ? '1' : '0');
     await scan(page, bad);
     await expect(page.getByTestId('patient-panel')).toContainText('校验');
@@ -90,7 +90,12 @@ test.describe.serial('a shift at the counter', () => {
     await scan(page, FIXTURE_EC_TOKEN);
     await expect(page.getByTestId('eligibility')).toContainText('享受两病门诊用药保障');
     await expect(page.getByTestId('patient-name')).toHaveText('张*国');
+    // Esc asks before it drops the patient on screen (放弃本单？); Enter confirms.
     await page.keyboard.press('Escape');
+    await expect(page.getByTestId('discard-dialog')).toBeVisible();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('F2');
+    await expect(page.getByTestId('patient-input')).toBeFocused();
     await scan(page, 'ECUNKNOWN20249999zz88yy77');
     await expect(page.getByTestId('patient-panel')).toContainText('未找到患者');
     await expect(page.getByTestId('lookup-problem')).toContainText(/联网|身份证/);

@@ -46,7 +46,11 @@ test.describe.serial('a working day at the counter', () => {
     await expect(page.getByTestId('patient-input')).toBeFocused();
     await scan(page, L.eligible);
     await expect(page.getByTestId('item-input')).toBeFocused();
-    for (const code of codes) await scan(page, code);
+    // One package at a time, as a pharmacist rings them: each line is on screen before the next scan.
+    for (const [i, code] of codes.entries()) {
+      await scan(page, code);
+      await expect(page.getByTestId(`line-${i}`)).toBeVisible();
+    }
     await expect(page.getByTestId('pay-due')).not.toHaveText('—');
     // The quote follows each scan: wait until 应收 has settled on its last value.
     let due = '';
