@@ -1,5 +1,6 @@
 // The hub's command line as a clinic's administrator uses it: init with a group CA, register a
 // counter, serve over TLS, sync a counter's journal, print the group's monthly report.
+import { PG_SKIP } from '../helpers/hub.ts';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
@@ -8,12 +9,12 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { openDatabase } from '../../core/store/db.ts';
 import { migrateHub, openHubPool, journalOfCounter } from '../../core/store/hub-db.ts';
-import { pgAvailable, startPgCluster } from '../helpers/pg-cluster.ts';
+import { startPgCluster } from '../helpers/pg-cluster.ts';
 import { settleSale, tempDir } from '../helpers/settlement.ts';
 
 const run = promisify(execFile);
 const HUB = ['--import', 'tsx', 'core/hub/main.ts'];
-const skip = !pgAvailable() && !process.env.CI ? 'PostgreSQL (apt postgresql) is not installed' : false;
+const skip = PG_SKIP;
 
 test('hub init, add-counter, serve over TLS, sync, report', { skip, timeout: 120_000 }, async () => {
   const cluster = startPgCluster();

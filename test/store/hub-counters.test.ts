@@ -2,6 +2,7 @@
 // service as the screen and the plugin API use it: the second counter prices with what the first
 // paid (the quote says the figure is the group's), a sale the hub cannot hold is refused rather
 // than passing the cap, and a hub that is away leaves each counter on its own figure.
+import { PG_SKIP, startTestHub, type TestHub } from '../helpers/hub.ts';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,14 +13,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FIXTURE_REGIONS, drugBarcode, seedFixture } from '../../core/app/fixture.ts';
 import { pushJournal } from '../../core/hub/client.ts';
-import { createHub, listen } from '../../core/hub/server.ts';
+import { listen } from '../../core/hub/server.ts';
 import { CounterService, ServiceRefusal } from '../../core/service/index.ts';
 import { openDatabase, type DB } from '../../core/store/db.ts';
-import { addCounter, holdPool, migrateHub, openHubPool, type HubPool } from '../../core/store/hub-db.ts';
+import { addCounter, holdPool, type HubPool } from '../../core/store/hub-db.ts';
 import { setSetting } from '../../core/store/settings.ts';
-import { pgAvailable, startPgCluster, type PgCluster } from '../helpers/pg-cluster.ts';
+import type { PgCluster } from '../helpers/pg-cluster.ts';
 
-const skip = !pgAvailable() && !process.env.CI ? 'PostgreSQL (apt postgresql) is not installed' : false;
+const skip = PG_SKIP;
 const NOW = new Date('2026-03-10T02:00:00Z');
 const patient = FIXTURE_REGIONS.lincang.eligible;
 
@@ -30,17 +31,13 @@ describe('counters of one institution priced by the group figure', { skip }, () 
   let url: string;
   const dirs: string[] = [];
 
+  let hub: TestHub;
   before(async () => {
-    cluster = startPgCluster();
-    pool = openHubPool(cluster.url());
-    await migrateHub(pool);
-    server = createHub({ pool });
-    url = `http://127.0.0.1:${await listen(server)}`;
+    hub = await startTestHub();
+    ({ cluster, pool, server, url } = hub);
   });
   after(async () => {
-    await new Promise((r) => server.close(r));
-    await pool.end();
-    cluster.stop();
+    await hub.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 

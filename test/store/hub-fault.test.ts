@@ -1,13 +1,13 @@
 // A small run of the hub fault test (test/hub-fault/run.ts; `npm run test:hub-fault` runs the big one):
 // counters and the hub SIGKILLed at random while counters settle and push; nothing lost or doubled.
+import { PG_SKIP } from '../helpers/hub.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openDatabase } from '../../core/store/db.ts';
 import { runHubFault } from '../hub-fault/run.ts';
-import { pgAvailable } from '../helpers/pg-cluster.ts';
 import { settleSale } from '../helpers/settlement.ts';
 
-const skip = !pgAvailable() && !process.env.CI ? 'PostgreSQL (apt postgresql) is not installed' : false;
+const skip = PG_SKIP;
 
 test('counters and the hub killed at random: every counter journal equals the hub copy', { skip, timeout: 240_000 }, async () => {
   const r = await runHubFault({ counters: 3, kills: 10, salesPerCounter: 12 });

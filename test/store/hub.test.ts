@@ -1,6 +1,7 @@
 // The hub against a real PostgreSQL (a throwaway cluster): counters of one institution push their
 // journals, the hub keeps them append-only and whole, answers the group's pool figure, issues
 // terminal numbers, refuses a trace code sold twice, and hands the roster down by version cursor.
+import { PG_SKIP, startTestHub, type TestHub } from '../helpers/hub.ts';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -17,11 +18,11 @@ import { groupReports } from '../../core/hub/reports.ts';
 import { buildReport } from '../../core/reports/index.ts';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pgAvailable, startPgCluster, startStandby, type PgCluster } from '../helpers/pg-cluster.ts';
+import { startPgCluster, startStandby, type PgCluster } from '../helpers/pg-cluster.ts';
 import { settleSale, tempDir } from '../helpers/settlement.ts';
 import { addPatient } from '../helpers/store-fixtures.ts';
 
-const skip = !pgAvailable() && !process.env.CI ? 'PostgreSQL (apt postgresql) is not installed' : false;
+const skip = PG_SKIP;
 
 describe('hub on PostgreSQL', { skip }, () => {
   let cluster: PgCluster;
@@ -30,17 +31,13 @@ describe('hub on PostgreSQL', { skip }, () => {
   let url: string;
   const dirs: string[] = [];
 
+  let hub: TestHub;
   before(async () => {
-    cluster = startPgCluster();
-    pool = openHubPool(cluster.url());
-    await migrateHub(pool);
-    server = createHub({ pool });
-    url = `http://127.0.0.1:${await listen(server)}`;
+    hub = await startTestHub();
+    ({ cluster, pool, server, url } = hub);
   });
   after(async () => {
-    await new Promise((r) => server.close(r));
-    await pool.end();
-    cluster.stop();
+    await hub.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
