@@ -35,6 +35,8 @@ test('trace code: scanned per box, a repeat scan refused in the dialog, a box al
   await expect(page.getByTestId('item-input')).toBeFocused();
   await scan(page, drugBarcode(1));
   await expect(page.getByTestId('line-0')).toContainText('氨氯地平片');
+  // The line is priced (as the pharmacist sees it) before its trace codes are scanned.
+  await expect(page.getByTestId('fund-0')).not.toHaveText('…');
   await page.keyboard.press('Alt+t');
   const dialog = page.getByTestId('dispense-dialog');
   await expect(dialog).toBeVisible();
