@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../store/db.ts';
 import { addCounter, migrateHub, openHubPool, revokeCounter, upsertRoster } from '../store/hub-db.ts';
 import { rosterRows } from '../store/hub-sync.ts';
-import { pullRoster, pushJournal } from './client.ts';
+import { syncOnce } from './sync.ts';
 import { createHub, listen } from './server.ts';
 import { makeTls } from './tls.ts';
 import { groupReports } from './reports.ts';
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
     process.stdout.write(`hub schema at version ${version}${values.tls ? `; TLS files in ${values.tls} (give ca.pem to each counter)` : ''}\n`);
   } else if (cmd === 'add-counter') {
     const pool = openHubPool(need('pg'));
-    const secret = randomBytes(24).toString('base64url');
+    // Hex, not base64url: a credential starting with '-' would read as an option to `sync --secret`.
+    const secret = randomBytes(24).toString('hex');
     const id = `c${randomBytes(6).toString('hex')}`;
     const row = await addCounter(pool, { id, institutionCode: need('institution'), name: need('name'), secret });
     await pool.end();
@@ -96,8 +97,7 @@ async function main(): Promise<void> {
   } else if (cmd === 'sync') {
     const db = openDatabase(need('data'));
     const link = { url: need('hub'), counterId: need('counter'), secret: need('secret'), ca: values.ca ? readFileSync(values.ca, 'utf8') : undefined };
-    const pushed = await pushJournal(db, link);
-    const pulled = await pullRoster(db, link);
+    const { pushed, pulled } = await syncOnce(db, link);
     db.close();
     process.stdout.write(`pushed ${pushed.pushed} record(s) (${pushed.duplicates} already at the hub); ${pulled} roster row(s) pulled; ${pushed.overCap.length} patient-year(s) over the cap across the group\n`);
   } else {

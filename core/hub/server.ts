@@ -5,7 +5,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Decimal } from '../money/decimal.ts';
 import {
   HubHoldSchema,
   HubPushSchema,
@@ -19,10 +18,8 @@ import {
   type HubTraceClaimReply,
 } from '../contract/hub.ts';
 import {
-  capOfYear,
   claimTraceCodes,
   counterByCredential,
-  flagOverCap,
   highestSeq,
   holdPool,
   insertJournal,
@@ -104,16 +101,8 @@ export function createHub(options: HubOptions): Server {
         log(`journal push from ${counter.id} refused: ${out.conflicts.length} conflicting record(s)`);
         throw new HubError(409, 'JOURNAL_CONFLICT', `record ${out.conflicts[0]!.id}: ${out.conflicts[0]!.reason}`, '中心已保存内容不同的同一结算记录，请联系管理员核对');
       }
-      const overCap: HubPushReply['overCap'] = [];
-      for (const t of out.touched) {
-        const [{ fund }, cap] = await Promise.all([poolYear(pool, t.psnNo, t.year), capOfYear(pool, t.psnNo, t.year)]);
-        if (cap !== null && new Decimal(fund).greaterThan(cap)) {
-          await flagOverCap(pool, { psnNo: t.psnNo, year: t.year, fund, cap });
-          overCap.push({ psnNo: t.psnNo, year: t.year, fund, cap });
-        }
-      }
-      log(`journal push from ${counter.id}: ${out.inserted} new, ${out.duplicates} already held, ${overCap.length} over cap`);
-      const reply: HubPushReply = { inserted: out.inserted, duplicates: out.duplicates, highestSeq: await highestSeq(pool, counter.id), overCap };
+      log(`journal push from ${counter.id}: ${out.inserted} new, ${out.duplicates} already held, ${out.overCap.length} over cap`);
+      const reply: HubPushReply = { inserted: out.inserted, duplicates: out.duplicates, highestSeq: await highestSeq(pool, counter.id), overCap: out.overCap };
       return [200, reply];
     }
     if (req.method === 'GET' && url.pathname === '/v1/pool') {

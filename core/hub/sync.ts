@@ -3,7 +3,18 @@
 // hub that is away only means the records go later. Unset `hub.link`: it does nothing.
 import type { DB } from '../store/db.ts';
 import { getSetting } from '../store/settings.ts';
-import { HubUnavailable, pullRoster, pushJournal } from './client.ts';
+import { HubUnavailable, pullRoster, pushJournal, type HubLink, type PushOutcome } from './client.ts';
+
+/**
+ * One round of the link: push every journal record the hub has not confirmed, then pull roster
+ * changes. The background sync and `npm run hub -- sync` both run this; a hub that is away throws
+ * HubUnavailable and nothing is lost (the cursors move only after the hub's replies).
+ */
+export async function syncOnce(db: DB, link: HubLink): Promise<{ pushed: PushOutcome; pulled: number }> {
+  const pushed = await pushJournal(db, link);
+  const pulled = await pullRoster(db, link);
+  return { pushed, pulled };
+}
 
 export class HubSync {
   private timer: NodeJS.Timeout | null = null;
@@ -39,9 +50,8 @@ export class HubSync {
     const link = getSetting(this.db, 'hub.link');
     if (!link) return;
     try {
-      const pushed = await pushJournal(this.db, link);
+      const { pushed } = await syncOnce(this.db, link);
       if (pushed.overCap.length > 0) this.o.log?.(`hub: ${pushed.overCap.length} patient-year(s) over the cap across the group (flagged at the hub)`);
-      await pullRoster(this.db, link);
     } catch (e) {
       if (!(e instanceof HubUnavailable)) this.o.log?.(`hub sync refused: ${(e as Error).message}`);
     }

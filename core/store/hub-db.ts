@@ -201,16 +201,20 @@ export async function counterByCredential(pool: HubPool, id: string, secret: str
   return r.rows[0] ?? null;
 }
 
-export interface InsertOutcome { inserted: number; duplicates: number; conflicts: { id: string; reason: string }[]; touched: { psnNo: string; year: number }[] }
+export interface OverCap { psnNo: string; year: number; fund: string; cap: string }
+export interface InsertOutcome { inserted: number; duplicates: number; conflicts: { id: string; reason: string }[]; overCap: OverCap[] }
 
 /**
  * Appends a counter's journal records. A record the hub already holds with the same hash is a
  * duplicate (a retried push) and changes nothing; the same id with other content is a conflict,
  * reported and never overwritten. One transaction per push: all of it or none of it.
+ * The patient-years the new records take over the cap are flagged in the same transaction, so a
+ * hub killed after the commit cannot have stored the records and lost the flag (a retried push
+ * is all duplicates and would never flag them).
  */
 export async function insertJournal(pool: HubPool, counterId: string, records: readonly HubRecord[]): Promise<InsertOutcome> {
   const client = await pool.connect();
-  const out: InsertOutcome = { inserted: 0, duplicates: 0, conflicts: [], touched: [] };
+  const out: InsertOutcome = { inserted: 0, duplicates: 0, conflicts: [], overCap: [] };
   try {
     await client.query('BEGIN');
     // One push at a time per counter, so the chain check below sees a settled tail.
@@ -259,12 +263,11 @@ export async function insertJournal(pool: HubPool, counterId: string, records: r
     }
     if (out.conflicts.length > 0) {
       await client.query('ROLLBACK');
-      return { ...out, inserted: 0, touched: [] };
+      return { ...out, inserted: 0 };
     }
+    const touched = s.filter((x) => fresh.has(x.id));
+    if (touched.length > 0) out.overCap = await flagOverCap(client, touched.map((x) => x.psn_no), touched.map((x) => Number(x.settle_date.slice(0, 4))));
     await client.query('COMMIT');
-    const touched = new Map<string, { psnNo: string; year: number }>();
-    for (const x of s) if (fresh.has(x.id)) touched.set(`${x.psn_no}|${x.settle_date.slice(0, 4)}`, { psnNo: x.psn_no, year: Number(x.settle_date.slice(0, 4)) });
-    out.touched = [...touched.values()];
     return out;
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -354,23 +357,36 @@ export async function releaseHold(pool: HubPool, counterId: string, saleId: stri
   await pool.query('DELETE FROM pool_holds WHERE sale_id = $1 AND counter_id = $2', [saleId, counterId]);
 }
 
-/** The cap the newest sale of that year was quoted against (from its stored result). */
-export async function capOfYear(pool: HubPool, psnNo: string, year: number): Promise<string | null> {
-  const r = await pool.query<{ cap: string | null }>(
-    `SELECT (record->>'result_json')::jsonb #>> '{cap,limit}' AS cap FROM journal_settlement
-      WHERE psn_no = $1 AND kind = 'sale' AND ${YEAR_RANGE}
-      ORDER BY received_at DESC LIMIT 1`,
-    [psnNo, year],
+/**
+ * Flags the patient-years among those given whose fund across the group is over the cap (the cap
+ * the newest sale of that year was quoted against, from its stored result). Runs inside the push's
+ * transaction, after its records are written: the per-patient-year locks (taken in one order, so
+ * two pushes never deadlock; the same lock a hold takes) make a second push touching the same
+ * patient wait for this one's commit, so it sees both pushes' records and two records that are
+ * only together over the cap are flagged. A flag's figures are the latest push's; never a record.
+ */
+async function flagOverCap(client: pg.PoolClient, psnNos: readonly string[], years: readonly number[]): Promise<OverCap[]> {
+  await client.query(
+    `SELECT pg_advisory_xact_lock(k, y) FROM (SELECT DISTINCT hashtext(psn) AS k, year AS y FROM unnest($1::text[], $2::int[]) AS u(psn, year)) t ORDER BY k, y`,
+    [psnNos, years],
   );
-  return r.rows[0]?.cap ?? null;
-}
-
-export async function flagOverCap(pool: HubPool, f: { psnNo: string; year: number; fund: string; cap: string }): Promise<void> {
-  await pool.query(
-    `INSERT INTO pool_flags (psn_no, year, fund, cap) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (psn_no, year) DO UPDATE SET fund = excluded.fund, cap = excluded.cap, flagged_at = now()`,
-    [f.psnNo, f.year, f.fund, f.cap],
+  const r = await client.query<{ psn_no: string; year: number; fund: string; cap: string }>(
+    `WITH t AS (SELECT DISTINCT psn, year FROM unnest($1::text[], $2::int[]) AS u(psn, year)),
+          y AS (
+            SELECT t.psn, t.year,
+                   (SELECT coalesce(sum(fund), 0) FROM journal_settlement j
+                     WHERE j.psn_no = t.psn AND j.settle_date >= make_date(t.year, 1, 1) AND j.settle_date < make_date(t.year + 1, 1, 1)) AS fund,
+                   (SELECT ((record->>'result_json')::jsonb #>> '{cap,limit}')::numeric FROM journal_settlement j
+                     WHERE j.psn_no = t.psn AND j.kind = 'sale' AND j.settle_date >= make_date(t.year, 1, 1) AND j.settle_date < make_date(t.year + 1, 1, 1)
+                     ORDER BY received_at DESC LIMIT 1) AS cap
+              FROM t)
+     INSERT INTO pool_flags (psn_no, year, fund, cap)
+     SELECT psn, year, fund, cap FROM y WHERE cap IS NOT NULL AND fund > cap
+     ON CONFLICT (psn_no, year) DO UPDATE SET fund = excluded.fund, cap = excluded.cap, flagged_at = now()
+     RETURNING psn_no, year, fund::text AS fund, cap::text AS cap`,
+    [psnNos, years],
   );
+  return r.rows.map((x) => ({ psnNo: x.psn_no, year: x.year, fund: x.fund, cap: x.cap })).sort((a, b) => a.year - b.year || a.psnNo.localeCompare(b.psnNo));
 }
 
 export async function listPoolFlags(pool: HubPool): Promise<{ psn_no: string; year: number; fund: string; cap: string }[]> {
