@@ -113,12 +113,23 @@ export async function pushJournal(db: DB, link: HubLink, pageSize = MAX_PUSH_REC
   }
 }
 
-/** Pulls roster changes after the counter's version cursor until the hub has no more. */
+/**
+ * Pulls roster changes after the counter's version cursor until the hub has no more. The next page
+ * is asked for before this one is written, so the hub reads and sends while the counter writes.
+ */
 export async function pullRoster(db: DB, link: HubLink, pageSize = 20_000): Promise<number> {
+  const fetchPage = (after: number) => call(link, 'GET', `/v1/roster?after=${after}&limit=${pageSize}`, HubRosterPageSchema, undefined, 60_000);
   let total = 0;
+  let next = fetchPage(rosterVersion(db));
   for (;;) {
-    const page = await call(link, 'GET', `/v1/roster?after=${rosterVersion(db)}&limit=${pageSize}`, HubRosterPageSchema, undefined, 60_000);
-    if (page.rows.length > 0) applyRosterPage(db, page.rows, page.cursor, new Date().toISOString());
+    const page = await next;
+    if (page.more) next = fetchPage(page.cursor);
+    try {
+      if (page.rows.length > 0) applyRosterPage(db, page.rows, page.cursor, new Date().toISOString());
+    } catch (e) {
+      next.catch(() => undefined); // the page asked for ahead is dropped with this failure
+      throw e;
+    }
     total += page.rows.length;
     if (!page.more) return total;
   }

@@ -13,7 +13,6 @@ import {
   type HubHoldReply,
   type HubPoolReply,
   type HubPushReply,
-  type HubRosterPage,
   type HubTerminalReply,
   type HubTraceClaimReply,
 } from '../contract/hub.ts';
@@ -25,7 +24,7 @@ import {
   insertJournal,
   poolYear,
   releaseHold,
-  rosterAfter,
+  rosterPageJson,
   type CounterRow,
   type HubPool,
 } from '../store/hub-db.ts';
@@ -47,8 +46,13 @@ class HubError extends Error {
   }
 }
 
+/** A reply body that is already JSON text. */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
@@ -137,9 +141,9 @@ export function createHub(options: HubOptions): Server {
       const after = Number(url.searchParams.get('after') ?? 0);
       const limit = Math.min(MAX_ROSTER_PAGE, Number(url.searchParams.get('limit') ?? MAX_ROSTER_PAGE));
       if (!Number.isSafeInteger(after) || after < 0 || !Number.isInteger(limit) || limit < 1) throw new HubError(400, 'INVALID_CURSOR', 'after and limit must be whole numbers', '同步位置不正确');
-      const page = await rosterAfter(pool, after, limit);
-      const reply = { rows: page.rows, cursor: page.cursor, more: page.rows.length === limit } as HubRosterPage;
-      return [200, reply];
+      const page = await rosterPageJson(pool, after, limit);
+      // A HubRosterPage, written as text around the rows PostgreSQL serialised.
+      return [200, new JsonText(`{"rows":${page.rowsJson},"cursor":${page.cursor},"more":${page.count === limit}}`)];
     }
     throw new HubError(404, 'NOT_FOUND', `no route ${req.method} ${url.pathname}`, '没有这个接口');
   }

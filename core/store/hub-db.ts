@@ -432,6 +432,16 @@ export async function rosterAfter(pool: HubPool, after: number, limit: number): 
   return { rows: r.rows.map((x) => x.row), cursor: last ? Number(last.version) : after };
 }
 
+/**
+ * The same page as `rosterAfter`, as JSON text made by PostgreSQL (each row's jsonb as text, joined):
+ * the hub hands a million-patient roster down without parsing and re-serialising every row.
+ */
+export async function rosterPageJson(pool: HubPool, after: number, limit: number): Promise<{ rowsJson: string; count: number; cursor: number }> {
+  const r = await pool.query<{ version: string; row: string }>('SELECT version, row::text AS row FROM roster WHERE version > $1 ORDER BY version LIMIT $2', [after, limit]);
+  const last = r.rows[r.rows.length - 1];
+  return { rowsJson: `[${r.rows.map((x) => x.row).join(',')}]`, count: r.rows.length, cursor: last ? Number(last.version) : after };
+}
+
 /** The journal the hub holds for one counter, in the counter's order (for audits and tests). */
 export async function journalOfCounter(pool: HubPool, counterId: string): Promise<{ settlement: HubSettlement; lines: HubLine[] }[]> {
   const s = await pool.query<{ id: string; record: HubSettlement }>('SELECT id, record FROM journal_settlement WHERE counter_id = $1 ORDER BY counter_seq', [counterId]);
