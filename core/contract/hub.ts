@@ -161,4 +161,12 @@ export const HubRosterPageSchema = z.object({
 }).strict();
 export type HubRosterPage = z.infer<typeof HubRosterPageSchema>;
 
-export const HubErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), messageZh: z.string() }) });
+export const HubErrorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    messageZh: z.string(),
+    /** With JOURNAL_GAP: the highest of the counter's sequence numbers the hub holds (push again after it). */
+    highestSeq: z.number().int().min(0).optional(),
+  }),
+});

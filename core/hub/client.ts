@@ -33,7 +33,7 @@ export interface HubLink {
 
 export class HubUnavailable extends Error {}
 export class HubRefused extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly messageZh: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly messageZh: string, readonly highestSeq?: number) {
     super(message);
   }
 }
@@ -79,7 +79,7 @@ function call<S extends z.ZodType>(link: HubLink, method: 'GET' | 'POST' | 'DELE
         }
         if (res.statusCode !== 200) {
           const err = HubErrorSchema.safeParse(json);
-          if (err.success) reject(new HubRefused(res.statusCode ?? 0, err.data.error.code, err.data.error.message, err.data.error.messageZh));
+          if (err.success) reject(new HubRefused(res.statusCode ?? 0, err.data.error.code, err.data.error.message, err.data.error.messageZh, err.data.error.highestSeq));
           else reject(new HubUnavailable(`the hub answered HTTP ${res.statusCode}`));
           return;
         }
@@ -97,15 +97,28 @@ export interface PushOutcome { pushed: number; duplicates: number; overCap: HubP
 /**
  * Sends every journal record the hub has not confirmed, oldest first, in pages. The cursor moves
  * only after the hub's reply, so a crash or a lost reply repeats a page, which the hub counts as
- * duplicates and stores nothing twice.
+ * duplicates and stores nothing twice. A hub that lacks records it once confirmed (a standby
+ * promoted before they reached it) says where its copy ends: the cursor goes back there, once per
+ * call, and the records go again.
  */
 export async function pushJournal(db: DB, link: HubLink, pageSize = MAX_PUSH_RECORDS): Promise<PushOutcome> {
   const out: PushOutcome = { pushed: 0, duplicates: 0, overCap: [] };
+  let rewound = false;
   for (;;) {
     const after = pushedSeq(db);
     const records = journalAfter(db, after, pageSize);
     if (records.length === 0) return out;
-    const reply = await call(link, 'POST', '/v1/journal', HubPushReplySchema, { records }, 30_000);
+    let reply: HubPushReply;
+    try {
+      reply = await call(link, 'POST', '/v1/journal', HubPushReplySchema, { records }, 30_000);
+    } catch (e) {
+      if (e instanceof HubRefused && e.code === 'JOURNAL_GAP' && e.highestSeq !== undefined && e.highestSeq < after && !rewound) {
+        rewound = true;
+        setPushedSeq(db, e.highestSeq);
+        continue;
+      }
+      throw e;
+    }
     out.pushed += reply.inserted;
     out.duplicates += reply.duplicates;
     out.overCap.push(...reply.overCap);

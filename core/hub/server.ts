@@ -41,7 +41,7 @@ export interface HubOptions {
 }
 
 class HubError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly messageZh: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly messageZh: string, readonly highestSeq?: number) {
     super(message);
   }
 }
@@ -101,6 +101,10 @@ export function createHub(options: HubOptions): Server {
       const foreign = body.records.find((r) => r.settlement.institution_code !== counter.institution_code);
       if (foreign) throw new HubError(403, 'OTHER_INSTITUTION', `record ${foreign.settlement.id} belongs to another institution`, '结算记录不属于本柜台所在机构');
       const out = await insertJournal(pool, counter.id, body.records);
+      if (out.gapAfter !== undefined) {
+        log(`journal push from ${counter.id} refused: the hub holds its records only up to ${out.gapAfter}`);
+        throw new HubError(409, 'JOURNAL_GAP', `the hub holds this counter's records only up to sequence ${out.gapAfter}; push again after it`, '中心缺少本柜台较早的结算记录，将自动补传', out.gapAfter);
+      }
       if (out.conflicts.length > 0) {
         log(`journal push from ${counter.id} refused: ${out.conflicts.length} conflicting record(s)`);
         throw new HubError(409, 'JOURNAL_CONFLICT', `record ${out.conflicts[0]!.id}: ${out.conflicts[0]!.reason}`, '中心已保存内容不同的同一结算记录，请联系管理员核对');
@@ -159,7 +163,7 @@ export function createHub(options: HubOptions): Server {
     route(req, url).then(
       ([status, body]) => send(res, status, body),
       (e: unknown) => {
-        if (e instanceof HubError) send(res, e.status, { error: { code: e.code, message: e.message, messageZh: e.messageZh } });
+        if (e instanceof HubError) send(res, e.status, { error: { code: e.code, message: e.message, messageZh: e.messageZh, ...(e.highestSeq !== undefined ? { highestSeq: e.highestSeq } : {}) } });
         else {
           log(`internal error on ${req.method} ${url.pathname}: ${(e as Error).message}`);
           send(res, 500, { error: { code: 'INTERNAL', message: 'the hub failed; the request may be retried', messageZh: '中心服务出错，请稍后重试' } });

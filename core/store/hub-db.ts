@@ -8,7 +8,12 @@ import type { HubLine, HubRecord, HubRosterRow, HubSettlement } from '../contrac
 export type HubPool = pg.Pool;
 
 export function openHubPool(url: string, max = 10): HubPool {
-  return new pg.Pool({ connectionString: url, max, statement_timeout: 10_000, idle_in_transaction_session_timeout: 10_000 });
+  const pool = new pg.Pool({ connectionString: url, max, statement_timeout: 10_000, idle_in_transaction_session_timeout: 30_000 });
+  // A connection PostgreSQL ends (a restart, a failover, a timeout) fails the request that used it;
+  // without these listeners its 'error' event would end the whole hub process.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
 }
 
 export interface HubMigration { version: number; name: string; sql: string }
@@ -127,6 +132,7 @@ export const HUB_MIGRATIONS: readonly HubMigration[] = [
 /** Creates the schema (or brings it up to date) and the least-privilege application role. */
 export async function migrateHub(pool: HubPool, appPassword?: string): Promise<number> {
   const client = await pool.connect();
+  let failure: Error | undefined; // a client that failed mid-transaction is discarded, not handed out again
   try {
     await client.query('BEGIN');
     // One migrator at a time, even when two hubs start together.
@@ -151,10 +157,11 @@ export async function migrateHub(pool: HubPool, appPassword?: string): Promise<n
     await client.query('COMMIT');
     return latest;
   } catch (e) {
+    failure = e as Error;
     await client.query('ROLLBACK');
     throw e;
   } finally {
-    client.release();
+    client.release(failure);
   }
 }
 
@@ -167,6 +174,7 @@ export interface CounterRow { id: string; institution_code: string; name: string
 /** Registers a counter with the next free terminal number of its institution. */
 export async function addCounter(pool: HubPool, c: { id: string; institutionCode: string; name: string; secret: string }): Promise<CounterRow> {
   const client = await pool.connect();
+  let failure: Error | undefined; // a client that failed mid-transaction is discarded, not handed out again
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [c.institutionCode]);
@@ -180,10 +188,11 @@ export async function addCounter(pool: HubPool, c: { id: string; institutionCode
     await client.query('COMMIT');
     return row.rows[0]!;
   } catch (e) {
+    failure = e as Error;
     await client.query('ROLLBACK');
     throw e;
   } finally {
-    client.release();
+    client.release(failure);
   }
 }
 
@@ -202,7 +211,18 @@ export async function counterByCredential(pool: HubPool, id: string, secret: str
 }
 
 export interface OverCap { psnNo: string; year: number; fund: string; cap: string }
-export interface InsertOutcome { inserted: number; duplicates: number; conflicts: { id: string; reason: string }[]; overCap: OverCap[] }
+export interface InsertOutcome {
+  inserted: number;
+  duplicates: number;
+  conflicts: { id: string; reason: string }[];
+  overCap: OverCap[];
+  /**
+   * Set when the push does not continue what the hub holds because the hub lacks the records
+   * before it (a standby promoted before it had received them): the counter's highest sequence
+   * number the hub holds, for the counter to send again from there.
+   */
+  gapAfter?: number;
+}
 
 /**
  * Appends a counter's journal records. A record the hub already holds with the same hash is a
@@ -214,6 +234,7 @@ export interface InsertOutcome { inserted: number; duplicates: number; conflicts
  */
 export async function insertJournal(pool: HubPool, counterId: string, records: readonly HubRecord[]): Promise<InsertOutcome> {
   const client = await pool.connect();
+  let failure: Error | undefined; // a client that failed mid-transaction is discarded, not handed out again
   const out: InsertOutcome = { inserted: 0, duplicates: 0, conflicts: [], overCap: [] };
   try {
     await client.query('BEGIN');
@@ -223,7 +244,7 @@ export async function insertJournal(pool: HubPool, counterId: string, records: r
     const broken = await chainBreak(client, counterId, s);
     if (broken) {
       await client.query('ROLLBACK');
-      return { ...out, conflicts: [broken] };
+      return { ...out, conflicts: [broken], ...(broken.gapAfter !== undefined ? { gapAfter: broken.gapAfter } : {}) };
     }
     const inserted = await client.query<{ id: string }>(
       `INSERT INTO journal_settlement (id, counter_id, counter_seq, kind, original_id, receipt_no, settle_date, institution_code, psn_no, fund, hash, record)
@@ -270,10 +291,11 @@ export async function insertJournal(pool: HubPool, counterId: string, records: r
     await client.query('COMMIT');
     return out;
   } catch (e) {
+    failure = e as Error;
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
   } finally {
-    client.release();
+    client.release(failure);
   }
 }
 
@@ -282,14 +304,27 @@ const GENESIS = '0'.repeat(64);
 /**
  * The counter's records form one hash chain (each record names the hash of the one before). A push
  * must continue what the hub holds and be unbroken inside; a gap or a rewritten record is refused.
+ * A push whose first record follows one the hub does not hold at all, with no record of the counter
+ * held at the place before it, is a gap at the hub (its records were lost, as by a failover to a
+ * standby that had not received them): `gapAfter` then tells the counter where the hub's copy ends.
  */
-async function chainBreak(client: pg.PoolClient, counterId: string, s: readonly HubSettlement[]): Promise<{ id: string; reason: string } | null> {
+async function chainBreak(client: pg.PoolClient, counterId: string, s: readonly HubSettlement[]): Promise<{ id: string; reason: string; gapAfter?: number } | null> {
   const sorted = [...s].sort((a, b) => a.seq - b.seq);
-  const before = await client.query<{ hash: string }>(
-    'SELECT hash FROM journal_settlement WHERE counter_id = $1 AND counter_seq < $2 ORDER BY counter_seq DESC LIMIT 1',
+  const before = await client.query<{ hash: string; counter_seq: string }>(
+    'SELECT hash, counter_seq FROM journal_settlement WHERE counter_id = $1 AND counter_seq < $2 ORDER BY counter_seq DESC LIMIT 1',
     [counterId, sorted[0]!.seq],
   );
   let expected = before.rows[0]?.hash ?? GENESIS;
+  const first = sorted[0]!;
+  const heldBefore = Number(before.rows[0]?.counter_seq ?? 0);
+  // The hub holds nothing at the place before this record, nor the record it follows anywhere.
+  if (first.prev_hash !== expected && first.prev_hash !== GENESIS && heldBefore < first.seq - 1) {
+    const held = await client.query('SELECT 1 FROM journal_settlement WHERE counter_id = $1 AND hash = $2', [counterId, first.prev_hash]);
+    if (held.rowCount === 0) {
+      const head = await client.query<{ n: string | null }>('SELECT max(counter_seq) AS n FROM journal_settlement WHERE counter_id = $1', [counterId]);
+      return { id: first.id, reason: 'the hub does not hold the records before this one', gapAfter: Number(head.rows[0]?.n ?? 0) };
+    }
+  }
   for (const x of sorted) {
     if (x.prev_hash !== expected) return { id: x.id, reason: 'the record does not continue the counter\'s hash chain (a record before it is missing or was changed)' };
     expected = x.hash;
@@ -329,6 +364,7 @@ export interface HoldRequest { saleId: string; counterId: string; psnNo: string;
  */
 export async function holdPool(pool: HubPool, h: HoldRequest): Promise<{ granted: boolean; fund: string; held: string }> {
   const client = await pool.connect();
+  let failure: Error | undefined; // a client that failed mid-transaction is discarded, not handed out again
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [h.psnNo, h.year]);
@@ -345,10 +381,11 @@ export async function holdPool(pool: HubPool, h: HoldRequest): Promise<{ granted
     await client.query('COMMIT');
     return { granted, fund: now.fund, held: now.held };
   } catch (e) {
+    failure = e as Error;
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
   } finally {
-    client.release();
+    client.release(failure);
   }
 }
 
