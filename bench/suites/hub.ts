@@ -2,7 +2,8 @@
 // - ingest: 20 counters push journal records concurrently (pages of 500), settlements/s, beside a
 //   bare unnest INSERT of the same rows into PostgreSQL in the same run;
 // - the cross-counter pool lookup over loopback, p50/p99, beside a bare node:http round trip;
-// - a new counter pulling the roster (1,000,000 patients; 100,000 with --quick; HUB_ROSTER=N).
+// - a new counter pulling the roster (1,000,000 patients; 100,000 with --quick; HUB_ROSTER=N), beside
+//   the same rows inserted straight into a new counter's SQLite.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, request } from 'node:http';
@@ -167,6 +168,20 @@ export const hubSuite: BenchSuite = {
       out.rosterPullSeconds = round((performance.now() - tr) / 1000, 2);
       out.rosterPatients = pulled;
       ndb.close();
+      // Baseline: the same rows written straight into a new counter's patients table (one prepared
+      // single-row INSERT, one transaction per 20,000), no hub, no HTTP, no validation.
+      const bdir = tempDir('lbc-bench-hub-');
+      dirs.push(bdir);
+      const bdb = openDatabase(bdir);
+      const cols = Object.keys(rosterRow(0));
+      const insert = bdb.prepare(`INSERT INTO patients (${cols.join(', ')}, updated_at) VALUES (${cols.map(() => '?').join(', ')}, ?)`);
+      const tb2 = performance.now();
+      for (let i = 0; i < ROSTER; i += 20_000) {
+        const rows = Array.from({ length: Math.min(20_000, ROSTER - i) }, (_, k) => rosterRow(i + k));
+        bdb.transaction(() => { for (const r of rows) insert.run([...Object.values(r), '2024-03-01T00:00:00Z']); })();
+      }
+      out.rosterBareSqliteSeconds = round((performance.now() - tb2) / 1000, 2);
+      bdb.close();
       for (const db of dbs) db.close();
     } finally {
       hub?.stop();
