@@ -1,0 +1,24 @@
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'; import { tmpdir, loadavg } from 'node:os'; import { join } from 'node:path';
+import { openDatabase } from './core/store/db.ts'; import { importRosterFile } from './core/import/roster.ts';
+import { ROSTER_HISTORY_HEADER, rosterCsvRows, rosterCertno } from './core/import/synthetic.ts';
+import { setInstitution } from './core/store/settings.ts'; import { lookupPatient } from './core/patient/index.ts'; import { loadPolicyBook } from './core/policy/index.ts';
+const N = Number(process.env.N ?? 50000);
+const dir = mkdtempSync(join(tmpdir(), 'zprof-'));
+const f = join(dir, 'r.csv'); writeFileSync(f, ROSTER_HISTORY_HEADER + '\n' + rosterCsvRows(0, N, '530902', { historyEvery: 25 }) + '\n');
+const db = openDatabase(join(dir, 'db'));
+setInstitution(db, { code: 'H53090200001', name: 'bench', type: 'clinic', level: 1, policy: 'lincang', region: '530902' });
+importRosterFile(db, f);
+const book = loadPolicyBook(undefined);
+const bare = db.prepare('SELECT * FROM patients WHERE certno = ? LIMIT 1');
+const ids = Array.from({ length: 20000 }, () => rosterCertno(Math.floor(Math.random() * N)));
+for (let i = 0; i < 5000; i++) { lookupPatient(db, book, ids[i]!, '2024-08-01'); bare.get(ids[i]!); }
+const proto = Object.getPrototypeOf(bare) as Record<string, (...a: unknown[]) => unknown>;
+const seen: string[] = [];
+const saved = ['get', 'all', 'run', 'iterate'].map((m) => [m, proto[m]!] as const);
+for (const [m, fn] of saved) proto[m] = function (this: { source: string }, ...a: unknown[]) { seen.push(this.source.slice(0, 160)); return fn.apply(this, a); };
+lookupPatient(db, book, ids[0]!, '2024-08-01');
+for (const [m, fn] of saved) proto[m] = fn;
+console.log(seen.join('\n---\n'));
+const t = (fn: (i: number) => void) => { const s: number[] = []; for (let i = 5000; i < 20000; i++) { const a = process.hrtime.bigint(); fn(i); s.push(Number(process.hrtime.bigint() - a) / 1e3); } s.sort((a, b) => a - b); return `p50 ${s[s.length >> 1]!.toFixed(1)}us p99 ${s[Math.floor(s.length * 0.99)]!.toFixed(1)}us`; };
+console.log('project', t((i) => lookupPatient(db, book, ids[i]!, '2024-08-01')), 'bare', t((i) => bare.get(ids[i]!)), 'load', loadavg()[0]);
+db.close(); rmSync(dir, { recursive: true, force: true });
