@@ -8,7 +8,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { drugBarcode, seedFixture } from '../../core/app/fixture.ts';
-import { HubUnavailable } from '../../core/hub/client.ts';
+import { HubRefused, HubUnavailable } from '../../core/hub/client.ts';
 import { syncOnce } from '../../core/hub/sync.ts';
 import { importRosterText } from '../../core/import/roster.ts';
 import { CounterService, ServiceRefusal } from '../../core/service/index.ts';
@@ -43,7 +43,9 @@ async function syncSome(): Promise<boolean> {
     await syncOnce(db, link);
     return true;
   } catch (e) {
-    if (e instanceof HubUnavailable) return false; // hub down or restarting: the records go next time
+    // Hub down, restarting, or failing a request (as the background sync, the records go next time);
+    // a refusal (a conflict) is a finding: the process fails and so does the run.
+    if (e instanceof HubUnavailable || (e instanceof HubRefused && e.status >= 500)) return false;
     throw e;
   }
 }
