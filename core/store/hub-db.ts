@@ -287,7 +287,7 @@ export async function insertJournal(pool: HubPool, counterId: string, records: r
       return { ...out, inserted: 0 };
     }
     const touched = s.filter((x) => fresh.has(x.id));
-    if (touched.length > 0) out.overCap = await flagOverCap(client, touched.map((x) => x.psn_no), touched.map((x) => Number(x.settle_date.slice(0, 4))));
+    if (touched.length > 0) out.overCap = await flagOverCap(client, touched);
     await client.query('COMMIT');
     return out;
   } catch (e) {
@@ -395,35 +395,60 @@ export async function releaseHold(pool: HubPool, counterId: string, saleId: stri
 }
 
 /**
- * Flags the patient-years among those given whose fund across the group is over the cap (the cap
- * the newest sale of that year was quoted against, from its stored result). Runs inside the push's
+ * Flags the patient-years of the pushed records whose fund across the group is over the cap (the
+ * cap the newest sale of that year was quoted against, from its stored result). Runs inside the push's
  * transaction, after its records are written: the per-patient-year locks (taken in one order, so
  * two pushes never deadlock; the same lock a hold takes) make a second push touching the same
  * patient wait for this one's commit, so it sees both pushes' records and two records that are
  * only together over the cap are flagged. A flag's figures are the latest push's; never a record.
  */
-async function flagOverCap(client: pg.PoolClient, psnNos: readonly string[], years: readonly number[]): Promise<OverCap[]> {
+async function flagOverCap(client: pg.PoolClient, records: readonly HubSettlement[]): Promise<OverCap[]> {
+  // Per patient-year of the push: the cap its newest sale here was quoted against (null when the
+  // push holds no sale of that year, or its result does not say: then the newest at the hub).
+  const years = new Map<string, { psn: string; year: number; cap: string | null; seq: number }>();
+  for (const x of records) {
+    const year = Number(x.settle_date.slice(0, 4));
+    const key = `${x.psn_no}|${year}`;
+    const y = years.get(key) ?? years.set(key, { psn: x.psn_no, year, cap: null, seq: -1 }).get(key)!;
+    if (x.kind === 'sale' && x.seq > y.seq) {
+      y.seq = x.seq;
+      y.cap = capQuoted(x.result_json);
+    }
+  }
+  const t = [...years.values()];
+  const psns = t.map((y) => y.psn);
+  const ys = t.map((y) => y.year);
   await client.query(
     `SELECT pg_advisory_xact_lock(k, y) FROM (SELECT DISTINCT hashtext(psn) AS k, year AS y FROM unnest($1::text[], $2::int[]) AS u(psn, year)) t ORDER BY k, y`,
-    [psnNos, years],
+    [psns, ys],
   );
   const r = await client.query<{ psn_no: string; year: number; fund: string; cap: string }>(
-    `WITH t AS (SELECT DISTINCT psn, year FROM unnest($1::text[], $2::int[]) AS u(psn, year)),
+    `WITH t AS (SELECT psn, year, cap FROM unnest($1::text[], $2::int[], $3::numeric[]) AS u(psn, year, cap)),
           y AS (
             SELECT t.psn, t.year,
                    (SELECT coalesce(sum(fund), 0) FROM journal_settlement j
                      WHERE j.psn_no = t.psn AND j.settle_date >= make_date(t.year, 1, 1) AND j.settle_date < make_date(t.year + 1, 1, 1)) AS fund,
-                   (SELECT ((record->>'result_json')::jsonb #>> '{cap,limit}')::numeric FROM journal_settlement j
+                   coalesce(t.cap, (SELECT ((record->>'result_json')::jsonb #>> '{cap,limit}')::numeric FROM journal_settlement j
                      WHERE j.psn_no = t.psn AND j.kind = 'sale' AND j.settle_date >= make_date(t.year, 1, 1) AND j.settle_date < make_date(t.year + 1, 1, 1)
-                     ORDER BY received_at DESC LIMIT 1) AS cap
+                     ORDER BY received_at DESC LIMIT 1)) AS cap
               FROM t)
      INSERT INTO pool_flags (psn_no, year, fund, cap)
      SELECT psn, year, fund, cap FROM y WHERE cap IS NOT NULL AND fund > cap
      ON CONFLICT (psn_no, year) DO UPDATE SET fund = excluded.fund, cap = excluded.cap, flagged_at = now()
      RETURNING psn_no, year, fund::text AS fund, cap::text AS cap`,
-    [psnNos, years],
+    [psns, ys, t.map((y) => y.cap)],
   );
   return r.rows.map((x) => ({ psnNo: x.psn_no, year: x.year, fund: x.fund, cap: x.cap })).sort((a, b) => a.year - b.year || a.psnNo.localeCompare(b.psnNo));
+}
+
+/** The cap limit a sale's stored result names, or null when it names none a price could be. */
+function capQuoted(resultJson: string): string | null {
+  try {
+    const limit = (JSON.parse(resultJson) as { cap?: { limit?: unknown } } | null)?.cap?.limit;
+    return typeof limit === 'string' && /^\d{1,12}(\.\d{1,2})?$/.test(limit) ? limit : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function listPoolFlags(pool: HubPool): Promise<{ psn_no: string; year: number; fund: string; cap: string }[]> {
