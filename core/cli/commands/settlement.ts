@@ -128,8 +128,8 @@ export const settleCommand: Command = {
 
 export const reverseCommand: Command = {
   name: 'reverse',
-  usage: 'reverse ID|RECEIPT --data DIR [--lines a,b] --reason TEXT [--operator ID --operator-name NAME]',
-  summary: 'return a whole sale or some of its lines (a new reversing record, queued for upload)',
+  usage: 'reverse ID|RECEIPT --data DIR [--lines a,b:QTY] --reason TEXT [--operator ID --operator-name NAME]',
+  summary: 'return a whole sale, some of its lines or a quantity of a line (line:QTY); a new reversing record, queued for upload',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -144,7 +144,13 @@ export const reverseCommand: Command = {
       if (!row) throw new InputError('SETTLEMENT_NOT_FOUND', `No settlement ${ref}`, `找不到结算记录 ${ref}`);
       const rec = reverse(w.db, {
         settlementId: row.id,
-        lines: values.lines ? values.lines.split(',').map((s) => s.trim()).filter(Boolean) : null,
+        // "b" returns all that is left of line b; "b:1" returns one package of it.
+        lines: values.lines
+          ? values.lines.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+              const at = s.lastIndexOf(':');
+              return at > 0 ? { line: s.slice(0, at), quantity: s.slice(at + 1) } : s;
+            })
+          : null,
         operator: { id: values.operator ?? 'cli', name: values['operator-name'] ?? values.operator ?? 'cli' },
         reason: values.reason ?? 'returned at the counter (cli)',
       });
