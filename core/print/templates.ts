@@ -246,8 +246,7 @@ ${reversal && s.reverses ? `<div class="meta"><span>冲销原结算：${esc(s.re
   <tr><td>费用合计</td><td class="num">${yuan(s.total)} 元</td></tr>
   <tr><td>医保统筹支付</td><td class="num">${yuan(s.fund)} 元</td></tr>
   <tr class="big"><td>个人支付</td><td class="num">${yuan(s.patientPays)} 元</td></tr>
-  <tr><td>年度限额剩余</td><td class="num">${yuan(s.capLeft)} 元</td></tr>
-</table>
+${reversal ? '' : `  <tr><td>年度限额剩余</td><td class="num">${yuan(s.capLeft)} 元</td></tr>\n`}</table>
 ${paymentBlock(s.payment ?? null, reversal)}
 ${reversal && s.reason ? `<div class="meta"><span>退费原因：${esc(s.reason)}</span></div>` : ''}
 ${reversal ? `<div class="sign"><span>退费经办人：</span><span>患者签字：</span></div>` : ''}

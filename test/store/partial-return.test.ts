@@ -79,6 +79,7 @@ test('a partial return: one of three boxes, exact per line and per method; the p
   const voucher = await s.call('print', { session, document: 'receipt', settlementId: first.id, layout: 'a5' });
   assert.match(voucher.html, /退费凭证/);
   assert.match(voucher.html, /退回数量/);
+  assert.doesNotMatch(voucher.html, /年度限额剩余/, 'a return has no year figure of its own to print');
   assert.match(voucher.html, new RegExp(`${line.name}[\\s\\S]*?<td class="num">1</td>`));
   for (const m of first.payment!.methods) assert.match(voucher.html, new RegExp(`${m.methodZh}[\\s\\S]{0,80}${m.amount.replace('-', '')}`));
 
