@@ -638,7 +638,7 @@ export function Counter({
           </div>
         </div>
 
-        <div className="card lines">
+        <div className="card lines" data-testid="lines-box">
           <table className="lineTable" data-testid="lines">
             <thead>
               <tr>

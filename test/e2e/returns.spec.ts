@@ -45,6 +45,8 @@ test.describe.serial('a partial return', () => {
     await expect(page.getByTestId('item-input')).toHaveValue('');
     await scan(page, drugBarcode(1));
     await expect(page.getByTestId('line-1')).toBeVisible();
+    await expect(page.getByTestId('item-input')).toHaveValue('');
+    await expect(page.getByTestId('total')).toHaveText('¥38.80');
     await page.getByTestId('qty-0').fill('3');
     // 3 × 缬沙坦 32.50 + 氨氯地平 6.30
     await expect(page.getByTestId('total')).toHaveText('¥103.80');
