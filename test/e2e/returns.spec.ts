@@ -1,7 +1,9 @@
 // A partial return at the 1024×768 counter (issue 12 item 4): one of three boxes goes back, the
 // amounts per line and per payment method are confirmed first, the 退费凭证 prints with the
 // returned quantity; a second return of more than is left is refused, then the rest of the line
-// goes back and the line can be returned no further. Screenshots under test-results/e2e.
+// goes back and the line can be returned no further. And the defect the issue reproduced: a sale
+// of 30 days returned in full no longer blocks the same drug (it said 剩余30天用药量). Screenshots
+// under test-results/e2e.
 import { test, expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +28,7 @@ async function watchPrints(page: Page) {
 }
 const printed = (page: Page) => page.evaluate(() => (window as unknown as { __prints: string[] }).__prints);
 
-test.describe.serial('a partial return', () => {
+test.describe.serial('returns at the counter', () => {
   let c: CounterProcess;
   test.beforeAll(async () => {
     c = await startCounterProcess('lincang');
@@ -121,5 +123,49 @@ test.describe.serial('a partial return', () => {
     await expect(page.getByTestId('return-left-1')).toHaveText('1');
     await expectFits(page, 'returns page at 1024');
     await shot(page, '05-line-returned-1024x768');
+  });
+
+  test('a full return frees the refill rule on screen: sold with 30 days, blocked again, returned, sold again', async ({ page }) => {
+    await signIn(page, c);
+    const ring = async () => {
+      await expect(page.getByTestId('patient-input')).toBeFocused();
+      await scan(page, L.eligible);
+      await expect(page.getByTestId('item-input')).toBeFocused();
+      await scan(page, drugBarcode(2));
+      await expect(page.getByTestId('line-0')).toBeVisible();
+      await page.getByTestId('days-0').fill('30');
+      await expect(page.getByTestId('total-fund')).not.toHaveText('—');
+    };
+    await ring();
+    await page.keyboard.press('F12');
+    await expect(page.getByTestId('message')).toContainText('已结算');
+    const receipt = (await page.getByTestId('last-receipt').textContent())!;
+    // The same drug again: its 30 days are still covered, so it is blocked.
+    await ring();
+    await expect(page.getByTestId('supply-blocked')).toBeVisible();
+    await expect(page.getByTestId('confirm')).toBeDisabled();
+    await page.locator('body').press('Escape');
+    await expect(page.getByTestId('discard-dialog')).toBeVisible();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('line-0')).toHaveCount(0);
+    // Returned in full …
+    await page.getByTestId('tab-returns').click();
+    await page.getByTestId('returns-search').fill(receipt);
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('return-detail')).toContainText(receipt);
+    await page.getByTestId('return-all').click();
+    await page.getByTestId('return-reason').fill('患者退药');
+    await page.getByTestId('return-confirm').click();
+    await page.getByTestId('return-final').click();
+    await expect(page.getByTestId('returns-message')).toContainText('全额冲销');
+    // … the same drug sells again at once.
+    await page.getByTestId('tab-counter').click();
+    await page.getByTestId('patient-input').focus();
+    await ring();
+    await expect(page.getByTestId('supply-blocked')).toHaveCount(0);
+    await expect(page.getByTestId('confirm')).toBeEnabled();
+    await shot(page, '06-resold-after-full-return');
+    await page.keyboard.press('F12');
+    await expect(page.getByTestId('message')).toContainText('已结算');
   });
 });
