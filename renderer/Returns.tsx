@@ -28,6 +28,7 @@ export function Returns({ session, onDone, onSessionLost, initialText = '', sett
   const [preview, setPreview] = useState<Preview | null>(null);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const ref = useRef<HTMLInputElement>(null);
+  const returnKey = useRef<string>(crypto.randomUUID());
 
   const find = async (t: string, autoChoose = true) => {
     try {
@@ -69,6 +70,8 @@ export function Returns({ session, onDone, onSessionLost, initialText = '', sett
     setMessage(null);
     try {
       setPreview(await api.returnPreview({ settlementId: chosen.id, lines: returnLines() }));
+      // One key per confirmation: a double click or a retry of the same return is recorded once.
+      returnKey.current = crypto.randomUUID();
     } catch (e) {
       setMessage({ kind: 'error', text: asBridgeError(e).zh() });
     }
@@ -84,6 +87,7 @@ export function Returns({ session, onDone, onSessionLost, initialText = '', sett
         settlementId: chosen.id,
         reason,
         lines: partial ? returnLines() : undefined,
+        requestId: returnKey.current,
       });
       let printError = '';
       try {

@@ -89,6 +89,8 @@ export const ReverseInput = z.object({
   reason: z.string().trim().min(1, { message: 'give a reason for the return' }).max(200),
   /** What to return: a line id (all that is left of it) or a line with the quantity to return; everything left when absent. */
   lines: z.array(ReturnLine).min(1, { message: 'choose at least one line to return' }).max(200).optional(),
+  /** The caller's key for this return: sent twice (a double click, a retry), it is recorded once. */
+  requestId: z.uuid({ message: 'requestId must be a UUID' }).optional(),
 });
 
 export const FindSettlementsInput = z.object({

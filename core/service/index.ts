@@ -537,7 +537,7 @@ export class CounterService {
     const operator = this.operatorFor(a.session);
     const sale = this.record(a.settlementId).record;
     return this.commit(() => {
-      const rec = journalReverse(this.db, { settlementId: sale.id, lines: returnRefs(a.lines), operator: { id: operator.id, name: operator.name }, reason: a.reason }, { now: this.now() });
+      const rec = journalReverse(this.db, { settlementId: sale.id, lines: returnRefs(a.lines), operator: { id: operator.id, name: operator.name }, reason: a.reason, requestId: a.requestId ?? null }, { now: this.now() });
       if (!settlementOperator(this.db, rec.id)) {
         recordSettlementOperator(this.db, { settlementId: rec.id, requestId: null, operatorId: operator.id, operatorName: operator.name, operatorRole: operator.role, prescription: null });
       }

@@ -65,7 +65,10 @@ test('a partial return: one of three boxes, exact per line and per method; the p
   assert.equal(preview.amount, preview.lines[0]!.patient);
   assert.equal(fen(preview.refund!.methods.reduce((a, m) => a.minus(D(m.amount)), D('0'))), preview.amount, 'the refund per method adds up to the patient share returned');
 
-  const first = await s.call('reverse', { session, settlementId: sold.id, reason: '多拿了一盒', lines: [{ lineId: line.lineId, quantity: '1' }] });
+  const key = crypto.randomUUID();
+  const first = await s.call('reverse', { session, settlementId: sold.id, reason: '多拿了一盒', lines: [{ lineId: line.lineId, quantity: '1' }], requestId: key });
+  const again = await s.call('reverse', { session, settlementId: sold.id, reason: '多拿了一盒', lines: [{ lineId: line.lineId, quantity: '1' }], requestId: key });
+  assert.equal(again.id, first.id, 'the same return sent twice (a double click) is recorded once');
   assert.equal(first.kind, 'reversal');
   assert.deepEqual(first.lines.map((l) => [l.name, l.quantity, l.total, l.fund, l.patient]), [[line.name, '-1', `-${preview.lines[0]!.total}`, `-${preview.lines[0]!.fund}`, `-${preview.lines[0]!.patient}`]]);
   assert.deepEqual(first.payment!.methods.map((m) => m.amount), preview.refund!.methods.map((m) => m.amount), 'what was confirmed is what was recorded');
