@@ -27,13 +27,19 @@ async function reportDb(pool: HubPool, month: string, unit: { code: string; name
   const db = openDatabaseFile(':memory:');
   const { from, to } = monthBounds(month);
   const records = await journalForPeriod(pool, from, to, institutionCode);
+  // Each counter numbers its own receipts, so two counters (of one institution, or two stores of a
+  // chain) can both hold S…00001: in the report's copy a repeated number gets the count of its repeat.
+  const receipts = new Map<string, number>();
   db.transaction(() => {
     setSetting(db, 'institution.code', unit.code);
     setSetting(db, 'institution.name', unit.name);
     for (const r of records) {
       const { seq: _seq, ...row } = r.settlement;
-      insertSettlement(db, row);
-      for (const l of r.lines) insertLine(db, l);
+      const seen = receipts.get(row.receipt_no) ?? 0;
+      receipts.set(row.receipt_no, seen + 1);
+      const again = seen === 0 ? '' : `/${seen + 1}`;
+      insertSettlement(db, { ...row, receipt_no: `${row.receipt_no}${again}` });
+      for (const l of r.lines) insertLine(db, { ...l, feedetl_sn: `${l.feedetl_sn}${again}` });
     }
   })();
   if (withRoster) {
