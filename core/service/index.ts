@@ -14,7 +14,7 @@ import { getInstitution, getSetting, institutionFields, setInstitution, setSetti
 import { catalogItemsByCodes, searchCatalog } from '../store/catalog.ts';
 import { listSettlements, settlementForRequest } from '../store/journal.ts';
 import { CounterLink, poolFigureZh, withPoolFigure, type PoolFigure } from '../hub/counter-link.ts';
-import { fundAfterSeq, journalSeq, settlementPoolFigure, type SettlementPoolFigure } from '../store/hub-link.ts';
+import { fundAfterSeq, journalSeq, settlementPoolFigure, traceConflicts, type SettlementPoolFigure } from '../store/hub-link.ts';
 import { resolvePatient } from '../patient/index.ts';
 import { soldRefusal } from '../sale/dispensed.ts';
 import { currentMessage, getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
@@ -734,7 +734,7 @@ export class CounterService {
 
   protected m_outboxStatus(): MethodOutput<'outboxStatus'> {
     const c = statusCounts(this.db);
-    const attention = listOutbox(this.db, { statuses: ['rejected', 'dead'] }).filter((o) => !this.resolvedRejection(o.settlement_id, o.status)).length;
+    const attention = listOutbox(this.db, { statuses: ['rejected', 'dead'] }).filter((o) => !this.resolvedRejection(o.settlement_id, o.status)).length + this.openTraceConflicts().length;
     const waiting = c.pending + c.sending + c.ambiguous;
     const uploaded = c.acked + c.cancelled;
     const total = Object.values(c).reduce((x, y) => x + y, 0);
@@ -755,10 +755,31 @@ export class CounterService {
     return hasFullReversal(this.db, settlementId);
   }
 
+  /**
+   * Boxes sold here while the hub was away that another counter of the group had sold first (the
+   * hub refused the late claim): the operator checks the box and, if it was sold twice, reverses
+   * this sale; a reversed sale needs nothing more.
+   */
+  private openTraceConflicts() {
+    const rows = traceConflicts(this.db).filter((c) => !hasFullReversal(this.db, c.settlementId));
+    const bySale = new Map<string, typeof rows>();
+    for (const r of rows) bySale.set(r.settlementId, [...(bySale.get(r.settlementId) ?? []), r]);
+    return [...bySale.values()].map((codes) => ({
+      settlementId: codes[0]!.settlementId,
+      receiptNo: codes[0]!.receiptNo,
+      state: 'trace-conflict',
+      stateZh: '追溯码重复',
+      problemZh: `联网后核对发现：${codes.map((c) => `追溯码 ${c.code}${c.lineName ? `（${c.lineName}）` : ''}`).join('、')}在断网期间已由本组其他柜台或门店先行售出，同一盒药被销售了两次。`,
+      whatToDoZh: '请核对药盒与追溯码：如确属重复销售，在“退药退费”中冲销本笔或联系对方门店核实；如系扫码错误，请登记更正后联系医保经办机构。',
+      since: codes[0]!.foundAt,
+      canRetry: false,
+    }));
+  }
+
   protected m_attention(): MethodOutput<'attention'> {
     const rows = listOutbox(this.db, { statuses: ['rejected', 'dead', 'ambiguous'] });
     return {
-      items: rows
+      items: [...this.openTraceConflicts(), ...rows
         .filter((o) => !this.resolvedRejection(o.settlement_id, o.status))
         .map((o) => {
           const rec = readSettlement(this.db, o.settlement_id)?.record;
@@ -784,7 +805,7 @@ export class CounterService {
             since: o.updated_at,
             canRetry: o.status === 'dead',
           };
-        }),
+        })],
     };
   }
 

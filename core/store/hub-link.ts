@@ -53,7 +53,8 @@ export function settlementPoolFigure(db: DB, settlementId: string): SettlementPo
 
 /** A sale's trace codes the hub has not confirmed yet (written in the sale's transaction). */
 export function addPendingTraceClaims(db: DB, settlementId: string, codes: readonly string[], now: string): void {
-  const ins = prep(db, `INSERT OR IGNORE INTO hub_trace_claim (settlement_id, code, state, updated_at) VALUES (?, ?, 'pending', ?)`);
+  const ins = prep(db, `INSERT INTO hub_trace_claim (settlement_id, code, state, updated_at) VALUES (?, ?, 'pending', ?)
+    ON CONFLICT (settlement_id, code) DO NOTHING`);
   for (const c of codes) ins.run(settlementId, c, now);
 }
 
