@@ -170,6 +170,22 @@ test.describe('two counters of one clinic against one hub', () => {
     await shot(pageB, 'hub-04-counter-b-trace-refused');
     const atB = await screenApi<{ items: unknown[] }>(b, 'findSettlements', { text: '', limit: 10 });
     expect(atB.body.items.length).toBe(1);
+
+    // The hub goes away from B: the screen says the figure is B's own plus the last hub figure, as of when.
+    const dbB = openDatabase(b.dataDir);
+    const linkB = (dbB.prepare("SELECT value FROM settings WHERE key = 'hub.link'").get() as { value: string }).value;
+    setSetting(dbB, 'hub.link', { ...(JSON.parse(linkB) as { url: string; counterId: string; secret: string }), url: 'http://127.0.0.1:9' });
+    dbB.close();
+    // The refused sale is dropped (Esc asks first; Enter drops it) and the patient scanned again.
+    await pageB.keyboard.press('Escape');
+    await expect(pageB.getByText('放弃本单？')).toBeVisible();
+    await pageB.keyboard.press('Enter');
+    await expect(pageB.getByTestId('patient-input')).toBeFocused();
+    await ring(pageB, LC.eligible, drugBarcode(2));
+    await expect(pageB.getByTestId('cap-figure')).toContainText('未连上中心：年度已用额度按本柜台记录加最近一次中心数据（截至');
+    await expect(pageB.getByTestId('cap-left')).toHaveText('¥0.00');
+    await expect(pageB.getByTestId('why-0')).toContainText('未连上中心，按本柜台记录及');
+    await shot(pageB, 'hub-04b-counter-b-hub-away');
     await ctxB.close();
   });
 });
