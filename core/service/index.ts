@@ -463,7 +463,21 @@ export class CounterService {
     // Bad input (an unknown code, a missing prescription) is 400; the pipeline's refusals (not
     // eligible, blocked by supervision, a reused requestId) are 409.
     // commitRecord: the one place the crash test's ghost-commit fault can roll the answer back (core/config/test-fault.ts).
-    const { view, replayed } = commitRecord(
+    let committed: { view: SettlementView; replayed: boolean };
+    try {
+      committed = this.commitSale(input, common, atHub);
+    } catch (e) {
+      // Nothing was written: what was held at the hub for this sale goes back at once (not at the hold's expiry).
+      if (atHub) await this.hub.release(atHub.settlementId);
+      throw e;
+    }
+    if (atHub && committed.replayed) await this.hub.release(atHub.settlementId);
+    if (!committed.replayed) this.onCommitted();
+    return committed.view;
+  }
+
+  private commitSale(input: SaleInput, common: Omit<Parameters<typeof settleSale>[3], 'settlementId' | 'priced'>, atHub: Awaited<ReturnType<CounterService['readyAtHub']>>): { view: SettlementView; replayed: boolean } {
+    return commitRecord(
       this.db,
       () => {
         if (!atHub) return settleSale(this.db, this.book, input, common);
@@ -480,8 +494,6 @@ export class CounterService {
       },
       ({ id, replayed }) => ({ view: this.view(this.record(id), replayed ? undefined : (atHub?.figure ?? null)), replayed }),
     );
-    if (!replayed) this.onCommitted();
-    return view;
   }
 
   /**

@@ -148,6 +148,19 @@ describe('the figure a sale was priced from, said on screen and on the receipt',
     c.db.close();
   });
 
+  test('the same sale sent twice at once settles once; the hold of the one that did not commit is given back', async () => {
+    const c = await counter('twice');
+    const requestId = randomUUID();
+    const [one, two] = await Promise.all([
+      c.s.call('settle', { session: c.session, requestId, patient, lines }),
+      c.s.call('settle', { session: c.session, requestId, patient, lines }),
+    ]);
+    assert.equal(one.id, two.id);
+    const holds = (await hub.pool.query('SELECT sale_id FROM pool_holds WHERE counter_id = $1', [c.link.counterId])).rows.map((r: { sale_id: string }) => r.sale_id);
+    assert.deepEqual(holds, [one.id], 'only the committed sale still holds its amount (until its record arrives)');
+    c.db.close();
+  });
+
   test('no hub configured: neither the screen nor the receipt speaks of one', async () => {
     const c = await counter('alone', null);
     const q = await c.s.call('quote', { patient, lines });
