@@ -525,7 +525,7 @@ export function Counter({
           />
           {lookupBusy && <div className="muted">正在查询…</div>}
         </div>
-        <PatientPanel lookup={lookup} />
+        <PatientPanel lookup={lookup} figureZh={quote?.cap.figureZh ?? null} />
         <div className="card pay">
             <PaymentPanel due={quote?.patientPays ?? null} methods={quote?.payableWith ?? ['cash', 'wechat', 'alipay', 'card']} draft={payDraft} onChange={setPayDraft} />
             <button className="ghost" disabled={!patientKey || lines.length === 0} onClick={() => void hold()} data-testid="hold">
@@ -545,6 +545,11 @@ export function Counter({
                 统筹 {yuan(last.fund)} · 个人 <b>{yuan(last.patientPays)}</b>
               </span>
             </div>
+            {last.poolFigureZh && (
+              <div className="muted small" data-testid="last-pool-figure">
+                {last.poolFigureZh}
+              </div>
+            )}
             <div className="actions">
               <button onClick={() => reprint('receipt')} data-testid="reprint-receipt">补打结算单</button>
               <button onClick={() => reprint('prescription')} data-testid="print-prescription">连续处方 <kbd>Ctrl+P</kbd></button>
@@ -854,7 +859,8 @@ function Badges({ item }: { item: Hit }) {
   );
 }
 
-function PatientPanel({ lookup }: { lookup: Lookup | null }) {
+/** `figureZh`: with a hub, whose figure of the year's used amount the quote was priced from (the quote's, newer than the lookup's). */
+function PatientPanel({ lookup, figureZh }: { lookup: Lookup | null; figureZh: string | null }) {
   if (!lookup) {
     return (
       <div className="card patient empty" data-testid="patient-panel">
@@ -925,6 +931,11 @@ function PatientPanel({ lookup }: { lookup: Lookup | null }) {
           <div className="capLeft">
             剩余 <b data-testid="cap-left">¥{cap.left}</b>
           </div>
+          {(figureZh ?? cap.figureZh) && (
+            <div className={(figureZh ?? cap.figureZh)!.startsWith('未连上') ? 'capFigure warn' : 'capFigure'} data-testid="cap-figure">
+              {figureZh ?? cap.figureZh}
+            </div>
+          )}
         </div>
       )}
     </div>

@@ -68,6 +68,8 @@ export interface PrintSettlement {
   payment?: PrintPayment | null;
   /** A return's written reason. */
   reason?: string | null;
+  /** With a hub configured: whose figure of the year's used amount the sale was priced from (the group's, or this counter's only), as of when. */
+  poolFigureZh?: string | null;
 }
 
 export interface PrintPayment {
@@ -247,6 +249,7 @@ ${reversal && s.reverses ? `<div class="meta"><span>冲销原结算：${esc(s.re
   <tr><td>医保统筹支付</td><td class="num">${yuan(s.fund)} 元</td></tr>
   <tr class="big"><td>个人支付</td><td class="num">${yuan(s.patientPays)} 元</td></tr>
 ${reversal ? '' : `  <tr><td>年度限额剩余</td><td class="num">${yuan(s.capLeft)} 元</td></tr>\n`}</table>
+${!reversal && s.poolFigureZh ? `<div class="muted pool-figure">${esc(s.poolFigureZh)}</div>` : ''}
 ${paymentBlock(s.payment ?? null, reversal)}
 ${reversal && s.reason ? `<div class="meta"><span>退费原因：${esc(s.reason)}</span></div>` : ''}
 ${reversal ? `<div class="sign"><span>退费经办人：</span><span>患者签字：</span></div>` : ''}

@@ -289,7 +289,8 @@ export const PatientView = z.object({
   policy: z.object({ id: z.string(), name: z.string(), version: z.string(), document: z.string() }).nullable(),
   eligible: z.boolean(),
   reasons: z.array(ReasonSchema),
-  cap: z.object({ limit: money, used: money, left: money }).nullable(),
+  /** `figureZh`: with a hub configured, whose figure `used` is (all counters of the group, or this counter only), in plain Chinese. */
+  cap: z.object({ limit: money, used: money, left: money, figureZh: z.string().nullable().optional() }).nullable(),
 });
 export type PatientView = z.infer<typeof PatientView>;
 
@@ -362,7 +363,14 @@ export const QuoteOutput = z.object({
   fund: money,
   patientPays: money,
   /** The year's cap; `source` says whose figure of what was already paid it started from: this counter's, or the group's (hub). */
-  cap: z.object({ limit: money, before: money, after: money, source: z.enum(['counter', 'group']) }),
+  cap: z.object({
+    limit: money,
+    before: money,
+    after: money,
+    source: z.enum(['counter', 'group']),
+    /** With a hub configured: whose figure it was and as of when, in plain Chinese (null: no hub). */
+    figureZh: z.string().nullable(),
+  }),
   /** The methods that may pay patientPays here (医保个人账户: employees, where the region allows it). */
   payableWith: z.array(z.enum(PAYMENT_METHODS)),
   lines: z.array(QuoteLineView),
@@ -394,6 +402,8 @@ export const SettlementView = z.object({
   fund: money,
   patientPays: money,
   capLeft: money,
+  /** With a hub configured: whose figure of the year's used amount the sale was priced from, as of when (null: no hub). */
+  poolFigureZh: z.string().nullable(),
   lines: z.array(
     z.object({
       lineId: z.string(),

@@ -23,7 +23,7 @@ test('migration 120: lines keep their content and chain; one sale line can then 
   before.close();
 
   const db = openDatabase(dir);
-  assert.equal(db.pragma('user_version', { simple: true }), 120);
+  assert.ok((db.pragma('user_version', { simple: true }) as number) >= 120, 'migration 120 ran');
   assert.deepEqual(db.prepare('SELECT * FROM settlement_line ORDER BY rowid').all(), rowsBefore, 'every line as it was');
   assert.equal(verifyJournal(db).ok, true, 'the hash chain still verifies');
   const sql = (db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'settlement_line'`).get() as { sql: string }).sql;

@@ -30,6 +30,7 @@ import { platformSessionMigration } from './0095_platform_session.ts';
 import { journalSealMigration } from './0098_journal_seal.ts';
 import { staffAndIdentityMigration } from './0107_staff_and_identity.ts';
 import { partialLineReturnsMigration } from './0120_partial_line_returns.ts';
+import { hubCounterLinkMigration } from './0130_hub_counter_link.ts';
 
 export interface Migration {
   version: number;
@@ -73,4 +74,5 @@ export const MIGRATIONS: readonly Migration[] = [
   heldSalesMigration,
   staffAndIdentityMigration,
   partialLineReturnsMigration,
+  hubCounterLinkMigration,
 ];
