@@ -47,6 +47,8 @@ const RegionSettings = z.object({
   sendSimulatorHints: z.boolean().optional(),
   /** Every package sold must carry its 药品追溯码 before the sale settles. */
   traceCodesRequired: z.boolean().optional(),
+  /** The platform settles out-of-area (异地) patients directly here: their sales go through the outbox with their own insuplc_admdvs, not a 垫付 claim receipt. */
+  outOfAreaDirect: z.boolean().optional(),
 });
 
 const ConfigFile = z.object({
