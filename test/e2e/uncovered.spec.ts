@@ -3,9 +3,9 @@
 // re-prices the line; the 自费·异地·备案 page records a self-pay sale and an out-of-area sale
 // with its 垫付 receipt (seed 001 §四), puts an unflagged buyer on the candidates list
 // (seed 000 §二.(一).1) and shows the stock compliance report (seed 000 §二.(三).6).
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCounterProcess, type CounterProcess } from './counter-server.ts';
@@ -14,6 +14,9 @@ import { FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
 import { syntheticCertno } from '../../core/import/synthetic.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SHOTS = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
+mkdirSync(SHOTS, { recursive: true });
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
 const HYPERTENSION_ONLY = syntheticCertno('530902', '19570707', 21);
@@ -52,46 +55,96 @@ test('an antidiabetic for a hypertension-only patient: not covered, 新增病种
   await expect(page.getByTestId('line-0').getByTestId('line-warning')).toHaveCount(0);
 });
 
-test('the 自费·异地·备案 page: self-pay, out-of-area with its claim receipt, the candidates list and stock compliance', async ({ page }) => {
+/** Keeps the HTML of every document the browser shell sends to its print frame (the frame goes after printing). */
+async function capturePrints(page: Page) {
+  await page.evaluate(() => {
+    const w = window as unknown as { printed: string[] };
+    w.printed = [];
+    new MutationObserver((ms) => {
+      for (const m of ms) for (const n of m.addedNodes) if (n instanceof HTMLIFrameElement && n.srcdoc) w.printed.push(n.srcdoc);
+    }).observe(document.body, { childList: true });
+  });
+  return async () => page.evaluate(() => (window as unknown as { printed: string[] }).printed);
+}
+
+async function openUncovered(page: Page) {
   await signIn(page, c);
   await page.getByTestId('tab-uncovered').click();
-  const msg = page.getByTestId('uncovered-message');
+  await expect(page.getByTestId('uncovered-page')).toBeVisible();
+}
 
-  // Stock compliance: the fixture stocks 4 VBP two-disease drugs, short of the 20 a health centre needs.
+test('stock compliance (seed 000 §二.(三).6): the fixture health centre stocks 4 VBP two-disease drugs, short of the 20 it needs', async ({ page }) => {
+  await openUncovered(page);
   await expect(page.getByTestId('stock-vbp')).toContainText('集采中选两病药品 4 种（要求不少于 20 种）');
   await expect(page.getByTestId('stock-verdict')).toContainText('未达到配备要求');
+  await expect(page.getByTestId('stock-verdict')).toContainText('还差 16 种');
+  await shot(page, 'uncovered-stock');
+});
 
-  // Self-pay for a roster patient.
+test('self-pay: a roster patient buys a drug the scheme does not list; recorded and printed as 自费, nothing from the fund', async ({ page }) => {
+  await openUncovered(page);
+  const printed = await capturePrints(page);
   await page.getByTestId('cash-patient').fill(HYPERTENSION_ONLY);
   await page.getByTestId('cash-code-0').fill(drugBarcode(6)); // 复方丹参滴丸: not on the list
   await page.getByTestId('cash-confirm').click();
-  await expect(msg).toContainText(/已记录自费：票据号 Z\d{13}，个人支付 ¥26\.00/);
+  await expect(page.getByTestId('uncovered-message')).toContainText(/已记录自费：票据号 Z\d{13}，个人支付 ¥26\.00/);
+  await expect.poll(async () => (await printed()).length).toBe(1);
+  const html = (await printed())[0]!;
+  expect(html).toContain('自费结算单');
+  expect(html).toContain('医保统筹支付</td><td class="num">0.00 元');
+  expect(html).not.toContain('杜高压'); // the name is masked on the receipt
+  await shot(page, 'uncovered-self-pay');
+});
 
-  // Out of area: the ID number and place of insurance are required; then it records and prints.
+test('out of area (seed 001 §四 异地非直接联网结算): the ID number and place of insurance are required; the 垫付 claim receipt is printed with what the insuring bureau needs', async ({ page }) => {
+  await openUncovered(page);
+  const printed = await capturePrints(page);
+  const msg = page.getByTestId('uncovered-message');
+  const certno = syntheticCertno('510104', '19550303', 7);
   await page.getByTestId('cash-kind').selectOption('out-of-area');
   await page.getByTestId('cash-name').fill('钱多多');
   await page.getByTestId('cash-code-0').fill(drugBarcode(1));
   await page.getByTestId('cash-confirm').click();
   await expect(msg).toContainText('异地就医垫付须填写身份证号');
-  await page.getByTestId('cash-certno').fill(syntheticCertno('510104', '19550303', 7));
+  await page.getByTestId('cash-certno').fill(certno);
   await page.getByTestId('cash-region').fill('510104');
   await page.getByTestId('cash-confirm').click();
   await expect(msg).toContainText(/已记录异地就医（垫付）：票据号 Y\d{13}，个人支付 ¥6\.30/);
   await expect(page.getByTestId('cash-last')).toContainText('钱');
+  await expect.poll(async () => (await printed()).length).toBe(1);
+  const html = (await printed())[0]!;
+  for (const must of ['异地就医费用垫付凭证', '钱多多', certno, '510104', '城乡居民基本医疗保险', '个人垫付', '6.30', '参保地医保经办机构']) expect(html, must).toContain(must);
+  await shot(page, 'uncovered-out-of-area');
+});
 
-  // Someone not on the roster: filing here is possible (public level-1); the advice says so.
+test('filing offer (seed 000 §二.(一).2): someone not on the roster at a public level-1 institution is offered one-stop filing, and filed on the spot', async ({ page }) => {
+  const pub = cli(['filing', 'settings', '--public', 'yes', '--data', c.dataDir]);
+  expect(pub.status, pub.stderr).toBe(0);
+  await openUncovered(page);
   const stranger = syntheticCertno('530902', '19610101', 33);
   await page.getByTestId('offer-certno').fill(stranger);
   await page.getByTestId('offer-check').click();
   await expect(page.getByTestId('offer-advice')).toContainText('一站式办理');
-  await expect(page.getByTestId('offer-file')).toBeVisible();
+  await page.getByTestId('offer-file').click();
+  await expect(page.getByTestId('filing-dialog')).toBeVisible();
+  await page.getByTestId('filing-psn').fill('PX0033');
+  await page.getByTestId('filing-name').fill('新病人');
+  await page.getByTestId('filing-diabetes').check();
+  await page.getByTestId('filing-doctor').fill('王医生');
+  await shot(page, 'uncovered-filing-offer');
+  await page.getByTestId('filing-confirm').click();
+  await expect(page.getByTestId('filing-dialog')).toHaveCount(0);
+  await expect(page.getByTestId('uncovered-message')).toContainText('糖尿病');
+  // Filed: the counter now finds them on the roster, eligible at once.
+  await page.getByTestId('offer-certno').fill(stranger);
+  await page.getByTestId('offer-check').click();
+  await expect(page.getByTestId('offer-advice')).toContainText('已在两病名单中');
 });
 
-test('where the institution may not file, the buyer goes on the candidates list, shown and exported masked', async ({ page }) => {
+test('candidates (seed 000 §二.(一).1): where the institution may not file, the buyer goes on the list, shown and exported masked', async ({ page }) => {
   const notPublic = cli(['filing', 'settings', '--public', 'no', '--data', c.dataDir]);
   expect(notPublic.status, notPublic.stderr).toBe(0);
-  await signIn(page, c);
-  await page.getByTestId('tab-uncovered').click();
+  await openUncovered(page);
   const stranger = syntheticCertno('530902', '19620202', 35);
   await page.getByTestId('offer-certno').fill(stranger);
   await page.getByTestId('offer-check').click();
@@ -106,6 +159,13 @@ test('where the institution may not file, the buyer goes on the candidates list,
   await expect(list).not.toContainText('候选人');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cand-export').click()]);
   expect(download.suggestedFilename()).toMatch(/^两病待认定人员名单-H53090200001-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = readFileSync(await download.path(), 'utf8');
+  expect(csv.startsWith('\uFEFF序号,姓名,身份证号')).toBe(true);
+  expect(csv).toContain('高血压');
+  expect(csv).toContain(`${stranger.slice(0, 4)}${'*'.repeat(10)}${stranger.slice(-4)}`); // masked: first four and last four
+  expect(csv).not.toContain(stranger);
+  expect(csv).not.toContain('候选人');
+  await shot(page, 'uncovered-candidates');
 });
 
 test('a patient the scheme does not cover (employee insurance in Lincang) buys at the counter as self-pay', async ({ page }) => {

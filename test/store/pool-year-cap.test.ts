@@ -124,7 +124,7 @@ test('property (seed 000 §二.(二).3, seed 002 §五.(三)): fund paid per cal
   );
 });
 
-test('reproduction (seed 002 §五.(三) 补录): 530902DM0101, a sale dated 2024-09-15 takes the 600 cap; one entered later but dated 2024-09-01 gets nothing', async () => {
+test('reproduction 1 (seed 002 §五.(三) 补录, seed 000 §二.(二).3): 530902DM0101, a sale dated 2024-09-15 takes the 600 cap; one entered later but dated 2024-09-01 gets nothing', async () => {
   const { s } = counter(() => new Date('2024-09-20T02:00:00Z'));
   const sess = await session(s);
   const first = await sale(s, sess, '2024-09-15', 30);
@@ -137,7 +137,7 @@ test('reproduction (seed 002 §五.(三) 补录): 530902DM0101, a sale dated 202
   assert.equal(await used(s, '2025-01-02'), '0.00', 'a new year starts from zero');
 });
 
-test('reproduction (seed 000 §二.(二).3): 530902DM0103, 650 reported as of 2025-06-30 counts on 2025-06-15 too; the 720 cap leaves 70', async () => {
+test('reproduction 1, bureau figure (seed 000 §二.(二).3): 530902DM0103, 650 reported as of 2025-06-30 counts on 2025-06-15 too; the 720 cap leaves 70', async () => {
   const { s } = counter(() => new Date('2025-07-02T02:00:00Z'));
   assert.equal(await used(s, '2025-06-15', '530902DM0103'), '650.00');
   const view = (await s.call('lookup', { input: '530902DM0103', date: '2025-06-15' })).patient!;
