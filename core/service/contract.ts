@@ -594,7 +594,7 @@ export const METHODS = {
   filingOffer: { input: FilingOfferInput, output: FilingOfferOutput, surfaces: SCREEN, summary: 'for someone not on the roster: file here now, or put them on the candidates list' },
   addCandidate: { input: AddCandidateInput, output: CandidateView, surfaces: SCREEN, summary: 'put someone buying two-disease drugs on the candidates list for the health commission to verify' },
   candidates: { input: CandidatesInput, output: CandidatesOutput, surfaces: SCREEN, summary: 'the candidates list, personal data masked, as CSV for the health commission' },
-  cashSale: { input: CashSaleInput, output: CashSaleOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'a self-pay sale, or an out-of-area patient paying here with a claim receipt; recorded, never sent to the platform' },
+  cashSale: { input: CashSaleInput, output: CashSaleOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'a self-pay sale, or an out-of-area patient: paying here with a claim receipt, or settled through the platform where the region says it settles 异地 directly' },
   stockCompliance: { input: StockComplianceInput, output: StockComplianceOutput, surfaces: SCREEN, summary: 'VBP two-disease drugs and drug classes this institution stocks against the minimum' },
 } as const satisfies Record<string, MethodSpec>;
 
