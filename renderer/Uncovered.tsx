@@ -66,7 +66,13 @@ export function Uncovered({ session, onSessionLost }: { session: Session; onSess
       });
       setLast(out);
       setRequestId(newId());
-      setMessage({ kind: 'ok', text: `已记录${out.kindZh}：票据号 ${out.receiptNo}，个人支付 ¥${out.total}` });
+      setMessage({
+        kind: 'ok',
+        text:
+          out.settledBy === 'platform'
+            ? `已提交${out.kindZh}：票据号 ${out.receiptNo}，费用合计 ¥${out.total}，基金支付以医保平台结算结果为准`
+            : `已记录${out.kindZh}：票据号 ${out.receiptNo}，个人支付 ¥${out.total}`,
+      });
       try {
         await window.counterShell!.print({ html: out.html, widthMm: out.pageSize.widthMm, heightMm: out.pageSize.heightMm, printer: '' });
       } catch (e) {
@@ -168,7 +174,7 @@ export function Uncovered({ session, onSessionLost }: { session: Session; onSess
                 </label>
                 {(['hypertension', 'diabetes'] as const).map((c) => (
                   <label key={c} className="check">
-                    <input type="checkbox" checked={conditions.includes(c)} onChange={(e) => setConditions((cs) => (e.target.checked ? [...cs.filter((x) => x !== c), c] : cs.filter((x) => x !== c)))} /> {ZH[c]}
+                    <input type="checkbox" checked={conditions.includes(c)} onChange={(e) => setConditions((cs) => (e.target.checked ? [...cs.filter((x) => x !== c), c] : cs.filter((x) => x !== c)))} data-testid={`cash-${c}`} /> {ZH[c]}
                   </label>
                 ))}
               </>

@@ -5,7 +5,8 @@
 // (seed 000 §二.(一).1) and shows the stock compliance report (seed 000 §二.(三).6).
 import { test, expect, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCounterProcess, type CounterProcess } from './counter-server.ts';
@@ -180,4 +181,59 @@ test('a patient the scheme does not cover (employee insurance in Lincang) buys a
   await page.getByTestId('self-pay').click();
   await expect(page.getByTestId('message')).toContainText(/已按自费结算：票据号 Z\d{13}，个人支付 ¥6\.30/);
   await expect(page.getByTestId('patient-input')).toBeFocused();
+});
+
+test.describe('where the platform settles 异地 directly (seed 001 §四 异地直接联网结算)', () => {
+  let direct: CounterProcess;
+  test.beforeAll(async () => {
+    // A site platform file (LBC_PLATFORM_CONFIG) saying Lincang's institutions settle 异地 directly.
+    const bundled = JSON.parse(readFileSync(join(ROOT, 'resources/platform/provinces.json'), 'utf8')) as { regions: Record<string, Record<string, unknown>> };
+    bundled.regions.lincang!.outOfAreaDirect = true;
+    const file = join(mkdtempSync(join(tmpdir(), 'lbc-e2e-oa-')), 'provinces.json');
+    writeFileSync(file, JSON.stringify(bundled));
+    const before = process.env.LBC_PLATFORM_CONFIG;
+    process.env.LBC_PLATFORM_CONFIG = file;
+    try {
+      direct = await startCounterProcess('lincang');
+    } finally {
+      if (before === undefined) delete process.env.LBC_PLATFORM_CONFIG;
+      else process.env.LBC_PLATFORM_CONFIG = before;
+    }
+  });
+  test.afterAll(async () => {
+    await direct?.stop();
+  });
+
+  test('an out-of-area sale goes through the platform: no local rule, a direct-settlement receipt, uploaded through the outbox and acknowledged', async ({ page }) => {
+    await signIn(page, direct);
+    await page.getByTestId('tab-uncovered').click();
+    const printed = await capturePrints(page);
+    const msg = page.getByTestId('uncovered-message');
+    await page.getByTestId('cash-kind').selectOption('out-of-area');
+    await page.getByTestId('cash-name').fill('钱多多');
+    await page.getByTestId('cash-certno').fill(syntheticCertno('510104', '19550303', 7));
+    await page.getByTestId('cash-region').fill('510104');
+    await page.getByTestId('cash-hypertension').check();
+    await page.getByTestId('cash-code-0').fill(drugBarcode(1));
+    await page.getByTestId('cash-confirm').click();
+    await expect(msg).toContainText('人员编号'); // the platform settles on the insuring region's 人员编号
+    await page.getByTestId('cash-psn').fill('51010400000000000077');
+    await page.getByTestId('cash-confirm').click();
+    await expect(msg).toContainText(/已提交异地就医（医保平台直接结算）：票据号 S\d+，费用合计 ¥6\.30，基金支付以医保平台结算结果为准/);
+    await expect.poll(async () => (await printed()).length).toBe(1);
+    const html = (await printed())[0]!;
+    expect(html).toContain('异地就医直接结算单');
+    expect(html).toContain('由医保平台按参保地政策结算');
+    expect(html).not.toContain('垫付');
+    await shot(page, 'uncovered-out-of-area-direct');
+    // The launcher's uploader sends it to its simulator: the journal record is acknowledged.
+    const receiptNo = /票据号 (S\d+)/.exec((await msg.textContent()) ?? '')![1]!;
+    const record = () => {
+      const out = cli(['journal', '--json', '--data', direct.dataDir]);
+      const items = (JSON.parse(out.stdout) as { items: { receiptNo: string; fund: string; outbox: { status: string } | null }[] }).items;
+      return items.find((r) => r.receiptNo === receiptNo);
+    };
+    expect(record()?.fund, 'no local rule paid anything').toBe('0.00');
+    await expect.poll(() => record()?.outbox?.status, { timeout: 30_000 }).toBe('acked');
+  });
 });
