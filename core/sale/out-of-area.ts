@@ -89,7 +89,8 @@ export function outOfAreaFacts(db: DB, book: PolicyBook, inst: Institution, s: O
   };
   const lineResults = request.lines.map((l) => {
     const total = fen(roundFen(new Decimal(l.price).times(l.quantity)));
-    return { id: l.id, total, inScope: '0.00', rate: '0', fund: '0.00', patient: total, covered: false, reason: { ...OUT_OF_AREA_DIRECT_REASON }, source: null };
+    // The whole line goes to the platform for the insuring region to judge (no local list or payment standard cuts it).
+    return { id: l.id, total, inScope: total, rate: '0', fund: '0.00', patient: total, covered: false, reason: { ...OUT_OF_AREA_DIRECT_REASON }, source: null };
   });
   const total = fen(lineResults.reduce((a, l) => a.plus(l.total), new Decimal(0)));
   const result: QuoteResult = {
@@ -97,7 +98,7 @@ export function outOfAreaFacts(db: DB, book: PolicyBook, inst: Institution, s: O
     reasons: [{ ...OUT_OF_AREA_DIRECT_REASON }],
     policy: { id: policy.id, name: policy.name, version: version.effectiveFrom, document: version.document },
     total,
-    inScope: '0.00',
+    inScope: total,
     fund: '0.00',
     patient: total,
     cap: { limit: '0.00', remainingBefore: '0.00', remainingAfter: '0.00', source: 'policy' },

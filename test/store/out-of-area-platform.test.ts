@@ -93,7 +93,10 @@ test('seed 001 §四, direct branch: where the platform settles 异地 directly,
     assert.equal(settlementCount(db), 1);
     assert.deepEqual([m.record.fund, m.record.patientPays, m.record.total], ['0.00', '27.33', '27.33']);
     assert.ok(m.result!.reasons.some((x) => x.code === 'OUT_OF_AREA_DIRECT'));
-    assert.ok(m.result!.lines.every((l) => !l.covered && l.fund === '0.00'));
+    assert.ok(m.result!.lines.every((l) => !l.covered && l.fund === '0.00' && l.inScope === l.total), 'no local list or standard cuts a line: the platform judges it');
+    // The settlement as the screen shows it names why nothing was paid here.
+    const view = await s.call('getSettlement', { settlementId: r.id });
+    assert.ok(view.lines.every((l) => l.explain.some((x) => x.includes('由医保平台按参保地政策结算')) && !l.explain.some((x) => x.includes('超支付标准'))), JSON.stringify(view.lines));
     assert.equal(usedThisYear(db, person.psnNo, '2025-07-01'), '0.00');
     assert.equal((db.prepare('SELECT count(*) AS n FROM cash_sales').get() as { n: number }).n, 0, 'no 垫付 record');
 
