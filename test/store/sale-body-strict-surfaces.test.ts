@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,7 +124,7 @@ function cli(args: string[], input: string) {
   return { code: r.status, err: r.stderr, out: r.stdout };
 }
 
-test('CLI: settle and cash refuse a sale with an unknown field (exit 2, the field named); cash refuses a reused requestId with another body', () => {
+test('CLI: quote, settle and cash refuse a sale with an unknown field (exit 2, the field named); cash refuses a reused requestId with another body', () => {
   const data = mkdtempSync(join(tmpdir(), 'lbc-strict-cli-'));
   const db = openDatabase(data);
   seedFixture(db, 'lincang');
@@ -139,6 +139,19 @@ test('CLI: settle and cash refuse a sale with an unknown field (exit 2, the fiel
   const cashTop = cli(['cash', 'self-pay', '--data', data], JSON.stringify({ requestId: crypto.randomUUID(), date: '2025-07-01', patient: L.eligible, lines: [line], fund: '5.00' }));
   assert.equal(cashTop.code, 2, cashTop.err);
   assert.ok(JSON.parse(cashTop.err).error.problems.some((p: { path: string }) => p.path === 'fund'), cashTop.err);
+
+  // The engine's own request (cli quote) is strict too, at every level.
+  const request = JSON.parse(readFileSync(join(ROOT, 'resources/examples/quote-lincang.json'), 'utf8')) as Record<string, any>;
+  for (const [bad, path] of [
+    [{ ...request, discount: '1' }, 'discount'],
+    [{ ...request, patient: { ...request.patient, vip: true } }, 'patient'],
+    [{ ...request, lines: [{ ...request.lines[0], fund: '9' }, ...request.lines.slice(1)] }, 'lines.0'],
+  ] as const) {
+    const q = cli(['quote'], JSON.stringify(bad));
+    assert.equal(q.code, 2, q.err);
+    assert.ok(JSON.parse(q.err).error.problems.some((p: { path: string }) => p.path.startsWith(path)), `${path}: ${q.err}`);
+  }
+  assert.equal(cli(['quote'], JSON.stringify(request)).code, 0, 'the same request without the unknown field quotes');
 
   const requestId = crypto.randomUUID();
   const sale = { requestId, date: '2025-07-01', patient: L.eligible, lines: [line] };
