@@ -52,6 +52,9 @@ test('CLI cash out-of-area (seed 001 §四 异地直接联网结算): where the 
   const sale = { ...outOfArea(), person: { ...outOfArea().person, psnNo: '51010400000000000077' } };
   const r = cli(['cash', 'out-of-area', '--data', data], JSON.stringify(sale), { LBC_PLATFORM_CONFIG: cfg });
   assert.equal(r.code, 0, r.err);
+  const again = cli(['cash', 'out-of-area', '--data', data], JSON.stringify(sale), { LBC_PLATFORM_CONFIG: cfg });
+  assert.equal(JSON.parse(again.out).id, r.json().id, 'the same request is the same settlement');
+
   assert.deepEqual([r.json().settledBy, r.json().kindZh, r.json().total], ['platform', '异地就医（医保平台直接结算）', '5.29']);
   assert.match(r.json().receiptNo, /^S/);
   const db = openDatabase(data);

@@ -13,6 +13,7 @@ import { resolveDataDir } from '../../config/paths.ts';
 import { openDatabase } from '../../store/db.ts';
 import { InputError, parseOrThrow } from '../../contract/problems.ts';
 import { requireInstitution } from '../../store/settings.ts';
+import { operatorById } from '../../store/counter.ts';
 import { serviceDate } from '../../clock/index.ts';
 import { AddCandidateInput, CashSaleInput } from '../../service/contract.ts';
 import { cashSaleHere } from '../../service/cash.ts';
@@ -45,7 +46,9 @@ export const cashCommand: Command = {
     try {
       const now = new Date();
       const input = parseOrThrow(CashSaleInput.omit({ session: true }), { ...raw, kind });
-      const out = cashSaleHere(db, requireInstitution(db), input, { id: values.operator!, name: values['operator-name']! }, input.date ?? serviceDate(now), now);
+      // A registered operator settles with their role (an out-of-area sale the platform settles directly is then recorded with its request's hash).
+      const registered = operatorById(db, values.operator!);
+      const out = cashSaleHere(db, requireInstitution(db), input, { id: values.operator!, name: registered?.name ?? values['operator-name']!, role: registered?.role ?? null }, input.date ?? serviceDate(now), now);
       writeOut(io, values.out, out.html);
       const { html: _html, ...record } = out;
       io.stdout(JSON.stringify(record, null, 2) + '\n');
