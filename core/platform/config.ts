@@ -53,7 +53,8 @@ const RegionSettings = z.object({
 
 const ConfigFile = z.object({
   _about: z.string().optional(),
-  defaults: RegionSettings.omit({ name: true, mdtrtareaAdmvs: true }).required(),
+  // outOfAreaDirect came later: a site file written before it still loads (no direct 异地 settlement).
+  defaults: RegionSettings.omit({ name: true, mdtrtareaAdmvs: true, outOfAreaDirect: true }).required().extend({ outOfAreaDirect: z.boolean().default(false) }),
   regions: z.record(z.string(), RegionSettings.required({ mdtrtareaAdmvs: true })),
 });
 

@@ -17,7 +17,7 @@ import { openDatabase } from '../../core/store/db.ts';
 import { seedDemoData } from '../../core/demo/seed.ts';
 import { seedOperators } from '../../core/app/fixture.ts';
 import { CounterService } from '../../core/service/index.ts';
-import { loadPlatformConfig, PLATFORM_CONFIG_ENV } from '../../core/platform/config.ts';
+import { loadPlatformConfig, parsePlatformConfig, PLATFORM_CONFIG_ENV } from '../../core/platform/config.ts';
 import { startSimulator } from '../../core/simulator/index.ts';
 import { Uploader } from '../../core/outbox/uploader.ts';
 import { getOutboxBySettlement } from '../../core/store/outbox.ts';
@@ -156,4 +156,15 @@ test('seed 001 §四, claim branch: where the platform does not settle 异地 di
 test('the bundled platform settings name the 异地 setting for every region (default: the 垫付 claim)', () => {
   const c = loadPlatformConfig();
   for (const id of c.regions()) assert.equal(typeof c.region(id).outOfAreaDirect, 'boolean', id);
+});
+
+test('a site platform file written before the 异地 setting still loads, with no direct 异地 settlement', () => {
+  const raw = JSON.parse(JSON.stringify(loadPlatformConfig()['file' as never])) as { defaults: Record<string, unknown>; regions: Record<string, Record<string, unknown>> };
+  delete raw.defaults.outOfAreaDirect;
+  for (const r of Object.values(raw.regions)) delete r.outOfAreaDirect;
+  const c = parsePlatformConfig(raw, 'site');
+  assert.equal(c.region('lincang').outOfAreaDirect, false);
+  raw.regions.chongqing!.outOfAreaDirect = true;
+  assert.equal(parsePlatformConfig(raw, 'site').region('chongqing').outOfAreaDirect, true, 'one region may settle 异地 directly');
+  assert.equal(parsePlatformConfig(raw, 'site').region('lincang').outOfAreaDirect, false, 'while the others do not');
 });
