@@ -15,7 +15,7 @@ import { InputError, parseOrThrow } from '../../contract/problems.ts';
 import { requireInstitution } from '../../store/settings.ts';
 import { operatorById } from '../../store/counter.ts';
 import { serviceDate } from '../../clock/index.ts';
-import { AddCandidateInput, CashSaleInput } from '../../service/contract.ts';
+import { METHODS } from '../../service/contract.ts';
 import { cashSaleHere } from '../../service/cash.ts';
 import { addCandidateHere, candidatesHere, offerFiling } from '../../service/filing.ts';
 import { stockComplianceHere } from '../../service/stock.ts';
@@ -45,7 +45,7 @@ export const cashCommand: Command = {
     const db = openDatabase(resolveDataDir(values.data));
     try {
       const now = new Date();
-      const input = parseOrThrow(CashSaleInput.omit({ session: true }), { ...raw, kind });
+      const input = parseOrThrow(METHODS.cashSale.input.omit({ session: true }), { ...raw, kind });
       // A registered operator settles with their role (an out-of-area sale the platform settles directly is then recorded with its request's hash).
       const registered = operatorById(db, values.operator!);
       const out = cashSaleHere(db, requireInstitution(db), input, { id: values.operator!, name: registered?.name ?? values['operator-name']!, role: registered?.role ?? null }, input.date ?? serviceDate(now), now);
@@ -71,10 +71,10 @@ export const candidatesCommand: Command = {
       const today = serviceDate(new Date());
       if (sub === 'offer') {
         if (!arg) throw usage('give the ID number', '请提供身份证号');
-        io.stdout(JSON.stringify(offerFiling(db, arg), null, 2) + '\n');
+        io.stdout(JSON.stringify(offerFiling(db, parseOrThrow(METHODS.filingOffer.input, { certno: arg }).certno), null, 2) + '\n');
       } else if (sub === 'add') {
         const p = parseJson(await io.readStdin(), 'the person on standard input') as Record<string, unknown>;
-        io.stdout(JSON.stringify(addCandidateHere(db, parseOrThrow(AddCandidateInput.omit({ session: true }), p), { id: values.operator! }, today), null, 2) + '\n');
+        io.stdout(JSON.stringify(addCandidateHere(db, parseOrThrow(METHODS.addCandidate.input.omit({ session: true }), p), { id: values.operator! }, today), null, 2) + '\n');
       } else if (sub === 'export') {
         const out = candidatesHere(db, requireInstitution(db), today);
         writeOut(io, values.out, out.csv);
