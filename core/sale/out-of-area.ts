@@ -107,7 +107,7 @@ export function outOfAreaFacts(db: DB, book: PolicyBook, inst: Institution, s: O
   return {
     request,
     result,
-    patient: { psnNo: p.psnNo!, certType: '02', certNo: certno!, cardSn: null, certno, name: p.name, insutype: p.insurance === 'employee' ? '310' : '390', insuplcAdmdvs: p.insuredRegion },
+    patient: { psnNo: p.psnNo!, certType: '02', certNo: certno!, cardSn: null, certno, name: p.name, insutype: p.insurance === 'employee' ? '310' : '390', insuplcAdmdvs: p.insuredRegion, outOfArea: true },
     institution: { code: inst.code, name: inst.name, type: inst.type, level: inst.level, region: inst.region },
     lines: items.map((item, i) => ({ lineId: `L${i + 1}`, code: item!.code, ownCode: item!.own_code, name: item!.generic_name, spec: item!.spec })),
     dispensing: null,

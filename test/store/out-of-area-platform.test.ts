@@ -26,6 +26,7 @@ import { usedThisYear } from '../../core/store/ledger.ts';
 import { readSettlement } from '../../core/sale/index.ts';
 import { syntheticCertno } from '../../core/import/synthetic.ts';
 import { InputError } from '../../core/contract/problems.ts';
+import { buildReport } from '../../core/reports/index.ts';
 
 const NOW = new Date('2025-07-01T02:00:00Z');
 const CERTNO = syntheticCertno('510104', '1955-03-03', 7); // insured in Chengdu (510104)
@@ -90,7 +91,6 @@ test('seed 001 §四, direct branch: where the platform settles 异地 directly,
 
     // Quoted without local rules: nothing paid by a local rate or cap, nothing in the local pool.
     const m = readSettlement(db, r.id)!;
-    assert.equal(settlementCount(db), 1);
     assert.deepEqual([m.record.fund, m.record.patientPays, m.record.total], ['0.00', '27.33', '27.33']);
     assert.ok(m.result!.reasons.some((x) => x.code === 'OUT_OF_AREA_DIRECT'));
     assert.ok(m.result!.lines.every((l) => !l.covered && l.fund === '0.00' && l.inScope === l.total), 'no local list or standard cuts a line: the platform judges it');
@@ -100,10 +100,17 @@ test('seed 001 §四, direct branch: where the platform settles 异地 directly,
     assert.equal(usedThisYear(db, person.psnNo, '2025-07-01'), '0.00');
     assert.equal((db.prepare('SELECT count(*) AS n FROM cash_sales').get() as { n: number }).n, 0, 'no 垫付 record');
 
+    // Not this region's two-disease figures (seed 003 附件4, the residents' monthly statement): a local sale is, the 异地 one is not.
+    const total = () => (buildReport(db, 'monthly-residents', '2025-07', NOW).tables[0]!.rows as Record<string, string | number>[]).at(-1)!.totalCost;
+    assert.equal(total(), '0.00', 'the out-of-area sale is the insuring region\'s');
+    const local = await s.call('settle', { session, requestId: crypto.randomUUID(), patient: '530902DM0101', lines: [{ code: 'YP0001', quantity: '1' }] });
+    assert.equal(total(), local.total, 'a local sale counts');
+    assert.equal(settlementCount(db), 2);
+
     // The same request again is the same sale; the same requestId with other lines is refused.
     assert.equal((await s.call('cashSale', { session, requestId, kind: 'out-of-area', person, lines })).id, r.id);
     await assert.rejects(s.call('cashSale', { session, requestId, kind: 'out-of-area', person, lines: [lines[0]!] }), (e: unknown) => (e as InputError).code === 'IDEMPOTENCY_CONFLICT' && (e as InputError).problems.some((p) => p.path === 'requestId'));
-    assert.equal(settlementCount(db), 1);
+    assert.equal(settlementCount(db), 2, 'the conflicting retry wrote nothing');
 
     // Through the outbox: the pharmacy settlement message carries the insured's region.
     const up = new Uploader(db, { endpoint: proxy.url, timeoutMs: 3000, now: () => NOW.getTime(), random: () => 0.5, concurrency: 1 });
@@ -114,7 +121,9 @@ test('seed 001 §四, direct branch: where the platform settles 异地 directly,
     }
     assert.equal(getOutboxBySettlement(db, r.id)!.status, 'acked', JSON.stringify(getOutboxBySettlement(db, r.id)));
     // The demo institution is a health centre: 2201 挂号, 2203 就诊信息, 2204 费用明细, 2207 结算, each for this person.
-    const saleMsgs = proxy.seen.filter((e) => ['2201', '2203', '2203A', '2204', '2207'].includes(e.infno));
+    const saleMsgs = proxy.seen.filter((e) => ['2201', '2203', '2203A', '2204', '2207'].includes(e.infno) && JSON.stringify(e.input).includes(person.psnNo));
+    const localMsgs = proxy.seen.filter((e) => e.infno === '2207' && JSON.stringify(e.input).includes('530902DM0101'));
+    assert.deepEqual(localMsgs.map((e) => e.insuplc_admdvs), ['530902'], 'the local sale beside it keeps its own region');
     assert.deepEqual(saleMsgs.map((e) => e.infno).filter((n) => n === '2201' || n === '2207'), ['2201', '2207'], JSON.stringify(proxy.seen.map((e) => e.infno)));
     for (const e of saleMsgs) {
       assert.equal(e.insuplc_admdvs, '510104', `${e.infno}: 参保地医保区划 is the insured's`);
