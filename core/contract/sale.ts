@@ -60,6 +60,7 @@ export const StoredPatientSchema = z.object({
   conditions: z.array(z.string()).default([]),
   managementClass: z.number().nullish(),
   region: z.string().nullish(),
+  outOfArea: z.boolean().nullish(),
 });
 export type StoredPatient = z.output<typeof StoredPatientSchema>;
 

@@ -47,11 +47,14 @@ const RegionSettings = z.object({
   sendSimulatorHints: z.boolean().optional(),
   /** Every package sold must carry its 药品追溯码 before the sale settles. */
   traceCodesRequired: z.boolean().optional(),
+  /** The platform settles out-of-area (异地) patients directly here: their sales go through the outbox with their own insuplc_admdvs, not a 垫付 claim receipt. */
+  outOfAreaDirect: z.boolean().optional(),
 });
 
 const ConfigFile = z.object({
   _about: z.string().optional(),
-  defaults: RegionSettings.omit({ name: true, mdtrtareaAdmvs: true }).required(),
+  // outOfAreaDirect came later: a site file written before it still loads (no direct 异地 settlement).
+  defaults: RegionSettings.omit({ name: true, mdtrtareaAdmvs: true, outOfAreaDirect: true }).required().extend({ outOfAreaDirect: z.boolean().default(false) }),
   regions: z.record(z.string(), RegionSettings.required({ mdtrtareaAdmvs: true })),
 });
 

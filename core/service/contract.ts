@@ -205,8 +205,8 @@ export const CandidateView = z.object({ nameMasked: z.string(), certnoMasked: z.
 export const CandidatesInput = z.object({ session });
 export const CandidatesOutput = z.object({ items: z.array(CandidateView), csv: z.string(), filename: z.string() });
 
-/** A self-pay sale, or an out-of-area patient's sale paid here with a 垫付 claim receipt. */
-export const CashSaleInput = z.object({
+/** A self-pay sale, or an out-of-area patient's sale paid here with a 垫付 claim receipt (strict: a sale's unknown field is refused). */
+export const CashSaleInput = z.strictObject({
   session,
   requestId: z.uuid({ message: 'requestId must be a UUID' }),
   kind: z.enum(['self-pay', 'out-of-area']),
@@ -214,15 +214,17 @@ export const CashSaleInput = z.object({
   /** A roster patient (as scanned), when the sale is for one. */
   patient: z.string().trim().min(1).max(512).optional(),
   person: z
-    .object({
+    .strictObject({
       name: z.string().trim().min(1).max(50),
+      /** 人员编号 the insuring region gave (医保码 / 1101): needed where the platform settles out-of-area sales directly. */
+      psnNo: z.string().trim().min(1).max(30).optional(),
       certno: z.string().trim().max(18).optional(),
       insuredRegion: z.string().regex(/^\d{6}$/, { message: 'insuredRegion must be a 6-digit region code' }).optional(),
       insurance: z.enum(['resident', 'employee']).optional(),
       conditions: z.array(z.enum(['hypertension', 'diabetes'])).max(2).optional(),
     })
     .optional(),
-  lines: z.array(z.object({ code: z.string().trim().min(1).max(40), quantity: saleQuantity() })).min(1).max(200),
+  lines: z.array(z.strictObject({ code: z.string().trim().min(1).max(40), quantity: saleQuantity() })).min(1).max(200),
   reason: z.string().trim().max(200).optional(),
   layout: z.enum(['a5', '80mm']).default('a5'),
 });
@@ -237,6 +239,8 @@ export const CashSaleOutput = z.object({
   lines: z.array(z.object({ code: z.string(), name: z.string(), quantity: z.string(), price: z.string(), total: money })),
   html: z.string(),
   pageSize: z.object({ widthMm: z.number(), heightMm: z.number().nullable() }),
+  /** counter: recorded here (self-pay, or a 垫付 claim); platform: an out-of-area sale settled through the platform (journal and outbox). */
+  settledBy: z.enum(['counter', 'platform']),
 });
 
 export const StockComplianceInput = z.object({ session });
@@ -622,7 +626,7 @@ export const METHODS = {
   filingOffer: { input: FilingOfferInput, output: FilingOfferOutput, surfaces: SCREEN, summary: 'for someone not on the roster: file here now, or put them on the candidates list' },
   addCandidate: { input: AddCandidateInput, output: CandidateView, surfaces: SCREEN, summary: 'put someone buying two-disease drugs on the candidates list for the health commission to verify' },
   candidates: { input: CandidatesInput, output: CandidatesOutput, surfaces: SCREEN, summary: 'the candidates list, personal data masked, as CSV for the health commission' },
-  cashSale: { input: CashSaleInput, output: CashSaleOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'a self-pay sale, or an out-of-area patient paying here with a claim receipt; recorded, never sent to the platform' },
+  cashSale: { input: CashSaleInput, output: CashSaleOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'a self-pay sale, or an out-of-area patient: paying here with a claim receipt, or settled through the platform where the region says it settles 异地 directly' },
   stockCompliance: { input: StockComplianceInput, output: StockComplianceOutput, surfaces: SCREEN, summary: 'VBP two-disease drugs and drug classes this institution stocks against the minimum' },
 } as const satisfies Record<string, MethodSpec>;
 

@@ -256,7 +256,11 @@ export class CounterService {
       this.operatorFor(a.session);
       return candidatesHere(this.db, this.institution(), this.today());
     },
-    cashSale: (a) => cashSaleHere(this.db, this.institution(), a, this.operatorFor(a.session), a.date ?? this.today(), this.now()),
+    cashSale: (a) => {
+      const out = cashSaleHere(this.db, this.institution(), a, this.operatorFor(a.session), a.date ?? this.today(), this.now(), this.book);
+      if (out.settledBy === 'platform') this.onCommitted(); // an out-of-area sale the platform settles directly is in the outbox
+      return out;
+    },
     stockCompliance: (a) => {
       this.operatorFor(a.session);
       return stockComplianceHere(this.db, this.institution());

@@ -15,6 +15,8 @@ export const PatientForSettlementSchema = z.object({
   insutype: z.enum(['310', '390']),
   /** 参保地区划 (insuplc_admdvs) for the envelope. */
   insuplcAdmdvs: z.string().regex(/^\d{6}$/).nullable().optional(),
+  /** Insured elsewhere and settled directly through the platform (core/sale/out-of-area.ts): in no local two-disease report. */
+  outOfArea: z.boolean().optional(),
 });
 export type PatientForSettlement = z.output<typeof PatientForSettlementSchema>;
 

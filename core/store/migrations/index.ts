@@ -31,6 +31,7 @@ import { journalSealMigration } from './0098_journal_seal.ts';
 import { staffAndIdentityMigration } from './0107_staff_and_identity.ts';
 import { partialLineReturnsMigration } from './0120_partial_line_returns.ts';
 import { hubCounterLinkMigration } from './0130_hub_counter_link.ts';
+import { cashSaleRequestHashMigration } from './0135_cash_sale_request_hash.ts';
 
 export interface Migration {
   version: number;
@@ -75,4 +76,5 @@ export const MIGRATIONS: readonly Migration[] = [
   staffAndIdentityMigration,
   partialLineReturnsMigration,
   hubCounterLinkMigration,
+  cashSaleRequestHashMigration,
 ];
