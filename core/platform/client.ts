@@ -11,6 +11,20 @@ export type SendOutcome<T = unknown> =
   | { kind: 'not-delivered'; error: string }
   | { kind: 'ambiguous'; error: string; body?: string };
 
+/** A 9102 answer: the file's bytes, or the platform's JSON reply (a refusal, usually). */
+export type DownloadOutcome =
+  | { kind: 'file'; bytes: Buffer; contentType: string }
+  | { kind: 'reply'; reply: Reply<unknown>; body: string }
+  | { kind: 'not-delivered'; error: string }
+  | { kind: 'ambiguous'; error: string; body?: string };
+
+interface HttpAnswer {
+  kind: 'http';
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENETDOWN']);
 
 export interface ClientOptions {
@@ -58,12 +72,41 @@ export class PlatformClient {
    * transportPath: the region's gateway path (provinces.json transport.path), used when the
    * configured endpoint is a bare host (path "/"); an endpoint with its own path is used as is.
    */
-  send<S extends z.ZodType = z.ZodUnknown>(envelope: Envelope | Record<string, unknown> | string, outputSchema?: S, transportPath?: string): Promise<SendOutcome<z.output<S>>> {
+  async send<S extends z.ZodType = z.ZodUnknown>(envelope: Envelope | Record<string, unknown> | string, outputSchema?: S, transportPath?: string): Promise<SendOutcome<z.output<S>>> {
+    const r = await this.post(envelope, transportPath, this.maxReplyBytes);
+    if (r.kind !== 'http') return r;
+    const text = r.body.toString('utf8');
+    if (r.status !== 200) return { kind: 'ambiguous', error: `HTTP ${r.status} from the platform`, body: text.slice(0, 500) };
+    const parsed = parseReply(text, outputSchema);
+    if (!parsed.ok) return { kind: 'ambiguous', error: parsed.error, body: text.slice(0, 500) };
+    return { kind: 'reply', reply: parsed.reply, body: text };
+  }
+
+  /**
+   * Posts a 9102 文件下载 envelope: the platform answers with the file (application/octet-stream)
+   * or, refusing, with a JSON reply. At most maxBytes of file are read; a longer one is cut off.
+   */
+  async download(envelope: Envelope | Record<string, unknown>, transportPath: string | undefined, maxBytes: number): Promise<DownloadOutcome> {
+    const r = await this.post(envelope, transportPath, maxBytes);
+    if (r.kind !== 'http') return r;
+    if (r.status !== 200) return { kind: 'ambiguous', error: `HTTP ${r.status} from the platform`, body: r.body.toString('utf8').slice(0, 500) };
+    if (/application\/json|text\//i.test(r.contentType)) {
+      const text = r.body.toString('utf8');
+      const parsed = parseReply(text);
+      if (!parsed.ok) return { kind: 'ambiguous', error: parsed.error, body: text.slice(0, 500) };
+      return { kind: 'reply', reply: parsed.reply, body: text };
+    }
+    return { kind: 'file', bytes: r.body, contentType: r.contentType };
+  }
+
+  /** One POST: the raw answer (status, type, body up to `cap` bytes) or why there is none. */
+  private post(envelope: Envelope | Record<string, unknown> | string, transportPath: string | undefined, cap: number): Promise<HttpAnswer | { kind: 'not-delivered'; error: string } | { kind: 'ambiguous'; error: string; body?: string }> {
     const body = Buffer.from(typeof envelope === 'string' ? envelope : JSON.stringify(envelope), 'utf8');
     return new Promise((resolve) => {
       let settled = false;
       let deadline: NodeJS.Timeout | undefined;
-      const done = (o: SendOutcome<z.output<S>>) => {
+      type Answer = HttpAnswer | { kind: 'not-delivered'; error: string } | { kind: 'ambiguous'; error: string; body?: string };
+      const done = (o: Answer) => {
         if (!settled) {
           settled = true;
           if (deadline) clearTimeout(deadline);
@@ -89,10 +132,10 @@ export class PlatformClient {
           res.on('data', (c: Buffer) => {
             if (settled) return;
             received += c.length;
-            if (received > this.maxReplyBytes) {
+            if (received > cap) {
               // Stop reading now: never hold more than the cap in memory.
               chunks.length = 0;
-              done({ kind: 'ambiguous', error: `reply larger than ${this.maxReplyBytes} bytes; cut off` });
+              done({ kind: 'ambiguous', error: `reply larger than ${cap} bytes; cut off` });
               req.destroy();
               return;
             }
@@ -102,12 +145,7 @@ export class PlatformClient {
           res.on('aborted', () => done({ kind: 'ambiguous', error: 'reply interrupted (connection closed mid-body)' }));
           res.on('end', () => {
             if (settled) return;
-            const text = Buffer.concat(chunks).toString('utf8');
-            if ((res.statusCode ?? 0) >= 500) return done({ kind: 'ambiguous', error: `HTTP ${res.statusCode} from the platform`, body: text.slice(0, 500) });
-            if ((res.statusCode ?? 0) !== 200) return done({ kind: 'ambiguous', error: `HTTP ${res.statusCode} from the platform`, body: text.slice(0, 500) });
-            const parsed = parseReply(text, outputSchema);
-            if (!parsed.ok) return done({ kind: 'ambiguous', error: parsed.error, body: text.slice(0, 500) });
-            done({ kind: 'reply', reply: parsed.reply, body: text });
+            done({ kind: 'http', status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
           });
         },
       );

@@ -287,6 +287,10 @@ export const Output1312Schema = z.object({
   pages: z.union([z.number(), z.string()]).optional().nullable().transform((v) => (v == null ? null : Number(v))),
   recordCounts: z.union([z.number(), z.string()]).optional().nullable().transform((v) => (v == null ? null : Number(v))),
 });
+/** 1301–1319 目录下载 → the file to fetch with 9102 (A1o Output_13: file_qury_no, filename, dld_end_time, data_cn). */
+export const Output1301Schema = z
+  .object({ file_qury_no: id, filename: str.pipe(z.string().min(1).max(200)), dld_end_time: optStr, data_cn: z.union([z.string(), z.number()]).optional().nullable().transform((v) => (v == null || v === '' ? null : Number(v))) })
+  .passthrough();
 export const AnyOutputSchema = z.unknown();
 
 /** The output schema of each transaction the product sends. */
@@ -312,6 +316,7 @@ export const OUTPUT_SCHEMAS = {
   '5205': Output5205Schema,
   '3505': EmptyOutputSchema,
   '1312': Output1312Schema,
+  '1301': Output1301Schema,
   '3301': EmptyOutputSchema,
 } as const;
 export type KnownInfno = keyof typeof OUTPUT_SCHEMAS;

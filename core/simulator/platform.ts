@@ -15,6 +15,7 @@ import { compactMillis, compactSecond, infTime } from '../platform/time.ts';
 import { serviceDate } from '../clock/index.ts';
 import { missingField, INPUT_REQUIRED } from './required.ts';
 import type { SimPerson, SimRegistry } from './registry.ts';
+import { zipSync, strToU8 } from 'fflate';
 import {
   getSimFile,
   insertSimFile,
@@ -94,6 +95,8 @@ export interface SimResult {
   repeat: boolean;
   /** The reply as sent. */
   text: string;
+  /** A 9102 download: the file sent instead of the JSON reply (application/octet-stream). */
+  file?: Buffer;
 }
 
 export class SimulatedPlatform {
@@ -154,8 +157,8 @@ export class SimulatedPlatform {
     return !!env.sign_no && simSignInOpen(this.db, env.sign_no, env.fixmedins_code, String(env.opter ?? ''), serviceDate(this.now()));
   }
 
-  private finish(reply: Record<string, unknown>, repeat: boolean, text?: string): SimResult {
-    return { reply, repeat, text: text ?? JSON.stringify(reply) };
+  private finish(reply: Record<string, unknown>, repeat: boolean, text?: string, file?: Buffer): SimResult {
+    return { reply, repeat, text: text ?? JSON.stringify(reply), ...(file ? { file } : {}) };
   }
 
   private process(env: RequestEnvelope, body: string): SimResult {
@@ -180,10 +183,12 @@ export class SimulatedPlatform {
     let reply: Record<string, unknown>;
     let status: 'done' | 'refused' = 'done';
     let effect: { kind: string; id: string } | null = null;
+    let file: Buffer | undefined;
     try {
       const r = this.dispatch(env);
       reply = this.envelopeReply(0, r.output, null, r.warn);
       effect = r.effect ?? null;
+      file = r.file;
     } catch (e) {
       if (!(e instanceof Refusal)) throw e;
       reply = this.envelopeReply(-1, null, e.message);
@@ -202,10 +207,10 @@ export class SimulatedPlatform {
       reply_json: text,
       received_at: this.now().toISOString(),
     });
-    return this.finish(reply, false, text);
+    return this.finish(reply, false, text, file);
   }
 
-  private dispatch(env: RequestEnvelope): { output: unknown; warn?: string; effect?: { kind: string; id: string } } {
+  private dispatch(env: RequestEnvelope): { output: unknown; warn?: string; effect?: { kind: string; id: string }; file?: Buffer } {
     const input = env.input as Record<string, any>;
     if (this.o.refuseInfno?.().includes(env.infno)) throw new Refusal(`交易 ${env.infno} 暂不受理 (simulated refusal)`);
     switch (env.infno) {
@@ -259,6 +264,10 @@ export class SimulatedPlatform {
       }
       case '3301':
         return { output: {} };
+      case '1301':
+        return this.catalogueFile(env);
+      case '9102':
+        return this.download(env, input.fsDownloadIn ?? {});
       default:
         throw new Refusal(`不支持的交易 ${env.infno} (transaction not supported by the simulator)`);
     }
@@ -665,6 +674,44 @@ export class SimulatedPlatform {
         setldetail: out.setldetail,
       },
     };
+  }
+
+  /**
+   * 1301 西药中成药目录: the national list as a file to fetch with 9102: a zip holding one text file,
+   * a drug a line, tab-separated in the 92 columns of A1o OutputDownload13 (no header), rows from version `ver` on.
+   */
+  private catalogueFile(env: RequestEnvelope) {
+    const from = Number((env.input as { data?: { ver?: unknown } }).data?.ver ?? 0) || 0;
+    const rows = (this.o.registry?.().catalogue ?? []).filter((r) => Number(r.ver) > from);
+    const lines = rows.map((r) => {
+      const cols = new Array<string>(92).fill('');
+      cols[0] = r.hilist_code;
+      cols[1] = r.prodname;
+      cols[3] = r.hilist_name;
+      cols[10] = r.dosform_name;
+      cols[13] = r.spec;
+      cols[53] = r.prodentp_name;
+      cols[61] = r.aprvno;
+      cols[78] = r.vali_flag;
+      cols[81] = r.updt_time;
+      cols[82] = r.ver;
+      cols[91] = r.chrgitm_lv === '01' ? '甲类' : r.chrgitm_lv === '02' ? '乙类' : '';
+      return cols.join('\t');
+    });
+    const no = `F${compactSecond(this.now())}${String(nextSimNumber(this.db, 'file')).padStart(8, '0')}`;
+    const name = `1301_${compactSecond(this.now())}.txt`;
+    const zip = zipSync({ [name]: strToU8(lines.join('\r\n')) });
+    const filename = `${name.replace(/\.txt$/, '')}.zip`;
+    insertSimFile(this.db, { file_qury_no: no, fixmedins_code: env.fixmedins_code, filename, content: Buffer.from(zip).toString('base64'), created_at: this.now().toISOString() });
+    return { output: { file_qury_no: no, filename, dld_end_time: infTime(new Date(this.now().getTime() + 86_400_000)).slice(0, 10), data_cn: String(rows.length) } };
+  }
+
+  /** 9102 文件下载: a file this institution may fetch, sent as it is (the zip of a 1301). */
+  private download(env: RequestEnvelope, f: Record<string, unknown>) {
+    const file = getSimFile(this.db, String(f.file_qury_no ?? ''));
+    if (!file || file.fixmedins_code !== env.fixmedins_code || String(f.fixmedins_code) !== env.fixmedins_code) throw new Refusal(`文件查询号 ${String(f.file_qury_no)} 不存在`);
+    if (!file.filename.endsWith('.zip')) throw new Refusal(`文件 ${file.filename} 不能下载`);
+    return { output: {}, file: Buffer.from(file.content, 'base64') };
   }
 
   /** 9101 文件上传: keeps the file, answers its file_qury_no (A1o Output_9101). */

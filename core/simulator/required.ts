@@ -82,6 +82,8 @@ INPUT_REQUIRED['3505'] = [
   },
 ];
 INPUT_REQUIRED['1312'] = [{ node: 'data', list: false, fields: f('page_num:10 page_size:10') }];
+INPUT_REQUIRED['1301'] = [{ node: 'data', list: false, fields: f('ver:20') }];
+INPUT_REQUIRED['9102'] = [{ node: 'fsDownloadIn', list: false, fields: f('file_qury_no:30 filename:200 fixmedins_code:30') }];
 INPUT_REQUIRED['3301'] = [{ node: 'data', list: true, fields: f('fixmedins_hilist_id:30 fixmedins_hilist_name:200 list_type:30 med_list_codg:50 begndate:10') }];
 INPUT_REQUIRED['2203A'] = INPUT_REQUIRED['2203']!;
 INPUT_REQUIRED['2102A'] = INPUT_REQUIRED['2102']!;

@@ -153,7 +153,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       res.end(lastSettleReply);
       return;
     }
-    const { repeat, text } = platform.handle(body, parsed);
+    const { repeat, text, file } = platform.handle(body, parsed);
     if ((infno === '2102' || infno === '2207') && text.includes('"infcode":0')) lastSettleReply = text;
     if (repeat) log(`repeat msgid for ${infno}`);
     const fault = pickFault(infno, 'after');
@@ -184,6 +184,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         res.end(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
         return;
       default:
+        if (file) {
+          // 9102: the file itself (platform-fields.md: a reply with Content-Type application/octet-stream is a 9102 file).
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.length });
+          res.end(file);
+          return;
+        }
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
         res.end(text);
     }

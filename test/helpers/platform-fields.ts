@@ -85,6 +85,8 @@ export const REQUIRED: Record<string, NodeSpec[]> = {
     { node: 'data', list: false, fields: fields(`setl_optins:s6 file_qury_no:s30 stmt_begndate:d stmt_enddate:d medfee_sumamt:${AMT} fund_pay_sumamt:${AMT} cash_payamt:${AMT} fixmedins_setl_cnt:n10,0 clr_type?:s6`) },
   ],
   '9101': [{ node: 'fsUploadIn', list: false, fields: fields('filename:s200 fixmedins_code:s30') }],
+  // A1i Input_9102 (pipe comments): 文件查询号 s30 Y, 文件名 s200 Y, 医药机构编号 s30 Y.
+  '9102': [{ node: 'fsDownloadIn', list: false, fields: fields('file_qury_no:s30 filename:s200 fixmedins_code:s30') }],
 };
 
 const DT = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
