@@ -17,7 +17,8 @@ import { Decimal, fen } from '../money/decimal.ts';
 import { loadPlatformConfig, type PlatformConfig, type RegionConfig } from '../platform/config.ts';
 import { buildEnvelope, isKnownInfno, outputSchemaFor, AnyOutputSchema, type Envelope, type EnvelopeContext, type Reply, type SettleOutput, type SettlementFigures } from '../platform/envelope.ts';
 import { buildInput, type MappingContext, type StoredPatient } from '../platform/mapping.ts';
-import { PlatformClient, type SendOutcome } from '../platform/client.ts';
+import { cryptoOption, PlatformClient, type SendOutcome } from '../platform/client.ts';
+import type { PlatformKeys } from '../platform/crypto.ts';
 import { isOwnSimulator } from '../platform/hints.ts';
 import { isSignInRefusal, PlatformSession, type SignInError } from './session.ts';
 import type { DB } from '../store/db.ts';
@@ -69,6 +70,8 @@ export interface UploaderOptions {
   maxFailures?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  /** This counter's keys for a region that requires national cryptography (default: the LBC_PLATFORM_KEYS file). */
+  keys?: PlatformKeys | null;
   /** Send the simulator's hint node (facts the national messages do not carry). Default: only to our own simulator (core/platform/hints.ts). */
   hints?: boolean;
   log?: (line: string) => void;
@@ -166,6 +169,7 @@ export class Uploader {
       deadlineMs: o.deadlineMs,
       maxReplyBytes: o.maxReplyBytes,
       maxSockets: o.concurrency ?? 32,
+      ...cryptoOption(this.config, o.keys),
     });
     this.session = new PlatformSession(db, this.client, this.config, () => new Date(this.now()), (l) => this.log(l));
   }

@@ -5,6 +5,14 @@ import http from 'node:http';
 import https from 'node:https';
 import type { z } from 'zod';
 import { parseReply, type Envelope, type Reply } from './envelope.ts';
+import type { PlatformConfig } from './config.ts';
+import { CryptoRefused, loadPlatformKeys, NO_CRYPTO, openReply, sealRequest, type CryptoSpec, type PlatformKeys } from './crypto.ts';
+
+/** The client's crypto option where a region requires it (keys from LBC_PLATFORM_KEYS unless given), else nothing. */
+export function cryptoOption(config: PlatformConfig, keys?: PlatformKeys | null): Pick<ClientOptions, 'crypto'> {
+  if (!config.usesCrypto()) return {};
+  return { crypto: { config, keys: keys === undefined ? loadPlatformKeys() : keys } };
+}
 
 export type SendOutcome<T = unknown> =
   | { kind: 'reply'; reply: Reply<T>; body: string }
@@ -23,6 +31,8 @@ interface HttpAnswer {
   status: number;
   contentType: string;
   body: Buffer;
+  /** The cryptography the request was sealed with (the reply is opened with it). */
+  spec: CryptoSpec;
 }
 
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENETDOWN']);
@@ -38,6 +48,8 @@ export interface ClientOptions {
   maxReplyBytes?: number;
   /** Whole-request deadline (connect + send + full reply); a slow-drip reply past it is aborted as ambiguous. */
   deadlineMs?: number;
+  /** National cryptography where the envelope's region requires it (provinces.json crypto), with this counter's keys. */
+  crypto?: { config: PlatformConfig; keys: PlatformKeys | null };
 }
 
 /** A reply larger than this is hostile or broken: a real settlement reply is a few kB. */
@@ -75,8 +87,11 @@ export class PlatformClient {
   async send<S extends z.ZodType = z.ZodUnknown>(envelope: Envelope | Record<string, unknown> | string, outputSchema?: S, transportPath?: string): Promise<SendOutcome<z.output<S>>> {
     const r = await this.post(envelope, transportPath, this.maxReplyBytes);
     if (r.kind !== 'http') return r;
-    const text = r.body.toString('utf8');
-    if (r.status !== 200) return { kind: 'ambiguous', error: `HTTP ${r.status} from the platform`, body: text.slice(0, 500) };
+    const raw = r.body.toString('utf8');
+    if (r.status !== 200) return { kind: 'ambiguous', error: `HTTP ${r.status} from the platform`, body: raw.slice(0, 500) };
+    const opened = openReply(raw, r.spec, this.options.crypto?.keys ?? null);
+    if (!opened.ok) return { kind: 'ambiguous', error: opened.why, body: raw.slice(0, 500) };
+    const text = opened.body;
     const parsed = parseReply(text, outputSchema);
     if (!parsed.ok) return { kind: 'ambiguous', error: parsed.error, body: text.slice(0, 500) };
     return { kind: 'reply', reply: parsed.reply, body: text };
@@ -91,7 +106,9 @@ export class PlatformClient {
     if (r.kind !== 'http') return r;
     if (r.status !== 200) return { kind: 'ambiguous', error: `HTTP ${r.status} from the platform`, body: r.body.toString('utf8').slice(0, 500) };
     if (/application\/json|text\//i.test(r.contentType)) {
-      const text = r.body.toString('utf8');
+      const opened = openReply(r.body.toString('utf8'), r.spec, this.options.crypto?.keys ?? null);
+      if (!opened.ok) return { kind: 'ambiguous', error: opened.why };
+      const text = opened.body;
       const parsed = parseReply(text);
       if (!parsed.ok) return { kind: 'ambiguous', error: parsed.error, body: text.slice(0, 500) };
       return { kind: 'reply', reply: parsed.reply, body: text };
@@ -99,13 +116,36 @@ export class PlatformClient {
     return { kind: 'file', bytes: r.body, contentType: r.contentType };
   }
 
+  /** The region's cryptography for an envelope (by its mdtrtarea_admvs), none when no region or no crypto is configured. */
+  private specFor(envelope: Record<string, unknown>): CryptoSpec {
+    const c = this.options.crypto;
+    if (!c) return NO_CRYPTO;
+    return c.config.regionByAdmvs(String(envelope.mdtrtarea_admvs ?? ''))?.crypto ?? NO_CRYPTO;
+  }
+
   /** One POST: the raw answer (status, type, body up to `cap` bytes) or why there is none. */
-  private post(envelope: Envelope | Record<string, unknown> | string, transportPath: string | undefined, cap: number): Promise<HttpAnswer | { kind: 'not-delivered'; error: string } | { kind: 'ambiguous'; error: string; body?: string }> {
-    const body = Buffer.from(typeof envelope === 'string' ? envelope : JSON.stringify(envelope), 'utf8');
+  private async post(envelope: Envelope | Record<string, unknown> | string, transportPath: string | undefined, cap: number): Promise<HttpAnswer | { kind: 'not-delivered'; error: string } | { kind: 'ambiguous'; error: string; body?: string }> {
+    let spec = NO_CRYPTO;
+    let text = typeof envelope === 'string' ? envelope : JSON.stringify(envelope);
+    if (this.options.crypto) {
+      const env = (typeof envelope === 'string' ? JSON.parse(envelope) : envelope) as Record<string, unknown>;
+      spec = this.specFor(env);
+      try {
+        if (spec.encType || spec.signType) text = JSON.stringify(sealRequest(env, spec, this.options.crypto.keys));
+      } catch (e) {
+        if (e instanceof CryptoRefused) return { kind: 'not-delivered', error: e.message };
+        throw e;
+      }
+    }
+    const answer = await this.request(Buffer.from(text, 'utf8'), transportPath, cap);
+    return answer.kind === 'http' ? { ...answer, spec } : answer;
+  }
+
+  private request(body: Buffer, transportPath: string | undefined, cap: number): Promise<Omit<HttpAnswer, 'spec'> | { kind: 'not-delivered'; error: string } | { kind: 'ambiguous'; error: string; body?: string }> {
     return new Promise((resolve) => {
       let settled = false;
       let deadline: NodeJS.Timeout | undefined;
-      type Answer = HttpAnswer | { kind: 'not-delivered'; error: string } | { kind: 'ambiguous'; error: string; body?: string };
+      type Answer = Omit<HttpAnswer, 'spec'> | { kind: 'not-delivered'; error: string } | { kind: 'ambiguous'; error: string; body?: string };
       const done = (o: Answer) => {
         if (!settled) {
           settled = true;

@@ -16,6 +16,7 @@ import { serviceDate } from '../clock/index.ts';
 import { missingField, INPUT_REQUIRED } from './required.ts';
 import type { SimPerson, SimRegistry } from './registry.ts';
 import { zipSync, strToU8 } from 'fflate';
+import { NO_CRYPTO, openRequest, sealReply, type CryptoSpec, type PlatformKeys } from '../platform/crypto.ts';
 import {
   getSimFile,
   insertSimFile,
@@ -59,6 +60,8 @@ export interface SimOptions {
   refuseInfno?: () => readonly string[];
   /** People known beyond settlements (1101, 5301, 5205). */
   registry?: () => SimRegistry;
+  /** The platform's keys, for a region that requires national cryptography (provinces.json crypto). */
+  keys?: PlatformKeys | null;
 }
 
 interface RequestEnvelope {
@@ -139,6 +142,28 @@ export class SimulatedPlatform {
         return this.finish(this.envelopeReply(-1, null, '请求报文不是有效的 JSON (request is not JSON)'), false);
       }
     }
+    // Where the region requires national cryptography, the message is verified and decrypted first, and the reply sealed.
+    const spec = this.cryptoFor(json);
+    if (spec.encType || spec.signType) {
+      const opened = openRequest(json as Record<string, unknown>, spec, this.o.keys ?? null);
+      if (!opened.ok) return this.sealed(this.finish(this.envelopeReply(-1, null, `报文签名或加密校验失败 (${opened.why})`), false), spec);
+      return this.sealed(this.handleOpen(JSON.stringify(opened.env), opened.env), spec);
+    }
+    return this.handleOpen(body, json);
+  }
+
+  private cryptoFor(json: unknown): CryptoSpec {
+    if (!json || typeof json !== 'object') return NO_CRYPTO;
+    const admvs = (json as { mdtrtarea_admvs?: unknown }).mdtrtarea_admvs;
+    return (typeof admvs === 'string' && this.o.config.regionByAdmvs(admvs)?.crypto) || NO_CRYPTO;
+  }
+
+  private sealed(r: SimResult, spec: CryptoSpec): SimResult {
+    const reply = sealReply(r.reply, spec, this.o.keys ?? null);
+    return { ...r, reply, text: JSON.stringify(reply) };
+  }
+
+  private handleOpen(body: string, json: unknown): SimResult {
     const env = checkEnvelope(json);
     if (!env.ok) return this.finish(this.envelopeReply(-1, null, `报文格式错误 (bad envelope: ${env.why})`), false);
     if (!Object.hasOwn(INPUT_REQUIRED, env.env.infno)) return this.finish(this.envelopeReply(-1, null, `不支持的交易 ${env.env.infno} (transaction not supported)`), false);
