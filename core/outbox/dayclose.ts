@@ -125,7 +125,7 @@ export async function closeDay(
       const clrType = g.clrType;
       const totals = { medfee: sum(g.medfee), fund: sum(g.fund), acct: sum(g.acct), count: g.settlements };
       const msgid = db.transaction(() => nextMsgid(db, any.institution_code, now()))();
-      const env = buildEnvelope('3201', msgid, stmtInput({ insutype: g.insutype, clrType, date: o.date, ...totals, clrOptins: g.clrOptins }), { ...envCtx, signNo }, now());
+      const env = buildEnvelope('3201', msgid, stmtInput({ insutype: g.insutype, clrType, date: o.date, ...totals, clrOptins: g.clrOptins, anchor: region.statementExtension ? { field: region.statementExtension, seq: anchor.seq, hash: anchor.hash } : null }), { ...envCtx, signNo }, now());
       const out = await client.send(env, outputSchemaFor('3201'), region.transport.path);
       let stmtRslt: string | null = null;
       let description: string | null = null;

@@ -36,6 +36,12 @@ const RegionSettings = z.object({
    * keys come from the counter's own key file (LBC_PLATFORM_KEYS), never from this file.
    */
   crypto: CryptoSpecSchema.optional(),
+  /**
+   * 3201 has no memo field in any anchor (platform-fields.md 3201; A2 T3201 carries no expContent
+   * either). Where a province accepts an extension node on 3201 (A2's expContent convention on other
+   * inputs), the day's journal anchor (the head hash printed on the 日结 statement) goes in it; null: not sent.
+   */
+  statementExtension: z.enum(['expContent', 'exp_content']).nullable().optional(),
   /** Upload each dispensed drug with 3505 商品销售 (进销存) after the settlement. */
   goodsSaleUpload: z.boolean().optional(),
   ambiguity: z
