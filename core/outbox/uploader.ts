@@ -444,6 +444,14 @@ export class Uploader {
       }
       return null;
     }
+    if (infno === '2101') {
+      // A pre-settlement answers the sale as sent: the person, the total, a split within it.
+      const f = (out as { figures: SettlementFigures }).figures;
+      if (f.psnNo !== null && f.psnNo !== ctx.psnNo) return `psn_no ${f.psnNo} is not ${ctx.psnNo}`;
+      if (ctx.sent?.medfee && !new Decimal(f.medfee).equals(new Decimal(ctx.sent.medfee))) return `medfee_sumamt ${f.medfee} is not the ${ctx.sent.medfee} sent`;
+      if (!new Decimal(f.fund).plus(new Decimal(f.patient)).equals(new Decimal(f.medfee))) return `fund ${f.fund} + patient ${f.patient} is not medfee_sumamt ${f.medfee}`;
+      return null;
+    }
     if (SETTLE_INFNOS.has(infno) || REVERSE_INFNOS.has(infno)) {
       const f = (out as SettleOutput).figures;
       if (f.medinsSetlId !== w.msg.msgid) return `medins_setl_id ${f.medinsSetlId} is not this message's msgid`;

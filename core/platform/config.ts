@@ -42,6 +42,8 @@ const RegionSettings = z.object({
    * inputs), the day's journal anchor (the head hash printed on the 日结 statement) goes in it; null: not sent.
    */
   statementExtension: z.enum(['expContent', 'exp_content']).nullable().optional(),
+  /** Pharmacies send 2101 药店预结算 before 2102 (A3 DrugPreSetlServiceImpl, A2 T2102's 2101 region) where the province asks for it. */
+  pharmacyPreview: z.boolean().optional(),
   /** Upload each dispensed drug with 3505 商品销售 (进销存) after the settlement. */
   goodsSaleUpload: z.boolean().optional(),
   ambiguity: z

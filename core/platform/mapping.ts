@@ -291,6 +291,7 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
         ),
         ...hints(ctx),
       };
+    case 'preview':
     case 'settle':
       if (type === 'pharmacy') {
         return {

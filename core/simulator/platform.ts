@@ -256,6 +256,8 @@ export class SimulatedPlatform {
         return this.fees(input);
       case '2207':
         return this.settleClinic(env, input.data ?? {}, input.lbc_hint);
+      case '2101':
+        return this.settlePharmacy(env, input, true);
       case '2102':
       case '2102A':
         return this.settlePharmacy(env, input);
@@ -444,15 +446,19 @@ export class SimulatedPlatform {
     return Decimal.min(total, Decimal.max(0, fund.minus(new Decimal(s))));
   }
 
-  private record(env: RequestEnvelope, o: { businessKey: string; psnNo: string; insutype: string; medType: string; certType: string; date: string; mdtrtId: string | null; clrType: string; result: QuoteResult; lines: { sn: string; price: string; quantity: string }[] }) {
-    const standing = standingSettlement(this.db, env.fixmedins_code, o.businessKey);
+  private record(
+    env: RequestEnvelope,
+    o: { businessKey: string; psnNo: string; insutype: string; medType: string; certType: string; date: string; mdtrtId: string | null; clrType: string; result: QuoteResult; lines: { sn: string; price: string; quantity: string }[] },
+    preview = false,
+  ) {
+    const standing = preview ? undefined : standingSettlement(this.db, env.fixmedins_code, o.businessKey);
     if (standing) {
       return { output: JSON.parse(standing.output_json), warn: `该单据已结算，返回原结算结果 (business key ${o.businessKey} already settled as ${standing.setl_id})` };
     }
     const total = new Decimal(o.result.total);
     const fund = this.skew(o.psnNo, new Decimal(o.result.fund), total);
     const patient = total.minus(fund);
-    const setlId = `ST${compactSecond(this.now())}${String(nextSimNumber(this.db, 'setl')).padStart(8, '0')}`;
+    const setlId = preview ? '' : `ST${compactSecond(this.now())}${String(nextSimNumber(this.db, 'setl')).padStart(8, '0')}`;
     const fundType = o.insutype === '310' ? { code: '310100', name: '职工基本医疗保险统筹基金' } : { code: '390100', name: '城乡居民基本医疗保险基金' };
     const pharmacy = o.clrType === '41';
     const setlinfo: Record<string, string> = {
@@ -519,6 +525,11 @@ export class SimulatedPlatform {
           })),
         }
       : { setlinfo, setldetail };
+    if (preview) {
+      // 2101 药店预结算: the split as 2102 would make it, nothing recorded, no settlement id.
+      const { setl_id: _s, medins_setl_id: _m, mdtrt_id: _d, ...info } = output.setlinfo;
+      return { output: { ...output, setlinfo: info } };
+    }
     insertSimSettlement(this.db, {
       setl_id: setlId,
       kind: 'settle',
@@ -574,7 +585,7 @@ export class SimulatedPlatform {
     });
   }
 
-  private settlePharmacy(env: RequestEnvelope, input: Record<string, any>) {
+  private settlePharmacy(env: RequestEnvelope, input: Record<string, any>, preview = false) {
     const info = input.druginfo ?? {};
     const psnNo = this.checkPerson(info.psn_no);
     const lines = Array.isArray(input.drugdetail) ? (input.drugdetail as Record<string, any>[]) : [];
@@ -603,7 +614,7 @@ export class SimulatedPlatform {
       clrType: '41',
       result,
       lines: lines.map((l) => ({ sn: String(l.feedetl_sn), price: String(l.pric), quantity: String(l.cnt) })),
-    });
+    }, preview);
   }
 
   private checkSum(declared: unknown, computed: string): void {

@@ -87,6 +87,7 @@ INPUT_REQUIRED['9102'] = [{ node: 'fsDownloadIn', list: false, fields: f('file_q
 INPUT_REQUIRED['3301'] = [{ node: 'data', list: true, fields: f('fixmedins_hilist_id:30 fixmedins_hilist_name:200 list_type:30 med_list_codg:50 begndate:10') }];
 INPUT_REQUIRED['2203A'] = INPUT_REQUIRED['2203']!;
 INPUT_REQUIRED['2102A'] = INPUT_REQUIRED['2102']!;
+INPUT_REQUIRED['2101'] = INPUT_REQUIRED['2102']!;
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 

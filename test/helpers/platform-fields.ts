@@ -76,6 +76,8 @@ export const REQUIRED: Record<string, NodeSpec[]> = {
     { node: 'druginfo', list: false, fields: fields(`psn_no:s30 mdtrt_cert_type:s3 mdtrt_cert_no:s50 begntime?:dt medfee_sumamt:${AMT} invono?:s20 insutype:s6 med_type:s6 dise_codg?:s30 dise_name?:s500 acct_used_flag:s1`) },
     { node: 'drugdetail', list: true, fields: fields(`feedetl_sn:s30 rxno?:s30 rx_circ_flag:s3 fee_ocur_time:dt med_list_codg:s50 medins_list_codg:s150 det_item_fee_sumamt:${AMT} cnt:n16,4 pric:n16,6 bilg_dr_codg?:s30 bilg_dr_name?:s50`) },
   ],
+  // 2101 药店预结算 takes the 2102 input (A2 T2102 serves both).
+  '2101': [] as NodeSpec[],
   '2103': [{ node: 'data', list: false, fields: fields('setl_id:s30 mdtrt_id:s30 psn_no:s30') }],
   '2601': [{ node: 'data', list: false, fields: fields('psn_no:s30 omsgid:s30 oinfno:s4') }],
   '3201': [
@@ -139,6 +141,8 @@ export function referenceProblems(env: Record<string, unknown>): string[] {
   }
   return problems;
 }
+
+REQUIRED['2101'] = REQUIRED['2102']!;
 
 /** The transactions the reference table here covers. */
 export const COVERED_INFNOS = Object.keys(REQUIRED);

@@ -19,7 +19,7 @@ import { missingField } from '../../core/simulator/required.ts';
 import { Uploader } from '../../core/outbox/uploader.ts';
 import { getOutboxBySettlement, setTerminal } from '../../core/store/outbox.ts';
 import { getSettlement, linesOf } from '../../core/store/journal.ts';
-import { BUNDLED_PLATFORM_CONFIG, loadPlatformConfig, parsePlatformConfig } from '../../core/platform/config.ts';
+import { BUNDLED_PLATFORM_CONFIG, PLATFORM_CONFIG_ENV, loadPlatformConfig, parsePlatformConfig } from '../../core/platform/config.ts';
 import { buildEnvelope } from '../../core/platform/envelope.ts';
 import { buildInput, type StoredPatient } from '../../core/platform/mapping.ts';
 import { saleSteps } from '../../core/outbox/steps.ts';
@@ -80,6 +80,15 @@ const REGIONS: RegionCase[] = [
   },
 ];
 
+/** A site configuration asking pharmacies for the 2101 pre-settlement before 2102 (provinces.json pharmacyPreview). */
+function previewConfigFile(): string {
+  const raw = JSON.parse(readFileSync(BUNDLED_PLATFORM_CONFIG, 'utf8'));
+  raw.defaults.pharmacyPreview = true;
+  const file = join(tempDir('lbc-platform-config-'), 'provinces.json');
+  writeFileSync(file, JSON.stringify(raw));
+  return file;
+}
+
 const SETTLE = { pharmacy: '2102', clinic: '2207' } as const;
 const UNDO = { pharmacy: '2103', clinic: '2208' } as const;
 
@@ -88,7 +97,9 @@ test('the reference table covers every transaction a sale, a return and a revers
 });
 
 for (const rc of REGIONS) {
-  test(`${rc.region}: ${rc.types.join(' and ')} settle (one reply lost → 2601), return part, reverse the rest through the strict simulator; every message has each required field of platform-fields.md with its type and length`, async () => {
+  test(`${rc.region}: ${rc.types.join(' and ')} settle (${rc.types.includes('pharmacy') ? 'pharmacy 2101 → 2102, ' : ''}one reply lost → 2601), return part, reverse the rest through the strict simulator; every message has each required field of platform-fields.md with its type and length`, async () => {
+    const previousPlatformConfig = process.env[PLATFORM_CONFIG_ENV];
+    process.env[PLATFORM_CONFIG_ENV] = previewConfigFile();
     const previousPolicyDir = process.env[SITE_POLICY_ENV];
     const siteDir = rc.siteDir?.();
     if (siteDir) process.env[SITE_POLICY_ENV] = siteDir;
@@ -135,8 +146,9 @@ for (const rc of REGIONS) {
 
       const sent = sim.db.prepare(`SELECT infno, request_json FROM sim_message WHERE request_json IS NOT NULL ORDER BY rowid`).all() as { infno: string; request_json: string }[];
       const infnos = sent.map((m) => m.infno);
-      const expected = ['9001', '2601', ...rc.types.flatMap((t) => (t === 'pharmacy' ? ['2102', '2103'] : ['2201', '2203', '2204', '2207', '2208']))];
+      const expected = ['9001', '2601', ...rc.types.flatMap((t) => (t === 'pharmacy' ? ['2101', '2102', '2103'] : ['2201', '2203', '2204', '2207', '2208']))];
       for (const i of expected) assert.ok(infnos.includes(i), `${rc.region}: ${i} was sent`);
+      if (rc.types.includes('pharmacy')) assert.ok(infnos.indexOf('2101') < infnos.indexOf('2102'), 'the pre-settlement comes before the settlement');
       assert.equal(infnos[0], '9001', '9001 comes first');
       for (const t of rc.types) {
         const reversals = sent.filter((m) => m.infno === '2601').map((m) => JSON.parse(m.request_json).input.data as { oinfno: string; omsgid: string });
@@ -161,6 +173,8 @@ for (const rc of REGIONS) {
     } finally {
       up.close();
       await sim.close();
+      if (previousPlatformConfig === undefined) delete process.env[PLATFORM_CONFIG_ENV];
+      else process.env[PLATFORM_CONFIG_ENV] = previousPlatformConfig;
     }
   });
 }

@@ -170,3 +170,12 @@ test('3505 商品销售 and 3301 目录对照 have no output node in any anchor:
   assert.deepEqual(parsed('3505', null), {});
   assert.deepEqual(parsed('3301', { retRslt: '1' }), { retRslt: '1' });
 });
+
+test('2101 药店预结算: the 2102 shape without a settlement id (a pre-settlement creates none); the figures still add up', () => {
+  const { medins_setl_id: _m, setl_id: _s, mdtrt_id: _d, ...noIds } = { ...ids, ...person, ...amounts, psn_part_amt: '35.42', psn_cash_pay: '35.42' };
+  const out = parsed('2101', { setlinfo: noIds, setldetail: detail, detlcutinfo: [] });
+  assert.equal(out.figures.setlId, '');
+  assert.equal(out.figures.medfee, '75.20');
+  assert.equal(out.figures.patient, '35.42');
+  assert.match(refused('2101', { setlinfo: { ...noIds, psn_part_amt: undefined } }), /psn_part_amt/);
+});
