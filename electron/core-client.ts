@@ -53,7 +53,8 @@ export class CoreClient {
     this.exited = new Promise((resolve) => {
       child.on('exit', (code) => {
         this.exitCode = code;
-        for (const p of this.pending.values()) p.reject(new InputError('CORE_EXITED', `the core process exited (${code})`, '柜台核心已停止，请重新启动程序'));
+        // A call the core had not answered may or may not have run: retrying a settle with its requestId never settles twice.
+        for (const p of this.pending.values()) p.reject(new InputError('CORE_EXITED', `the core process exited (${code}) before answering`, '柜台核心已停止，本次操作可能未完成，请稍后重试（同一笔结算重试不会重复收费）'));
         this.pending.clear();
         resolve(code);
       });

@@ -3,7 +3,7 @@
 // handler per screen method of the contract forwarded to it (the core validates the input with
 // the method's zod schema), a locked-down window, printing with an explicit page size plus a PDF archive, and a
 // quit handshake that lets in-flight calls finish before the core closes the database.
-import { app, BrowserWindow, ipcMain, session, utilityProcess, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, utilityProcess, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -11,7 +11,8 @@ import { InputError, parseOrThrow } from '../core/contract/problems.ts';
 import { RESOURCES_DIR_ENV, rendererDir, resolveDataDir, resourceRoot } from '../core/config/paths.ts';
 import { SCREEN_METHODS } from '../core/service/contract.ts';
 import { errorBody } from '../core/app/core-protocol.ts';
-import { CoreCallError, CoreClient } from './core-client.ts';
+import { CoreCallError } from './core-client.ts';
+import { CoreSupervisor } from './core-supervisor.ts';
 import { PRINT_CHANNEL, PRINTERS_CHANNEL, channel } from './methods.ts';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self' blob: about:; object-src 'none'; base-uri 'none'; form-action 'none'";
@@ -30,7 +31,7 @@ const PrintJob = z.object({
   archiveName: z.string().regex(/^[\w.-]{1,120}\.pdf$/).optional(),
 });
 
-let core: CoreClient | null = null;
+let core: CoreSupervisor | null = null;
 let dataDir = '';
 let win: BrowserWindow | null = null;
 /** IPC calls still running: quit waits for them before closing the database. */
@@ -131,18 +132,18 @@ async function main(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
 
   dataDir = resolveDataDir(process.env.LBC_DATA_DIR ?? join(app.getPath('userData'), 'data'));
-  // The core runs in its own process; it finds the same resources folder as this one.
-  const child = utilityProcess.fork(join(import.meta.dirname, 'core.js'), [], {
-    serviceName: 'liangbing-counter-core',
-    stdio: 'inherit',
-    env: { ...process.env, [RESOURCES_DIR_ENV]: resourceRoot() },
+  // The core runs in its own process; it finds the same resources folder as this one. The
+  // supervisor forks it again if it dies on its own (bounded), telling the window in Chinese.
+  const resources = resourceRoot();
+  core = new CoreSupervisor({
+    fork: () => utilityProcess.fork(join(import.meta.dirname, 'core.js'), [], { serviceName: 'liangbing-counter-core', stdio: 'inherit', env: { ...process.env, [RESOURCES_DIR_ENV]: resources } }),
+    // The plugin API for the host POS runs in the core (loopback, token in the data directory).
+    open: { dataDir, port: Number(process.env.LBC_PORT ?? 17860), demoRegion: process.env.LBC_DEMO_REGION ?? null },
+    notify: (messageZh, kind) => {
+      if (win && !win.isDestroyed()) void dialog.showMessageBox(win, { type: kind === 'restarted' ? 'warning' : 'error', title: '两病柜台', message: messageZh, buttons: ['确定'] });
+    },
   });
-  core = new CoreClient(child);
-  // The plugin API for the host POS runs in the core (loopback, token in the data directory).
-  const opened = await core.open({ dataDir, port: Number(process.env.LBC_PORT ?? 17860), demoRegion: process.env.LBC_DEMO_REGION ?? null }).catch((e: unknown) => {
-    child.kill();
-    throw e;
-  });
+  const opened = await core.start();
   process.stdout.write(`shell: core ${opened.pid} open, plugin API at ${opened.url}\n`);
 
   // IPC is the screen surface: one channel per screen method of the contract, no other.

@@ -1,6 +1,7 @@
 // The counter's command line: `npm run --silent cli -- COMMAND [args]`.
 import { COMMANDS } from './commands/index.ts';
 import { EXIT_BAD_INPUT, processIO, reportError } from './io.ts';
+import { methodLines } from './methods.ts';
 
 async function main(argv: string[]): Promise<number> {
   const io = processIO();
@@ -8,7 +9,8 @@ async function main(argv: string[]): Promise<number> {
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
     const list = COMMANDS.map((c) => `  ${c.usage.padEnd(60)} ${c.summary}`).join('\n');
-    io.stderr(`${name && name !== 'help' ? `unknown command ${JSON.stringify(name)}\n` : ''}usage: npm run --silent cli -- COMMAND\n${list}\n`);
+    // The methods come from the handler map itself (core/service/contract.ts), never a list of their own.
+    io.stderr(`${name && name !== 'help' ? `unknown command ${JSON.stringify(name)}\n` : ''}usage: npm run --silent cli -- COMMAND\n${list}\n\nmethods (call METHOD --data DIR --json BODY):\n${methodLines().join('\n')}\n`);
     return name && name !== 'help' ? EXIT_BAD_INPUT : 0;
   }
   try {

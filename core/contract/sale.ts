@@ -1,14 +1,17 @@
 // Shapes of the sale pipeline (core/sale) shared with the store and the callers: what a sale
 // asks for, and the JSON the journal keeps, checked with zod whenever it is read back.
 import { z } from 'zod';
-import { decimalField, isoDate } from './fields.ts';
+import { AMOUNT_LIMITS, decimalField, isoDate } from './fields.ts';
 import { PrescriptionSchema, type Prescription } from './prescription.ts';
 import { DispensedLineShape, LineUsageSchema, type DispensedLineFacts } from './dispensed.ts';
+
+/** Packages on one line: positive, 4 decimals (a split pack), at most what a counter can meet (AMOUNT_LIMITS). */
+export const saleQuantity = () => decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量', max: AMOUNT_LIMITS.quantity });
 
 /** One line as the counter sends it: a catalog code (national, own code or barcode) and a quantity. */
 export const SaleLineSchema = z.strictObject({
   code: z.string().trim().min(1, { message: 'code is required' }).max(64),
-  quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }),
+  quantity: saleQuantity(),
   /** Days of supply from the prescription: turns on the supply ceiling and the refill rule. */
   days: z.number().int().min(1).max(3660).optional(),
   ...DispensedLineShape,

@@ -8,6 +8,7 @@ import { FilingRequestSchema } from '../filing/contract.ts';
 import { PrescriptionSchema } from '../contract/prescription.ts';
 import { PAYMENT_METHODS, PaymentSchema } from '../contract/payment.ts';
 import { DispensedLineShape } from '../contract/dispensed.ts';
+import { saleQuantity } from '../contract/sale.ts';
 
 // ---------- shared pieces ----------
 
@@ -30,7 +31,7 @@ const session = z.string().trim().min(16, { message: 'sign in first (session mis
 
 const lineInput = z.strictObject({
   code: id('code').describe('catalog code: national code, own code or barcode'),
-  quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }),
+  quantity: saleQuantity(),
   /** Days of supply this line covers (from the prescription): enables the supply and refill checks. */
   days: z.number().int().min(1, { message: 'days must be at least 1' }).max(3660).optional(),
   /** Trace codes, batch, expiry and 用法用量 of what was dispensed (core/contract/dispensed.ts). */
@@ -206,7 +207,7 @@ export const CashSaleInput = z.object({
       conditions: z.array(z.enum(['hypertension', 'diabetes'])).max(2).optional(),
     })
     .optional(),
-  lines: z.array(z.object({ code: z.string().trim().min(1).max(40), quantity: decimalField({ maxDecimals: 4, positive: true, what: 'quantity', whatZh: '数量' }) })).min(1).max(200),
+  lines: z.array(z.object({ code: z.string().trim().min(1).max(40), quantity: saleQuantity() })).min(1).max(200),
   reason: z.string().trim().max(200).optional(),
   layout: z.enum(['a5', '80mm']).default('a5'),
 });

@@ -914,9 +914,10 @@ export class CounterService {
     return { session, operator: { id: o.id, name: o.name, role: o.role, roleZh: ROLE_ZH[o.role] } };
   }
 
-  protected m_changePin(a: MethodArgs<'changePin'>): MethodOutput<'changePin'> {
+  protected m_changePin(a: MethodArgs<'changePin'>, ctx: CallContext = SCREEN): MethodOutput<'changePin'> {
     const me = this.operatorFor(a.session);
-    if (!verifyOperator(this.db, me.id, a.currentPin)) throw refusal('PIN_WRONG', 'the current PIN is wrong', '原 PIN 不正确', 'currentPin');
+    // The current PIN goes through the same lockout as sign-in: a held session is no free guessing of its PIN.
+    if (!this.checkPin(me.id, a.currentPin, ctx, 'change PIN', 'currentPin')) throw refusal('PIN_WRONG', 'the current PIN is wrong', '原 PIN 不正确', 'currentPin');
     if (a.newPin === a.currentPin) throw refusal('PIN_UNCHANGED', 'the new PIN is the same as the current one', '新 PIN 不能与原 PIN 相同', 'newPin');
     setOperatorPin(this.db, me.id, a.newPin);
     return { ok: true };

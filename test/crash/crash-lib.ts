@@ -28,7 +28,7 @@ import { Uploader, reviveDead } from '../../core/outbox/uploader.ts';
 import { seeded } from '../../core/simulator/server.ts';
 import { startSimulator } from '../../core/simulator/index.ts';
 import { tempDir } from '../helpers/settlement.ts';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUNDLED_PLATFORM_CONFIG, PLATFORM_CONFIG_ENV, parsePlatformConfig, type PlatformConfig } from '../../core/platform/config.ts';
 
@@ -172,6 +172,18 @@ async function settleOverHttp(url: string, token: string, told: Told[], rand: ()
   }
 }
 
+function sizeOf(file: string): number {
+  return existsSync(file) ? statSync(file).size : 0;
+}
+
+/** Resolves once the told file has grown past `before` (the worker's first answer), or the worker died, or after 20 s. */
+async function firstAnswer(file: string, before: number, exited: Promise<unknown>): Promise<void> {
+  let dead = false;
+  void exited.then(() => (dead = true));
+  const until = Date.now() + 20_000;
+  while (!dead && sizeOf(file) <= before && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+}
+
 function readTold(file: string): Told[] {
   if (!existsSync(file)) return [];
   const out: Told[] = [];
@@ -218,7 +230,11 @@ async function crashRun(o: CrashOptions, started: number, config: PlatformConfig
         await Promise.race([serving, caller]);
       } else {
         const mode = rand() < 0.2 ? 'upload' : 'settle';
+        const toldBefore = sizeOf(toldFile);
         w = await startChild([WORKER, dataDir, sim.url, String(Math.floor(rand() * 2 ** 31)), mode, toldFile], o.fault);
+        // A settling worker's life is counted from its first answer, as the HTTP caller's is: on a loaded
+        // machine its first settle can take longer than a whole life, and a run that commits nothing proves nothing.
+        if (mode === 'settle') await firstAnswer(toldFile, toldBefore, w.exited);
       }
       // Kill at a random point of its life: mid-settle, mid-send, mid-apply.
       await new Promise((r) => setTimeout(r, life));

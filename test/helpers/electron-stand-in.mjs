@@ -5,6 +5,7 @@
 //   process.parentPort (electron-stand-in-parent-port.mjs); record.deliveryDelayMs holds each
 //   message to it that long, in order, so a test can keep a call in flight;
 // - session's header and permission handlers are kept (record.headersListener, permissionHandler);
+// - dialog.showMessageBox is recorded (record.dialogs: the window and the options);
 // - loadPreload(window) runs the window's built preload as a sandboxed preload runs (only
 //   `require('electron')`), its contextBridge exposures land in record.exposed, and its
 //   ipcRenderer.invoke calls the recorded ipcMain handler as that window's page, with Electron's
@@ -16,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const PARENT_PORT = new URL('./electron-stand-in-parent-port.mjs', import.meta.url).href;
 
-const record = { windows: [], handlers: new Map(), forks: [], exposed: {}, invocations: [], appEvents: [], quits: 0, deliveryDelayMs: 0, coreOutput: '', ready: null };
+const record = { windows: [], handlers: new Map(), forks: [], exposed: {}, invocations: [], appEvents: [], dialogs: [], quits: 0, deliveryDelayMs: 0, coreOutput: '', ready: null };
 globalThis.electronRecord = record;
 let readyResolve;
 record.ready = new Promise((r) => (readyResolve = r));
@@ -32,7 +33,7 @@ export class BrowserWindow extends EventEmitter {
   constructor(options) { super(); this.options = options; this.webContents = new WebContents(nextId++); record.windows.push(this); }
   async loadFile(file) { this.loaded = file; }
   async loadURL(url) { this.loaded = url; if (record.loadDelayMs) await new Promise((r) => setTimeout(r, record.loadDelayMs)); }
-  show() {} focus() {} restore() {} isMinimized() { return false; } destroy() {}
+  show() {} focus() {} restore() {} isMinimized() { return false; } isDestroyed() { return false; } destroy() {}
 }
 class App extends EventEmitter {
   requestSingleInstanceLock() { return true; }
@@ -49,6 +50,10 @@ class App extends EventEmitter {
   }
 }
 export const app = new App();
+/** Message boxes main shows on a window: recorded with their options. */
+export const dialog = {
+  async showMessageBox(window, options) { record.dialogs.push({ window, options }); return { response: 0, checkboxChecked: false }; },
+};
 export const ipcMain = { handle: (ch, fn) => { if (record.handlers.has(ch)) throw new Error(`duplicate ${ch}`); record.handlers.set(ch, fn); } };
 export const session = {
   defaultSession: {
@@ -131,4 +136,4 @@ export function loadPreload(window) {
   return record.exposed;
 }
 
-export default { app, BrowserWindow, ipcMain, session, utilityProcess, contextBridge, ipcRenderer };
+export default { app, BrowserWindow, dialog, ipcMain, session, utilityProcess, contextBridge, ipcRenderer };

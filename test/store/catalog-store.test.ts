@@ -144,3 +144,16 @@ test('catalog JSON import: booleans, numbers and list arrays; a delta row change
   assert.deepEqual(catalogLists(db, AMLO).map((l) => l.region), ['530900', '530921'], 'lists untouched by a file without the column');
   assert.deepEqual(searchCatalog(db, 'aldp').map((h) => h.code), [AMLO], 'search index follows updates');
 });
+
+test('a catalog file price of 99999999999999999999 (or ¥100,000.01) is rejected naming the field; the stored price stays', () => {
+  // Issue 13 reproduction 6: a catalog price of that size was accepted.
+  const db = open();
+  importCatalogText(db, `code,generic_name,retail_price\n${AMLO},氨氯地平,12.50\n`);
+  for (const price of ['99999999999999999999', '100000.01']) {
+    const r = importCatalogText(db, `code,generic_name,retail_price\n${AMLO},氨氯地平,${price}\n`);
+    assert.deepEqual([r.updated, r.rejected, r.rejections[0]?.field, r.rejections[0]?.code], [0, 1, 'retail_price', 'PRICE_TOO_LARGE'], JSON.stringify(r.rejections));
+    assert.match(r.rejections[0]!.messageZh, /不能超过 100000/);
+  }
+  assert.equal(getCatalogItem(db, AMLO)!.retail_price, '12.50');
+  assert.equal(importCatalogText(db, `code,generic_name,retail_price\n${AMLO},氨氯地平,100000\n`).updated, 1, 'the bound is inclusive');
+});

@@ -8,6 +8,11 @@ import { PlatformClient } from '../../core/platform/client.ts';
 import { Uploader } from '../../core/outbox/uploader.ts';
 import { getOutboxBySettlement } from '../../core/store/outbox.ts';
 import { openTemp, settleSale } from '../helpers/settlement.ts';
+import { openDatabase } from '../../core/store/db.ts';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const validReply = JSON.stringify({ infcode: 0, inf_refmsgid: 'X', err_msg: null, output: {} });
 
@@ -133,3 +138,46 @@ for (const [name, handler, opts] of [
     }
   });
 }
+
+test('cli upload --timeout 1000 against a slow-drip platform ends within seconds, the sale left as an unknown outcome', { timeout: 60_000 }, async () => {
+  // Issue 13 reproduction 2: `upload --timeout 2000` still hung at 45 s (the timeout measured idle time only).
+  // A valid reply behind 400 spaces, a byte every 100 ms: 40 s and more to arrive, never idle.
+  const slow = ' '.repeat(400) + validReply;
+  const s = await serve((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    let i = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || i >= slow.length) {
+        clearInterval(timer);
+        if (!res.destroyed) res.end();
+        return;
+      }
+      res.write(slow[i++]);
+    }, 100);
+    res.on('close', () => clearInterval(timer));
+  });
+  const { db, dir } = openTemp();
+  const rec = settleSale(db);
+  db.close();
+  try {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', 'upload', '--data', dir, '--endpoint', s.url, '--once', '--timeout', '1000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const took = Date.now() - t0;
+    assert.equal(code, 0, stdout);
+    // tsx start-up is part of it; the drip alone takes over 40 s.
+    assert.ok(took < 15_000, `cli upload took ${took} ms`);
+    const out = JSON.parse(stdout) as { counts: Record<string, number> };
+    assert.equal(out.counts.acked ?? 0, 0);
+    const after = openDatabase(dir, { readonly: true });
+    try {
+      assert.equal(getOutboxBySettlement(after, rec.id)!.status, 'ambiguous');
+    } finally {
+      after.close();
+    }
+  } finally {
+    await s.close();
+  }
+});

@@ -10,7 +10,7 @@ import { openDatabase, type DB } from '../../core/store/db.ts';
 import { findPatient, countPatients } from '../../core/store/roster.ts';
 import { importRosterFile, importRosterText } from '../../core/import/roster.ts';
 import { parseMapping } from '../../core/import/mapping.ts';
-import { syntheticCertno } from '../../core/import/synthetic.ts';
+import { ROSTER_HEADER, rosterCsvRows, syntheticCertno } from '../../core/import/synthetic.ts';
 import { usedThisYear } from '../../core/store/ledger.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'lbc-data-import-'));
@@ -274,4 +274,20 @@ test('a pool-usage delta (psn_no, pool_used, pool_used_as_of) updates the bureau
   // A later file saying nothing is reported any more (blank cells) clears it.
   importRosterText(db, ['psn_no,pool_used,pool_used_as_of', 'P001,,'].join('\n'));
   assert.equal(usedThisYear(db, 'P001', '2024-07-01'), '0.00');
+});
+
+test('a first load writes the bureau pool figure of every row that has one (batched), and none for a repeated psn_no', () => {
+  const db = open();
+  // 130 patients (three batches, the last one partial), every fourth with a pool figure; then one row again.
+  const lines = [ROSTER_HEADER, rosterCsvRows(0, 130), rosterCsvRows(8, 9).replace(/,[\d.]+,2024-06-30$/, ',999.00,2024-06-30')];
+  const file = join(tmp(), 'roster.csv');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const r = importRosterFile(db, file, { parallel: false });
+  assert.equal(r.inserted, 130);
+  assert.deepEqual(r.rejections.map((x) => x.code), ['DUPLICATE_IN_FILE']);
+  const reports = db.prepare('SELECT psn_no, amount_fen, as_of FROM pool_reports ORDER BY psn_no').all() as { psn_no: string; amount_fen: number; as_of: string }[];
+  const expected = Array.from({ length: 130 }, (_, i) => i).filter((i) => i % 4 === 0);
+  assert.deepEqual(reports.map((x) => x.psn_no), expected.map((i) => `53${String(i).padStart(14, '0')}`));
+  // i = 8: 8.5 yuan as the first row said, not the repeated row's 999.00.
+  assert.deepEqual(reports.find((x) => x.psn_no === `53${String(8).padStart(14, '0')}`), { psn_no: `53${String(8).padStart(14, '0')}`, amount_fen: 850, as_of: '2024-06-30' });
 });

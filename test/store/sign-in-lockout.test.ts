@@ -11,6 +11,7 @@ import { seedFixture } from '../../core/app/fixture.ts';
 import { CounterService, ServiceRefusal } from '../../core/service/index.ts';
 import { startCounter } from '../../core/app/counter.ts';
 import { SignInGuard } from '../../core/service/sign-in-guard.ts';
+import { scryptSync } from 'node:crypto';
 
 function setup() {
   const db = openDatabase(mkdtempSync(join(tmpdir(), 'lbc-pin-')));
@@ -110,4 +111,45 @@ test('through the HTTP API the lockout answers 409 with the wait in Chinese, cou
   } finally {
     await c.close();
   }
+});
+
+test('changing one\'s PIN: wrong current PINs count toward the same lockout, and a locked change is refused without checking', async () => {
+  const { s, logs } = setup();
+  const { session } = await s.call('signIn', { operatorId: 'yaoshi', pin: '1234' });
+  for (let i = 0; i < 3; i++) assert.equal((await refusalOf(s.call('changePin', { session, currentPin: '9876', newPin: '2468' }))).code, 'PIN_WRONG');
+  const locked = await refusalOf(s.call('changePin', { session, currentPin: '9876', newPin: '2468' }));
+  assert.equal(locked.code, 'SIGN_IN_LOCKED');
+  assert.equal(locked.problems[0]!.path, 'currentPin');
+  // The right current PIN while locked is refused too, and the PIN is unchanged.
+  assert.equal((await refusalOf(s.call('changePin', { session, currentPin: '1234', newPin: '2468' }))).code, 'SIGN_IN_LOCKED');
+  // The lockout is the operator's, not only this door's: sign-in is locked as well.
+  assert.equal((await refusalOf(s.call('signIn', { operatorId: 'yaoshi', pin: '1234' }))).code, 'SIGN_IN_LOCKED');
+  assert.ok(logs.some((l) => /change PIN failed: .*yaoshi/.test(l)), logs.join('\n'));
+  for (const l of logs) assert.doesNotMatch(l, /9876|1234|2468/);
+});
+
+test('PINs are stored as a salted scrypt hash: 16 random bytes of salt each, the same PIN never the same hash', async () => {
+  const { s, db } = setup();
+  const rows = () => db.prepare('SELECT id, pin_salt, pin_hash FROM operators ORDER BY id').all() as { id: string; pin_salt: string; pin_hash: string }[];
+  const isScrypt = (pin: string, r: { pin_salt: string; pin_hash: string }) =>
+    // At least scrypt's interactive cost (N = 2^14, r = 8): a copied database gives a PIN up only slowly.
+    [14, 15, 16].some((log2) => scryptSync(pin, r.pin_salt, r.pin_hash.length / 2, { N: 1 << log2, r: 8, p: 1, maxmem: 256 * 1024 * 1024 }).toString('hex') === r.pin_hash);
+  const admin = (await s.call('signIn', { operatorId: 'admin', pin: '0000' })).session;
+  await s.call('createOperator', { session: admin, id: 'twin', name: '同码', role: 'clerk', pin: '1234' });
+  const byId = new Map(rows().map((r) => [r.id, r]));
+  const yaoshi = byId.get('yaoshi')!;
+  const twin = byId.get('twin')!;
+  assert.match(yaoshi.pin_salt, /^[0-9a-f]{32}$/);
+  assert.notEqual(yaoshi.pin_salt, twin.pin_salt);
+  assert.notEqual(yaoshi.pin_hash, twin.pin_hash, 'the same PIN, another salt, another hash');
+  assert.ok(isScrypt('1234', yaoshi) && isScrypt('1234', twin));
+  assert.ok(!isScrypt('1235', yaoshi));
+  // A changed PIN gets a fresh salt and the same slow hash.
+  const { session } = await s.call('signIn', { operatorId: 'yaoshi', pin: '1234' });
+  await s.call('changePin', { session, currentPin: '1234', newPin: '8642' });
+  const changed = rows().find((r) => r.id === 'yaoshi')!;
+  assert.notEqual(changed.pin_salt, yaoshi.pin_salt);
+  assert.ok(isScrypt('8642', changed));
+  // 32 bytes of hash, never the PIN itself (a hex substring check would fail by chance now and then).
+  for (const r of rows()) assert.match(r.pin_hash, /^[0-9a-f]{64}$/);
 });

@@ -15,6 +15,8 @@ import { lookupPatient } from '../../patient/index.ts';
 import { loadPolicyBook } from '../../policy/index.ts';
 import { serviceDate } from '../../clock/index.ts';
 import { seedDemoData } from '../../demo/seed.ts';
+import { parseOrThrow } from '../../contract/problems.ts';
+import { METHODS } from '../../service/contract.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliIO, type Command } from '../io.ts';
 
 function usage(message: string, messageZh: string): InputError {
@@ -86,9 +88,10 @@ export const lookupCommand: Command = {
     const { values, positionals } = parse(args, { date: { type: 'string' }, reveal: { type: 'boolean' }, 'policy-dir': { type: 'string' } });
     const input = positionals.join(' ');
     if (input.trim() === '') throw usage('usage: lookup INPUT [--data DIR] [--date yyyy-MM-dd]', '用法：lookup 证件号或人员编号');
+    // The lookup method's own input schema (core/service/contract.ts) checks what was typed and the date.
+    const asked = parseOrThrow(METHODS.lookup.input, { input, ...(values.date !== undefined ? { date: values.date } : {}) });
     const book = loadPolicyBook(values['policy-dir'] as string | undefined);
-    const date = (values.date as string | undefined) ?? serviceDate();
-    out(io, withDb(values.data as string | undefined, (db) => lookupPatient(db, book, input, date, { reveal: Boolean(values.reveal) })));
+    out(io, withDb(values.data as string | undefined, (db) => lookupPatient(db, book, asked.input, asked.date ?? serviceDate(), { reveal: Boolean(values.reveal) })));
     return EXIT_OK;
   },
 };
@@ -101,13 +104,13 @@ export const searchCommand: Command = {
     const { values, positionals } = parse(args, { limit: { type: 'string' }, region: { type: 'string' } });
     const text = positionals.join(' ');
     if (text.trim() === '') throw usage('usage: search TEXT [--data DIR] [--limit N]', '用法：search 关键字');
-    const limit = values.limit === undefined ? 20 : Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw usage('--limit is a whole number from 1 to 200', '--limit 必须是1至200的整数');
+    // The search method's own input schema (core/service/contract.ts): the text and the limit (1 to 50).
+    const asked = parseOrThrow(METHODS.search.input, { text, ...(values.limit !== undefined ? { limit: Number(values.limit) } : {}) });
     const hits = withDb(values.data as string | undefined, (db) => {
       const region = (values.region as string | undefined) ?? getInstitution(db)?.region;
-      return searchCatalog(db, text, { limit, ...(region ? { region } : {}) });
+      return searchCatalog(db, asked.text, { limit: asked.limit, ...(region ? { region } : {}) });
     });
-    out(io, { text, count: hits.length, hits });
+    out(io, { text: asked.text, count: hits.length, hits });
     return EXIT_OK;
   },
 };

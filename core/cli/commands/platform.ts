@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../../contract/problems.ts';
 import { getTerminal, openSignIns, setTerminal } from '../../store/outbox.ts';
 import { requireInstitution } from '../../store/settings.ts';
-import { StaffCodeFields } from '../../contract/staff.ts';
+import { METHODS } from '../../service/contract.ts';
 import { parseOrThrow } from '../../contract/problems.ts';
 import { getStaffCode, saveStaffCode } from '../../store/staff.ts';
 import { itemsWithOwnCode } from '../../store/catalog.ts';
@@ -61,7 +61,7 @@ export const staffCommand: Command = {
     return withWriter(values.data, 'staff', (db) => {
       if (!values.operator) throw new InputError('OPERATOR_REQUIRED', 'give --operator ID', '请指定操作员 --operator');
       if (values.code !== undefined || values['dept-code'] !== undefined || values['dept-name'] !== undefined) {
-        const f = parseOrThrow(StaffCodeFields, { operatorId: values.operator, code: values.code, name: values.name, deptCode: values['dept-code'], deptName: values['dept-name'], caty: values.caty });
+        const f = parseOrThrow(METHODS.setStaffCode.input.omit({ session: true }), { operatorId: values.operator, code: values.code, name: values.name, deptCode: values['dept-code'], deptName: values['dept-name'], caty: values.caty });
         saveStaffCode(db, f, new Date());
       }
       io.stdout(JSON.stringify({ staff: getStaffCode(db, values.operator) }, null, 2) + '\n');

@@ -10,7 +10,7 @@ const EXAMPLE = fileURLToPath(new URL('../../../resources/examples/quote-lincang
 export const quoteCommand: Command = {
   name: 'quote',
   usage: 'quote [--policy-dir DIR] [--example] < request.json',
-  summary: 'compute the fund/patient split of a sale (JSON request on stdin, or an array of them)',
+  summary: 'the policy engine alone: the fund/patient split of every fact given (JSON on stdin, or an array); `call quote` prices a sale from the roster and catalog',
   async run(args, io) {
     const { values } = parseArgs({ args, options: { 'policy-dir': { type: 'string' }, example: { type: 'boolean' } } });
     const book = loadPolicyBook(values['policy-dir']);

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { resolveDataDir } from '../../config/paths.ts';
 import { InputError, parseOrThrow } from '../../contract/problems.ts';
 import { QuoteRequestSchema } from '../../contract/quote.ts';
-import { SaleBodyShape } from '../../contract/sale.ts';
+import { METHODS } from '../../service/contract.ts';
 import { loadPolicyBook, quote } from '../../policy/index.ts';
 import { openDatabase } from '../../store/db.ts';
 import { listSettlements } from '../../store/journal.ts';
@@ -33,12 +33,12 @@ function print(io: CliIO, value: unknown): void {
 }
 
 /**
- * A sale by patient input and catalog codes (looked up in the local roster and catalog), the same
- * body as the plugin API's settle (lines with optional days of supply, the prescription) plus who
- * settles it. Strict: an unknown field is refused.
+ * A sale by patient input and catalog codes (looked up in the local roster and catalog): the
+ * service's own settle input (core/service/contract.ts METHODS.settle: patient, date, lines with
+ * optional days of supply, the prescription), with who settles it named instead of a session, the
+ * caller's request id, and the institution it is for. Strict: an unknown field is refused.
  */
-const CounterSale = z.strictObject({
-  ...SaleBodyShape,
+const CounterSale = METHODS.settle.input.omit({ session: true, requestId: true, payment: true }).extend({
   operator: OperatorSchema,
   requestId: z.string().max(64).nullable().optional(),
   /** The institution the sale is for (its code, or {code}); it must be this data directory's. */
@@ -124,11 +124,17 @@ export const reverseCommand: Command = {
     try {
       const row = listSettlements(w.db).find((s) => s.id === ref || s.receipt_no === ref);
       if (!row) throw new InputError('SETTLEMENT_NOT_FOUND', `No settlement ${ref}`, `找不到结算记录 ${ref}`);
-      const rec = reverse(w.db, {
+      // The reverse method's own input schema (core/service/contract.ts), the operator named instead of a session.
+      const asked = parseOrThrow(METHODS.reverse.input.omit({ session: true }), {
         settlementId: row.id,
-        lines: values.lines ? values.lines.split(',').map((s) => s.trim()).filter(Boolean) : null,
-        operator: { id: values.operator ?? 'cli', name: values['operator-name'] ?? values.operator ?? 'cli' },
         reason: values.reason ?? 'returned at the counter (cli)',
+        ...(values.lines ? { lines: values.lines.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      });
+      const rec = reverse(w.db, {
+        settlementId: asked.settlementId,
+        lines: asked.lines ?? null,
+        operator: { id: values.operator ?? 'cli', name: values['operator-name'] ?? values.operator ?? 'cli' },
+        reason: asked.reason,
       });
       print(io, rec);
       return EXIT_OK;
@@ -233,6 +239,8 @@ export const closeDayCommand: Command = {
   async run(args, io) {
     const { values } = parseArgs({ args, options: { data: { type: 'string' }, date: { type: 'string' }, endpoint: { type: 'string' }, timeout: { type: 'string' }, statement: { type: 'string' } } });
     if (!values.date) throw new InputError('DATE_REQUIRED', 'give --date yyyy-MM-dd', '请指定日结日期 --date');
+    // The closeDay method's own date field (core/service/contract.ts).
+    parseOrThrow(METHODS.closeDay.input.pick({ date: true }), { date: values.date });
     const w = openWriter(values.data, 'close-day');
     try {
       const r = await closeDay(w.db, { date: values.date, endpoint: platformEndpoint(w.db, values.endpoint), timeoutMs: values.timeout ? Number(values.timeout) : undefined });

@@ -13,7 +13,7 @@ import { openDatabase } from '../../store/db.ts';
 import { InputError, parseOrThrow } from '../../contract/problems.ts';
 import { requireInstitution } from '../../store/settings.ts';
 import { serviceDate } from '../../clock/index.ts';
-import { AddCandidateInput, CashSaleInput } from '../../service/contract.ts';
+import { METHODS } from '../../service/contract.ts';
 import { cashSaleHere } from '../../service/cash.ts';
 import { addCandidateHere, candidatesHere, offerFiling } from '../../service/filing.ts';
 import { stockComplianceHere } from '../../service/stock.ts';
@@ -43,7 +43,7 @@ export const cashCommand: Command = {
     const db = openDatabase(resolveDataDir(values.data));
     try {
       const now = new Date();
-      const input = parseOrThrow(CashSaleInput.omit({ session: true }), { ...raw, kind });
+      const input = parseOrThrow(METHODS.cashSale.input.omit({ session: true }), { ...raw, kind });
       const out = cashSaleHere(db, requireInstitution(db), input, { id: values.operator!, name: values['operator-name']! }, input.date ?? serviceDate(now), now);
       writeOut(io, values.out, out.html);
       const { html: _html, ...record } = out;
@@ -67,10 +67,10 @@ export const candidatesCommand: Command = {
       const today = serviceDate(new Date());
       if (sub === 'offer') {
         if (!arg) throw usage('give the ID number', '请提供身份证号');
-        io.stdout(JSON.stringify(offerFiling(db, arg), null, 2) + '\n');
+        io.stdout(JSON.stringify(offerFiling(db, parseOrThrow(METHODS.filingOffer.input, { certno: arg }).certno), null, 2) + '\n');
       } else if (sub === 'add') {
         const p = parseJson(await io.readStdin(), 'the person on standard input') as Record<string, unknown>;
-        io.stdout(JSON.stringify(addCandidateHere(db, parseOrThrow(AddCandidateInput.omit({ session: true }), p), { id: values.operator! }, today), null, 2) + '\n');
+        io.stdout(JSON.stringify(addCandidateHere(db, parseOrThrow(METHODS.addCandidate.input.omit({ session: true }), p), { id: values.operator! }, today), null, 2) + '\n');
       } else if (sub === 'export') {
         const out = candidatesHere(db, requireInstitution(db), today);
         writeOut(io, values.out, out.csv);
