@@ -23,7 +23,8 @@ import { isOwnSimulator } from '../platform/hints.ts';
 import { isSignInRefusal, PlatformSession, type SignInError } from './session.ts';
 import type { DB } from '../store/db.ts';
 import { getStaffCode } from '../store/staff.ts';
-import { getSettlement, linesOf, returnedLineIds, type LineRow, type SettlementRow } from '../store/journal.ts';
+import { getSettlement, linesOf, returnLinesAgainst, type LineRow, type SettlementRow } from '../store/journal.ts';
+import { keptLines } from '../settlement/partial-return.ts';
 import {
   currentMessage,
   getOutbox,
@@ -223,12 +224,14 @@ export class Uploader {
     };
   }
 
-  /** The lines a settle step carries: the sale's, or for a return the ones the patient kept. */
+  /**
+   * The lines a settle step carries: the sale's, or for a return what the patient kept (lines
+   * returned in part go with the quantity and amounts left, core/settlement/partial-return.ts).
+   */
   private linesToSettle(record: SettlementRow, sale: SettlementRow): LineRow[] {
     const all = linesOf(this.db, sale.id);
     if (record.id === sale.id) return all;
-    const returned = returnedLineIds(this.db, sale.id, record.seq);
-    return all.filter((l) => !returned.has(l.id));
+    return keptLines(all, returnLinesAgainst(this.db, sale.id, record.seq));
   }
 
   private plan(row: OutboxRow, signNos: Map<string, string>): Work | { row: OutboxRow; immediate: Outcome; msg: MessageRow; step: Step; steps: Step[] } {

@@ -71,12 +71,27 @@ export const SettleInput = QuoteInput.extend({
   payment: PaymentSchema.optional(),
 });
 
+/**
+ * One line of a return: its id (all that is left of it), or its id and the quantity going back
+ * (packages, up to 4 decimals; part packages only where the catalog allows 拆零).
+ */
+export const ReturnLine = z.union([
+  id('lineId'),
+  z.object({
+    lineId: id('lineId'),
+    quantity: z.string().regex(/^\d{1,7}(\.\d{1,4})?$/, { message: 'quantity must be a positive number of packages (up to 4 decimals)' }),
+  }).strict(),
+]);
+export type ReturnLine = z.infer<typeof ReturnLine>;
+
 export const ReverseInput = z.object({
   session,
   settlementId: id('settlementId'),
   reason: z.string().trim().min(1, { message: 'give a reason for the return' }).max(200),
-  /** Line ids to return (a partial return gives back whole lines); every remaining line when absent. */
-  lines: z.array(id('lineId')).min(1, { message: 'choose at least one line to return' }).max(200).optional(),
+  /** What to return: a line id (all that is left of it) or a line with the quantity to return; everything left when absent. */
+  lines: z.array(ReturnLine).min(1, { message: 'choose at least one line to return' }).max(200).optional(),
+  /** The caller's key for this return: sent twice (a double click, a retry), it is recorded once. */
+  requestId: z.uuid({ message: 'requestId must be a UUID' }).optional(),
 });
 
 export const FindSettlementsInput = z.object({
@@ -393,6 +408,8 @@ export const SettlementView = z.object({
       /** The rate and what decided the amount, in plain Chinese (a sale's lines; none on a reversal). */
       rateZh: z.string().nullable(),
       explain: z.array(z.string()),
+      /** A sale's line: the quantity still returnable (the sold quantity less its returns); a return's line: '0'. */
+      left: z.string(),
     }),
   ),
   /** The policy document the sale was settled under, by its name. */
@@ -481,13 +498,17 @@ export const OkOutput = z.object({ ok: z.literal(true) });
 
 export const ReturnPreviewInput = z.object({
   settlementId: id('settlementId'),
-  lines: z.array(id('lineId')).min(1, { message: 'choose at least one line to return' }).max(200).optional(),
+  lines: z.array(ReturnLine).min(1, { message: 'choose at least one line to return' }).max(200).optional(),
 });
 export const ReturnPreviewOutput = z.object({
   receiptNo: z.string(),
   /** The patient's share to give back. */
   amount: money,
-  lines: z.array(z.object({ lineId: z.string(), name: z.string(), quantity: z.string(), patient: money })),
+  /** The fund's share going back to the year's pool (through the platform). */
+  fund: money,
+  total: money,
+  /** Per line: the quantity going back, what is left of the line after it, and the amounts going back. */
+  lines: z.array(z.object({ lineId: z.string(), name: z.string(), quantity: z.string(), left: z.string(), total: money, fund: money, patient: money })),
   /** How it goes back, per method (null: the sale's payment was collected by a host POS). */
   refund: PaymentView.nullable(),
 });

@@ -12,7 +12,9 @@ import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { getInstitution, getSetting, institutionFields, setInstitution, setSetting } from '../store/settings.ts';
 import { catalogItemsByCodes, searchCatalog } from '../store/catalog.ts';
-import { listSettlements, settlementForRequest } from '../store/journal.ts';
+import { listSettlements, returnLinesAgainst, settlementForRequest } from '../store/journal.ts';
+import { leftOf } from '../settlement/partial-return.ts';
+import type { ReturnLineRef } from '../settlement/contract.ts';
 import { claimTraceCodes, groupPoolFigure, holdPool, HubUnavailable, type HubLink } from '../hub/client.ts';
 import { unpushedFund } from '../store/hub-sync.ts';
 import { soldRefusal } from '../sale/dispensed.ts';
@@ -61,6 +63,11 @@ import { stockComplianceHere } from './stock.ts';
 export { ServiceRefusal };
 
 /** An InputError raised by the journal while writing is a business refusal (409 over HTTP) unless it is one already. */
+/** The screen's and host's return lines as the journal takes them (a line id, or a line and its quantity). */
+function returnRefs(lines: readonly (string | { lineId: string; quantity: string })[] | undefined): ReturnLineRef[] | null {
+  return lines ? lines.map((l) => (typeof l === 'string' ? l : { line: l.lineId, quantity: l.quantity })) : null;
+}
+
 function asRefusal(e: unknown): unknown {
   if (e instanceof InputError && !(e instanceof ServiceRefusal)) {
     return new ServiceRefusal(e.code, e.message, e.messageZh, e.problems);
@@ -292,6 +299,8 @@ export class CounterService {
     const state = rec.outbox?.status ?? 'pending';
     const version = this.book.get(rec.policy.id)?.versions.find((v) => v.effectiveFrom === rec.policy.version) ?? null;
     const explained = rec.kind === 'sale' && m.request && m.result ? explainQuote(m.request, m.result, version) : [];
+    // What is left of each line to return (only a sale with returns against it needs the look-up).
+    const returns = rec.kind === 'sale' && rec.reversedBy.length > 0 ? returnLinesAgainst(this.db, rec.id) : [];
     return {
       id: rec.id,
       receiptNo: rec.receiptNo,
@@ -316,7 +325,8 @@ export class CounterService {
         const facts = m.lineFacts.get(l.id);
         const quoteLineId = m.lineRows.find((r) => r.id === l.id)?.quote_line_id;
         const why = explained.find((e) => e.lineId === quoteLineId) ?? null;
-        return { lineId: l.id, code: l.code, name: l.name, spec: facts?.spec ?? null, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient, rateZh: why?.rateZh ?? null, explain: why?.notes ?? [] };
+        const left = rec.kind !== 'sale' ? '0' : returns.length === 0 ? l.quantity : leftOf({ quantity: l.quantity, total: l.total, in_scope: l.inScope, fund: l.fund, patient_pay: l.patient }, returns.filter((r) => r.reverses_line_id === l.id)).quantity;
+        return { lineId: l.id, code: l.code, name: l.name, spec: facts?.spec ?? null, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient, rateZh: why?.rateZh ?? null, explain: why?.notes ?? [], left };
       }),
       policyDocument: m.result?.policy.document ? documentTitle(m.result.policy.document) : version ? documentTitle(version.document) : null,
       outbox: {
@@ -527,7 +537,7 @@ export class CounterService {
     const operator = this.operatorFor(a.session);
     const sale = this.record(a.settlementId).record;
     return this.commit(() => {
-      const rec = journalReverse(this.db, { settlementId: sale.id, lines: a.lines ?? null, operator: { id: operator.id, name: operator.name }, reason: a.reason }, { now: this.now() });
+      const rec = journalReverse(this.db, { settlementId: sale.id, lines: returnRefs(a.lines), operator: { id: operator.id, name: operator.name }, reason: a.reason, requestId: a.requestId ?? null }, { now: this.now() });
       if (!settlementOperator(this.db, rec.id)) {
         recordSettlementOperator(this.db, { settlementId: rec.id, requestId: null, operatorId: operator.id, operatorName: operator.name, operatorRole: operator.role, prescription: null });
       }
@@ -539,13 +549,15 @@ export class CounterService {
     const sale = this.record(a.settlementId).record;
     let p;
     try {
-      p = previewReturn(this.db, sale.id, a.lines ?? null);
+      p = previewReturn(this.db, sale.id, returnRefs(a.lines));
     } catch (e) {
       throw asRefusal(e);
     }
     return {
       receiptNo: p.receiptNo,
       amount: p.amount,
+      fund: p.fund,
+      total: p.total,
       lines: p.lines,
       refund: p.refund ? { ...p.refund, methods: p.refund.methods.map((m) => ({ method: m.method, methodZh: PAYMENT_METHOD_ZH[m.method], amount: m.amount })) } : null,
     };

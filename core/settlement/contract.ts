@@ -62,10 +62,16 @@ export const SettleInputSchema = z.object({
   lines: z.array(SettleLineSchema).min(1),
 });
 
+/**
+ * A line to return: its reference (line id, feedetl_sn, the quote's line id or line number) for
+ * all that is left of it, or with the quantity to return (packages; part packages where the item splits).
+ */
+export type ReturnLineRef = string | { line: string; quantity?: string };
+
 export interface ReverseInput {
   settlementId: string;
-  /** Lines to return (line id, feedetl_sn, the quote's line id or line number); every remaining line when absent. */
-  lines?: string[] | null;
+  /** Lines to return; everything left of every line when absent. */
+  lines?: ReturnLineRef[] | null;
   operator: Operator;
   reason: string;
   requestId?: string | null;

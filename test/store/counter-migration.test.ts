@@ -32,7 +32,8 @@ test('operators: PINs are stored hashed and salted; a wrong PIN or an unknown op
   createOperator(db, { id: 'yaoshi', name: '王药师', role: 'pharmacist', pin: '1234' });
   createOperator(db, { id: 'b', name: '李', role: 'clerk', pin: '1234' });
   const rows = db.prepare('SELECT pin_salt, pin_hash FROM operators').all() as { pin_salt: string; pin_hash: string }[];
-  assert.ok(rows.every((r) => !r.pin_hash.includes('1234')));
+  // A hex digest, not the PIN (a substring check would match a digest by chance about once in 400 runs).
+  assert.ok(rows.every((r) => /^[0-9a-f]{64,}$/.test(r.pin_hash) && r.pin_hash !== '1234'));
   assert.notEqual(rows[0]!.pin_hash, rows[1]!.pin_hash, 'same PIN, different salt, different hash');
   assert.equal(verifyOperator(db, 'yaoshi', '1234')?.role, 'pharmacist');
   assert.equal(verifyOperator(db, 'yaoshi', '4321'), null);

@@ -58,6 +58,23 @@ test('cli settle, journal, close-day (refused, then balanced), upload, reverse -
   }
 });
 
+test('cli reverse --lines LINE:QTY returns part of a line; more than is left is refused by name', async () => {
+  const data = tempDir();
+  const { result: _ignored, ...sale } = saleInput();
+  const settled = await cli(['settle', '--data', data], JSON.stringify(sale));
+  assert.equal(settled.status, 0, settled.stderr);
+  const rec = JSON.parse(settled.stdout) as { receiptNo: string };
+  const part = await cli(['reverse', rec.receiptNo, '--data', data, '--lines', 'a:10', '--reason', '退10片']);
+  assert.equal(part.status, 0, part.stderr);
+  const ret = JSON.parse(part.stdout) as { kind: string; lines: { quantity: string; total: string }[] };
+  assert.equal(ret.kind, 'return');
+  assert.deepEqual(ret.lines.map((l) => [l.quantity, l.total]), [['-10', '-1.50']]);
+  const over = await cli(['reverse', rec.receiptNo, '--data', data, '--lines', 'a:20', '--reason', '再退']);
+  assert.equal(over.status, 2);
+  assert.match(over.stderr, /RETURN_EXCEEDS_LEFT/);
+  assert.match(over.stderr, /18/, 'says how much is left');
+});
+
 test('cli simulator serves the probe and stops on SIGTERM', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', 'simulator', '--port', '0', '--data', tempDir('lbc-sim-'), '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()).url)));

@@ -110,8 +110,8 @@ export const settleCommand: Command = {
 
 export const reverseCommand: Command = {
   name: 'reverse',
-  usage: 'reverse ID|RECEIPT --data DIR [--lines a,b] --reason TEXT [--operator ID --operator-name NAME]',
-  summary: 'return a whole sale or some of its lines (a new reversing record, queued for upload)',
+  usage: 'reverse ID|RECEIPT --data DIR [--lines a,b:QTY] --reason TEXT [--operator ID --operator-name NAME]',
+  summary: 'return a whole sale, some of its lines or a quantity of a line (line:QTY); a new reversing record, queued for upload',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -128,11 +128,19 @@ export const reverseCommand: Command = {
       const asked = parseOrThrow(METHODS.reverse.input.omit({ session: true }), {
         settlementId: row.id,
         reason: values.reason ?? 'returned at the counter (cli)',
-        ...(values.lines ? { lines: values.lines.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        // "b" returns all that is left of line b; "b:1" returns one package of it.
+        ...(values.lines
+          ? {
+              lines: values.lines.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+                const at = s.lastIndexOf(':');
+                return at > 0 ? { lineId: s.slice(0, at), quantity: s.slice(at + 1) } : s;
+              }),
+            }
+          : {}),
       });
       const rec = reverse(w.db, {
         settlementId: asked.settlementId,
-        lines: asked.lines ?? null,
+        lines: asked.lines ? asked.lines.map((l) => (typeof l === 'string' ? l : { line: l.lineId, quantity: l.quantity })) : null,
         operator: { id: values.operator ?? 'cli', name: values['operator-name'] ?? values.operator ?? 'cli' },
         reason: asked.reason,
       });
