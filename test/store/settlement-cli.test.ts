@@ -2,6 +2,7 @@
 // upload → journal verify → close-day balanced; and the simulator command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cli } from '../helpers/cli.ts';
 import { spawn } from 'node:child_process';
 import { saleInput, tempDir } from '../helpers/settlement.ts';
 import { startSimulator } from '../../core/simulator/index.ts';
@@ -15,19 +16,6 @@ function lincangDataDir(): string {
   seedFixture(db, 'lincang');
   db.close();
   return data;
-}
-
-/** Runs the CLI without blocking this process (the simulator answering it lives here). */
-function cli(args: string[], stdin = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (status) => resolve({ status, stdout, stderr }));
-    child.stdin!.end(stdin);
-  });
 }
 
 test('cli settle, journal, close-day (refused, then balanced), upload, reverse --lines, journal verify', async () => {
