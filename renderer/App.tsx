@@ -121,9 +121,9 @@ export function App() {
           )}
         </div>
         {session && (
-          <nav className="tabs">
+          <nav className="tabs" data-testid="tabs">
             {PAGES.map((p) => (
-              <button key={p.id} className={page === p.id ? 'tab active' : 'tab'} onClick={() => setPage(p.id)} data-testid={`tab-${p.id}`}>
+              <button key={p.id} className={page === p.id ? 'tab active' : 'tab'} onClick={() => setPage(p.id)} title={`快捷键 ${p.key}`} data-testid={`tab-${p.id}`}>
                 <kbd>{p.key}</kbd> {p.label}
                 {p.id === 'attention' && status && status.attention > 0 && <span className="badge red">{status.attention}</span>}
               </button>
@@ -181,7 +181,7 @@ function OutboxPill({ status, error, onClick }: { status: Status | null; error: 
   const cls = status.attention > 0 ? 'red' : status.waiting > 0 ? 'amber' : 'green';
   const reach = status.platform.reachable;
   return (
-    <button className={`pill ${cls}`} onClick={onClick} data-testid="outbox" title={status.platform.endpoint || '未配置平台地址'}>
+    <button className={`pill ${cls}`} onClick={onClick} data-testid="outbox" title={`${reach === true ? '医保平台在线' : reach === false ? '医保平台离线' : '平台未检测'}：${status.platform.endpoint || '未配置平台地址'}`}>
       <span className={`dot ${reach === true ? 'ok' : reach === false ? 'down' : 'unknown'}`} data-testid="platform" data-reachable={String(reach)} />
       <span>{reach === true ? '医保平台在线' : reach === false ? '医保平台离线' : '平台未检测'}</span>
       <span className="sep">|</span>

@@ -47,7 +47,7 @@ export function Attention({ status, session, onChanged }: { status: Status | nul
           <thead><tr><th>票据号</th><th>状态</th><th>问题</th><th>怎么办</th><th>时间</th><th></th></tr></thead>
           <tbody>
             {items.map((i) => (
-              <tr key={i.settlementId}>
+              <tr key={`${i.state}-${i.settlementId}`}>
                 <td className="mono">{i.receiptNo}</td>
                 <td><span className={`tag ${i.state === 'ambiguous' ? 'amber' : 'red'}`}>{i.stateZh}</span></td>
                 <td>{i.problemZh}</td>

@@ -16,6 +16,7 @@ import { NO_RX, PrescriptionFields, rxMissing, type RxState } from './Prescripti
 import { DiscardDialog } from './DiscardDialog.tsx';
 import { LineWhy } from './LineWhy.tsx';
 import { FilingDialog, type FilingTarget } from './FilingDialog.tsx';
+import { Modal } from './Modal.tsx';
 
 /** Line reasons meaning "the drug is for a condition not filed": the screen offers 新增病种. */
 const UNFILED: Record<string, 'hypertension' | 'diabetes'> = { TREATS_UNFILED_HYPERTENSION: 'hypertension', TREATS_UNFILED_DIABETES: 'diabetes' };
@@ -524,7 +525,7 @@ export function Counter({
           />
           {lookupBusy && <div className="muted">正在查询…</div>}
         </div>
-        <PatientPanel lookup={lookup} />
+        <PatientPanel lookup={lookup} figureZh={quote?.cap.figureZh ?? null} />
         <div className="card pay">
             <PaymentPanel due={quote?.patientPays ?? null} methods={quote?.payableWith ?? ['cash', 'wechat', 'alipay', 'card']} draft={payDraft} onChange={setPayDraft} />
             <button className="ghost" disabled={!patientKey || lines.length === 0} onClick={() => void hold()} data-testid="hold">
@@ -544,6 +545,11 @@ export function Counter({
                 统筹 {yuan(last.fund)} · 个人 <b>{yuan(last.patientPays)}</b>
               </span>
             </div>
+            {last.poolFigureZh && (
+              <div className="muted small" data-testid="last-pool-figure">
+                {last.poolFigureZh}
+              </div>
+            )}
             <div className="actions">
               <button onClick={() => reprint('receipt')} data-testid="reprint-receipt">补打结算单</button>
               <button onClick={() => reprint('prescription')} data-testid="print-prescription">连续处方 <kbd>Ctrl+P</kbd></button>
@@ -637,7 +643,7 @@ export function Counter({
           </div>
         </div>
 
-        <div className="card lines">
+        <div className="card lines" data-testid="lines-box">
           <table className="lineTable" data-testid="lines">
             <thead>
               <tr>
@@ -853,7 +859,8 @@ function Badges({ item }: { item: Hit }) {
   );
 }
 
-function PatientPanel({ lookup }: { lookup: Lookup | null }) {
+/** `figureZh`: with a hub, whose figure of the year's used amount the quote was priced from (the quote's, newer than the lookup's). */
+function PatientPanel({ lookup, figureZh }: { lookup: Lookup | null; figureZh: string | null }) {
   if (!lookup) {
     return (
       <div className="card patient empty" data-testid="patient-panel">
@@ -924,6 +931,11 @@ function PatientPanel({ lookup }: { lookup: Lookup | null }) {
           <div className="capLeft">
             剩余 <b data-testid="cap-left">¥{cap.left}</b>
           </div>
+          {(figureZh ?? cap.figureZh) && (
+            <div className={(figureZh ?? cap.figureZh)!.startsWith('未连上') ? 'capFigure warn' : 'capFigure'} data-testid="cap-figure">
+              {figureZh ?? cap.figureZh}
+            </div>
+          )}
         </div>
       )}
     </div>
@@ -998,55 +1010,41 @@ function OverrideDialog({
     }
   };
 
-  const onKey = (e: React.KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      onCancel();
-    } else if (e.key === 'Enter' && !(e.target instanceof HTMLSelectElement) && !(e.target instanceof HTMLButtonElement)) {
-      e.preventDefault();
-      void submit();
-    }
-  };
-
   return (
-    <div className="modalBack" onKeyDown={onKey}>
-      <div className="modal card" role="dialog" aria-modal="true" aria-labelledby="override-title" data-testid="override-dialog">
-        <h3 id="override-title">放行用药监管拦截</h3>
-        <div className="warn block">
-          <b>{target.drug}</b>（{RULE_ZH[target.rule]}）：{target.findingZh}
-        </div>
-        <label>
-          放行理由（必填，至少{OVERRIDE_MIN}个字，将记入监管放行记录）
-          <input ref={reasonRef} value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} placeholder="如：患者外出务工，需带足用药" data-testid="override-reason" />
-        </label>
-        {needsAuthorizer && (
-          <fieldset className="authorizer">
-            <legend>收费员不能放行：请药师或管理员授权</legend>
-            <select value={authId} onChange={(e) => setAuthId(e.target.value)} aria-label="授权人" data-testid="override-authorizer">
-              {authorizers.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}（{o.roleZh}）
-                </option>
-              ))}
-            </select>
-            <input type="password" inputMode="numeric" value={pin} onChange={(e) => setPin(e.target.value.trim())} placeholder="授权人 PIN" aria-label="授权人 PIN" data-testid="override-pin" />
-          </fieldset>
-        )}
-        {error && (
-          <div className="message error" role="alert" data-testid="override-error">
-            {error}
-          </div>
-        )}
-        <div className="actions">
-          <button className="primary" disabled={busy} onClick={() => void submit()} data-testid="override-confirm">
-            登记放行 <kbd>Enter</kbd>
-          </button>
-          <button className="ghost" onClick={onCancel}>
-            取消 <kbd>Esc</kbd>
-          </button>
-        </div>
+    <Modal title="放行用药监管拦截" testId="override-dialog" onCancel={onCancel} onSubmit={() => void submit()}>
+      <div className="warn block">
+        <b>{target.drug}</b>（{RULE_ZH[target.rule]}）：{target.findingZh}
       </div>
-    </div>
+      <label>
+        放行理由（必填，至少{OVERRIDE_MIN}个字，将记入监管放行记录）
+        <input ref={reasonRef} value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} placeholder="如：患者外出务工，需带足用药" data-testid="override-reason" />
+      </label>
+      {needsAuthorizer && (
+        <fieldset className="authorizer">
+          <legend>收费员不能放行：请药师或管理员授权</legend>
+          <select value={authId} onChange={(e) => setAuthId(e.target.value)} aria-label="授权人" data-testid="override-authorizer">
+            {authorizers.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}（{o.roleZh}）
+              </option>
+            ))}
+          </select>
+          <input type="password" inputMode="numeric" value={pin} onChange={(e) => setPin(e.target.value.trim())} placeholder="授权人 PIN" aria-label="授权人 PIN" data-testid="override-pin" />
+        </fieldset>
+      )}
+      {error && (
+        <div className="message error" role="alert" data-testid="override-error">
+          {error}
+        </div>
+      )}
+      <div className="actions">
+        <button className="primary" disabled={busy} onClick={() => void submit()} data-testid="override-confirm">
+          登记放行 <kbd>Enter</kbd>
+        </button>
+        <button className="ghost" onClick={onCancel}>
+          取消 <kbd>Esc</kbd>
+        </button>
+      </div>
+    </Modal>
   );
 }

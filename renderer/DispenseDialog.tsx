@@ -4,6 +4,7 @@
 // before is refused by the service when the sale is priced. Enter in the code field adds the
 // code; Ctrl+Enter saves; Esc cancels.
 import { useEffect, useRef, useState } from 'react';
+import { Modal } from './Modal.tsx';
 
 export interface Dispensed {
   traceCodes: string[];
@@ -64,91 +65,76 @@ export function DispenseDialog({
     setD({ ...d, traceCodes: [...d.traceCodes, c] });
   };
 
-  const onKey = (e: React.KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      onCancel();
-    } else if (e.key === 'Enter' && e.ctrlKey) {
-      e.preventDefault();
-      e.stopPropagation();
-      onSave(d);
-    }
-  };
-
   return (
-    <div className="modalBack" onKeyDown={onKey}>
-      <div className="modal card" role="dialog" aria-modal="true" aria-labelledby="dispense-title" data-testid="dispense-dialog">
-        <h3 id="dispense-title">{drug}：追溯码、批号与用法</h3>
+    <Modal title={<>{drug}：追溯码、批号与用法</>} testId="dispense-dialog" onCancel={onCancel} onSubmit={() => onSave(d)} submitKey="ctrl-enter">
+      <label>
+        药品追溯码（已扫 {d.traceCodes.length} / {boxes} 盒，逐盒扫描后回车）
+        <input
+          ref={codeRef}
+          value={code}
+          inputMode="numeric"
+          autoComplete="off"
+          onChange={(e) => setCode(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.ctrlKey) {
+              e.preventDefault();
+              e.stopPropagation();
+              addCode();
+            }
+          }}
+          placeholder="扫描药盒上的 20 位追溯码"
+          data-testid="trace-input"
+        />
+      </label>
+      {d.traceCodes.length > 0 && (
+        <ul className="traceList" data-testid="trace-list">
+          {d.traceCodes.map((c) => (
+            <li key={c} className="mono">
+              {c}{' '}
+              <button className="ghost" aria-label={`删除追溯码 ${c}`} onClick={() => setD({ ...d, traceCodes: d.traceCodes.filter((x) => x !== c) })}>
+                ✕
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="row">
         <label>
-          药品追溯码（已扫 {d.traceCodes.length} / {boxes} 盒，逐盒扫描后回车）
-          <input
-            ref={codeRef}
-            value={code}
-            inputMode="numeric"
-            autoComplete="off"
-            onChange={(e) => setCode(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && !e.ctrlKey) {
-                e.preventDefault();
-                e.stopPropagation();
-                addCode();
-              }
-            }}
-            placeholder="扫描药盒上的 20 位追溯码"
-            data-testid="trace-input"
-          />
+          生产批号
+          <input value={d.batch} maxLength={30} onChange={(e) => setD({ ...d, batch: e.target.value })} data-testid="batch-input" />
         </label>
-        {d.traceCodes.length > 0 && (
-          <ul className="traceList" data-testid="trace-list">
-            {d.traceCodes.map((c) => (
-              <li key={c} className="mono">
-                {c}{' '}
-                <button className="ghost" aria-label={`删除追溯码 ${c}`} onClick={() => setD({ ...d, traceCodes: d.traceCodes.filter((x) => x !== c) })}>
-                  ✕
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
-        <div className="row">
-          <label>
-            生产批号
-            <input value={d.batch} maxLength={30} onChange={(e) => setD({ ...d, batch: e.target.value })} data-testid="batch-input" />
-          </label>
-          <label>
-            有效期至
-            <input type="date" value={d.expiry} onChange={(e) => setD({ ...d, expiry: e.target.value })} data-testid="expiry-input" />
-          </label>
-        </div>
-        <div className="row">
-          <label>
-            每次用量
-            <input value={d.dose} maxLength={40} placeholder="如 5mg" onChange={(e) => setD({ ...d, dose: e.target.value })} data-testid="usage-dose" />
-          </label>
-          <label>
-            频次
-            <input value={d.frequency} maxLength={40} placeholder="如 每日一次" onChange={(e) => setD({ ...d, frequency: e.target.value })} data-testid="usage-frequency" />
-          </label>
-          <label>
-            用法
-            <input value={d.route} maxLength={40} placeholder="如 口服" onChange={(e) => setD({ ...d, route: e.target.value })} data-testid="usage-route" />
-          </label>
-        </div>
-        {error && (
-          <div className="message error" role="alert" data-testid="dispense-error">
-            {error}
-          </div>
-        )}
-        <div className="actions">
-          <button className="primary" onClick={() => onSave(d)} data-testid="dispense-save">
-            保存 <kbd>Ctrl+Enter</kbd>
-          </button>
-          <button className="ghost" onClick={onCancel}>
-            取消 <kbd>Esc</kbd>
-          </button>
-        </div>
+        <label>
+          有效期至
+          <input type="date" value={d.expiry} onChange={(e) => setD({ ...d, expiry: e.target.value })} data-testid="expiry-input" />
+        </label>
       </div>
-    </div>
+      <div className="row">
+        <label>
+          每次用量
+          <input value={d.dose} maxLength={40} placeholder="如 5mg" onChange={(e) => setD({ ...d, dose: e.target.value })} data-testid="usage-dose" />
+        </label>
+        <label>
+          频次
+          <input value={d.frequency} maxLength={40} placeholder="如 每日一次" onChange={(e) => setD({ ...d, frequency: e.target.value })} data-testid="usage-frequency" />
+        </label>
+        <label>
+          用法
+          <input value={d.route} maxLength={40} placeholder="如 口服" onChange={(e) => setD({ ...d, route: e.target.value })} data-testid="usage-route" />
+        </label>
+      </div>
+      {error && (
+        <div className="message error" role="alert" data-testid="dispense-error">
+          {error}
+        </div>
+      )}
+      <div className="actions">
+        <button className="primary" onClick={() => onSave(d)} data-testid="dispense-save">
+          保存 <kbd>Ctrl+Enter</kbd>
+        </button>
+        <button className="ghost" onClick={onCancel}>
+          取消 <kbd>Esc</kbd>
+        </button>
+      </div>
+    </Modal>
   );
 }

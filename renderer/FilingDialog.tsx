@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { MethodInput, MethodOutput } from '../core/service/contract.ts';
 import { asBridgeError } from './bridge.ts';
 import type { Session } from './App.tsx';
+import { Modal } from './Modal.tsx';
 
 type Condition = 'hypertension' | 'diabetes';
 const ZH: Record<Condition, string> = { hypertension: '高血压', diabetes: '糖尿病' };
@@ -53,92 +54,78 @@ export function FilingDialog({ target, session, onDone, onCancel, onSessionLost 
     }
   };
 
-  const onKey = (e: React.KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      onCancel();
-    } else if (e.key === 'Enter' && !(e.target instanceof HTMLSelectElement) && !(e.target instanceof HTMLButtonElement)) {
-      e.preventDefault();
-      void submit();
-    }
-  };
-
   return (
-    <div className="modalBack" onKeyDown={onKey}>
-      <div className="modal card" role="dialog" aria-modal="true" aria-labelledby="filing-title" data-testid="filing-dialog">
-        <h3 id="filing-title">{target.kind === 'add' ? `新增病种备案：${ZH[target.add]}` : '两病备案（一站式办理）'}</h3>
-        {target.kind === 'add' ? (
-          <div className="warn">
-            {target.drug}用于治疗{ZH[target.add]}。经医生确诊后办理新增病种备案，备案后本项即可按两病待遇报销。
-          </div>
-        ) : (
-          <>
-            <label>
-              人员编号（医保）
-              <input ref={first} value={psnNo} onChange={(e) => setPsnNo(e.target.value)} data-testid="filing-psn" />
-            </label>
-            <label>
-              姓名
-              <input value={name} onChange={(e) => setName(e.target.value)} data-testid="filing-name" />
-            </label>
-            <label>
-              险种
-              <select value={insurance} onChange={(e) => setInsurance(e.target.value as 'resident' | 'employee')}>
-                <option value="resident">城乡居民医保</option>
-                <option value="employee">职工医保</option>
-              </select>
-            </label>
-            <fieldset className="authorizer">
-              <legend>确诊病种</legend>
-              {(['hypertension', 'diabetes'] as const).map((c) => (
-                <label key={c} className="check">
-                  <input type="checkbox" checked={conditions.includes(c)} onChange={(e) => setConditions((cs) => (e.target.checked ? [...cs.filter((x) => x !== c), c] : cs.filter((x) => x !== c)))} data-testid={`filing-${c}`} /> {ZH[c]}
-                </label>
-              ))}
-            </fieldset>
-          </>
-        )}
-        <label>
-          诊断医生（必填）
-          <input ref={target.kind === 'add' ? first : undefined} value={doctor} maxLength={50} onChange={(e) => setDoctor(e.target.value)} data-testid="filing-doctor" />
-        </label>
-        <label>
-          医生国家编码（选填）
-          <input value={doctorCode} maxLength={30} onChange={(e) => setDoctorCode(e.target.value)} />
-        </label>
-        {hypertension && (
-          <fieldset className="authorizer">
-            <legend>高血压分级与危险分层（选填，用于确定管理类别）</legend>
-            <select value={grade} onChange={(e) => setGrade(e.target.value)} aria-label="高血压分级" data-testid="filing-grade">
-              <option value="">分级未填</option>
-              <option value="1">一级</option>
-              <option value="2">二级</option>
-              <option value="3">三级</option>
-            </select>
-            <select value={risk} onChange={(e) => setRisk(e.target.value)} aria-label="危险分层" data-testid="filing-risk">
-              <option value="">分层未填</option>
-              <option value="low">低危</option>
-              <option value="medium">中危</option>
-              <option value="high">高危</option>
-              <option value="very-high">很高危</option>
-            </select>
-          </fieldset>
-        )}
-        {error && (
-          <div className="message error" role="alert" data-testid="filing-error">
-            {error}
-          </div>
-        )}
-        <div className="actions">
-          <button className="primary" disabled={busy} onClick={() => void submit()} data-testid="filing-confirm">
-            办理备案 <kbd>Enter</kbd>
-          </button>
-          <button className="ghost" onClick={onCancel}>
-            取消 <kbd>Esc</kbd>
-          </button>
+    <Modal title={target.kind === 'add' ? `新增病种备案：${ZH[target.add]}` : '两病备案（一站式办理）'} testId="filing-dialog" onCancel={onCancel} onSubmit={() => void submit()}>
+      {target.kind === 'add' ? (
+        <div className="warn">
+          {target.drug}用于治疗{ZH[target.add]}。经医生确诊后办理新增病种备案，备案后本项即可按两病待遇报销。
         </div>
+      ) : (
+        <>
+          <label>
+            人员编号（医保）
+            <input ref={first} value={psnNo} onChange={(e) => setPsnNo(e.target.value)} data-testid="filing-psn" />
+          </label>
+          <label>
+            姓名
+            <input value={name} onChange={(e) => setName(e.target.value)} data-testid="filing-name" />
+          </label>
+          <label>
+            险种
+            <select value={insurance} onChange={(e) => setInsurance(e.target.value as 'resident' | 'employee')}>
+              <option value="resident">城乡居民医保</option>
+              <option value="employee">职工医保</option>
+            </select>
+          </label>
+          <fieldset className="authorizer">
+            <legend>确诊病种</legend>
+            {(['hypertension', 'diabetes'] as const).map((c) => (
+              <label key={c} className="check">
+                <input type="checkbox" checked={conditions.includes(c)} onChange={(e) => setConditions((cs) => (e.target.checked ? [...cs.filter((x) => x !== c), c] : cs.filter((x) => x !== c)))} data-testid={`filing-${c}`} /> {ZH[c]}
+              </label>
+            ))}
+          </fieldset>
+        </>
+      )}
+      <label>
+        诊断医生（必填）
+        <input ref={target.kind === 'add' ? first : undefined} value={doctor} maxLength={50} onChange={(e) => setDoctor(e.target.value)} data-testid="filing-doctor" />
+      </label>
+      <label>
+        医生国家编码（选填）
+        <input value={doctorCode} maxLength={30} onChange={(e) => setDoctorCode(e.target.value)} />
+      </label>
+      {hypertension && (
+        <fieldset className="authorizer">
+          <legend>高血压分级与危险分层（选填，用于确定管理类别）</legend>
+          <select value={grade} onChange={(e) => setGrade(e.target.value)} aria-label="高血压分级" data-testid="filing-grade">
+            <option value="">分级未填</option>
+            <option value="1">一级</option>
+            <option value="2">二级</option>
+            <option value="3">三级</option>
+          </select>
+          <select value={risk} onChange={(e) => setRisk(e.target.value)} aria-label="危险分层" data-testid="filing-risk">
+            <option value="">分层未填</option>
+            <option value="low">低危</option>
+            <option value="medium">中危</option>
+            <option value="high">高危</option>
+            <option value="very-high">很高危</option>
+          </select>
+        </fieldset>
+      )}
+      {error && (
+        <div className="message error" role="alert" data-testid="filing-error">
+          {error}
+        </div>
+      )}
+      <div className="actions">
+        <button className="primary" disabled={busy} onClick={() => void submit()} data-testid="filing-confirm">
+          办理备案 <kbd>Enter</kbd>
+        </button>
+        <button className="ghost" onClick={onCancel}>
+          取消 <kbd>Esc</kbd>
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -48,17 +48,16 @@ export function PrescriptionFields({ rx, setRx, pharmacy }: { rx: RxState; setRx
           <input placeholder="医生（必填）" value={rx.doctor} onChange={(e) => setRx({ ...rx, doctor: e.target.value })} data-testid="rx-doctor" />
           <input placeholder="医师编码" value={rx.doctorCode} onChange={(e) => setRx({ ...rx, doctorCode: e.target.value })} data-testid="rx-doctor-code" />
           <input placeholder="临床诊断" value={rx.diagnosis} onChange={(e) => setRx({ ...rx, diagnosis: e.target.value })} data-testid="rx-diagnosis" />
-          <input placeholder="地址" value={rx.address} maxLength={100} onChange={(e) => setRx({ ...rx, address: e.target.value })} data-testid="rx-address" />
-          <input placeholder="电话" value={rx.phone} maxLength={20} inputMode="tel" onChange={(e) => setRx({ ...rx, phone: e.target.value })} data-testid="rx-phone" />
-          <input placeholder="复核药师" value={rx.reviewer} maxLength={40} onChange={(e) => setRx({ ...rx, reviewer: e.target.value })} data-testid="rx-reviewer" />
           <label className="check consent">
             <input type="checkbox" checked={rx.consent} onChange={(e) => setRx({ ...rx, consent: e.target.checked })} data-testid="rx-consent" /> 患者已知情并申请
           </label>
-          {missing.length > 0 && (
-            <div className="warn" data-testid="rx-missing">
-              结算前请填写：{missing.join('、')}
-            </div>
-          )}
+          <input placeholder="地址" value={rx.address} maxLength={100} onChange={(e) => setRx({ ...rx, address: e.target.value })} data-testid="rx-address" />
+          <input placeholder="电话" value={rx.phone} maxLength={20} inputMode="tel" onChange={(e) => setRx({ ...rx, phone: e.target.value })} data-testid="rx-phone" />
+          <input placeholder="复核药师" value={rx.reviewer} maxLength={40} onChange={(e) => setRx({ ...rx, reviewer: e.target.value })} data-testid="rx-reviewer" />
+          {/* What is missing sits beside the fields (its own cell), so the box stays three rows high. */}
+          <div className={missing.length > 0 ? 'warn missing' : 'missing'} data-testid={missing.length > 0 ? 'rx-missing' : undefined}>
+            {missing.length > 0 ? `结算前请填写：${missing.join('、')}` : ''}
+          </div>
         </>
       )}
     </div>

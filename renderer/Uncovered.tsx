@@ -1,5 +1,6 @@
 // Patients and sales the two-disease settlement does not cover, handled rather than turned away:
-// a self-pay sale (自费), an out-of-area patient paying here with a 垫付 claim receipt (异地),
+// a self-pay sale (自费), an out-of-area patient (异地) settled through the platform where it settles
+// 异地 directly, else paying here with a 垫付 claim receipt,
 // someone not on the roster (filing here, or the candidates list for the health commission,
 // exported with personal data masked), and the stock compliance report.
 import { useCallback, useEffect, useState } from 'react';
@@ -44,7 +45,7 @@ export function Uncovered({ session, onSessionLost }: { session: Session; onSess
   // ---- cash sale ----
   const [kind, setKind] = useState<Kind>('self-pay');
   const [patient, setPatient] = useState('');
-  const [person, setPerson] = useState({ name: '', certno: '', insuredRegion: '', insurance: 'resident' as 'resident' | 'employee' });
+  const [person, setPerson] = useState({ name: '', psnNo: '', certno: '', insuredRegion: '', insurance: 'resident' as 'resident' | 'employee' });
   const [conditions, setConditions] = useState<Condition[]>([]);
   const [lines, setLines] = useState([{ code: '', quantity: '1' }]);
   const [reason, setReason] = useState('');
@@ -59,13 +60,19 @@ export function Uncovered({ session, onSessionLost }: { session: Session; onSess
         session: session.session,
         requestId,
         kind,
-        ...(kind === 'self-pay' && patient.trim() ? { patient: patient.trim() } : { person: { name: person.name, ...(person.certno ? { certno: person.certno } : {}), ...(person.insuredRegion ? { insuredRegion: person.insuredRegion } : {}), insurance: person.insurance, conditions } }),
+        ...(kind === 'self-pay' && patient.trim() ? { patient: patient.trim() } : { person: { name: person.name, ...(kind === 'out-of-area' && person.psnNo ? { psnNo: person.psnNo } : {}), ...(person.certno ? { certno: person.certno } : {}), ...(person.insuredRegion ? { insuredRegion: person.insuredRegion } : {}), insurance: person.insurance, conditions } }),
         lines: filled.map((l) => ({ code: l.code.trim(), quantity: l.quantity.trim() })),
         ...(reason.trim() ? { reason: reason.trim() } : {}),
       });
       setLast(out);
       setRequestId(newId());
-      setMessage({ kind: 'ok', text: `已记录${out.kindZh}：票据号 ${out.receiptNo}，个人支付 ¥${out.total}` });
+      setMessage({
+        kind: 'ok',
+        text:
+          out.settledBy === 'platform'
+            ? `已提交${out.kindZh}：票据号 ${out.receiptNo}，费用合计 ¥${out.total}，基金支付以医保平台结算结果为准`
+            : `已记录${out.kindZh}：票据号 ${out.receiptNo}，个人支付 ¥${out.total}`,
+      });
       try {
         await window.counterShell!.print({ html: out.html, widthMm: out.pageSize.widthMm, heightMm: out.pageSize.heightMm, printer: '' });
       } catch (e) {
@@ -122,13 +129,13 @@ export function Uncovered({ session, onSessionLost }: { session: Session; onSess
       )}
       <section className="card" data-testid="cash-sale">
         <h3>自费 / 异地就医购药</h3>
-        <div className="muted small">两病待遇不报销的药品可按自费结算；外地参保患者（异地）本地两病政策不适用，由患者全额垫付，打印垫付凭证回参保地报销。</div>
+        <div className="muted small">两病待遇不报销的药品可按自费结算；外地参保患者（异地）本地两病政策不适用：本地区医保平台可直接结算的，经平台按参保地政策结算；否则由患者全额垫付，打印垫付凭证回参保地报销。</div>
         <div className="row">
           <label>
             类型
             <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="cash-kind">
               <option value="self-pay">自费</option>
-              <option value="out-of-area">异地就医（垫付）</option>
+              <option value="out-of-area">异地就医</option>
             </select>
           </label>
           {kind === 'self-pay' && (
@@ -151,6 +158,10 @@ export function Uncovered({ session, onSessionLost }: { session: Session; onSess
             {kind === 'out-of-area' && (
               <>
                 <label>
+                  人员编号（平台直接结算时必填）
+                  <input value={person.psnNo} onChange={(e) => setPerson({ ...person, psnNo: e.target.value.trim() })} data-testid="cash-psn" />
+                </label>
+                <label>
                   参保地区划（6 位）
                   <input value={person.insuredRegion} inputMode="numeric" onChange={(e) => setPerson({ ...person, insuredRegion: e.target.value.trim() })} data-testid="cash-region" />
                 </label>
@@ -163,7 +174,7 @@ export function Uncovered({ session, onSessionLost }: { session: Session; onSess
                 </label>
                 {(['hypertension', 'diabetes'] as const).map((c) => (
                   <label key={c} className="check">
-                    <input type="checkbox" checked={conditions.includes(c)} onChange={(e) => setConditions((cs) => (e.target.checked ? [...cs.filter((x) => x !== c), c] : cs.filter((x) => x !== c)))} /> {ZH[c]}
+                    <input type="checkbox" checked={conditions.includes(c)} onChange={(e) => setConditions((cs) => (e.target.checked ? [...cs.filter((x) => x !== c), c] : cs.filter((x) => x !== c)))} data-testid={`cash-${c}`} /> {ZH[c]}
                   </label>
                 ))}
               </>
@@ -182,7 +193,7 @@ export function Uncovered({ session, onSessionLost }: { session: Session; onSess
           </button>
           {kind === 'self-pay' && <input value={reason} placeholder="自费原因（选填）" onChange={(e) => setReason(e.target.value)} />}
           <button className="primary" onClick={() => void submitCash()} data-testid="cash-confirm">
-            {kind === 'self-pay' ? '自费结算并打印' : '收费并打印垫付凭证'}
+            {kind === 'self-pay' ? '自费结算并打印' : '异地结算并打印凭证'}
           </button>
         </div>
         {last && (

@@ -5,7 +5,7 @@
 // Priced from the catalog's retail price; committed once (idempotent by requestId), never edited.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { InputError, parseOrThrow, problem, type Problem } from '../contract/problems.ts';
+import { InputError, Refusal, parseOrThrow, problem, type Problem } from '../contract/problems.ts';
 import { isoDate } from '../contract/fields.ts';
 import { parseIdNumber } from '../identity/idnumber.ts';
 import { Decimal, fen, roundFen, unitPrice } from '../money/decimal.ts';
@@ -42,6 +42,8 @@ export const CashSaleInputSchema = z
       .max(200),
     reason: z.string().trim().max(200).nullable().default(null),
     operator: z.object({ id: z.string().min(1), name: z.string().min(1) }),
+    /** The hash of what the caller asked for (core/sale saleRequestHash): binds the requestId to its content. */
+    requestHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
   })
   .strict();
 export type CashSaleInput = z.input<typeof CashSaleInputSchema>;
@@ -91,7 +93,16 @@ function toRecord(r: CashSaleRow): CashSaleRecord {
   };
 }
 
-/** Records a cash sale (a retry with the same requestId returns the first one). */
+function idempotencyConflict(requestId: string): Refusal {
+  const en = `requestId ${requestId} was already used for a different sale; use a new requestId for a new sale`;
+  const zh = `请求编号 ${requestId} 已用于另一笔销售，新的销售请使用新的请求编号`;
+  return new Refusal('IDEMPOTENCY_CONFLICT', en, zh, [problem('requestId', 'IDEMPOTENCY_CONFLICT', en, zh)]);
+}
+
+/**
+ * Records a cash sale. A retry with the same requestId and the same content returns the first
+ * one; the same requestId with other content is refused (IDEMPOTENCY_CONFLICT, 409 over HTTP).
+ */
 export function recordCashSale(db: DB, raw: CashSaleInput, now: Date = new Date()): CashSaleRecord {
   const input = parseOrThrow(CashSaleInputSchema, raw);
   const problems: Problem[] = [];
@@ -128,7 +139,10 @@ export function recordCashSale(db: DB, raw: CashSaleInput, now: Date = new Date(
   const total = lines.reduce((a, l) => a.plus(l.total), new Decimal(0));
   const id = db.transaction((): string => {
     const existing = cashSaleByRequest(db, input.requestId);
-    if (existing) return existing.id;
+    if (existing) {
+      if (existing.request_hash !== null && input.requestHash !== null && existing.request_hash !== input.requestHash) throw idempotencyConflict(input.requestId);
+      return existing.id;
+    }
     const row: CashSaleRow = {
       id: randomUUID(),
       request_id: input.requestId,
@@ -143,6 +157,7 @@ export function recordCashSale(db: DB, raw: CashSaleInput, now: Date = new Date(
       lines_json: JSON.stringify(lines),
       total_fen: total.times(100).toNumber(),
       reason: input.reason,
+      request_hash: input.requestHash,
     };
     insertCashSale(db, row);
     return row.id;

@@ -11,7 +11,7 @@ export type Insurance = 'resident' | 'employee';
 export type InstitutionType = 'clinic' | 'pharmacy';
 export type LineKind = 'drug' | 'exam';
 
-export const QuoteLineSchema = z.object({
+export const QuoteLineSchema = z.strictObject({
   id: z.string().min(1).max(64),
   kind: z.enum(['drug', 'exam']).default('drug'),
   listed: z.boolean(),
@@ -23,17 +23,18 @@ export const QuoteLineSchema = z.object({
   treats: z.enum(CONDITIONS).optional(),
 });
 
+// Strict throughout: an unknown field in a request is refused, never silently dropped (issue 11).
 export const QuoteRequestSchema = z
-  .object({
+  .strictObject({
     // Any id is accepted here: site policy files may add regions; the engine names unknown ones.
     policy: z.string().min(1),
     date: isoDate('date', '结算日期'),
-    institution: z.object({
+    institution: z.strictObject({
       type: z.enum(['clinic', 'pharmacy']),
       level: z.union([z.literal(1), z.literal(2), z.literal(3)]),
       code: z.string().max(30).optional().nullable(),
     }),
-    patient: z.object({
+    patient: z.strictObject({
       insurance: z.enum(['resident', 'employee']),
       conditions: z.array(z.enum(CONDITIONS)).max(2),
       managementClass: z.union([z.literal(1), z.literal(2)]).optional().nullable(),

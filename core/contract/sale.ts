@@ -60,6 +60,7 @@ export const StoredPatientSchema = z.object({
   conditions: z.array(z.string()).default([]),
   managementClass: z.number().nullish(),
   region: z.string().nullish(),
+  outOfArea: z.boolean().nullish(),
 });
 export type StoredPatient = z.output<typeof StoredPatientSchema>;
 
@@ -143,6 +144,6 @@ export const StoredPrescriptionSchema = z.union([
 export type StoredPrescription = z.output<typeof StoredPrescriptionSchema>;
 
 /** outbox.steps_json */
-export const StoredStepsSchema = z.array(z.object({ action: z.enum(['register', 'visit', 'fees', 'settle', 'reverse', 'goods']), infno: z.string() }));
+export const StoredStepsSchema = z.array(z.object({ action: z.enum(['register', 'visit', 'fees', 'preview', 'settle', 'reverse', 'goods']), infno: z.string() }));
 
 export type { Prescription };

@@ -1,6 +1,7 @@
 // The counter's background link to its hub: after each commit (and every few seconds) it pushes
 // the journal records the hub has not confirmed and pulls roster changes. Nothing waits on it: a
 // hub that is away only means the records go later. Unset `hub.link`: it does nothing.
+import { claimPendingTraceCodes } from './counter-link.ts';
 import type { DB } from '../store/db.ts';
 import { getSetting } from '../store/settings.ts';
 import { HubUnavailable, pullRoster, pushJournal, type HubLink, type PushOutcome } from './client.ts';
@@ -54,6 +55,13 @@ export class HubSync {
       if (pushed.overCap.length > 0) this.o.log?.(`hub: ${pushed.overCap.length} patient-year(s) over the cap across the group (flagged at the hub)`);
     } catch (e) {
       if (!(e instanceof HubUnavailable)) this.o.log?.(`hub sync refused: ${(e as Error).message}`);
+    }
+    // Trace codes of sales made while the hub was away: claimed now; one sold elsewhere first is kept for the operator.
+    try {
+      const late = await claimPendingTraceCodes(this.db, link);
+      if (late.conflicts > 0) this.o.log?.(`hub: ${late.conflicts} trace code(s) sold here while offline were sold elsewhere first (flagged for the operator)`);
+    } catch (e) {
+      if (!(e instanceof HubUnavailable)) this.o.log?.(`hub trace-code claim refused: ${(e as Error).message}`);
     }
   }
 

@@ -8,7 +8,8 @@ import { isRealDate } from '../contract/fields.ts';
 import { loadPlatformConfig, type PlatformConfig } from '../platform/config.ts';
 import { buildEnvelope, outputSchemaFor } from '../platform/envelope.ts';
 import { stmtInput } from '../platform/mapping.ts';
-import { PlatformClient } from '../platform/client.ts';
+import { cryptoOption, PlatformClient } from '../platform/client.ts';
+import type { PlatformKeys } from '../platform/crypto.ts';
 import type { DB } from '../store/db.ts';
 import { getSettlement, insertAnchor, listSettlements } from '../store/journal.ts';
 import {
@@ -80,7 +81,7 @@ export class DayNotReadyError extends InputError {}
 
 export async function closeDay(
   db: DB,
-  o: { date: string; endpoint: string; config?: PlatformConfig; timeoutMs?: number; now?: () => Date; operator?: { id: string; name: string } },
+  o: { date: string; endpoint: string; config?: PlatformConfig; timeoutMs?: number; now?: () => Date; operator?: { id: string; name: string }; keys?: PlatformKeys | null },
 ): Promise<DayCloseResult> {
   if (!isRealDate(o.date)) throw new InputError('INVALID_DATE', `--date must be yyyy-MM-dd, got ${JSON.stringify(o.date)}`, '日期格式不正确');
   const blocking = unfinishedForDate(db, o.date);
@@ -107,7 +108,7 @@ export async function closeDay(
   const admvs = patient.region ?? region.mdtrtareaAdmvs;
   const groups = groupForStatement(platformAnswersForDate(db, o.date), admvs);
   if (groups.length === 0) return result;
-  const client = new PlatformClient(o.endpoint, { timeoutMs: o.timeoutMs ?? 15_000 });
+  const client = new PlatformClient(o.endpoint, { timeoutMs: o.timeoutMs ?? 15_000, ...cryptoOption(config, o.keys) });
   // 3201 is a business message: it goes under a 9001 sign-in like any other (the closing operator's, else the day's last).
   const envCtx = {
     region,
@@ -124,7 +125,7 @@ export async function closeDay(
       const clrType = g.clrType;
       const totals = { medfee: sum(g.medfee), fund: sum(g.fund), acct: sum(g.acct), count: g.settlements };
       const msgid = db.transaction(() => nextMsgid(db, any.institution_code, now()))();
-      const env = buildEnvelope('3201', msgid, stmtInput({ insutype: g.insutype, clrType, date: o.date, ...totals, clrOptins: g.clrOptins }), { ...envCtx, signNo }, now());
+      const env = buildEnvelope('3201', msgid, stmtInput({ insutype: g.insutype, clrType, date: o.date, ...totals, clrOptins: g.clrOptins, anchor: region.statementExtension ? { field: region.statementExtension, seq: anchor.seq, hash: anchor.hash } : null }), { ...envCtx, signNo }, now());
       const out = await client.send(env, outputSchemaFor('3201'), region.transport.path);
       let stmtRslt: string | null = null;
       let description: string | null = null;

@@ -1,7 +1,8 @@
 // Which platform transactions carry a settlement record, in order. Clinics go through the
 // outpatient set (2201 visit number → 2203 visit → 2204 fee detail → 2207 settle; 2208 undo),
-// pharmacies through the retail set (2102 settle; 2103 undo). 2206/2101 previews are skipped:
-// the counter already has its own split and the platform's comes back with the settlement.
+// pharmacies through the retail set (2102 settle; 2103 undo). The 2206/2101 previews are skipped
+// by default: the counter already has its own split and the platform's comes back with the
+// settlement; a province that asks for the pharmacy preview (pharmacyPreview) gets 2101 first.
 import type { Step } from '../store/outbox.ts';
 import { loadPlatformConfig } from '../platform/config.ts';
 
@@ -9,7 +10,7 @@ export type InstitutionType = 'clinic' | 'pharmacy';
 
 export const INFNO = {
   clinic: { register: '2201', visit: '2203', fees: '2204', settle: '2207', reverse: '2208' },
-  pharmacy: { settle: '2102', reverse: '2103' },
+  pharmacy: { preview: '2101', settle: '2102', reverse: '2103' },
   /** 3505 商品销售: the dispensed drugs for the 进销存 record, after the settlement (where the province asks for it). */
   goods: '3505',
 } as const;
@@ -19,8 +20,12 @@ export const INFNO = {
  * 进销存 supervision, e.g. seed 004 §(四)), the dispensed drugs follow the settlement as 3505.
  */
 export function saleSteps(type: InstitutionType, policy?: string): Step[] {
-  const goods: Step[] = policy && loadPlatformConfig().region(policy).goodsSaleUpload ? [{ action: 'goods', infno: INFNO.goods }] : [];
-  if (type === 'pharmacy') return [{ action: 'settle', infno: INFNO.pharmacy.settle }, ...goods];
+  const region = policy ? loadPlatformConfig().region(policy) : null;
+  const goods: Step[] = region?.goodsSaleUpload ? [{ action: 'goods', infno: INFNO.goods }] : [];
+  if (type === 'pharmacy') {
+    const preview: Step[] = region?.pharmacyPreview ? [{ action: 'preview', infno: INFNO.pharmacy.preview }] : [];
+    return [...preview, { action: 'settle', infno: INFNO.pharmacy.settle }, ...goods];
+  }
   const c = INFNO.clinic;
   return [
     { action: 'register', infno: c.register },

@@ -17,12 +17,14 @@ import { Decimal, fen } from '../money/decimal.ts';
 import { loadPlatformConfig, type PlatformConfig, type RegionConfig } from '../platform/config.ts';
 import { buildEnvelope, isKnownInfno, outputSchemaFor, AnyOutputSchema, type Envelope, type EnvelopeContext, type Reply, type SettleOutput, type SettlementFigures } from '../platform/envelope.ts';
 import { buildInput, type MappingContext, type StoredPatient } from '../platform/mapping.ts';
-import { PlatformClient, type SendOutcome } from '../platform/client.ts';
+import { cryptoOption, PlatformClient, type SendOutcome } from '../platform/client.ts';
+import type { PlatformKeys } from '../platform/crypto.ts';
 import { isOwnSimulator } from '../platform/hints.ts';
 import { isSignInRefusal, PlatformSession, type SignInError } from './session.ts';
 import type { DB } from '../store/db.ts';
 import { getStaffCode } from '../store/staff.ts';
-import { getSettlement, linesOf, returnedLineIds, type LineRow, type SettlementRow } from '../store/journal.ts';
+import { getSettlement, linesOf, returnLinesAgainst, type LineRow, type SettlementRow } from '../store/journal.ts';
+import { keptLines } from '../settlement/partial-return.ts';
 import {
   currentMessage,
   getOutbox,
@@ -69,6 +71,8 @@ export interface UploaderOptions {
   maxFailures?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  /** This counter's keys for a region that requires national cryptography (default: the LBC_PLATFORM_KEYS file). */
+  keys?: PlatformKeys | null;
   /** Send the simulator's hint node (facts the national messages do not carry). Default: only to our own simulator (core/platform/hints.ts). */
   hints?: boolean;
   log?: (line: string) => void;
@@ -166,6 +170,7 @@ export class Uploader {
       deadlineMs: o.deadlineMs,
       maxReplyBytes: o.maxReplyBytes,
       maxSockets: o.concurrency ?? 32,
+      ...cryptoOption(this.config, o.keys),
     });
     this.session = new PlatformSession(db, this.client, this.config, () => new Date(this.now()), (l) => this.log(l));
   }
@@ -219,12 +224,14 @@ export class Uploader {
     };
   }
 
-  /** The lines a settle step carries: the sale's, or for a return the ones the patient kept. */
+  /**
+   * The lines a settle step carries: the sale's, or for a return what the patient kept (lines
+   * returned in part go with the quantity and amounts left, core/settlement/partial-return.ts).
+   */
   private linesToSettle(record: SettlementRow, sale: SettlementRow): LineRow[] {
     const all = linesOf(this.db, sale.id);
     if (record.id === sale.id) return all;
-    const returned = returnedLineIds(this.db, sale.id, record.seq);
-    return all.filter((l) => !returned.has(l.id));
+    return keptLines(all, returnLinesAgainst(this.db, sale.id, record.seq));
   }
 
   private plan(row: OutboxRow, signNos: Map<string, string>): Work | { row: OutboxRow; immediate: Outcome; msg: MessageRow; step: Step; steps: Step[] } {
@@ -438,6 +445,14 @@ export class Uploader {
         if (mine === undefined) return `feedetl_sn ${l.feedetl_sn} was not sent`;
         if (!new Decimal(mine).equals(new Decimal(l.det_item_fee_sumamt))) return `line ${l.feedetl_sn} amount ${l.det_item_fee_sumamt} is not ${mine}`;
       }
+      return null;
+    }
+    if (infno === '2101') {
+      // A pre-settlement answers the sale as sent: the person, the total, a split within it.
+      const f = (out as { figures: SettlementFigures }).figures;
+      if (f.psnNo !== null && f.psnNo !== ctx.psnNo) return `psn_no ${f.psnNo} is not ${ctx.psnNo}`;
+      if (ctx.sent?.medfee && !new Decimal(f.medfee).equals(new Decimal(ctx.sent.medfee))) return `medfee_sumamt ${f.medfee} is not the ${ctx.sent.medfee} sent`;
+      if (!new Decimal(f.fund).plus(new Decimal(f.patient)).equals(new Decimal(f.medfee))) return `fund ${f.fund} + patient ${f.patient} is not medfee_sumamt ${f.medfee}`;
       return null;
     }
     if (SETTLE_INFNOS.has(infno) || REVERSE_INFNOS.has(infno)) {

@@ -5,11 +5,35 @@ import http from 'node:http';
 import https from 'node:https';
 import type { z } from 'zod';
 import { parseReply, type Envelope, type Reply } from './envelope.ts';
+import type { PlatformConfig } from './config.ts';
+import { CryptoRefused, loadPlatformKeys, NO_CRYPTO, openReply, sealRequest, type CryptoSpec, type PlatformKeys } from './crypto.ts';
+
+/** The client's crypto option where a region requires it (keys from LBC_PLATFORM_KEYS unless given), else nothing. */
+export function cryptoOption(config: PlatformConfig, keys?: PlatformKeys | null): Pick<ClientOptions, 'crypto'> {
+  if (!config.usesCrypto()) return {};
+  return { crypto: { config, keys: keys === undefined ? loadPlatformKeys() : keys } };
+}
 
 export type SendOutcome<T = unknown> =
   | { kind: 'reply'; reply: Reply<T>; body: string }
   | { kind: 'not-delivered'; error: string }
   | { kind: 'ambiguous'; error: string; body?: string };
+
+/** A 9102 answer: the file's bytes, or the platform's JSON reply (a refusal, usually). */
+export type DownloadOutcome =
+  | { kind: 'file'; bytes: Buffer; contentType: string }
+  | { kind: 'reply'; reply: Reply<unknown>; body: string }
+  | { kind: 'not-delivered'; error: string }
+  | { kind: 'ambiguous'; error: string; body?: string };
+
+interface HttpAnswer {
+  kind: 'http';
+  status: number;
+  contentType: string;
+  body: Buffer;
+  /** The cryptography the request was sealed with (the reply is opened with it). */
+  spec: CryptoSpec;
+}
 
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENETDOWN']);
 
@@ -24,6 +48,8 @@ export interface ClientOptions {
   maxReplyBytes?: number;
   /** Whole-request deadline (connect + send + full reply); a slow-drip reply past it is aborted as ambiguous. */
   deadlineMs?: number;
+  /** National cryptography where the envelope's region requires it (provinces.json crypto), with this counter's keys. */
+  crypto?: { config: PlatformConfig; keys: PlatformKeys | null };
 }
 
 /** A reply larger than this is hostile or broken: a real settlement reply is a few kB. */
@@ -58,12 +84,69 @@ export class PlatformClient {
    * transportPath: the region's gateway path (provinces.json transport.path), used when the
    * configured endpoint is a bare host (path "/"); an endpoint with its own path is used as is.
    */
-  send<S extends z.ZodType = z.ZodUnknown>(envelope: Envelope | Record<string, unknown> | string, outputSchema?: S, transportPath?: string): Promise<SendOutcome<z.output<S>>> {
-    const body = Buffer.from(typeof envelope === 'string' ? envelope : JSON.stringify(envelope), 'utf8');
+  async send<S extends z.ZodType = z.ZodUnknown>(envelope: Envelope | Record<string, unknown> | string, outputSchema?: S, transportPath?: string): Promise<SendOutcome<z.output<S>>> {
+    const r = await this.post(envelope, transportPath, this.maxReplyBytes);
+    if (r.kind !== 'http') return r;
+    const raw = r.body.toString('utf8');
+    if (r.status !== 200) return { kind: 'ambiguous', error: `HTTP ${r.status} from the platform`, body: raw.slice(0, 500) };
+    const opened = openReply(raw, r.spec, this.options.crypto?.keys ?? null);
+    if (!opened.ok) return { kind: 'ambiguous', error: opened.why, body: raw.slice(0, 500) };
+    const text = opened.body;
+    const parsed = parseReply(text, outputSchema);
+    if (!parsed.ok) return { kind: 'ambiguous', error: parsed.error, body: text.slice(0, 500) };
+    return { kind: 'reply', reply: parsed.reply, body: text };
+  }
+
+  /**
+   * Posts a 9102 文件下载 envelope: the platform answers with the file (application/octet-stream)
+   * or, refusing, with a JSON reply. At most maxBytes of file are read; a longer one is cut off.
+   */
+  async download(envelope: Envelope | Record<string, unknown>, transportPath: string | undefined, maxBytes: number): Promise<DownloadOutcome> {
+    const r = await this.post(envelope, transportPath, maxBytes);
+    if (r.kind !== 'http') return r;
+    if (r.status !== 200) return { kind: 'ambiguous', error: `HTTP ${r.status} from the platform`, body: r.body.toString('utf8').slice(0, 500) };
+    if (/application\/json|text\//i.test(r.contentType)) {
+      const opened = openReply(r.body.toString('utf8'), r.spec, this.options.crypto?.keys ?? null);
+      if (!opened.ok) return { kind: 'ambiguous', error: opened.why };
+      const text = opened.body;
+      const parsed = parseReply(text);
+      if (!parsed.ok) return { kind: 'ambiguous', error: parsed.error, body: text.slice(0, 500) };
+      return { kind: 'reply', reply: parsed.reply, body: text };
+    }
+    return { kind: 'file', bytes: r.body, contentType: r.contentType };
+  }
+
+  /** The region's cryptography for an envelope (by its mdtrtarea_admvs), none when no region or no crypto is configured. */
+  private specFor(envelope: Record<string, unknown>): CryptoSpec {
+    const c = this.options.crypto;
+    if (!c) return NO_CRYPTO;
+    return c.config.regionByAdmvs(String(envelope.mdtrtarea_admvs ?? ''))?.crypto ?? NO_CRYPTO;
+  }
+
+  /** One POST: the raw answer (status, type, body up to `cap` bytes) or why there is none. */
+  private async post(envelope: Envelope | Record<string, unknown> | string, transportPath: string | undefined, cap: number): Promise<HttpAnswer | { kind: 'not-delivered'; error: string } | { kind: 'ambiguous'; error: string; body?: string }> {
+    let spec = NO_CRYPTO;
+    let text = typeof envelope === 'string' ? envelope : JSON.stringify(envelope);
+    if (this.options.crypto) {
+      const env = (typeof envelope === 'string' ? JSON.parse(envelope) : envelope) as Record<string, unknown>;
+      spec = this.specFor(env);
+      try {
+        if (spec.encType || spec.signType) text = JSON.stringify(sealRequest(env, spec, this.options.crypto.keys));
+      } catch (e) {
+        if (e instanceof CryptoRefused) return { kind: 'not-delivered', error: e.message };
+        throw e;
+      }
+    }
+    const answer = await this.request(Buffer.from(text, 'utf8'), transportPath, cap);
+    return answer.kind === 'http' ? { ...answer, spec } : answer;
+  }
+
+  private request(body: Buffer, transportPath: string | undefined, cap: number): Promise<Omit<HttpAnswer, 'spec'> | { kind: 'not-delivered'; error: string } | { kind: 'ambiguous'; error: string; body?: string }> {
     return new Promise((resolve) => {
       let settled = false;
       let deadline: NodeJS.Timeout | undefined;
-      const done = (o: SendOutcome<z.output<S>>) => {
+      type Answer = Omit<HttpAnswer, 'spec'> | { kind: 'not-delivered'; error: string } | { kind: 'ambiguous'; error: string; body?: string };
+      const done = (o: Answer) => {
         if (!settled) {
           settled = true;
           if (deadline) clearTimeout(deadline);
@@ -89,10 +172,10 @@ export class PlatformClient {
           res.on('data', (c: Buffer) => {
             if (settled) return;
             received += c.length;
-            if (received > this.maxReplyBytes) {
+            if (received > cap) {
               // Stop reading now: never hold more than the cap in memory.
               chunks.length = 0;
-              done({ kind: 'ambiguous', error: `reply larger than ${this.maxReplyBytes} bytes; cut off` });
+              done({ kind: 'ambiguous', error: `reply larger than ${cap} bytes; cut off` });
               req.destroy();
               return;
             }
@@ -102,12 +185,7 @@ export class PlatformClient {
           res.on('aborted', () => done({ kind: 'ambiguous', error: 'reply interrupted (connection closed mid-body)' }));
           res.on('end', () => {
             if (settled) return;
-            const text = Buffer.concat(chunks).toString('utf8');
-            if ((res.statusCode ?? 0) >= 500) return done({ kind: 'ambiguous', error: `HTTP ${res.statusCode} from the platform`, body: text.slice(0, 500) });
-            if ((res.statusCode ?? 0) !== 200) return done({ kind: 'ambiguous', error: `HTTP ${res.statusCode} from the platform`, body: text.slice(0, 500) });
-            const parsed = parseReply(text, outputSchema);
-            if (!parsed.ok) return done({ kind: 'ambiguous', error: parsed.error, body: text.slice(0, 500) });
-            done({ kind: 'reply', reply: parsed.reply, body: text });
+            done({ kind: 'http', status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) });
           });
         },
       );

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError, problemsFromZod } from '../contract/problems.ts';
 import { resourcePath } from '../config/paths.ts';
+import { CryptoSpecSchema } from './crypto.ts';
 
 export const PLATFORM_CONFIG_ENV = 'LBC_PLATFORM_CONFIG';
 export const BUNDLED_PLATFORM_CONFIG = resourcePath('platform', 'provinces.json');
@@ -29,6 +30,20 @@ const RegionSettings = z.object({
   department: z.object({ code: z.string().min(1).max(30), name: z.string().min(1).max(100), caty: z.string().min(1).max(6) }).optional(),
   /** The province refuses a local operator id as 医保医师/药师编码: a business message for an operator with no staff mapping is not built. */
   requireStaffCodes: z.boolean().optional(),
+  /**
+   * National cryptography the province's gateway requires (core/platform/crypto.ts): enc_type SM4
+   * encrypts `input`, signtype SM3 (HMAC) or SM2 (SM3withSM2) signs the envelope into cainfo. The
+   * keys come from the counter's own key file (LBC_PLATFORM_KEYS), never from this file.
+   */
+  crypto: CryptoSpecSchema.optional(),
+  /**
+   * 3201 has no memo field in any anchor (platform-fields.md 3201; A2 T3201 carries no expContent
+   * either). Where a province accepts an extension node on 3201 (A2's expContent convention on other
+   * inputs), the day's journal anchor (the head hash printed on the 日结 statement) goes in it; null: not sent.
+   */
+  statementExtension: z.enum(['expContent', 'exp_content']).nullable().optional(),
+  /** Pharmacies send 2101 药店预结算 before 2102 (A3 DrugPreSetlServiceImpl, A2 T2102's 2101 region) where the province asks for it. */
+  pharmacyPreview: z.boolean().optional(),
   /** Upload each dispensed drug with 3505 商品销售 (进销存) after the settlement. */
   goodsSaleUpload: z.boolean().optional(),
   ambiguity: z
@@ -47,11 +62,14 @@ const RegionSettings = z.object({
   sendSimulatorHints: z.boolean().optional(),
   /** Every package sold must carry its 药品追溯码 before the sale settles. */
   traceCodesRequired: z.boolean().optional(),
+  /** The platform settles out-of-area (异地) patients directly here: their sales go through the outbox with their own insuplc_admdvs, not a 垫付 claim receipt. */
+  outOfAreaDirect: z.boolean().optional(),
 });
 
 const ConfigFile = z.object({
   _about: z.string().optional(),
-  defaults: RegionSettings.omit({ name: true, mdtrtareaAdmvs: true }).required(),
+  // outOfAreaDirect came later: a site file written before it still loads (no direct 异地 settlement).
+  defaults: RegionSettings.omit({ name: true, mdtrtareaAdmvs: true, outOfAreaDirect: true }).required().extend({ outOfAreaDirect: z.boolean().default(false) }),
   regions: z.record(z.string(), RegionSettings.required({ mdtrtareaAdmvs: true })),
 });
 
@@ -75,6 +93,14 @@ export class PlatformConfig {
     for (const [id, r] of entries) if (r.mdtrtareaAdmvs === admvs) return this.region(id);
     for (const [id, r] of entries) if (r.mdtrtareaAdmvs?.slice(0, 4) === admvs.slice(0, 4)) return this.region(id);
     return null;
+  }
+
+  /** Does any region require national cryptography (so the client seals envelopes at all)? */
+  usesCrypto(): boolean {
+    return Object.keys(this.file.regions).some((id) => {
+      const c = this.region(id).crypto;
+      return !!(c?.encType || c?.signType);
+    });
   }
 
   regions(): string[] {

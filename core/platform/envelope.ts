@@ -219,6 +219,11 @@ export const Output2207Schema = z
 export const Output2102Schema = z
   .object({ setlinfo: Setlinfo2102Schema, setldetail: detailList, detlcutinfo: z.array(DetlcutSchema).default([]) })
   .transform((o) => ({ ...o, figures: figuresOf(o.setlinfo, o.setlinfo.psn_part_amt, o.setlinfo.psn_cash_pay) }));
+/** 2101 药店预结算: the 2102 shape (A2 T2102 serves both), but a pre-settlement creates no settlement, so setl_id and medins_setl_id may be absent (as 2206's in A1o). */
+export const Setlinfo2101Schema = Setlinfo2102Schema.extend({ setl_id: optStr, mdtrt_id: optStr, medins_setl_id: optStr });
+export const Output2101Schema = z
+  .object({ setlinfo: Setlinfo2101Schema, setldetail: detailList, detlcutinfo: z.array(DetlcutSchema).default([]) })
+  .transform((o) => ({ ...o, figures: { ...figuresOf(o.setlinfo, o.setlinfo.psn_part_amt, o.setlinfo.psn_cash_pay), setlId: o.setlinfo.setl_id ?? '' } }));
 export const Output2208Schema = z
   .object({ setlinfo: Setlinfo2208Schema, setldetail: detailList })
   .transform((o) => ({ ...o, detlcutinfo: [] as z.output<typeof DetlcutSchema>[], figures: figuresOf(o.setlinfo, o.setlinfo.psn_part_amt, o.setlinfo.psn_cash_pay ?? o.setlinfo.pdn_cash_pay ?? null) }));
@@ -287,6 +292,10 @@ export const Output1312Schema = z.object({
   pages: z.union([z.number(), z.string()]).optional().nullable().transform((v) => (v == null ? null : Number(v))),
   recordCounts: z.union([z.number(), z.string()]).optional().nullable().transform((v) => (v == null ? null : Number(v))),
 });
+/** 1301–1319 目录下载 → the file to fetch with 9102 (A1o Output_13: file_qury_no, filename, dld_end_time, data_cn). */
+export const Output1301Schema = z
+  .object({ file_qury_no: id, filename: str.pipe(z.string().min(1).max(200)), dld_end_time: optStr, data_cn: z.union([z.string(), z.number()]).optional().nullable().transform((v) => (v == null || v === '' ? null : Number(v))) })
+  .passthrough();
 export const AnyOutputSchema = z.unknown();
 
 /** The output schema of each transaction the product sends. */
@@ -299,6 +308,7 @@ export const OUTPUT_SCHEMAS = {
   '2204': Output2204Schema,
   '2207': Output2207Schema,
   '2208': Output2208Schema,
+  '2101': Output2101Schema,
   '2102': Output2102Schema,
   '2102A': Output2102Schema,
   '2103': Output2103Schema,
@@ -312,6 +322,7 @@ export const OUTPUT_SCHEMAS = {
   '5205': Output5205Schema,
   '3505': EmptyOutputSchema,
   '1312': Output1312Schema,
+  '1301': Output1301Schema,
   '3301': EmptyOutputSchema,
 } as const;
 export type KnownInfno = keyof typeof OUTPUT_SCHEMAS;

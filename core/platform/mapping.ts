@@ -291,6 +291,7 @@ export function buildInput(step: Step, ctx: MappingContext): Record<string, unkn
         ),
         ...hints(ctx),
       };
+    case 'preview':
     case 'settle':
       if (type === 'pharmacy') {
         return {
@@ -337,9 +338,21 @@ function need<T>(v: T | null | undefined, what: string): T {
 }
 
 /** 3201 input for one insutype and clearing type of a day. */
-export function stmtInput(o: { insutype: string; clrType: string; date: string; medfee: string; fund: string; acct: string; count: number; clrOptins: string }): Record<string, unknown> {
+export function stmtInput(o: {
+  insutype: string;
+  clrType: string;
+  date: string;
+  medfee: string;
+  fund: string;
+  acct: string;
+  count: number;
+  clrOptins: string;
+  /** The day's journal anchor, in the extension node the region allows (provinces.json statementExtension). */
+  anchor?: { field: 'expContent' | 'exp_content'; seq: number; hash: string } | null;
+}): Record<string, unknown> {
   return {
     data: {
+      ...(o.anchor ? { [o.anchor.field]: { journal_head_hash: o.anchor.hash, journal_head_seq: String(o.anchor.seq) } } : {}),
       insutype: o.insutype,
       clr_type: o.clrType,
       setl_optins: o.clrOptins,

@@ -68,6 +68,8 @@ export interface PrintSettlement {
   payment?: PrintPayment | null;
   /** A return's written reason. */
   reason?: string | null;
+  /** With a hub configured: whose figure of the year's used amount the sale was priced from (the group's, or this counter's only), as of when. */
+  poolFigureZh?: string | null;
 }
 
 export interface PrintPayment {
@@ -210,17 +212,19 @@ export function renderReceipt(s: PrintSettlement, inst: PrintInstitution, copy: 
   const rows = s.lines
     .map((l) => {
       const why = lineWhy(l);
+      // A voucher counts the boxes that came back (the journal keeps them negative).
+      const qty = reversal ? l.quantity.replace(/^-/, '') : l.quantity;
       return layout === 'a5'
-        ? `<tr><td>${esc(l.name)}${l.spec ? `<div class="muted">${esc(l.spec)}</div>` : ''}${why ? `<div class="muted why">${esc(why)}</div>` : ''}</td><td class="num">${esc(l.quantity)}</td><td class="num">${unitPrice(l.price)}</td><td class="num">${yuan(l.total)}</td><td class="num">${yuan(l.fund)}</td><td class="num">${yuan(l.patient)}</td></tr>`
-        : `<tr><td colspan="3">${esc(l.name)} ${l.spec ? `<span class="muted">${esc(l.spec)}</span>` : ''}</td></tr><tr><td class="num">${esc(l.quantity)} × ${unitPrice(l.price)}</td><td class="num">统筹 ${yuan(l.fund)}</td><td class="num">${yuan(l.total)}</td></tr>${why ? `<tr><td colspan="3" class="muted why">${esc(why)}</td></tr>` : ''}`;
+        ? `<tr><td>${esc(l.name)}${l.spec ? `<div class="muted">${esc(l.spec)}</div>` : ''}${why ? `<div class="muted why">${esc(why)}</div>` : ''}</td><td class="num">${esc(qty)}</td><td class="num">${unitPrice(l.price)}</td><td class="num">${yuan(l.total)}</td><td class="num">${yuan(l.fund)}</td><td class="num">${yuan(l.patient)}</td></tr>`
+        : `<tr><td colspan="3">${esc(l.name)} ${l.spec ? `<span class="muted">${esc(l.spec)}</span>` : ''}</td></tr><tr><td class="num">${esc(qty)} × ${unitPrice(l.price)}</td><td class="num">统筹 ${yuan(l.fund)}</td><td class="num">${yuan(l.total)}</td></tr>${why ? `<tr><td colspan="3" class="muted why">${esc(why)}</td></tr>` : ''}`;
     })
     .join('');
   // Settled at the counter but not yet confirmed by the platform (offline, or still queued).
   const pending = s.outbox !== undefined && s.outbox.state !== 'acked';
   const head =
     layout === 'a5'
-      ? `<tr><th>项目</th><th class="num">数量</th><th class="num">单价</th><th class="num">金额</th><th class="num">统筹支付</th><th class="num">个人支付</th></tr>`
-      : `<tr><th colspan="2">项目</th><th class="num">金额</th></tr>`;
+      ? `<tr><th>项目</th><th class="num">${reversal ? '退回数量' : '数量'}</th><th class="num">单价</th><th class="num">${reversal ? '退费金额' : '金额'}</th><th class="num">${reversal ? '退回统筹' : '统筹支付'}</th><th class="num">${reversal ? '退还个人' : '个人支付'}</th></tr>`
+      : `<tr><th colspan="2">项目${reversal ? '（退回数量 × 单价）' : ''}</th><th class="num">${reversal ? '退费金额' : '金额'}</th></tr>`;
   const body = `
 ${copyMark(copy)}
 <h1>${esc(inst.name)}</h1>
@@ -244,8 +248,8 @@ ${reversal && s.reverses ? `<div class="meta"><span>冲销原结算：${esc(s.re
   <tr><td>费用合计</td><td class="num">${yuan(s.total)} 元</td></tr>
   <tr><td>医保统筹支付</td><td class="num">${yuan(s.fund)} 元</td></tr>
   <tr class="big"><td>个人支付</td><td class="num">${yuan(s.patientPays)} 元</td></tr>
-  <tr><td>年度限额剩余</td><td class="num">${yuan(s.capLeft)} 元</td></tr>
-</table>
+${reversal ? '' : `  <tr><td>年度限额剩余</td><td class="num">${yuan(s.capLeft)} 元</td></tr>\n`}</table>
+${!reversal && s.poolFigureZh ? `<div class="muted pool-figure">${esc(s.poolFigureZh)}</div>` : ''}
 ${paymentBlock(s.payment ?? null, reversal)}
 ${reversal && s.reason ? `<div class="meta"><span>退费原因：${esc(s.reason)}</span></div>` : ''}
 ${reversal ? `<div class="sign"><span>退费经办人：</span><span>患者签字：</span></div>` : ''}

@@ -65,7 +65,7 @@ export function checkDispensed(lines: readonly SaleLine[], names: readonly strin
 export function soldRefusal(sold: readonly { code: string; receiptNo?: string; lineName?: string; elsewhere?: boolean }[]): Refusal {
   const en = `trace code(s) already sold: ${sold.map((s) => s.code).join(', ')}`;
   const zh = sold
-    .map((s) => (s.elsewhere ? `追溯码 ${s.code} 已在本连锁的其他门店售出` : `追溯码 ${s.code} 已售出${s.lineName ? `（${s.lineName}` : '（'}，票据号 ${s.receiptNo ?? ''}）`))
+    .map((s) => (s.elsewhere ? `追溯码 ${s.code} 已在本机构其他柜台或本连锁其他门店售出` : `追溯码 ${s.code} 已售出${s.lineName ? `（${s.lineName}` : '（'}，票据号 ${s.receiptNo ?? ''}）`))
     .join('；');
   return new Refusal('TRACE_CODE_SOLD', en, `${zh}。同一盒药不能重复销售，请核对药盒后重新扫码`, sold.map((s) => ({ path: 'lines.traceCodes', code: 'TRACE_CODE_SOLD', message: `${s.code} already sold`, messageZh: `追溯码 ${s.code} 已售出` })));
 }

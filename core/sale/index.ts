@@ -54,6 +54,8 @@ export interface SettleOptions extends Omit<CommitOptions, 'requestHash' | 'paym
   groupUsed?: string;
   /** What was collected for the patient's share; checked against it before anything is written. */
   payment?: PaymentInput | null;
+  /** The sale as the caller has already priced it (with the hub's figure), so it is not priced again. */
+  priced?: PricedSale;
 }
 
 /** The methods that may pay a priced sale's patient share (the personal account: employees, where the region's policy allows). */
@@ -78,7 +80,7 @@ export function settleSale(db: DB, book: PolicyBook, input: SaleInput, o: Settle
       return { id: already.id, replayed: true };
     }
   }
-  const priced = price(loadSaleContext(db, book, input, { institution: o.institution, platformDispensing: o.platformDispensing, ...(o.groupUsed !== undefined ? { groupUsed: o.groupUsed } : {}) }), book);
+  const priced = o.priced ?? price(loadSaleContext(db, book, input, { institution: o.institution, platformDispensing: o.platformDispensing, ...(o.groupUsed !== undefined ? { groupUsed: o.groupUsed } : {}) }), book);
   assertSettleable(priced);
   const payment = o.payment ? checkPayment(priced.result.patient, o.payment, salePayableMethods(book, priced)) : null;
   return { id: commitSale(db, priced.facts, { ...o, payment }), replayed: false };

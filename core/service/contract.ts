@@ -71,12 +71,27 @@ export const SettleInput = QuoteInput.extend({
   payment: PaymentSchema.optional(),
 });
 
+/**
+ * One line of a return: its id (all that is left of it), or its id and the quantity going back
+ * (packages, up to 4 decimals; part packages only where the catalog allows 拆零).
+ */
+export const ReturnLine = z.union([
+  id('lineId'),
+  z.object({
+    lineId: id('lineId'),
+    quantity: z.string().regex(/^\d{1,7}(\.\d{1,4})?$/, { message: 'quantity must be a positive number of packages (up to 4 decimals)' }),
+  }).strict(),
+]);
+export type ReturnLine = z.infer<typeof ReturnLine>;
+
 export const ReverseInput = z.object({
   session,
   settlementId: id('settlementId'),
   reason: z.string().trim().min(1, { message: 'give a reason for the return' }).max(200),
-  /** Line ids to return (a partial return gives back whole lines); every remaining line when absent. */
-  lines: z.array(id('lineId')).min(1, { message: 'choose at least one line to return' }).max(200).optional(),
+  /** What to return: a line id (all that is left of it) or a line with the quantity to return; everything left when absent. */
+  lines: z.array(ReturnLine).min(1, { message: 'choose at least one line to return' }).max(200).optional(),
+  /** The caller's key for this return: sent twice (a double click, a retry), it is recorded once. */
+  requestId: z.uuid({ message: 'requestId must be a UUID' }).optional(),
 });
 
 export const FindSettlementsInput = z.object({
@@ -190,8 +205,8 @@ export const CandidateView = z.object({ nameMasked: z.string(), certnoMasked: z.
 export const CandidatesInput = z.object({ session });
 export const CandidatesOutput = z.object({ items: z.array(CandidateView), csv: z.string(), filename: z.string() });
 
-/** A self-pay sale, or an out-of-area patient's sale paid here with a 垫付 claim receipt. */
-export const CashSaleInput = z.object({
+/** A self-pay sale, or an out-of-area patient's sale paid here with a 垫付 claim receipt (strict: a sale's unknown field is refused). */
+export const CashSaleInput = z.strictObject({
   session,
   requestId: z.uuid({ message: 'requestId must be a UUID' }),
   kind: z.enum(['self-pay', 'out-of-area']),
@@ -199,15 +214,17 @@ export const CashSaleInput = z.object({
   /** A roster patient (as scanned), when the sale is for one. */
   patient: z.string().trim().min(1).max(512).optional(),
   person: z
-    .object({
+    .strictObject({
       name: z.string().trim().min(1).max(50),
+      /** 人员编号 the insuring region gave (医保码 / 1101): needed where the platform settles out-of-area sales directly. */
+      psnNo: z.string().trim().min(1).max(30).optional(),
       certno: z.string().trim().max(18).optional(),
       insuredRegion: z.string().regex(/^\d{6}$/, { message: 'insuredRegion must be a 6-digit region code' }).optional(),
       insurance: z.enum(['resident', 'employee']).optional(),
       conditions: z.array(z.enum(['hypertension', 'diabetes'])).max(2).optional(),
     })
     .optional(),
-  lines: z.array(z.object({ code: z.string().trim().min(1).max(40), quantity: saleQuantity() })).min(1).max(200),
+  lines: z.array(z.strictObject({ code: z.string().trim().min(1).max(40), quantity: saleQuantity() })).min(1).max(200),
   reason: z.string().trim().max(200).optional(),
   layout: z.enum(['a5', '80mm']).default('a5'),
 });
@@ -222,6 +239,8 @@ export const CashSaleOutput = z.object({
   lines: z.array(z.object({ code: z.string(), name: z.string(), quantity: z.string(), price: z.string(), total: money })),
   html: z.string(),
   pageSize: z.object({ widthMm: z.number(), heightMm: z.number().nullable() }),
+  /** counter: recorded here (self-pay, or a 垫付 claim); platform: an out-of-area sale settled through the platform (journal and outbox). */
+  settledBy: z.enum(['counter', 'platform']),
 });
 
 export const StockComplianceInput = z.object({ session });
@@ -274,7 +293,8 @@ export const PatientView = z.object({
   policy: z.object({ id: z.string(), name: z.string(), version: z.string(), document: z.string() }).nullable(),
   eligible: z.boolean(),
   reasons: z.array(ReasonSchema),
-  cap: z.object({ limit: money, used: money, left: money }).nullable(),
+  /** `figureZh`: with a hub configured, whose figure `used` is (all counters of the group, or this counter only), in plain Chinese. */
+  cap: z.object({ limit: money, used: money, left: money, figureZh: z.string().nullable().optional() }).nullable(),
 });
 export type PatientView = z.infer<typeof PatientView>;
 
@@ -347,7 +367,14 @@ export const QuoteOutput = z.object({
   fund: money,
   patientPays: money,
   /** The year's cap; `source` says whose figure of what was already paid it started from: this counter's, or the group's (hub). */
-  cap: z.object({ limit: money, before: money, after: money, source: z.enum(['counter', 'group']) }),
+  cap: z.object({
+    limit: money,
+    before: money,
+    after: money,
+    source: z.enum(['counter', 'group']),
+    /** With a hub configured: whose figure it was and as of when, in plain Chinese (null: no hub). */
+    figureZh: z.string().nullable(),
+  }),
   /** The methods that may pay patientPays here (医保个人账户: employees, where the region allows it). */
   payableWith: z.array(z.enum(PAYMENT_METHODS)),
   lines: z.array(QuoteLineView),
@@ -379,6 +406,8 @@ export const SettlementView = z.object({
   fund: money,
   patientPays: money,
   capLeft: money,
+  /** With a hub configured: whose figure of the year's used amount the sale was priced from, as of when (null: no hub). */
+  poolFigureZh: z.string().nullable(),
   lines: z.array(
     z.object({
       lineId: z.string(),
@@ -393,6 +422,8 @@ export const SettlementView = z.object({
       /** The rate and what decided the amount, in plain Chinese (a sale's lines; none on a reversal). */
       rateZh: z.string().nullable(),
       explain: z.array(z.string()),
+      /** A sale's line: the quantity still returnable (the sold quantity less its returns); a return's line: '0'. */
+      left: z.string(),
     }),
   ),
   /** The policy document the sale was settled under, by its name. */
@@ -481,13 +512,17 @@ export const OkOutput = z.object({ ok: z.literal(true) });
 
 export const ReturnPreviewInput = z.object({
   settlementId: id('settlementId'),
-  lines: z.array(id('lineId')).min(1, { message: 'choose at least one line to return' }).max(200).optional(),
+  lines: z.array(ReturnLine).min(1, { message: 'choose at least one line to return' }).max(200).optional(),
 });
 export const ReturnPreviewOutput = z.object({
   receiptNo: z.string(),
   /** The patient's share to give back. */
   amount: money,
-  lines: z.array(z.object({ lineId: z.string(), name: z.string(), quantity: z.string(), patient: money })),
+  /** The fund's share going back to the year's pool (through the platform). */
+  fund: money,
+  total: money,
+  /** Per line: the quantity going back, what is left of the line after it, and the amounts going back. */
+  lines: z.array(z.object({ lineId: z.string(), name: z.string(), quantity: z.string(), left: z.string(), total: money, fund: money, patient: money })),
   /** How it goes back, per method (null: the sale's payment was collected by a host POS). */
   refund: PaymentView.nullable(),
 });
@@ -591,7 +626,7 @@ export const METHODS = {
   filingOffer: { input: FilingOfferInput, output: FilingOfferOutput, surfaces: SCREEN, summary: 'for someone not on the roster: file here now, or put them on the candidates list' },
   addCandidate: { input: AddCandidateInput, output: CandidateView, surfaces: SCREEN, summary: 'put someone buying two-disease drugs on the candidates list for the health commission to verify' },
   candidates: { input: CandidatesInput, output: CandidatesOutput, surfaces: SCREEN, summary: 'the candidates list, personal data masked, as CSV for the health commission' },
-  cashSale: { input: CashSaleInput, output: CashSaleOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'a self-pay sale, or an out-of-area patient paying here with a claim receipt; recorded, never sent to the platform' },
+  cashSale: { input: CashSaleInput, output: CashSaleOutput, surfaces: PLUGIN_AND_SCREEN, summary: 'a self-pay sale, or an out-of-area patient: paying here with a claim receipt, or settled through the platform where the region says it settles 异地 directly' },
   stockCompliance: { input: StockComplianceInput, output: StockComplianceOutput, surfaces: SCREEN, summary: 'VBP two-disease drugs and drug classes this institution stocks against the minimum' },
 } as const satisfies Record<string, MethodSpec>;
 

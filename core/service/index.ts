@@ -12,9 +12,12 @@ import { loadPolicyBook, type PolicyBook } from '../policy/index.ts';
 import type { DB } from '../store/db.ts';
 import { getInstitution, getSetting, institutionFields, setInstitution, setSetting } from '../store/settings.ts';
 import { catalogItemsByCodes, searchCatalog } from '../store/catalog.ts';
-import { listSettlements, settlementForRequest } from '../store/journal.ts';
-import { claimTraceCodes, groupPoolFigure, holdPool, HubUnavailable, type HubLink } from '../hub/client.ts';
-import { unpushedFund } from '../store/hub-sync.ts';
+import { listSettlements, returnLinesAgainst, settlementForRequest } from '../store/journal.ts';
+import { leftOf } from '../settlement/partial-return.ts';
+import type { ReturnLineRef } from '../settlement/contract.ts';
+import { CounterLink, poolFigureZh, withPoolFigure, type PoolFigure } from '../hub/counter-link.ts';
+import { fundAfterSeq, journalSeq, settlementPoolFigure, traceConflicts, type SettlementPoolFigure } from '../store/hub-link.ts';
+import { resolvePatient } from '../patient/index.ts';
 import { soldRefusal } from '../sale/dispensed.ts';
 import { currentMessage, getOutboxBySettlement, listOutbox, statusCounts } from '../store/outbox.ts';
 import { reviveDead } from '../outbox/uploader.ts';
@@ -43,7 +46,7 @@ import { closeDay, DayNotReadyError } from '../outbox/dayclose.ts';
 import { insertHeldSale, listHeldSales, takeHeldSale } from '../store/payment.ts';
 import { PAYMENT_METHOD_ZH } from '../contract/payment.ts';
 import { commitRecord } from '../settlement/commit.ts';
-import { loadSaleContext, quoteSale, readSettlement, salePayableMethods, saleRequestHash, settleSale, type PricedSale, type SettlementReadModel } from '../sale/index.ts';
+import { assertSettleable, checkPayment, quoteSale, readSettlement, salePayableMethods, saleRequestHash, settleSale, type PricedSale, type SettlementReadModel } from '../sale/index.ts';
 import type { SaleInput } from '../contract/sale.ts';
 import { diagnosisFor, renderDrugList, renderPrescription, renderTestPage, renderPublicList, renderReceipt, renderShiftStatement, type PrintSettlement, type DrugListEntry } from '../print/templates.ts';
 import { CONDITION_ZH, INSURANCE_ZH, METHODS, QuoteInput, needsAdmin, OUTBOX_STATE_ZH, REPORT_TITLE_ZH, ROLE_ZH, SUPERVISION_RULE_ZH, type MethodArgs, type MethodName, type MethodOutput, type MethodSpec, type SettlementView } from './contract.ts';
@@ -61,6 +64,11 @@ import { stockComplianceHere } from './stock.ts';
 export { ServiceRefusal };
 
 /** An InputError raised by the journal while writing is a business refusal (409 over HTTP) unless it is one already. */
+/** The screen's and host's return lines as the journal takes them (a line id, or a line and its quantity). */
+function returnRefs(lines: readonly (string | { lineId: string; quantity: string })[] | undefined): ReturnLineRef[] | null {
+  return lines ? lines.map((l) => (typeof l === 'string' ? l : { line: l.lineId, quantity: l.quantity })) : null;
+}
+
 function asRefusal(e: unknown): unknown {
   if (e instanceof InputError && !(e instanceof ServiceRefusal)) {
     return new ServiceRefusal(e.code, e.message, e.messageZh, e.problems);
@@ -122,11 +130,6 @@ function offsetMm(text: string | undefined): number {
   return Number.isFinite(n) ? Math.max(-20, Math.min(20, n)) : 0;
 }
 
-/** How long a quote or settle waits for the hub's figure of the patient's year (or its hold) before pricing on its own. */
-const HUB_POOL_TIMEOUT_MS = 300;
-/** How long a settle waits for the hub to claim its trace codes before settling on its own. */
-const HUB_CLAIM_TIMEOUT_MS = 1_500;
-
 /** Who is calling: the HTTP peer address, or 'screen' for the shell's own IPC. */
 export interface CallContext {
   source: string;
@@ -156,6 +159,8 @@ export class CounterService {
   private readonly onlineDispensing = new Map<string, { entries: DispensedEntry[]; at: number }>();
   private readonly guard: SignInGuard;
   private readonly ids: (() => string) | undefined;
+  /** The group's hub, when one is configured (core/hub/counter-link.ts). */
+  private readonly hub: CounterLink;
 
   constructor(o: ServiceOptions) {
     this.db = o.db;
@@ -169,6 +174,7 @@ export class CounterService {
     const log = o.log ?? ((line: string) => void process.stderr.write(line + '\n'));
     this.guard = new SignInGuard({ log, ...(o.guardClock ? { now: o.guardClock } : {}) });
     this.ids = o.ids;
+    this.hub = new CounterLink(this.db, this.now);
   }
 
   /** The single entry point: validate with the method's schema, then run it. */
@@ -250,7 +256,11 @@ export class CounterService {
       this.operatorFor(a.session);
       return candidatesHere(this.db, this.institution(), this.today());
     },
-    cashSale: (a) => cashSaleHere(this.db, this.institution(), a, this.operatorFor(a.session), a.date ?? this.today(), this.now()),
+    cashSale: (a) => {
+      const out = cashSaleHere(this.db, this.institution(), a, this.operatorFor(a.session), a.date ?? this.today(), this.now(), this.book);
+      if (out.settledBy === 'platform') this.onCommitted(); // an out-of-area sale the platform settles directly is in the outbox
+      return out;
+    },
     stockCompliance: (a) => {
       this.operatorFor(a.session);
       return stockComplianceHere(this.db, this.institution());
@@ -285,13 +295,17 @@ export class CounterService {
   }
 
   /** The screen's view of a settlement, from the one read model (core/sale readSettlement). */
-  private view(m: SettlementReadModel): SettlementView {
+  /** `known`: the pool figure when the caller has it (a settle just made), else read with the record. */
+  private view(m: SettlementReadModel, known?: SettlementPoolFigure | null): SettlementView {
     const rec = m.record;
     const conditions = rec.patient.conditions.filter((c): c is 'hypertension' | 'diabetes' => c === 'hypertension' || c === 'diabetes');
     const policyName = this.book.get(rec.policy.id)?.name ?? rec.policy.id;
     const state = rec.outbox?.status ?? 'pending';
     const version = this.book.get(rec.policy.id)?.versions.find((v) => v.effectiveFrom === rec.policy.version) ?? null;
     const explained = rec.kind === 'sale' && m.request && m.result ? explainQuote(m.request, m.result, version) : [];
+    // What is left of each line to return (only a sale with returns against it needs the look-up).
+    const returns = rec.kind === 'sale' && rec.reversedBy.length > 0 ? returnLinesAgainst(this.db, rec.id) : [];
+    const figure = rec.kind !== 'sale' ? null : known !== undefined ? known : settlementPoolFigure(this.db, rec.id);
     return {
       id: rec.id,
       receiptNo: rec.receiptNo,
@@ -312,11 +326,13 @@ export class CounterService {
       fund: rec.fund,
       patientPays: rec.patientPays,
       capLeft: m.result?.cap.remainingAfter ?? '0.00',
+      poolFigureZh: figure ? poolFigureZh(figure) : null,
       lines: rec.lines.map((l) => {
         const facts = m.lineFacts.get(l.id);
         const quoteLineId = m.lineRows.find((r) => r.id === l.id)?.quote_line_id;
         const why = explained.find((e) => e.lineId === quoteLineId) ?? null;
-        return { lineId: l.id, code: l.code, name: l.name, spec: facts?.spec ?? null, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient, rateZh: why?.rateZh ?? null, explain: why?.notes ?? [] };
+        const left = rec.kind !== 'sale' ? '0' : returns.length === 0 ? l.quantity : leftOf({ quantity: l.quantity, total: l.total, in_scope: l.inScope, fund: l.fund, patient_pay: l.patient }, returns.filter((r) => r.reverses_line_id === l.id)).quantity;
+        return { lineId: l.id, code: l.code, name: l.name, spec: facts?.spec ?? null, quantity: l.quantity, price: l.price, total: l.total, fund: l.fund, patient: l.patient, rateZh: why?.rateZh ?? null, explain: withPoolFigure(why?.notes ?? [], figure), left };
       }),
       policyDocument: m.result?.policy.document ? documentTitle(m.result.policy.document) : version ? documentTitle(version.document) : null,
       outbox: {
@@ -331,8 +347,16 @@ export class CounterService {
   }
 
   /** The quote as the screen and the host POS see it, with the methods that may pay the patient's share. */
-  private quoteOut(priced: PricedSale): MethodOutput<'quote'> {
-    return { ...quoteView(priced), payableWith: salePayableMethods(this.book, priced) };
+  private quoteOut(priced: PricedSale, fig: PoolFigure | null = null): MethodOutput<'quote'> {
+    const v = quoteView(priced);
+    if (!fig) return { ...v, payableWith: salePayableMethods(this.book, priced) };
+    // Whose figure it was: the hub's answer now, or this counter's (with the last hub figure) when it did not answer.
+    return {
+      ...v,
+      cap: { ...v.cap, source: fig.source, figureZh: poolFigureZh(fig) },
+      lines: v.lines.map((l) => ({ ...l, explain: withPoolFigure(l.explain, fig) })),
+      payableWith: salePayableMethods(this.book, priced),
+    };
   }
 
   /** A settlement by id or receipt number (one statement), or a refusal naming it. */
@@ -350,6 +374,18 @@ export class CounterService {
   // ---------- methods ----------
 
   protected async m_lookup(a: MethodArgs<'lookup'>): Promise<MethodOutput<'lookup'>> {
+    const view = await this.lookupHere(a);
+    const cap = view.patient?.cap;
+    if (!view.patient || !cap || !this.hub.link()) return view;
+    // With a hub: the cap as the group sees it (what every counter paid), or as this counter alone does, said which.
+    const fig = await this.hub.figure(view.patient.psnNo, Number((a.date ?? this.today()).slice(0, 4)));
+    if (!fig) return view;
+    const used = Decimal.max(cap.used, fig.used);
+    const left = Decimal.max(0, new Decimal(cap.limit).minus(used));
+    return { ...view, patient: { ...view.patient, cap: { limit: cap.limit, used: fen(used), left: fen(left), figureZh: poolFigureZh(fig) } } };
+  }
+
+  private async lookupHere(a: MethodArgs<'lookup'>): Promise<MethodOutput<'lookup'>> {
     const date = a.date ?? this.today();
     const inst = this.institution();
     const view = lookupView(this.db, this.book, inst, a.input, date);
@@ -406,106 +442,123 @@ export class CounterService {
 
   protected async m_quote(a: MethodArgs<'quote'>): Promise<MethodOutput<'quote'>> {
     const input = this.saleInput(a);
-    const group = await this.groupFigure(input);
-    return this.quoteOut(quoteSale(this.db, this.book, input, { institution: this.institution(), platformDispensing: this.platformDispensing(a.patient), ...(group ? { groupUsed: group.used } : {}) }));
+    const fig = await this.poolFigure(input);
+    return this.quoteOut(this.priceWith(input, fig), fig);
   }
 
-  /**
-   * With a hub configured and answering within HUB_POOL_TIMEOUT_MS, what the patient's pool has
-   * paid this year across the group: the hub's journal, the holds of sales other counters are
-   * settling now, and this counter's records the hub has not received yet. null: the counter
-   * prices on its own figure (no hub, or the hub is away).
-   */
-  private async groupFigure(input: SaleInput, requestId?: string): Promise<{ used: string; unpushed: string; psnNo: string; year: number; link: HubLink } | null> {
-    const link = getSetting(this.db, 'hub.link');
-    // A replayed settle returns the sale already made: nothing to price or hold.
-    if (!link || (requestId !== undefined && settlementForRequest(this.db, requestId))) return null;
-    const ctx = loadSaleContext(this.db, this.book, input, { institution: this.institution() });
-    const year = Number(input.date.slice(0, 4));
-    const fig = await groupPoolFigure(link, ctx.record.psn_no, year, HUB_POOL_TIMEOUT_MS);
-    if (!fig) return null;
-    const unpushed = unpushedFund(this.db, ctx.record.psn_no, year);
-    return { used: fen(new Decimal(fig.fund).plus(fig.held).plus(unpushed)), unpushed, psnNo: ctx.record.psn_no, year, link };
+  /** The sale priced once, from the hub's figure of the patient's year when there is one. */
+  private priceWith(input: SaleInput, fig: PoolFigure | null): PricedSale {
+    return quoteSale(this.db, this.book, input, { institution: this.institution(), platformDispensing: this.platformDispensing(input.patient), ...(fig ? { groupUsed: fig.used } : {}) });
   }
 
-  /**
-   * Before a sale commits with the group's figure, its fund amount is held at the hub so that two
-   * counters settling the same patient at once cannot together pass the cap. Refused: another
-   * counter took it first, and the sale must be priced again.
-   */
-  private async holdAtHub(input: SaleInput, group: NonNullable<Awaited<ReturnType<CounterService['groupFigure']>>>, saleId: string): Promise<void> {
-    const priced = quoteSale(this.db, this.book, input, { institution: this.institution(), groupUsed: group.used });
-    if (new Decimal(priced.result.fund).lessThanOrEqualTo(0)) return;
-    const cap = fen(new Decimal(priced.result.cap.limit).minus(group.unpushed));
-    const hold = await holdPool(group.link, { saleId, psnNo: group.psnNo, year: group.year, amount: priced.result.fund, cap }, HUB_POOL_TIMEOUT_MS);
-    if (hold && !hold.granted) {
-      throw refusal(
-        'GROUP_CAP_CHANGED',
-        'another counter of the group has just settled for this patient; price the sale again',
-        '本组其他柜台刚为该患者结算，年度限额已变化，请重新计价后再结算',
-        'patient',
-      );
-    }
+  /** With a hub configured: the figure of the patient's year a sale is priced from (core/hub/counter-link.ts); null without one. */
+  private async poolFigure(input: SaleInput): Promise<PoolFigure | null> {
+    if (!this.hub.link()) return null;
+    const { record } = resolvePatient(this.db, input.patient.trim(), input.date);
+    return this.hub.figure(record.psn_no, Number(input.date.slice(0, 4)));
   }
 
   protected async m_settle(a: MethodArgs<'settle'>): Promise<MethodOutput<'settle'>> {
     const operator = this.operatorFor(a.session);
     const { session: _s, requestId, payment, ...body } = a;
     const input = this.saleInput(a);
-    let settlementId = await this.claimAtHub(input, requestId);
-    const group = await this.groupFigure(input, requestId);
-    if (group) {
-      settlementId ??= (this.ids ?? uuidv7)();
-      await this.holdAtHub(input, group, settlementId);
-    }
+    const common = {
+      operator: { id: operator.id, name: operator.name, role: operator.role },
+      requestId,
+      requestHash: saleRequestHash({ ...body, payment }),
+      platformDispensing: this.platformDispensing(a.patient),
+      now: this.now(),
+      payment: payment ?? null,
+      ids: this.ids,
+      institution: this.institution(),
+    };
+    // A replayed settle returns the sale already made: nothing to price, hold or claim.
+    const atHub = this.hub.link() && !settlementForRequest(this.db, requestId) ? await this.readyAtHub(input, payment ?? null) : null;
     // Bad input (an unknown code, a missing prescription) is 400; the pipeline's refusals (not
     // eligible, blocked by supervision, a reused requestId) are 409.
     // commitRecord: the one place the crash test's ghost-commit fault can roll the answer back (core/config/test-fault.ts).
-    const { view, replayed } = commitRecord(
+    let committed: { view: SettlementView; replayed: boolean };
+    try {
+      committed = this.commitSale(input, common, atHub);
+    } catch (e) {
+      // Nothing was written: what was held at the hub for this sale goes back at once (not at the hold's expiry).
+      if (atHub) await this.hub.release(atHub.settlementId);
+      throw e;
+    }
+    if (atHub && committed.replayed) await this.hub.release(atHub.settlementId);
+    if (!committed.replayed) this.onCommitted();
+    return committed.view;
+  }
+
+  private commitSale(input: SaleInput, common: Omit<Parameters<typeof settleSale>[3], 'settlementId' | 'priced'>, atHub: Awaited<ReturnType<CounterService['readyAtHub']>>): { view: SettlementView; replayed: boolean } {
+    return commitRecord(
       this.db,
-      () =>
-        settleSale(this.db, this.book, input, {
-          operator: { id: operator.id, name: operator.name, role: operator.role },
-          requestId,
-          requestHash: saleRequestHash({ ...body, payment }),
-          platformDispensing: this.platformDispensing(a.patient),
-          now: this.now(),
-          payment: payment ?? null,
-          ids: this.ids,
-          institution: this.institution(),
-          ...(settlementId ? { settlementId } : {}),
-          ...(group ? { groupUsed: group.used } : {}),
-        }),
-      ({ id, replayed }) => ({ view: this.view(this.record(id)), replayed }),
+      () => {
+        if (!atHub) return settleSale(this.db, this.book, input, common);
+        let { priced } = atHub;
+        const { figure } = atHub;
+        if (journalSeq(this.db) !== atHub.seq) {
+          // Another sale was committed here while the hub was asked: price again, counting it.
+          figure.used = fen(new Decimal(figure.used).plus(fundAfterSeq(this.db, figure.psnNo, figure.year, atHub.seq)));
+          priced = this.priceWith(input, figure);
+        }
+        const done = settleSale(this.db, this.book, input, { ...common, settlementId: atHub.settlementId, priced });
+        if (!done.replayed) this.hub.recordSale(done.id, figure, atHub.unclaimed);
+        return done;
+      },
+      ({ id, replayed }) => ({ view: this.view(this.record(id), replayed ? undefined : (atHub?.figure ?? null)), replayed }),
     );
-    if (!replayed) this.onCommitted();
-    return view;
   }
 
   /**
-   * With a hub configured, a sale's trace codes are claimed for the group before it commits: a
-   * code another counter sold is refused. The sale is priced first (this counter's own checks),
-   * and a hub that does not answer in time leaves the counter settling on its own journal.
-   * Returns the settlement id the codes were claimed under, or null (nothing claimed).
+   * With a hub configured, a sale is made ready at the hub before it commits: priced once from the
+   * group's figure (this counter's own checks refuse a bad sale before anything is asked of the
+   * hub), its fund amount held against the patient's year (so two counters settling the same
+   * patient at once cannot together pass the cap) and its trace codes claimed for the group (a
+   * code another counter sold is refused). It is priced again only when the hold reports another
+   * figure. A hub that does not answer in time leaves the counter settling on its own figures;
+   * codes it could not claim are claimed later (claimPendingTraceCodes).
    */
-  private async claimAtHub(input: SaleInput, requestId: string): Promise<string | null> {
-    const codes = input.lines.flatMap((l) => l.traceCodes ?? []);
-    if (codes.length === 0 || settlementForRequest(this.db, requestId)) return null;
-    const link = getSetting(this.db, 'hub.link');
-    if (!link) return null;
-    quoteSale(this.db, this.book, input, { institution: this.institution() });
+  private async readyAtHub(input: SaleInput, payment: MethodArgs<'settle'>['payment'] | null): Promise<{ priced: PricedSale; figure: PoolFigure; settlementId: string; seq: number; unclaimed: string[] } | null> {
+    const figure = await this.poolFigure(input);
+    if (!figure) return null;
+    const seq = journalSeq(this.db);
+    const check = (p: PricedSale) => {
+      assertSettleable(p);
+      if (payment) checkPayment(p.result.patient, payment, salePayableMethods(this.book, p));
+      return p;
+    };
+    let priced = check(this.priceWith(input, figure));
     const settlementId = (this.ids ?? uuidv7)();
-    try {
-      const reply = await claimTraceCodes(link, settlementId, codes, HUB_CLAIM_TIMEOUT_MS);
-      if (reply.refused.length > 0) throw soldRefusal(reply.refused.map((r) => ({ code: r.code, elsewhere: true })));
-    } catch (e) {
-      if (e instanceof HubUnavailable) {
-        // Offline-first: the local journal still refuses a code sold here; the hub learns the codes when the journal is pushed.
-        return settlementId;
+    const capChanged = () =>
+      refusal('GROUP_CAP_CHANGED', 'another counter of the group has just settled for this patient; price the sale again', '本组其他柜台刚为该患者结算，年度限额已变化，请重新计价后再结算', 'patient');
+    let heldAmount = priced.result.fund;
+    if (new Decimal(heldAmount).greaterThan(0)) {
+      const held = await this.hub.hold(figure, settlementId, heldAmount, priced.result.cap.limit);
+      if (held && !held.granted) throw capChanged();
+      if (held && held.used !== figure.used) {
+        figure.used = held.used;
+        priced = this.priceWith(input, figure);
+        try {
+          check(priced);
+        } catch (e) {
+          await this.hub.release(settlementId);
+          throw e;
+        }
+        if (new Decimal(priced.result.fund).greaterThan(heldAmount)) {
+          heldAmount = priced.result.fund;
+          const again = await this.hub.hold(figure, settlementId, heldAmount, priced.result.cap.limit);
+          if (again && !again.granted) throw capChanged();
+        }
       }
-      throw e;
     }
-    return settlementId;
+    const codes = input.lines.flatMap((l) => l.traceCodes ?? []);
+    const claim = await this.hub.claim(settlementId, codes);
+    if ('refused' in claim) {
+      await this.hub.release(settlementId);
+      throw soldRefusal(claim.refused.map((r) => ({ code: r.code, elsewhere: true })));
+    }
+    return { priced, figure, settlementId, seq, unclaimed: 'offline' in claim ? codes : [] };
   }
 
   /**
@@ -527,7 +580,7 @@ export class CounterService {
     const operator = this.operatorFor(a.session);
     const sale = this.record(a.settlementId).record;
     return this.commit(() => {
-      const rec = journalReverse(this.db, { settlementId: sale.id, lines: a.lines ?? null, operator: { id: operator.id, name: operator.name }, reason: a.reason }, { now: this.now() });
+      const rec = journalReverse(this.db, { settlementId: sale.id, lines: returnRefs(a.lines), operator: { id: operator.id, name: operator.name }, reason: a.reason, requestId: a.requestId ?? null }, { now: this.now() });
       if (!settlementOperator(this.db, rec.id)) {
         recordSettlementOperator(this.db, { settlementId: rec.id, requestId: null, operatorId: operator.id, operatorName: operator.name, operatorRole: operator.role, prescription: null });
       }
@@ -539,13 +592,15 @@ export class CounterService {
     const sale = this.record(a.settlementId).record;
     let p;
     try {
-      p = previewReturn(this.db, sale.id, a.lines ?? null);
+      p = previewReturn(this.db, sale.id, returnRefs(a.lines));
     } catch (e) {
       throw asRefusal(e);
     }
     return {
       receiptNo: p.receiptNo,
       amount: p.amount,
+      fund: p.fund,
+      total: p.total,
       lines: p.lines,
       refund: p.refund ? { ...p.refund, methods: p.refund.methods.map((m) => ({ method: m.method, methodZh: PAYMENT_METHOD_ZH[m.method], amount: m.amount })) } : null,
     };
@@ -707,7 +762,7 @@ export class CounterService {
 
   protected m_outboxStatus(): MethodOutput<'outboxStatus'> {
     const c = statusCounts(this.db);
-    const attention = listOutbox(this.db, { statuses: ['rejected', 'dead'] }).filter((o) => !this.resolvedRejection(o.settlement_id, o.status)).length;
+    const attention = listOutbox(this.db, { statuses: ['rejected', 'dead'] }).filter((o) => !this.resolvedRejection(o.settlement_id, o.status)).length + this.openTraceConflicts().length;
     const waiting = c.pending + c.sending + c.ambiguous;
     const uploaded = c.acked + c.cancelled;
     const total = Object.values(c).reduce((x, y) => x + y, 0);
@@ -728,10 +783,31 @@ export class CounterService {
     return hasFullReversal(this.db, settlementId);
   }
 
+  /**
+   * Boxes sold here while the hub was away that another counter of the group had sold first (the
+   * hub refused the late claim): the operator checks the box and, if it was sold twice, reverses
+   * this sale; a reversed sale needs nothing more.
+   */
+  private openTraceConflicts() {
+    const rows = traceConflicts(this.db).filter((c) => !hasFullReversal(this.db, c.settlementId));
+    const bySale = new Map<string, typeof rows>();
+    for (const r of rows) bySale.set(r.settlementId, [...(bySale.get(r.settlementId) ?? []), r]);
+    return [...bySale.values()].map((codes) => ({
+      settlementId: codes[0]!.settlementId,
+      receiptNo: codes[0]!.receiptNo,
+      state: 'trace-conflict',
+      stateZh: '追溯码重复',
+      problemZh: `联网后核对发现：${codes.map((c) => `追溯码 ${c.code}${c.lineName ? `（${c.lineName}）` : ''}`).join('、')}在断网期间已由本组其他柜台或门店先行售出，同一盒药被销售了两次。`,
+      whatToDoZh: '请核对药盒与追溯码：如确属重复销售，在“退药退费”中冲销本笔或联系对方门店核实；如系扫码错误，请登记更正后联系医保经办机构。',
+      since: codes[0]!.foundAt,
+      canRetry: false,
+    }));
+  }
+
   protected m_attention(): MethodOutput<'attention'> {
     const rows = listOutbox(this.db, { statuses: ['rejected', 'dead', 'ambiguous'] });
     return {
-      items: rows
+      items: [...this.openTraceConflicts(), ...rows
         .filter((o) => !this.resolvedRejection(o.settlement_id, o.status))
         .map((o) => {
           const rec = readSettlement(this.db, o.settlement_id)?.record;
@@ -757,7 +833,7 @@ export class CounterService {
             since: o.updated_at,
             canRetry: o.status === 'dead',
           };
-        }),
+        })],
     };
   }
 

@@ -121,7 +121,7 @@ export function quoteView(priced: PricedSale): Omit<QuoteOutput, 'payableWith'> 
     total: result.total,
     fund: result.fund,
     patientPays: result.patient,
-    cap: { limit: result.cap.limit, before: result.cap.remainingBefore, after: result.cap.remainingAfter, source: ctx.poolSource },
+    cap: { limit: result.cap.limit, before: result.cap.remainingBefore, after: result.cap.remainingAfter, source: ctx.poolSource, figureZh: null },
     lines: result.lines.map((r, i) => {
       const item = items[i]!;
       const raw = priced.findings.get(r.id) ?? [];

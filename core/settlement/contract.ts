@@ -15,6 +15,8 @@ export const PatientForSettlementSchema = z.object({
   insutype: z.enum(['310', '390']),
   /** 参保地区划 (insuplc_admdvs) for the envelope. */
   insuplcAdmdvs: z.string().regex(/^\d{6}$/).nullable().optional(),
+  /** Insured elsewhere and settled directly through the platform (core/sale/out-of-area.ts): in no local two-disease report. */
+  outOfArea: z.boolean().optional(),
 });
 export type PatientForSettlement = z.output<typeof PatientForSettlementSchema>;
 
@@ -62,10 +64,16 @@ export const SettleInputSchema = z.object({
   lines: z.array(SettleLineSchema).min(1),
 });
 
+/**
+ * A line to return: its reference (line id, feedetl_sn, the quote's line id or line number) for
+ * all that is left of it, or with the quantity to return (packages; part packages where the item splits).
+ */
+export type ReturnLineRef = string | { line: string; quantity?: string };
+
 export interface ReverseInput {
   settlementId: string;
-  /** Lines to return (line id, feedetl_sn, the quote's line id or line number); every remaining line when absent. */
-  lines?: string[] | null;
+  /** Lines to return; everything left of every line when absent. */
+  lines?: ReturnLineRef[] | null;
   operator: Operator;
   reason: string;
   requestId?: string | null;

@@ -15,6 +15,8 @@ import { compactMillis, compactSecond, infTime } from '../platform/time.ts';
 import { serviceDate } from '../clock/index.ts';
 import { missingField, INPUT_REQUIRED } from './required.ts';
 import type { SimPerson, SimRegistry } from './registry.ts';
+import { zipSync, strToU8 } from 'fflate';
+import { NO_CRYPTO, openRequest, sealReply, type CryptoSpec, type PlatformKeys } from '../platform/crypto.ts';
 import {
   getSimFile,
   insertSimFile,
@@ -58,6 +60,8 @@ export interface SimOptions {
   refuseInfno?: () => readonly string[];
   /** People known beyond settlements (1101, 5301, 5205). */
   registry?: () => SimRegistry;
+  /** The platform's keys, for a region that requires national cryptography (provinces.json crypto). */
+  keys?: PlatformKeys | null;
 }
 
 interface RequestEnvelope {
@@ -94,6 +98,8 @@ export interface SimResult {
   repeat: boolean;
   /** The reply as sent. */
   text: string;
+  /** A 9102 download: the file sent instead of the JSON reply (application/octet-stream). */
+  file?: Buffer;
 }
 
 export class SimulatedPlatform {
@@ -136,6 +142,28 @@ export class SimulatedPlatform {
         return this.finish(this.envelopeReply(-1, null, '请求报文不是有效的 JSON (request is not JSON)'), false);
       }
     }
+    // Where the region requires national cryptography, the message is verified and decrypted first, and the reply sealed.
+    const spec = this.cryptoFor(json);
+    if (spec.encType || spec.signType) {
+      const opened = openRequest(json as Record<string, unknown>, spec, this.o.keys ?? null);
+      if (!opened.ok) return this.sealed(this.finish(this.envelopeReply(-1, null, `报文签名或加密校验失败 (${opened.why})`), false), spec);
+      return this.sealed(this.handleOpen(JSON.stringify(opened.env), opened.env), spec);
+    }
+    return this.handleOpen(body, json);
+  }
+
+  private cryptoFor(json: unknown): CryptoSpec {
+    if (!json || typeof json !== 'object') return NO_CRYPTO;
+    const admvs = (json as { mdtrtarea_admvs?: unknown }).mdtrtarea_admvs;
+    return (typeof admvs === 'string' && this.o.config.regionByAdmvs(admvs)?.crypto) || NO_CRYPTO;
+  }
+
+  private sealed(r: SimResult, spec: CryptoSpec): SimResult {
+    const reply = sealReply(r.reply, spec, this.o.keys ?? null);
+    return { ...r, reply, text: JSON.stringify(reply) };
+  }
+
+  private handleOpen(body: string, json: unknown): SimResult {
     const env = checkEnvelope(json);
     if (!env.ok) return this.finish(this.envelopeReply(-1, null, `报文格式错误 (bad envelope: ${env.why})`), false);
     if (!Object.hasOwn(INPUT_REQUIRED, env.env.infno)) return this.finish(this.envelopeReply(-1, null, `不支持的交易 ${env.env.infno} (transaction not supported)`), false);
@@ -154,8 +182,8 @@ export class SimulatedPlatform {
     return !!env.sign_no && simSignInOpen(this.db, env.sign_no, env.fixmedins_code, String(env.opter ?? ''), serviceDate(this.now()));
   }
 
-  private finish(reply: Record<string, unknown>, repeat: boolean, text?: string): SimResult {
-    return { reply, repeat, text: text ?? JSON.stringify(reply) };
+  private finish(reply: Record<string, unknown>, repeat: boolean, text?: string, file?: Buffer): SimResult {
+    return { reply, repeat, text: text ?? JSON.stringify(reply), ...(file ? { file } : {}) };
   }
 
   private process(env: RequestEnvelope, body: string): SimResult {
@@ -180,10 +208,12 @@ export class SimulatedPlatform {
     let reply: Record<string, unknown>;
     let status: 'done' | 'refused' = 'done';
     let effect: { kind: string; id: string } | null = null;
+    let file: Buffer | undefined;
     try {
       const r = this.dispatch(env);
       reply = this.envelopeReply(0, r.output, null, r.warn);
       effect = r.effect ?? null;
+      file = r.file;
     } catch (e) {
       if (!(e instanceof Refusal)) throw e;
       reply = this.envelopeReply(-1, null, e.message);
@@ -202,10 +232,10 @@ export class SimulatedPlatform {
       reply_json: text,
       received_at: this.now().toISOString(),
     });
-    return this.finish(reply, false, text);
+    return this.finish(reply, false, text, file);
   }
 
-  private dispatch(env: RequestEnvelope): { output: unknown; warn?: string; effect?: { kind: string; id: string } } {
+  private dispatch(env: RequestEnvelope): { output: unknown; warn?: string; effect?: { kind: string; id: string }; file?: Buffer } {
     const input = env.input as Record<string, any>;
     if (this.o.refuseInfno?.().includes(env.infno)) throw new Refusal(`交易 ${env.infno} 暂不受理 (simulated refusal)`);
     switch (env.infno) {
@@ -226,6 +256,8 @@ export class SimulatedPlatform {
         return this.fees(input);
       case '2207':
         return this.settleClinic(env, input.data ?? {}, input.lbc_hint);
+      case '2101':
+        return this.settlePharmacy(env, input, true);
       case '2102':
       case '2102A':
         return this.settlePharmacy(env, input);
@@ -259,6 +291,10 @@ export class SimulatedPlatform {
       }
       case '3301':
         return { output: {} };
+      case '1301':
+        return this.catalogueFile(env);
+      case '9102':
+        return this.download(env, input.fsDownloadIn ?? {});
       default:
         throw new Refusal(`不支持的交易 ${env.infno} (transaction not supported by the simulator)`);
     }
@@ -410,15 +446,19 @@ export class SimulatedPlatform {
     return Decimal.min(total, Decimal.max(0, fund.minus(new Decimal(s))));
   }
 
-  private record(env: RequestEnvelope, o: { businessKey: string; psnNo: string; insutype: string; medType: string; certType: string; date: string; mdtrtId: string | null; clrType: string; result: QuoteResult; lines: { sn: string; price: string; quantity: string }[] }) {
-    const standing = standingSettlement(this.db, env.fixmedins_code, o.businessKey);
+  private record(
+    env: RequestEnvelope,
+    o: { businessKey: string; psnNo: string; insutype: string; medType: string; certType: string; date: string; mdtrtId: string | null; clrType: string; result: QuoteResult; lines: { sn: string; price: string; quantity: string }[] },
+    preview = false,
+  ) {
+    const standing = preview ? undefined : standingSettlement(this.db, env.fixmedins_code, o.businessKey);
     if (standing) {
       return { output: JSON.parse(standing.output_json), warn: `该单据已结算，返回原结算结果 (business key ${o.businessKey} already settled as ${standing.setl_id})` };
     }
     const total = new Decimal(o.result.total);
     const fund = this.skew(o.psnNo, new Decimal(o.result.fund), total);
     const patient = total.minus(fund);
-    const setlId = `ST${compactSecond(this.now())}${String(nextSimNumber(this.db, 'setl')).padStart(8, '0')}`;
+    const setlId = preview ? '' : `ST${compactSecond(this.now())}${String(nextSimNumber(this.db, 'setl')).padStart(8, '0')}`;
     const fundType = o.insutype === '310' ? { code: '310100', name: '职工基本医疗保险统筹基金' } : { code: '390100', name: '城乡居民基本医疗保险基金' };
     const pharmacy = o.clrType === '41';
     const setlinfo: Record<string, string> = {
@@ -485,6 +525,11 @@ export class SimulatedPlatform {
           })),
         }
       : { setlinfo, setldetail };
+    if (preview) {
+      // 2101 药店预结算: the split as 2102 would make it, nothing recorded, no settlement id.
+      const { setl_id: _s, medins_setl_id: _m, mdtrt_id: _d, ...info } = output.setlinfo;
+      return { output: { ...output, setlinfo: info } };
+    }
     insertSimSettlement(this.db, {
       setl_id: setlId,
       kind: 'settle',
@@ -540,7 +585,7 @@ export class SimulatedPlatform {
     });
   }
 
-  private settlePharmacy(env: RequestEnvelope, input: Record<string, any>) {
+  private settlePharmacy(env: RequestEnvelope, input: Record<string, any>, preview = false) {
     const info = input.druginfo ?? {};
     const psnNo = this.checkPerson(info.psn_no);
     const lines = Array.isArray(input.drugdetail) ? (input.drugdetail as Record<string, any>[]) : [];
@@ -569,7 +614,7 @@ export class SimulatedPlatform {
       clrType: '41',
       result,
       lines: lines.map((l) => ({ sn: String(l.feedetl_sn), price: String(l.pric), quantity: String(l.cnt) })),
-    });
+    }, preview);
   }
 
   private checkSum(declared: unknown, computed: string): void {
@@ -665,6 +710,44 @@ export class SimulatedPlatform {
         setldetail: out.setldetail,
       },
     };
+  }
+
+  /**
+   * 1301 西药中成药目录: the national list as a file to fetch with 9102: a zip holding one text file,
+   * a drug a line, tab-separated in the 92 columns of A1o OutputDownload13 (no header), rows from version `ver` on.
+   */
+  private catalogueFile(env: RequestEnvelope) {
+    const from = Number((env.input as { data?: { ver?: unknown } }).data?.ver ?? 0) || 0;
+    const rows = (this.o.registry?.().catalogue ?? []).filter((r) => Number(r.ver) > from);
+    const lines = rows.map((r) => {
+      const cols = new Array<string>(92).fill('');
+      cols[0] = r.hilist_code;
+      cols[1] = r.prodname;
+      cols[3] = r.hilist_name;
+      cols[10] = r.dosform_name;
+      cols[13] = r.spec;
+      cols[53] = r.prodentp_name;
+      cols[61] = r.aprvno;
+      cols[78] = r.vali_flag;
+      cols[81] = r.updt_time;
+      cols[82] = r.ver;
+      cols[91] = r.chrgitm_lv === '01' ? '甲类' : r.chrgitm_lv === '02' ? '乙类' : '';
+      return cols.join('\t');
+    });
+    const no = `F${compactSecond(this.now())}${String(nextSimNumber(this.db, 'file')).padStart(8, '0')}`;
+    const name = `1301_${compactSecond(this.now())}.txt`;
+    const zip = zipSync({ [name]: strToU8(lines.join('\r\n')) });
+    const filename = `${name.replace(/\.txt$/, '')}.zip`;
+    insertSimFile(this.db, { file_qury_no: no, fixmedins_code: env.fixmedins_code, filename, content: Buffer.from(zip).toString('base64'), created_at: this.now().toISOString() });
+    return { output: { file_qury_no: no, filename, dld_end_time: infTime(new Date(this.now().getTime() + 86_400_000)).slice(0, 10), data_cn: String(rows.length) } };
+  }
+
+  /** 9102 文件下载: a file this institution may fetch, sent as it is (the zip of a 1301). */
+  private download(env: RequestEnvelope, f: Record<string, unknown>) {
+    const file = getSimFile(this.db, String(f.file_qury_no ?? ''));
+    if (!file || file.fixmedins_code !== env.fixmedins_code || String(f.fixmedins_code) !== env.fixmedins_code) throw new Refusal(`文件查询号 ${String(f.file_qury_no)} 不存在`);
+    if (!file.filename.endsWith('.zip')) throw new Refusal(`文件 ${file.filename} 不能下载`);
+    return { output: {}, file: Buffer.from(file.content, 'base64') };
   }
 
   /** 9101 文件上传: keeps the file, answers its file_qury_no (A1o Output_9101). */

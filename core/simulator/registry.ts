@@ -34,7 +34,25 @@ export type SimPerson = z.output<typeof SimPersonSchema>;
 export const SimRegistrySchema = z.object({
   persons: z.array(SimPersonSchema).max(10_000).default([]),
   /** The national list 1312 pages through. */
-  catalogue: z.array(z.object({ hilist_code: z.string(), hilist_name: z.string(), chrgitm_lv: z.string().default('01'), vali_flag: z.string().default('1'), updt_time: z.string().default('2024-01-01 00:00:00') })).max(100_000).default([]),
+  catalogue: z
+    .array(
+      z.object({
+        hilist_code: z.string(),
+        hilist_name: z.string(),
+        chrgitm_lv: z.string().default('01'),
+        vali_flag: z.string().default('1'),
+        updt_time: z.string().default('2024-01-01 00:00:00'),
+        /** Carried only by the 1301 file. */
+        prodname: z.string().default(''),
+        dosform_name: z.string().default(''),
+        spec: z.string().default(''),
+        prodentp_name: z.string().default(''),
+        aprvno: z.string().default(''),
+        ver: z.string().default('1'),
+      }),
+    )
+    .max(100_000)
+    .default([]),
 });
 export type SimRegistry = z.output<typeof SimRegistrySchema>;
 export type SimRegistryInput = z.input<typeof SimRegistrySchema>;

@@ -9,7 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { loadPolicyBook } from '../policy/index.ts';
-import { loadPlatformConfig } from '../platform/config.ts';
+import { loadPlatformConfig, type PlatformConfig } from '../platform/config.ts';
+import type { PlatformKeys } from '../platform/crypto.ts';
 import { announceSimulator } from '../platform/hints.ts';
 import { openSimulatorDb, simStats, standingSettlements, allSimSettlements, type SimDB } from '../store/simulator.ts';
 import { SimulatedPlatform } from './platform.ts';
@@ -47,6 +48,9 @@ export interface SimulatorOptions {
   faults?: FaultsInput;
   /** People the platform knows (1101, 5301, 5205). */
   registry?: SimRegistryInput;
+  /** Platform settings (default: provinces.json / LBC_PLATFORM_CONFIG) and the platform's keys where a region requires national cryptography. */
+  config?: PlatformConfig;
+  keys?: PlatformKeys | null;
   log?: (line: string) => void;
 }
 
@@ -94,7 +98,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
 
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const db = openSimulatorDb(options.dataDir);
-  const config = loadPlatformConfig();
+  const config = options.config ?? loadPlatformConfig();
   let faults: Faults = FaultsSchema.parse(options.faults ?? {});
   let dice = seeded(faults.seed);
   let registry: SimRegistry = SimRegistrySchema.parse(options.registry ?? {});
@@ -106,6 +110,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     refuseSignNo: () => faults.refuseSignNo,
     refuseInfno: () => faults.refuseInfno,
     registry: () => registry,
+    keys: options.keys ?? null,
   });
   const log = options.log ?? (() => {});
   const held = new Set<NodeJS.Timeout>();
@@ -153,7 +158,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       res.end(lastSettleReply);
       return;
     }
-    const { repeat, text } = platform.handle(body, parsed);
+    const { repeat, text, file } = platform.handle(body, parsed);
     if ((infno === '2102' || infno === '2207') && text.includes('"infcode":0')) lastSettleReply = text;
     if (repeat) log(`repeat msgid for ${infno}`);
     const fault = pickFault(infno, 'after');
@@ -184,6 +189,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         res.end(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
         return;
       default:
+        if (file) {
+          // 9102: the file itself (platform-fields.md: a reply with Content-Type application/octet-stream is a 9102 file).
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.length });
+          res.end(file);
+          return;
+        }
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
         res.end(text);
     }

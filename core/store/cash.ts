@@ -1,4 +1,4 @@
-// SQL for cash sales (migration 104: self-pay and out-of-area) and filing candidates (migration 103).
+// SQL for cash sales (migrations 104 and 135: self-pay and out-of-area, the request's hash) and filing candidates (migration 103).
 import type { DB } from './db.ts';
 import { prep } from './prepared.ts';
 
@@ -16,6 +16,8 @@ export interface CashSaleRow {
   lines_json: string;
   total_fen: number;
   reason: string | null;
+  /** Hash of the request (migration 135); null on sales recorded before it. */
+  request_hash: string | null;
 }
 
 /** The next receipt number of a kind on a date: Z (自费) or Y (异地) + yyyyMMdd + 5 digits. */
@@ -30,8 +32,8 @@ export function nextCashReceiptNo(db: DB, date: string, kind: CashSaleRow['kind'
 export function insertCashSale(db: DB, r: CashSaleRow): void {
   prep(
     db,
-    `INSERT INTO cash_sales (id, request_id, kind, receipt_no, sale_date, created_at, operator_id, operator_name, psn_no, patient_json, lines_json, total_fen, reason)
-     VALUES (@id, @request_id, @kind, @receipt_no, @sale_date, @created_at, @operator_id, @operator_name, @psn_no, @patient_json, @lines_json, @total_fen, @reason)`,
+    `INSERT INTO cash_sales (id, request_id, kind, receipt_no, sale_date, created_at, operator_id, operator_name, psn_no, patient_json, lines_json, total_fen, reason, request_hash)
+     VALUES (@id, @request_id, @kind, @receipt_no, @sale_date, @created_at, @operator_id, @operator_name, @psn_no, @patient_json, @lines_json, @total_fen, @reason, @request_hash)`,
   ).run(r);
 }
 

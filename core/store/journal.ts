@@ -118,14 +118,16 @@ export function recordsAgainst(db: DB, originalId: string): SettlementRow[] {
   return prep(db, 'SELECT * FROM settlement WHERE original_id = ? ORDER BY seq').all(originalId) as SettlementRow[];
 }
 
-/** Ids of the sale's lines already returned (each line can be returned once: UNIQUE reverses_line_id). */
-export function returnedLineIds(db: DB, originalId: string, uptoSeq = Number.MAX_SAFE_INTEGER): Set<string> {
-  const rows = prep(db,
-      `SELECT l.reverses_line_id AS id FROM settlement_line l JOIN settlement s ON s.id = l.settlement_id
-       WHERE s.original_id = ? AND s.seq <= ? AND l.reverses_line_id IS NOT NULL`,
+/**
+ * The return lines recorded against a sale (up to a record's seq), in the order written. A sale
+ * line may be returned in parts (migration 120): several return lines can name the same line.
+ */
+export function returnLinesAgainst(db: DB, originalId: string, uptoSeq = Number.MAX_SAFE_INTEGER): LineRow[] {
+  return prep(db,
+      `SELECT l.* FROM settlement_line l JOIN settlement s ON s.id = l.settlement_id
+       WHERE s.original_id = ? AND s.seq <= ? AND l.reverses_line_id IS NOT NULL ORDER BY s.seq, l.line_no`,
     )
-    .all(originalId, uptoSeq) as { id: string }[];
-  return new Set(rows.map((r) => r.id));
+    .all(originalId, uptoSeq) as LineRow[];
 }
 
 /** Next receipt number of a day for a prefix (S sale, T return): PREFIX + yyyyMMdd + 5 digits. */

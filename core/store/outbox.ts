@@ -10,7 +10,7 @@ export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 export type MessageStatus = 'planned' | 'sending' | 'acked' | 'refused' | 'ambiguous' | 'reversed' | 'skipped';
 
 export interface Step {
-  action: 'register' | 'visit' | 'fees' | 'settle' | 'reverse' | 'goods';
+  action: 'register' | 'visit' | 'fees' | 'preview' | 'settle' | 'reverse' | 'goods';
   infno: string;
 }
 

@@ -35,7 +35,7 @@ export interface SettlementFact {
   lines: SettlementLineFact[];
 }
 
-/** Every journal record dated in [from, to] (a reversal carries its sale's date), with its lines. */
+/** Every journal record dated in [from, to] (a reversal carries its sale's date), with its lines; out-of-area sales settled directly through the platform are left out. */
 export function settlementFacts(db: DB, from: string, to: string): SettlementFact[] {
   if (!hasTable(db, 'settlement')) return [];
   // json_extract keeps the big request/result JSON out of JavaScript: only the three facts needed cross over.
@@ -46,7 +46,10 @@ export function settlementFacts(db: DB, from: string, to: string): SettlementFac
               COALESCE(json_extract(s.patient_json, '$.conditions'), json_extract(COALESCE(o.request_json, s.request_json), '$.patient.conditions')) AS conditions,
               json_extract(COALESCE(o.request_json, s.request_json), '$.patient.chronicDiseaseSince') AS chronic_since
        FROM settlement s LEFT JOIN settlement o ON o.id = s.original_id
-       WHERE s.settle_date BETWEEN ? AND ? ORDER BY s.seq`,
+       WHERE s.settle_date BETWEEN ? AND ?
+         -- an out-of-area patient the platform settled directly is the insuring region's, not in this region's reports
+         AND json_extract(s.patient_json, '$.outOfArea') IS NOT 1
+       ORDER BY s.seq`,
     )
     .all(from, to) as {
     id: string; kind: SettlementFact['kind']; original_id: string | null; settle_date: string; institution_type: SettlementFact['institutionType']; institution_level: number;
@@ -167,7 +170,7 @@ export function outboxCounts(db: DB, first: string, last: string): Record<string
 export function fundByMonth(db: DB, year: string): { month: string; fund: string; total: string }[] {
   if (!hasTable(db, 'settlement')) return [];
   // Amounts are decimal strings: summed in JS with Decimal by the caller, grouped here.
-  return db.prepare(`SELECT substr(settle_date, 1, 7) AS month, fund, total FROM settlement WHERE settle_date BETWEEN ? AND ? ORDER BY settle_date`).all(`${year}-01-01`, `${year}-12-31`) as {
+  return db.prepare(`SELECT substr(settle_date, 1, 7) AS month, fund, total FROM settlement WHERE settle_date BETWEEN ? AND ? AND json_extract(patient_json, '$.outOfArea') IS NOT 1 ORDER BY settle_date`).all(`${year}-01-01`, `${year}-12-31`) as {
     month: string; fund: string; total: string;
   }[];
 }

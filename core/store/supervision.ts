@@ -33,6 +33,17 @@ export function deleteCounterDispensing(db: DB, settlementId: string, lineRefs?:
   return lineRefs.reduce((n, ref) => n + del.run(settlementId, ref).changes, 0);
 }
 
+/** The days of supply recorded for one line of a counter sale, or null when none were recorded. */
+export function counterDispensingDays(db: DB, settlementId: string, lineRef: string): number | null {
+  const row = stmt(db, `SELECT days FROM dispensing WHERE settlement_id = ? AND source = 'counter' AND line_ref = ?`).get(settlementId, lineRef) as { days: number } | undefined;
+  return row?.days ?? null;
+}
+
+/** A line returned in part keeps the days of what the patient kept. */
+export function setCounterDispensingDays(db: DB, settlementId: string, lineRef: string, days: number): void {
+  stmt(db, `UPDATE dispensing SET days = ? WHERE settlement_id = ? AND source = 'counter' AND line_ref = ?`).run(days, settlementId, lineRef);
+}
+
 export interface ImportedDispensing {
   psnNo: string;
   date: string;

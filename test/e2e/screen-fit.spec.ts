@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCounterProcess, type CounterProcess } from './counter-server.ts';
-import { scan, signIn } from './ui.ts';
+import { expectFits, scan, signIn } from './ui.ts';
 import { FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
@@ -19,57 +19,25 @@ const SIZES = [
   { width: 1366, height: 768 },
 ] as const;
 
-interface Overflow {
-  what: string;
-  box: { left: number; top: number; right: number; bottom: number };
-}
-
-/** Every visible control whose box leaves the viewport, and the page's own scroll width. */
-async function overflows(page: Page): Promise<{ controls: Overflow[]; scrollWidth: number; clientWidth: number }> {
-  return page.evaluate(() => {
-    const vw = document.documentElement.clientWidth;
-    const vh = document.documentElement.clientHeight;
-    const out: { what: string; box: { left: number; top: number; right: number; bottom: number } }[] = [];
-    for (const el of Array.from(document.querySelectorAll('button, input, select, textarea'))) {
-      const r = el.getBoundingClientRect();
-      const style = getComputedStyle(el);
-      if (r.width === 0 || r.height === 0 || style.visibility === 'hidden') continue;
-      // A control clipped by a scrolled ancestor is cut off too: check it against every clipping box.
-      let left = 0;
-      let top = 0;
-      let right = vw;
-      let bottom = vh;
-      for (let p = el.parentElement; p; p = p.parentElement) {
-        const s = getComputedStyle(p);
-        if (s.overflowX !== 'visible' || s.overflowY !== 'visible') {
-          const pr = p.getBoundingClientRect();
-          if (s.overflowX !== 'visible') {
-            left = Math.max(left, pr.left);
-            right = Math.min(right, pr.right);
-          }
-          if (s.overflowY !== 'visible') {
-            top = Math.max(top, pr.top);
-            bottom = Math.min(bottom, pr.bottom);
-          }
-        }
-      }
-      const eps = 0.5;
-      if (r.left < left - eps || r.right > right + eps || r.top < top - eps || r.bottom > bottom + eps) {
-        const label = (el.getAttribute('data-testid') ?? el.getAttribute('aria-label') ?? el.textContent ?? el.tagName).trim().slice(0, 40);
-        out.push({ what: `${el.tagName.toLowerCase()} ${label}`, box: { left: Math.round(r.left), top: Math.round(r.top), right: Math.round(r.right), bottom: Math.round(r.bottom) } });
-      }
-    }
-    return { controls: out, scrollWidth: document.documentElement.scrollWidth, clientWidth: vw };
-  });
-}
-
-async function expectFits(page: Page, where: string) {
-  const o = await overflows(page);
-  expect(o.scrollWidth, `${where}: no horizontal scroll`).toBeLessThanOrEqual(o.clientWidth);
-  expect(o.controls, `${where}: controls outside the viewport or cut off by a scrolled box`).toEqual([]);
-}
-
 const LC = FIXTURE_REGIONS.lincang;
+
+/** The institution's name keeps its room: wide enough to read, and not covered by the tabs beside it. */
+async function expectInstitutionClear(page: Page) {
+  const inst = (await page.getByTestId('institution').boundingBox())!;
+  const tabs = (await page.getByTestId('tabs').boundingBox())!;
+  expect(inst.width, 'the institution name keeps its room').toBeGreaterThan(120);
+  expect(inst.x + inst.width, 'the institution name ends before the tabs begin').toBeLessThanOrEqual(tabs.x + 0.5);
+}
+
+/** Every one of the first n lines lies wholly inside the lines box: none scrolled away or cut at its edge. */
+async function expectLinesWhole(page: Page, n: number) {
+  const box = (await page.getByTestId('lines-box').boundingBox())!;
+  for (let i = 0; i < n; i++) {
+    const row = (await page.getByTestId(`line-${i}`).boundingBox())!;
+    expect(row.y, `line ${i + 1} starts inside the lines box`).toBeGreaterThanOrEqual(box.y - 0.5);
+    expect(row.y + row.height, `line ${i + 1} ends inside the lines box (box ends at ${Math.round(box.y + box.height)})`).toBeLessThanOrEqual(box.y + box.height + 0.5);
+  }
+}
 
 /** Scans drug n's barcode and waits for its line (row i) and the cleared field before the next scan. */
 async function addByScan(page: Page, i: number, n: number) {
@@ -89,9 +57,6 @@ test.describe('counter screen fit', () => {
 
   for (const size of SIZES) {
     test(`${size.width}×${size.height}: a sale of four lines fits, each line says its rate and why`, async ({ page }) => {
-      // Known defect, open in issue 12: with the continuous-prescription fields open, the fourth line
-      // is scrolled out of the lines box at 768 px. Marked as failing so that the fix is noticed.
-      test.fail(true, 'four lines with the prescription box open do not fit at 768 px yet');
       await page.setViewportSize(size);
       await signIn(page, c);
       await expectFits(page, 'signed in');
@@ -108,14 +73,15 @@ test.describe('counter screen fit', () => {
       await expect(page.getByTestId('why-2')).toContainText('超支付标准部分自付 ¥4.50');
       await expect(page.locator('body')).not.toContainText(/seed|§/);
       // The institution's name stays readable beside the upload pill.
-      const inst = await page.getByTestId('institution').boundingBox();
-      expect(inst?.width ?? 0, 'the institution name keeps its room').toBeGreaterThan(120);
+      await expectInstitutionClear(page);
       await expectFits(page, 'four lines');
+      await expectLinesWhole(page, 4);
       await page.screenshot({ path: join(SHOTS, `screen-${size.width}x${size.height}.png`) });
 
-      // With the prescription box open and a message showing, still nothing cut off.
+      // With the prescription box open and what is still missing showing, still nothing cut off, all four lines whole.
       await page.getByTestId('rx-on').check();
       await expectFits(page, 'prescription box open');
+      await expectLinesWhole(page, 4);
       await page.screenshot({ path: join(SHOTS, `screen-${size.width}x${size.height}-prescription.png`) });
     });
   }
@@ -184,8 +150,7 @@ test.describe('counter screen fit with sales waiting for upload', () => {
       await page.keyboard.press('F12');
       await expect(page.getByTestId('message')).toContainText('已结算');
       await expect(page.getByTestId('outbox-summary')).toContainText('笔待上传');
-      const inst = await page.getByTestId('institution').boundingBox();
-      expect(inst?.width ?? 0, 'the institution name keeps its room beside the grown pill').toBeGreaterThan(120);
+      await expectInstitutionClear(page);
       await expectFits(page, 'after a sale waiting for upload');
       await page.screenshot({ path: join(SHOTS, `screen-${size.width}x${size.height}-waiting-upload.png`) });
     });

@@ -25,7 +25,7 @@ function counter() {
   return { db, s: new CounterService({ db, now: () => new Date('2025-07-01T02:00:00Z') }) };
 }
 
-test('seed 000 §二.(二).3 / seed 003 §二.(三).1: an antidiabetic for a hypertension-only patient is not covered; 新增病种 through the service covers it', async () => {
+test('reproduction 4, seed 000 §二.(二).3 / seed 003 §二.(三).1: an antidiabetic for a hypertension-only patient is not covered; 新增病种 through the service covers it', async () => {
   const { db, s } = counter();
   const lines = [{ code: METFORMIN, quantity: '1' }, { code: AMLODIPINE_GROUP_DRUG, quantity: '1' }];
   const before = await s.call('quote', { patient: PATIENT, lines });

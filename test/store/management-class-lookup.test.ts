@@ -18,7 +18,7 @@ const book = loadPolicyBook(undefined);
 const id = (seq: number) => syntheticCertno('500101', '1950-01-01', seq);
 const HEADER = 'psn_no,certno,name,insutype,region,conditions,management_class,hypertension_grade,hypertension_risk,flagged_date';
 
-test('seed 001 §一/§三.(一).2: a Chongqing diabetic with no class is class 2 with the 1000 cap; grade and risk decide a hypertensive', () => {
+test('reproduction 3, seed 001 §一/§三.(一).2: a Chongqing diabetic with no class is class 2 with the 1000 cap; grade and risk decide a hypertensive', () => {
   const db = openDatabase(mkdtempSync(join(tmpdir(), 'lbc-class-')));
   seedDemoData(db, { region: 'chongqing' });
   const r = importRosterText(db, [HEADER, `CQ1,${id(1)},张三丰,390,500101,糖尿病,,,,2024-01-01`, `CQ2,${id(2)},李四,390,500101,高血压,,一级,中危,2024-01-01`, `CQ3,${id(3)},王五,390,500101,高血压,,一级,低危,2024-01-01`].join('\n'));
@@ -31,7 +31,7 @@ test('seed 001 §一/§三.(一).2: a Chongqing diabetic with no class is class 
   assert.equal(lookupPatient(db, book, 'CQ3', '2025-07-01').cap.limit, '500.00', '一级低危 is class 1');
 });
 
-test('seed 001 §一: a roster row marking a diabetic class 1 is refused with the field and the reason; the other rows are kept', () => {
+test('reproduction 3, seed 001 §一: a roster row marking a diabetic class 1 is refused with the field and the reason; the other rows are kept', () => {
   const db = openDatabase(mkdtempSync(join(tmpdir(), 'lbc-class-')));
   seedDemoData(db, { region: 'chongqing' });
   const r = importRosterText(db, [HEADER, `CQ1,${id(1)},张三丰,390,500101,糖尿病,1,,,2024-01-01`, `CQ2,${id(2)},李四,390,500101,高血压,1,,,2024-01-01`].join('\n'));

@@ -4,7 +4,7 @@
 // `cli catalogue-mapping` uploads our own codes with 3301 after a 9001.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { cli } from '../helpers/cli.ts';
 import { openDatabase } from '../../core/store/db.ts';
 import { drugBarcode, seedFixture } from '../../core/app/fixture.ts';
 import { startSimulator } from '../../core/simulator/index.ts';
@@ -16,17 +16,6 @@ import { downloadCatalogue } from '../../core/outbox/catalogue.ts';
 import { getCatalogItem, itemsWithOwnCode, searchCatalog } from '../../core/store/catalog.ts';
 import { requireInstitution } from '../../core/store/settings.ts';
 import { tempDir } from '../helpers/settlement.ts';
-
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 test('1312 pages the national list into the catalog; our own items keep their codes and prices', async () => {
   const dir = tempDir('lbc-cat-');

@@ -3,21 +3,9 @@
 // `sign-out` ends the day's session with 9002.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { cli } from '../helpers/cli.ts';
 import { startSimulator } from '../../core/simulator/index.ts';
 import { saleInput, tempDir } from '../helpers/settlement.ts';
-
-function cli(args: string[], stdin = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (status) => resolve({ status, stdout, stderr }));
-    child.stdin!.end(stdin);
-  });
-}
 
 test('cli terminal sets the msgid digit and dev_no; upload signs in (9001) and sends under them; sign-out sends 9002', async () => {
   const data = tempDir();

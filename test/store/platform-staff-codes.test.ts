@@ -4,7 +4,7 @@
 // national codes, a sale by an operator with none is not sent and the task names the operator.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { cli } from '../helpers/cli.ts';
 import { readFileSync } from 'node:fs';
 import { openTemp, settleSale, tempDir } from '../helpers/settlement.ts';
 import { startSimulator } from '../../core/simulator/index.ts';
@@ -14,18 +14,6 @@ import { openDatabase } from '../../core/store/db.ts';
 import { getStaffCode, saveStaffCode } from '../../core/store/staff.ts';
 import { BUNDLED_PLATFORM_CONFIG, parsePlatformConfig } from '../../core/platform/config.ts';
 import { CounterService } from '../../core/service/index.ts';
-
-function cli(args: string[], stdin = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (status) => resolve({ status, stdout, stderr }));
-    child.stdin!.end(stdin);
-  });
-}
 
 function requiringConfig() {
   const raw = JSON.parse(readFileSync(BUNDLED_PLATFORM_CONFIG, 'utf8'));

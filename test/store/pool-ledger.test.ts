@@ -27,7 +27,7 @@ test('seed 000 §二.(二).3 (the cap is the calendar year\'s): the bureau figur
   assert.equal(b.local, '20.00');
 });
 
-test('the year boundary: 31 December counts the year, 1 January starts from zero', () => {
+test('seed 000 §二.(二).3 (年度): the year boundary: 31 December counts the year, 1 January starts from zero', () => {
   const db = open();
   recordPoolReport(db, 'P2', TWO_DISEASE_POOL, '650.00', '2024-12-01');
   recordLedgerUsage(db, { psnNo: 'P2', date: '2024-12-31', amount: '50.00', settlementId: 'S-dec31' });

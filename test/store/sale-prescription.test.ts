@@ -37,7 +37,7 @@ const rx = (level: 1 | 2 | 3) => ({
 // Amlodipine, a VBP drug of the fixture (6.30 a box).
 const vbpLine = [{ code: drugBarcode(1), quantity: '1' }];
 
-test('a Chongqing pharmacy pays a VBP drug at the prescriber\'s level: 40% on a level-3 prescription, 100% on level 1 or 2', async () => {
+test('seed 001 §三.(一).1 / §四: a Chongqing pharmacy pays a VBP drug at the prescriber\'s level: 40% on a level-3 prescription, 100% on level 1 or 2', async () => {
   const { s } = chongqingPharmacy();
   const three = await s.call('quote', { patient: CQ.eligible, lines: vbpLine, prescription: rx(3) });
   assert.equal(three.lines[0]!.rate, '0.4');
@@ -49,7 +49,7 @@ test('a Chongqing pharmacy pays a VBP drug at the prescriber\'s level: 40% on a 
   }
 });
 
-test('a pharmacy sale without the prescription is refused naming prescription.institution.level, in Chinese and English', async () => {
+test('seed 001 §四 (凭定点医疗机构开具的处方): a pharmacy sale without the prescription is refused naming prescription.institution.level, in Chinese and English', async () => {
   const { db, s } = chongqingPharmacy();
   const session = (await s.call('signIn', { operatorId: 'yaoshi', pin: '1234' })).session;
   for (const call of [() => s.call('quote', { patient: CQ.eligible, lines: vbpLine }), () => s.call('settle', { session, requestId: crypto.randomUUID(), patient: CQ.eligible, lines: vbpLine })]) {
@@ -120,4 +120,26 @@ test('the CLI settle takes the same strict body: the prescriber\'s level prices 
   assert.ok(stranger.error instanceof InputError && stranger.error.code === 'OPERATOR_NOT_REGISTERED');
   const missing = await run({ patient: CQ.eligible, date: '2026-03-10', lines: vbpLine, operator });
   assert.ok(missing.error instanceof InputError && missing.error.code === 'PRESCRIPTION_REQUIRED');
+});
+
+test('reproduction 2 (seed 001 §三.(一).1: 集中带量采购药品限二级及以下医疗机构 100%，二类管理三级医疗机构 40%; §四 凭定点医疗机构开具的处方到定点药店购药): the Chongqing demo pharmacy, class-2 patient 500101DM0125, a VBP sale of 10.58', async () => {
+  const { seedDemoData } = await import('../../core/demo/seed.ts');
+  const { seedOperators } = await import('../../core/app/fixture.ts');
+  const db = openDatabase(mkdtempSync(join(tmpdir(), 'lbc-rx-demo-')));
+  seedDemoData(db, { region: 'chongqing' });
+  seedOperators(db);
+  setInstitution(db, { code: 'P50010100001', name: '万州区百姓大药房', type: 'pharmacy', level: 1 });
+  const s = new CounterService({ db, now: () => new Date('2025-07-01T02:00:00Z') });
+  const lines = [{ code: 'YP0001', quantity: '2' }]; // metformin, VBP, 5.29 a box
+  const three = await s.call('quote', { patient: '500101DM0125', lines, prescription: { ...rx(3), diagnosis: '2型糖尿病' } });
+  assert.equal(three.total, '10.58');
+  assert.deepEqual([three.lines[0]!.rate, three.fund, three.patientPays], ['0.4', '4.23', '6.35'], 'the prescriber is level 3: 40%, not the pharmacy\'s own 100%');
+  for (const level of [1, 2] as const) {
+    const q = await s.call('quote', { patient: '500101DM0125', lines, prescription: { ...rx(level), diagnosis: '2型糖尿病' } });
+    assert.deepEqual([q.lines[0]!.rate, q.fund], ['1', '10.58'], `a level-${level} prescription: VBP 100%`);
+  }
+  const session = (await s.call('signIn', { operatorId: 'yaoshi', pin: '1234' })).session;
+  const settled = await s.call('settle', { session, requestId: crypto.randomUUID(), patient: '500101DM0125', lines, prescription: { ...rx(3), diagnosis: '2型糖尿病' } });
+  assert.equal(settled.fund, '4.23', 'settled as quoted');
+  db.close();
 });

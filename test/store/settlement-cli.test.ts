@@ -2,6 +2,7 @@
 // upload → journal verify → close-day balanced; and the simulator command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cli } from '../helpers/cli.ts';
 import { spawn } from 'node:child_process';
 import { saleInput, tempDir } from '../helpers/settlement.ts';
 import { startSimulator } from '../../core/simulator/index.ts';
@@ -15,19 +16,6 @@ function lincangDataDir(): string {
   seedFixture(db, 'lincang');
   db.close();
   return data;
-}
-
-/** Runs the CLI without blocking this process (the simulator answering it lives here). */
-function cli(args: string[], stdin = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'core/cli/main.ts', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (status) => resolve({ status, stdout, stderr }));
-    child.stdin!.end(stdin);
-  });
 }
 
 test('cli settle, journal, close-day (refused, then balanced), upload, reverse --lines, journal verify', async () => {
@@ -68,6 +56,23 @@ test('cli settle, journal, close-day (refused, then balanced), upload, reverse -
   } finally {
     await sim.close();
   }
+});
+
+test('cli reverse --lines LINE:QTY returns part of a line; more than is left is refused by name', async () => {
+  const data = tempDir();
+  const { result: _ignored, ...sale } = saleInput();
+  const settled = await cli(['settle', '--data', data], JSON.stringify(sale));
+  assert.equal(settled.status, 0, settled.stderr);
+  const rec = JSON.parse(settled.stdout) as { receiptNo: string };
+  const part = await cli(['reverse', rec.receiptNo, '--data', data, '--lines', 'a:10', '--reason', '退10片']);
+  assert.equal(part.status, 0, part.stderr);
+  const ret = JSON.parse(part.stdout) as { kind: string; lines: { quantity: string; total: string }[] };
+  assert.equal(ret.kind, 'return');
+  assert.deepEqual(ret.lines.map((l) => [l.quantity, l.total]), [['-10', '-1.50']]);
+  const over = await cli(['reverse', rec.receiptNo, '--data', data, '--lines', 'a:20', '--reason', '再退']);
+  assert.equal(over.status, 2);
+  assert.match(over.stderr, /RETURN_EXCEEDS_LEFT/);
+  assert.match(over.stderr, /18/, 'says how much is left');
 });
 
 test('cli simulator serves the probe and stops on SIGTERM', async () => {

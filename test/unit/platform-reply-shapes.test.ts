@@ -128,3 +128,54 @@ test('9101 文件上传 → file_qury_no; 3202 明细对账 → fileinfo and the
   assert.equal(out.result[0]!.msgid, MSGID);
   assert.match(refused('3202', { result: [] }), /fileinfo/);
 });
+
+test('1101 人员信息获取 → baseinfo, insuinfo[] (insuplc_admdvs six digits), idetinfo[]', () => {
+  const out = parsed('1101', {
+    baseinfo: { psn_no: 'P1', psn_cert_type: '01', certno: '530902199001011234', psn_name: '张三', gend: '1', naty: '01', brdy: '1990-01-01', age: 34.5 },
+    insuinfo: [{ balc: 12.5, insutype: '390', psn_type: '14', psn_insu_stas: '1', cvlserv_flag: '0', insuplc_admdvs: '530902', emp_name: '' }],
+    idetinfo: [{ psn_idet_type: '01', begntime: '2020-01-01 00:00:00' }],
+  });
+  assert.equal(out.baseinfo.psn_no, 'P1');
+  assert.equal(out.insuinfo[0]!.balc, '12.5', 'a JSON number becomes a decimal string');
+  assert.equal(out.idetinfo.length, 1);
+  assert.deepEqual(parsed('1101', { baseinfo: { psn_no: 'P1', certno: 'C', psn_name: '张三' } }).insuinfo, [], 'no insurance entries is an empty list');
+  assert.match(refused('1101', { baseinfo: { psn_no: 'P1', certno: 'C', psn_name: '张三' }, insuinfo: [{ balc: '0', insutype: '390', insuplc_admdvs: '5309' }] }), /insuplc_admdvs/);
+  assert.match(refused('1101', { insuinfo: [] }), /baseinfo/);
+});
+
+test('5301 慢特病备案查询 → feedetail as one object (A1o) or a list (A2), always a list here; none is an empty list', () => {
+  const one = { opsp_dise_code: 'M03900', opsp_dise_name: '高血压病', begndate: '2023-01-01', enddate: '' };
+  assert.deepEqual(parsed('5301', { feedetail: one }).feedetail.map((f) => f.opsp_dise_code), ['M03900']);
+  assert.deepEqual(parsed('5301', { feedetail: [one, { ...one, opsp_dise_code: 'M01600' }] }).feedetail.map((f) => f.opsp_dise_code), ['M03900', 'M01600']);
+  assert.deepEqual(parsed('5301', {}).feedetail, []);
+  assert.match(refused('5301', { feedetail: { opsp_dise_name: '高血压病', begndate: '2023-01-01' } }), /feedetail/);
+});
+
+test('5205 慢特病用药记录 → rows under feedetail or data (A5 does not name the node)', () => {
+  const row = { feedetl_sn: 'F1', fixmedins_code: 'H53090100009', fixmedins_name: '他院', psn_no: 'P1', fee_ocur_time: '2024-07-20 10:00:00', cnt: '28', pric: '0.15', med_list_codg: 'XC08CAA046A001010100483' };
+  assert.equal(parsed('5205', { feedetail: [row] }).rows[0]!.fixmedins_code, 'H53090100009');
+  assert.equal(parsed('5205', { data: [row] }).rows.length, 1);
+  assert.deepEqual(parsed('5205', {}).rows, []);
+  assert.match(refused('5205', { feedetail: [{ ...row, cnt: 'x' }] }), /cnt/);
+});
+
+test('1312 目录信息查询 → data[] of hilist_code / hilist_name and the page count (number or string)', () => {
+  const out = parsed('1312', { data: [{ hilist_code: 'XC08CAA046A001010100483', hilist_name: '苯磺酸氨氯地平片', chrgitm_lv: '01' }], pages: '3', recordCounts: 250 });
+  assert.equal(out.pages, 3);
+  assert.equal(out.recordCounts, 250);
+  assert.match(refused('1312', { data: [{ hilist_name: '无编码' }] }), /hilist_code/);
+});
+
+test('3505 商品销售 and 3301 目录对照 have no output node in any anchor: whatever comes is kept, nothing is required', () => {
+  assert.deepEqual(parsed('3505', null), {});
+  assert.deepEqual(parsed('3301', { retRslt: '1' }), { retRslt: '1' });
+});
+
+test('2101 药店预结算: the 2102 shape without a settlement id (a pre-settlement creates none); the figures still add up', () => {
+  const { medins_setl_id: _m, setl_id: _s, mdtrt_id: _d, ...noIds } = { ...ids, ...person, ...amounts, psn_part_amt: '35.42', psn_cash_pay: '35.42' };
+  const out = parsed('2101', { setlinfo: noIds, setldetail: detail, detlcutinfo: [] });
+  assert.equal(out.figures.setlId, '');
+  assert.equal(out.figures.medfee, '75.20');
+  assert.equal(out.figures.patient, '35.42');
+  assert.match(refused('2101', { setlinfo: { ...noIds, psn_part_amt: undefined } }), /psn_part_amt/);
+});

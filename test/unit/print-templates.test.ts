@@ -95,3 +95,21 @@ test('seed 000 §二.(三).5 一人一药单 lists each drug with last date, qua
   for (const v of ['药品品种及价格公示', '氨氯地平片', '6.30', '演示数据', '共 1 个品种']) assert.ok(pub.includes(v), `missing ${v}`);
   assert.ok(!renderPublicList(inst, '鄂州市', [], 'a5', '2026-11-24T10:00:00Z', false).html.includes('演示数据'));
 });
+
+test('the receipt says whose figure of the year\'s used amount the sale was priced from (hub), and nothing of it without a hub or on a refund', async () => {
+  const { poolFigureZh } = await import('../../core/hub/counter-link.ts');
+  const group = poolFigureZh({ source: 'group', used: '120.00', asOf: '2026-11-24T02:05:00.000Z' });
+  const alone = poolFigureZh({ source: 'counter', used: '120.00', asOf: '2026-11-24T01:30:00.000Z' });
+  const never = poolFigureZh({ source: 'counter', used: '0.00', asOf: null });
+  assert.equal(group, '年度已用额度为本组全部柜台合计（中心数据，截至 2026-11-24 10:05）');
+  assert.equal(alone, '未连上中心：年度已用额度按本柜台记录加最近一次中心数据（截至 2026-11-24 09:30）计算，其他柜台此后的结算未计入');
+  assert.equal(never, '未连上中心：年度已用额度仅按本柜台记录计算，其他柜台的结算未计入');
+  for (const layout of ['80mm', 'a5'] as const) {
+    for (const said of [group, alone, never]) {
+      const { html } = renderReceipt({ ...sale, poolFigureZh: said }, inst, 1, layout, '2026-11-24 10:06:00');
+      assert.ok(html.includes(said), `${layout}: ${said}`);
+    }
+    assert.ok(!/柜台合计|未连上中心/.test(renderReceipt(sale, inst, 1, layout, '2026-11-24 10:06:00').html));
+    assert.ok(!/柜台合计/.test(renderReceipt({ ...sale, kind: 'reversal', reverses: 'x', poolFigureZh: group }, inst, 1, layout, '2026-11-24 10:06:00').html));
+  }
+});

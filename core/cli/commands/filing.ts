@@ -13,7 +13,7 @@ import { openDatabase } from '../../store/db.ts';
 import { InputError } from '../../contract/problems.ts';
 import { fileAtCounter, filingInstitution, qualificationForm, retryUpload, uploadFilings } from '../../filing/index.ts';
 import { platformFilingTransport } from '../../filing/transport.ts';
-import { PlatformClient } from '../../platform/client.ts';
+import { cryptoOption, PlatformClient } from '../../platform/client.ts';
 import { loadPlatformConfig } from '../../platform/config.ts';
 import { getSetting, setSetting } from '../../store/settings.ts';
 import { filingsBetween, filingsOf, uploadCounts, uploadsNeedingAttention } from '../../store/filing.ts';
@@ -70,8 +70,9 @@ export const filingCommand: Command = {
         const inst = filingInstitution(db);
         const endpoint = values.endpoint ?? getSetting(db, 'institution.platformEndpoint');
         if (!endpoint) throw usage('no platform endpoint: set institution.platformEndpoint or pass --endpoint URL', '未配置医保平台地址');
-        const region = loadPlatformConfig().region(inst.policy);
-        const client = new PlatformClient(endpoint, { path: region.transport.path });
+        const platformConfig = loadPlatformConfig();
+        const region = platformConfig.region(inst.policy);
+        const client = new PlatformClient(endpoint, { path: region.transport.path, ...cryptoOption(platformConfig) });
         try {
           const transport = platformFilingTransport(db, { client, region, institution: { code: inst.code, name: inst.name }, operator: { id: values.operator!, name: values['operator-name']! } });
           const counts = await uploadFilings(db, transport);

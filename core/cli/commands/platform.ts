@@ -2,34 +2,16 @@
 // terminal number (the msgid digit that keeps two counters of one institution apart) and dev_no;
 // `sign-out` sends 9002 for the open sign-ins at shift end.
 import { parseArgs } from 'node:util';
-import { resolveDataDir } from '../../config/paths.ts';
 import { InputError } from '../../contract/problems.ts';
-import { openDatabase } from '../../store/db.ts';
-import { acquireLock } from '../../store/lock.ts';
 import { getTerminal, openSignIns, setTerminal } from '../../store/outbox.ts';
 import { requireInstitution } from '../../store/settings.ts';
-import { Uploader } from '../../outbox/uploader.ts';
 import { METHODS } from '../../service/contract.ts';
 import { parseOrThrow } from '../../contract/problems.ts';
 import { getStaffCode, saveStaffCode } from '../../store/staff.ts';
 import { itemsWithOwnCode } from '../../store/catalog.ts';
-import { loadPlatformConfig } from '../../platform/config.ts';
-import { downloadCatalogue, uploadCatalogueMapping } from '../../outbox/catalogue.ts';
+import { downloadCatalogue, downloadCatalogueFile, uploadCatalogueMapping } from '../../outbox/catalogue.ts';
+import { withPlatform, withWriter } from '../access.ts';
 import { EXIT_OK, type Command } from '../io.ts';
-
-function withWriter<T>(dataFlag: string | undefined, purpose: string, fn: (db: ReturnType<typeof openDatabase>) => Promise<T> | T): Promise<T> {
-  const lock = acquireLock(resolveDataDir(dataFlag), purpose);
-  let db: ReturnType<typeof openDatabase> | null = null;
-  return (async () => {
-    try {
-      db = openDatabase(resolveDataDir(dataFlag));
-      return await fn(db);
-    } finally {
-      db?.close();
-      lock.release();
-    }
-  })();
-}
 
 export const terminalCommand: Command = {
   name: 'terminal',
@@ -57,18 +39,13 @@ export const signOutCommand: Command = {
   summary: "send 9002 for the open platform sign-ins (shift end), or one operator's",
   async run(args, io) {
     const { values } = parseArgs({ args, options: { data: { type: 'string' }, endpoint: { type: 'string' }, operator: { type: 'string' } } });
-    return withWriter(values.data, 'sign-out', async (db) => {
-      const endpoint = values.endpoint ?? requireInstitution(db).platformEndpoint;
-      if (!endpoint) throw new InputError('ENDPOINT_REQUIRED', 'give --endpoint URL (or set institution.platformEndpoint)', '请指定医保平台地址 --endpoint');
-      const up = new Uploader(db, { endpoint, log: (l) => io.stderr(l + '\n') });
-      try {
+    return withWriter(values.data, 'sign-out', (db) =>
+      withPlatform(db, { endpoint: values.endpoint, stderr: io.stderr }, async ({ up }) => {
         const closed = await up.signOut(values.operator);
         io.stdout(JSON.stringify({ closed, open: openSignIns(db, values.operator).length }, null, 2) + '\n');
         return EXIT_OK;
-      } finally {
-        up.close();
-      }
-    });
+      }),
+    );
   },
 };
 
@@ -93,31 +70,26 @@ export const staffCommand: Command = {
   },
 };
 
-/** The uploader's platform client and session for a one-off query (catalogue), with the endpoint given or configured. */
-function queryDeps(db: ReturnType<typeof openDatabase>, endpointFlag: string | undefined, io: { stderr(s: string): void }) {
-  const inst = requireInstitution(db);
-  const endpoint = endpointFlag ?? inst.platformEndpoint;
-  if (!endpoint) throw new InputError('ENDPOINT_REQUIRED', 'give --endpoint URL (or set institution.platformEndpoint)', '请指定医保平台地址 --endpoint');
-  const up = new Uploader(db, { endpoint, log: (l) => io.stderr(l + '\n') });
-  return { inst, up, deps: { db, client: up.client, session: up.session, config: loadPlatformConfig(), now: () => new Date() } };
-}
-
 export const catalogueDownloadCommand: Command = {
   name: 'catalogue-download',
-  usage: 'catalogue-download --data DIR [--endpoint URL] [--since "yyyy-MM-dd HH:mm:ss"]',
-  summary: 'page the national list (1312) into the local catalog; items we hold keep their own codes and prices',
+  usage: 'catalogue-download --data DIR [--endpoint URL] [--since "yyyy-MM-dd HH:mm:ss"] | --file [--ver V]',
+  summary: 'page the national list (1312), or with --file fetch the 1301 file (9102 zip), into the local catalog; items we hold keep their own codes and prices',
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { data: { type: 'string' }, endpoint: { type: 'string' }, since: { type: 'string' } } });
-    return withWriter(values.data, 'catalogue-download', async (db) => {
-      const { inst, up, deps } = queryDeps(db, values.endpoint, io);
-      try {
+    const { values } = parseArgs({ args, options: { data: { type: 'string' }, endpoint: { type: 'string' }, since: { type: 'string' }, file: { type: 'boolean' }, ver: { type: 'string' } } });
+    if (values.ver !== undefined && !/^[0-9A-Za-z._-]{1,20}$/.test(values.ver)) throw new InputError('BAD_VER', '--ver must be the 版本号 of the last file (1-20 letters or digits; 0 = everything)', '版本号格式有误');
+    return withWriter(values.data, 'catalogue-download', (db) =>
+      withPlatform(db, { endpoint: values.endpoint, stderr: io.stderr }, async ({ deps }) => {
+        const inst = requireInstitution(db);
+        if (values.file) {
+          const r = await downloadCatalogueFile(deps, inst, { ver: values.ver ?? '0' });
+          io.stdout(JSON.stringify({ file: r.file, declared: r.declared, rows: r.rows, skipped: r.skipped, version: r.version, report: r.report }, null, 2) + '\n');
+          return EXIT_OK;
+        }
         const r = await downloadCatalogue(deps, inst, values.since ? { since: values.since } : {});
         io.stdout(JSON.stringify({ pages: r.pages, rows: r.rows, report: r.report }, null, 2) + '\n');
         return EXIT_OK;
-      } finally {
-        up.close();
-      }
-    });
+      }),
+    );
   },
 };
 
@@ -127,17 +99,14 @@ export const catalogueMappingCommand: Command = {
   summary: 'upload our own drug codes mapped to the national codes (3301 目录对照)',
   async run(args, io) {
     const { values } = parseArgs({ args, options: { data: { type: 'string' }, endpoint: { type: 'string' } } });
-    return withWriter(values.data, 'catalogue-mapping', async (db) => {
-      const { inst, up, deps } = queryDeps(db, values.endpoint, io);
-      try {
+    return withWriter(values.data, 'catalogue-mapping', (db) =>
+      withPlatform(db, { endpoint: values.endpoint, stderr: io.stderr }, async ({ deps }) => {
         const items = itemsWithOwnCode(db).map((i) => ({ code: i.code, ownCode: i.own_code!, name: i.trade_name ?? i.generic_name, spec: i.spec, form: i.dosage_form, approvalNo: i.approval_no }));
-        const r = await uploadCatalogueMapping(deps, inst, items);
+        const r = await uploadCatalogueMapping(deps, requireInstitution(db), items);
         io.stdout(JSON.stringify(r, null, 2) + '\n');
         return r.refused.length > 0 ? 1 : EXIT_OK;
-      } finally {
-        up.close();
-      }
-    });
+      }),
+    );
   },
 };
 

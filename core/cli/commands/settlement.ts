@@ -10,8 +10,7 @@ import { InputError, parseOrThrow } from '../../contract/problems.ts';
 import { QuoteRequestSchema } from '../../contract/quote.ts';
 import { METHODS } from '../../service/contract.ts';
 import { loadPolicyBook, quote } from '../../policy/index.ts';
-import { openDatabase, type DB } from '../../store/db.ts';
-import { acquireLock } from '../../store/lock.ts';
+import { openDatabase } from '../../store/db.ts';
 import { listSettlements } from '../../store/journal.ts';
 import { listVariances, statusCounts } from '../../store/outbox.ts';
 import { requireInstitution } from '../../store/settings.ts';
@@ -22,29 +21,12 @@ import { reverse } from '../../settlement/reverse.ts';
 import { verifyJournal } from '../../settlement/hash.ts';
 import { toRecord, loadRecord } from '../../settlement/view.ts';
 import { InstitutionForSettlementSchema, OperatorSchema, PatientForSettlementSchema, SettleLineSchema } from '../../settlement/contract.ts';
-import { Uploader, reviveDead } from '../../outbox/uploader.ts';
+import { reviveDead } from '../../outbox/uploader.ts';
+import { openWriter, platformEndpoint, withPlatform } from '../access.ts';
 import { closeDay } from '../../outbox/dayclose.ts';
 import { nextDueAt } from '../../store/outbox.ts';
 import { startSimulator, FaultsSchema } from '../../simulator/index.ts';
 import { EXIT_FAILURE, EXIT_OK, parseJson, type Command, type CliIO } from '../io.ts';
-
-function openWriter(dataFlag: string | undefined, purpose: string): { db: DB; release: () => void } {
-  const dir = resolveDataDir(dataFlag);
-  const lock = acquireLock(dir, purpose);
-  try {
-    const db = openDatabase(dir);
-    return {
-      db,
-      release: () => {
-        db.close();
-        lock.release();
-      },
-    };
-  } catch (e) {
-    lock.release();
-    throw e;
-  }
-}
 
 function print(io: CliIO, value: unknown): void {
   io.stdout(JSON.stringify(value, null, 2) + '\n');
@@ -128,8 +110,8 @@ export const settleCommand: Command = {
 
 export const reverseCommand: Command = {
   name: 'reverse',
-  usage: 'reverse ID|RECEIPT --data DIR [--lines a,b] --reason TEXT [--operator ID --operator-name NAME]',
-  summary: 'return a whole sale or some of its lines (a new reversing record, queued for upload)',
+  usage: 'reverse ID|RECEIPT --data DIR [--lines a,b:QTY] --reason TEXT [--operator ID --operator-name NAME]',
+  summary: 'return a whole sale, some of its lines or a quantity of a line (line:QTY); a new reversing record, queued for upload',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -146,11 +128,19 @@ export const reverseCommand: Command = {
       const asked = parseOrThrow(METHODS.reverse.input.omit({ session: true }), {
         settlementId: row.id,
         reason: values.reason ?? 'returned at the counter (cli)',
-        ...(values.lines ? { lines: values.lines.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        // "b" returns all that is left of line b; "b:1" returns one package of it.
+        ...(values.lines
+          ? {
+              lines: values.lines.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+                const at = s.lastIndexOf(':');
+                return at > 0 ? { lineId: s.slice(0, at), quantity: s.slice(at + 1) } : s;
+              }),
+            }
+          : {}),
       });
       const rec = reverse(w.db, {
         settlementId: asked.settlementId,
-        lines: asked.lines ?? null,
+        lines: asked.lines ? asked.lines.map((l) => (typeof l === 'string' ? l : { line: l.lineId, quantity: l.quantity })) : null,
         operator: { id: values.operator ?? 'cli', name: values['operator-name'] ?? values.operator ?? 'cli' },
         reason: asked.reason,
       });
@@ -179,16 +169,10 @@ export const uploadCommand: Command = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const endpoint = values.endpoint ?? requireInstitution(w.db).platformEndpoint;
-      if (!endpoint) throw new InputError('ENDPOINT_REQUIRED', 'give --endpoint URL (or set institution.platformEndpoint)', '请指定医保平台地址 --endpoint');
+      const endpoint = platformEndpoint(w.db, values.endpoint);
       if (values['retry-dead']) io.stderr(`revived ${reviveDead(w.db)} dead message(s)\n`);
-      const up = new Uploader(w.db, {
-        endpoint,
-        timeoutMs: values.timeout ? Number(values.timeout) : undefined,
-        concurrency: values.concurrency ? Number(values.concurrency) : undefined,
-        log: (l) => io.stderr(l + '\n'),
-      });
-      try {
+      const opts = { endpoint, stderr: io.stderr, timeoutMs: values.timeout ? Number(values.timeout) : undefined, concurrency: values.concurrency ? Number(values.concurrency) : undefined };
+      await withPlatform(w.db, opts, async ({ up }) => {
         let last = await up.drainOnce();
         while (!values.once && !stopping) {
           const c = statusCounts(w.db);
@@ -199,9 +183,7 @@ export const uploadCommand: Command = {
           last = await up.drainOnce();
         }
         print(io, { endpoint, last, counts: statusCounts(w.db) });
-      } finally {
-        up.close();
-      }
+      });
       return EXIT_OK;
     } finally {
       process.off('SIGINT', onSignal);
@@ -269,9 +251,7 @@ export const closeDayCommand: Command = {
     parseOrThrow(METHODS.closeDay.input.pick({ date: true }), { date: values.date });
     const w = openWriter(values.data, 'close-day');
     try {
-      const endpoint = values.endpoint ?? requireInstitution(w.db).platformEndpoint;
-      if (!endpoint) throw new InputError('ENDPOINT_REQUIRED', 'give --endpoint URL (or set institution.platformEndpoint)', '请指定医保平台地址 --endpoint');
-      const r = await closeDay(w.db, { date: values.date, endpoint, timeoutMs: values.timeout ? Number(values.timeout) : undefined });
+      const r = await closeDay(w.db, { date: values.date, endpoint: platformEndpoint(w.db, values.endpoint), timeoutMs: values.timeout ? Number(values.timeout) : undefined });
       print(io, r);
       io.stderr(`journal anchor for ${r.date}: record ${r.anchor.seq}, hash ${r.anchor.hash} (printed on the statement)\n`);
       if (values.statement) {

@@ -1,6 +1,7 @@
 // Sales and people the two-disease rules do not cover, and the stock the scheme asks for:
 //   cash self-pay|out-of-area [--out FILE] [--operator ID --operator-name NAME] < sale.json
-//        sale.json: {requestId, date?, patient? (roster code), person? {name, certno, insuredRegion, insurance, conditions}, lines:[{code, quantity}], reason?}
+//        sale.json: {requestId, date?, patient? (roster code), person? {name, psnNo?, certno, insuredRegion, insurance, conditions}, lines:[{code, quantity}], reason?}
+//        out-of-area where the region's platform settles 异地 directly (provinces.json outOfAreaDirect): a journal settlement queued for upload (person.psnNo required)
 //        prints the record; --out writes the receipt (self-pay) or the 垫付 claim receipt (out-of-area) as HTML
 //   candidates offer CERTNO              file here now, or put on the candidates list (seed 000 §二.(一).1/.2)
 //   candidates add < person.json         {certno, name, conditions, drugs?}
@@ -12,6 +13,7 @@ import { resolveDataDir } from '../../config/paths.ts';
 import { openDatabase } from '../../store/db.ts';
 import { InputError, parseOrThrow } from '../../contract/problems.ts';
 import { requireInstitution } from '../../store/settings.ts';
+import { operatorById } from '../../store/counter.ts';
 import { serviceDate } from '../../clock/index.ts';
 import { METHODS } from '../../service/contract.ts';
 import { cashSaleHere } from '../../service/cash.ts';
@@ -34,7 +36,7 @@ function writeOut(io: CliIO, file: string | undefined, text: string): void {
 export const cashCommand: Command = {
   name: 'cash',
   usage: 'cash self-pay|out-of-area [--out FILE] < sale.json  [--data DIR]',
-  summary: 'a self-pay sale, or an out-of-area patient paying here with a claim receipt (never sent to the platform)',
+  summary: 'a self-pay sale, or an out-of-area patient: a claim receipt, or through the platform where it settles 异地 directly',
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: OPTIONS });
     const kind = positionals[0];
@@ -44,7 +46,9 @@ export const cashCommand: Command = {
     try {
       const now = new Date();
       const input = parseOrThrow(METHODS.cashSale.input.omit({ session: true }), { ...raw, kind });
-      const out = cashSaleHere(db, requireInstitution(db), input, { id: values.operator!, name: values['operator-name']! }, input.date ?? serviceDate(now), now);
+      // A registered operator settles with their role (an out-of-area sale the platform settles directly is then recorded with its request's hash).
+      const registered = operatorById(db, values.operator!);
+      const out = cashSaleHere(db, requireInstitution(db), input, { id: values.operator!, name: registered?.name ?? values['operator-name']!, role: registered?.role ?? null }, input.date ?? serviceDate(now), now);
       writeOut(io, values.out, out.html);
       const { html: _html, ...record } = out;
       io.stdout(JSON.stringify(record, null, 2) + '\n');

@@ -29,6 +29,9 @@ import { dayCloseMigration } from './0033_day_close.ts';
 import { platformSessionMigration } from './0095_platform_session.ts';
 import { journalSealMigration } from './0098_journal_seal.ts';
 import { staffAndIdentityMigration } from './0107_staff_and_identity.ts';
+import { partialLineReturnsMigration } from './0120_partial_line_returns.ts';
+import { hubCounterLinkMigration } from './0130_hub_counter_link.ts';
+import { cashSaleRequestHashMigration } from './0135_cash_sale_request_hash.ts';
 
 export interface Migration {
   version: number;
@@ -71,4 +74,7 @@ export const MIGRATIONS: readonly Migration[] = [
   paymentMigration,
   heldSalesMigration,
   staffAndIdentityMigration,
+  partialLineReturnsMigration,
+  hubCounterLinkMigration,
+  cashSaleRequestHashMigration,
 ];
