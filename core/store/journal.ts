@@ -130,16 +130,25 @@ export function returnLinesAgainst(db: DB, originalId: string, uptoSeq = Number.
     .all(originalId, uptoSeq) as LineRow[];
 }
 
-/** Next receipt number of a day for a prefix (S sale, T return): PREFIX + yyyyMMdd + 5 digits. */
+/**
+ * Receipt numbers: PREFIX (S sale, T return) + yyyyMMdd + 5 digits, or with a terminal number
+ * (several counters of one institution, issued by the hub) PREFIX + yyyyMMdd + "-NN-" + 5 digits,
+ * so two counters never print the same number. The last one of the day is found by a range on the
+ * UNIQUE index (base + a digit), not LIKE, which SQLite cannot turn into a range.
+ */
+const RECEIPT_BASE = `SELECT @day || CASE WHEN COALESCE((SELECT terminal_no FROM terminal WHERE id = 1), 0) > 0
+    THEN '-' || printf('%02d', (SELECT terminal_no FROM terminal WHERE id = 1)) || '-' ELSE '' END AS base`;
+const LAST_RECEIPT = `SELECT b.base AS base, (SELECT receipt_no FROM settlement WHERE receipt_no >= b.base || '0' AND receipt_no < b.base || ':'
+    ORDER BY receipt_no DESC LIMIT 1) AS last FROM (${RECEIPT_BASE}) b`;
+
+function receiptAfter(row: { base: string; last: string | null }): string {
+  const n = row.last ? Number(row.last.slice(row.base.length)) + 1 : 1;
+  return `${row.base}${String(n).padStart(5, '0')}`;
+}
+
+/** Next receipt number of a day for a prefix (see RECEIPT_BASE). */
 export function nextReceiptNo(db: DB, date: string, prefix: 'S' | 'T'): string {
-  const base = `${prefix}${date.replaceAll('-', '')}`;
-  // A range on the UNIQUE index instead of LIKE (which SQLite cannot turn into a range): every receipt starting with
-  // `base` sorts at or after `base` and before `base` with its last character bumped by one (a digit → the next one or ':').
-  const upper = base.slice(0, -1) + String.fromCharCode(base.charCodeAt(base.length - 1) + 1);
-  const row = prep(db, 'SELECT receipt_no AS last FROM settlement WHERE receipt_no >= ? AND receipt_no < ? ORDER BY receipt_no DESC LIMIT 1')
-    .get(base, upper) as { last: string } | undefined;
-  const n = row ? Number(row.last.slice(base.length)) + 1 : 1;
-  return `${base}${String(n).padStart(5, '0')}`;
+  return receiptAfter(prep(db, LAST_RECEIPT).get({ day: `${prefix}${date.replaceAll('-', '')}` }) as { base: string; last: string | null });
 }
 
 export interface JournalQuery {
@@ -241,15 +250,9 @@ export function listAnchors(db: DB): JournalAnchor[] {
  * chain) and the next receipt number of the day for the prefix (as nextReceiptNo).
  */
 export function journalHead(db: DB, date: string, prefix: 'S' | 'T'): { prevHash: string; receiptNo: string } {
-  const base = `${prefix}${date.replaceAll('-', '')}`;
-  const upper = base.slice(0, -1) + String.fromCharCode(base.charCodeAt(base.length - 1) + 1);
-  const row = prep(
-    db,
-    `SELECT (SELECT hash FROM settlement ORDER BY seq DESC LIMIT 1) AS prev_hash,
-            (SELECT receipt_no FROM settlement WHERE receipt_no >= ? AND receipt_no < ? ORDER BY receipt_no DESC LIMIT 1) AS last`,
-  ).get(base, upper) as { prev_hash: string | null; last: string | null };
-  const n = row.last ? Number(row.last.slice(base.length)) + 1 : 1;
-  return { prevHash: row.prev_hash ?? GENESIS_HASH, receiptNo: `${base}${String(n).padStart(5, '0')}` };
+  const row = prep(db, `SELECT (SELECT hash FROM settlement ORDER BY seq DESC LIMIT 1) AS prev_hash, r.base, r.last FROM (${LAST_RECEIPT}) r`)
+    .get({ day: `${prefix}${date.replaceAll('-', '')}` }) as { prev_hash: string | null; base: string; last: string | null };
+  return { prevHash: row.prev_hash ?? GENESIS_HASH, receiptNo: receiptAfter(row) };
 }
 
 /** A record's lines in ONE multi-row INSERT (one statement whatever the number of lines). */
