@@ -4,20 +4,15 @@
 // than passing the cap, and a hub that is away leaves each counter on its own figure.
 import { PG_SKIP, startTestHub, type TestHub } from '../helpers/hub.ts';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import { Decimal, fen } from '../../core/money/decimal.ts';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FIXTURE_REGIONS, drugBarcode, seedFixture } from '../../core/app/fixture.ts';
+import { FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
 import { pushJournal } from '../../core/hub/client.ts';
 import { listen } from '../../core/hub/server.ts';
-import { CounterService, ServiceRefusal } from '../../core/service/index.ts';
-import { openDatabase, type DB } from '../../core/store/db.ts';
-import { addCounter, holdPool, type HubPool } from '../../core/store/hub-db.ts';
-import { setSetting } from '../../core/store/settings.ts';
+import { ServiceRefusal } from '../../core/service/index.ts';
+import { holdPool, type HubPool } from '../../core/store/hub-db.ts';
 import type { PgCluster } from '../helpers/pg-cluster.ts';
 
 const skip = PG_SKIP;
@@ -29,7 +24,6 @@ describe('counters of one institution priced by the group figure', { skip }, () 
   let pool: HubPool;
   let server: Server;
   let url: string;
-  const dirs: string[] = [];
 
   let hub: TestHub;
   before(async () => {
@@ -38,24 +32,10 @@ describe('counters of one institution priced by the group figure', { skip }, () 
   });
   after(async () => {
     await hub.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  async function counter(name: string, hubUrl = url): Promise<{ db: DB; s: CounterService; session: string; link: { url: string; counterId: string; secret: string } }> {
-    const dir = mkdtempSync(join(tmpdir(), 'lbc-hubsvc-'));
-    dirs.push(dir);
-    const db = openDatabase(dir);
-    seedFixture(db, 'lincang');
-    const code = (db.prepare("SELECT value FROM settings WHERE key = 'institution.code'").get() as { value: string }).value;
-    const secret = randomBytes(18).toString('base64url');
-    const counterId = `${name}-${randomBytes(3).toString('hex')}`;
-    await addCounter(pool, { id: counterId, institutionCode: code, name, secret });
-    const link = { url: hubUrl, counterId, secret };
-    setSetting(db, 'hub.link', link);
-    const s = new CounterService({ db, now: () => NOW });
-    const session = (await s.call('signIn', { operatorId: 'yaoshi', pin: '1234' })).session;
-    return { db, s, session, link };
-  }
+  const counter = (name: string, hubUrl = url) => hub.joinCounter(name, { now: NOW, url: hubUrl });
+
 
   const lines = [{ code: drugBarcode(1), quantity: '2' }];
 

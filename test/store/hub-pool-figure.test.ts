@@ -5,19 +5,16 @@
 // reports another figure. With no hub nothing of this shows.
 import { PG_SKIP, startTestHub, type TestHub } from '../helpers/hub.ts';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { createServer, request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FIXTURE_REGIONS, drugBarcode, seedFixture } from '../../core/app/fixture.ts';
+import { FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
 import { pushJournal, type HubLink } from '../../core/hub/client.ts';
 import { listen } from '../../core/hub/server.ts';
 import { Decimal, fen } from '../../core/money/decimal.ts';
 import { CounterService } from '../../core/service/index.ts';
-import { openDatabase, type DB } from '../../core/store/db.ts';
-import { addCounter } from '../../core/store/hub-db.ts';
+import { type DB } from '../../core/store/db.ts';
 import { setSetting } from '../../core/store/settings.ts';
 import { countSql, type SqlCounter } from '../helpers/count-sql.ts';
 
@@ -30,33 +27,19 @@ interface Counter { db: DB; s: CounterService; session: string; link: HubLink; s
 
 describe('the figure a sale was priced from, said on screen and on the receipt', { skip: PG_SKIP }, () => {
   let hub: TestHub;
-  const dirs: string[] = [];
   before(async () => {
     hub = await startTestHub();
   });
   after(async () => {
     await hub.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   async function counter(name: string, hubUrl: string | null = hub.url): Promise<Counter> {
-    const dir = mkdtempSync(join(tmpdir(), 'lbc-hubfig-'));
-    dirs.push(dir);
-    const seed = openDatabase(dir);
-    seedFixture(seed, 'lincang');
-    seed.close();
-    const db = openDatabase(dir);
-    const sql = countSql(db);
-    const code = (db.prepare("SELECT value FROM settings WHERE key = 'institution.code'").get() as { value: string }).value;
-    const secret = randomBytes(18).toString('base64url');
-    const counterId = `${name}-${randomBytes(3).toString('hex')}`;
-    await addCounter(hub.pool, { id: counterId, institutionCode: code, name, secret });
-    const link = { url: hubUrl ?? hub.url, counterId, secret };
-    if (hubUrl) setSetting(db, 'hub.link', link);
-    const s = new CounterService({ db, now: () => NOW });
-    const session = (await s.call('signIn', { operatorId: 'yaoshi', pin: '1234' })).session;
-    return { db, s, session, link, sql };
+    let sql!: SqlCounter;
+    const c = await hub.joinCounter(name, { now: NOW, url: hubUrl, onOpen: (db) => (sql = countSql(db)) });
+    return { ...c, sql };
   }
+
 
   const receipt = async (c: Counter, settlementId: string) => (await c.s.call('print', { session: c.session, document: 'receipt', layout: '80mm', settlementId })).html;
 

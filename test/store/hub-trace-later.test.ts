@@ -5,18 +5,14 @@
 // the operator (待处理, until the sale is reversed) and in the group's monthly report.
 import { PG_SKIP, startTestHub, type TestHub } from '../helpers/hub.ts';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { FIXTURE_REGIONS, drugBarcode, seedFixture } from '../../core/app/fixture.ts';
+import { FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
 import { pushJournal, type HubLink } from '../../core/hub/client.ts';
 import { groupReports } from '../../core/hub/reports.ts';
 import { HubSync } from '../../core/hub/sync.ts';
 import { CounterService, ServiceRefusal } from '../../core/service/index.ts';
-import { openDatabase, type DB } from '../../core/store/db.ts';
-import { addCounter } from '../../core/store/hub-db.ts';
+import { type DB } from '../../core/store/db.ts';
 import { setSetting } from '../../core/store/settings.ts';
 
 const NOW = new Date('2026-03-10T02:00:00Z');
@@ -30,30 +26,15 @@ interface Counter { db: DB; s: CounterService; session: string; link: HubLink }
 
 describe('trace codes sold while the hub was away are claimed when it is back; a conflict is flagged', { skip: PG_SKIP }, () => {
   let hub: TestHub;
-  const dirs: string[] = [];
   before(async () => {
     hub = await startTestHub();
   });
   after(async () => {
     await hub.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  async function counter(name: string): Promise<Counter> {
-    const dir = mkdtempSync(join(tmpdir(), 'lbc-hubtrace-'));
-    dirs.push(dir);
-    const db = openDatabase(dir);
-    seedFixture(db, 'lincang');
-    const code = (db.prepare("SELECT value FROM settings WHERE key = 'institution.code'").get() as { value: string }).value;
-    const secret = randomBytes(18).toString('base64url');
-    const counterId = `${name}-${randomBytes(3).toString('hex')}`;
-    await addCounter(hub.pool, { id: counterId, institutionCode: code, name, secret });
-    const link = { url: hub.url, counterId, secret };
-    setSetting(db, 'hub.link', link);
-    const s = new CounterService({ db, now: () => NOW });
-    const session = (await s.call('signIn', { operatorId: 'yaoshi', pin: '1234' })).session;
-    return { db, s, session, link };
-  }
+  const counter = (name: string): Promise<Counter> => hub.joinCounter(name, { now: NOW });
+
   const claims = (db: DB) => db.prepare('SELECT code, state FROM hub_trace_claim ORDER BY code').all() as { code: string; state: string }[];
   const syncRound = async (db: DB) => {
     const sync = new HubSync(db, { log: () => undefined });
