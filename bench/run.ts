@@ -4,10 +4,28 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SUITES } from './suites/index.ts';
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string', multiple: true } },
-});
+const USAGE = `usage: npm run bench [-- --json] [-- --quick] [-- --only SUITE ...]
+suites: ${SUITES.map((s) => s.name).join(', ')}`;
+
+let values: { json?: boolean; quick?: boolean; only?: string[]; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+  }));
+} catch (e) {
+  process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(USAGE + '\n');
+  process.exit(0);
+}
+const unknown = (values.only ?? []).filter((n) => !SUITES.some((s) => s.name === n));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown suite: ${unknown.join(', ')}\n${USAGE}\n`);
+  process.exit(2);
+}
 
 const figures: Record<string, number> = {};
 const log = (line: string) => process.stdout.write(line + '\n');
