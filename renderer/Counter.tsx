@@ -1,7 +1,7 @@
 // The counter screen: identify the patient, add items by scan or search, watch the split,
 // take the payment, confirm with one key. Keyboard first: F2 patient, F3 item, F5 hold (挂单),
 // F12 or Ctrl+Enter confirm, Ctrl+P print the continuous prescription, Esc clear.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { MethodArgs, MethodOutput } from '../core/service/contract.ts';
 import { classifyKeystrokes, type KeyEvent } from '../core/identity/keystrokes.ts';
 import { asBridgeError } from './bridge.ts';
@@ -134,8 +134,9 @@ export function Counter({
 
 
   useEffect(() => patientRef.current?.focus(), []);
-  // Once the patient is known the item field is enabled: move there for the first scan.
-  useEffect(() => {
+  // Once the patient is known the item field is enabled: move there for the first scan, before the
+  // patient is painted (a layout effect), so a scan started the moment the patient shows lands in it.
+  useLayoutEffect(() => {
     if (patientKey) itemRef.current?.focus();
   }, [patientKey]);
 
