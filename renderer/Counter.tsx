@@ -2,6 +2,7 @@
 // take the payment, confirm with one key. Keyboard first: F2 patient, F3 item, F5 hold (挂单),
 // F12 or Ctrl+Enter confirm, Ctrl+P print the continuous prescription, Esc clear.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { isReceiptNo } from '../core/contract/receipt.ts';
 import type { MethodArgs, MethodOutput } from '../core/service/contract.ts';
 import { classifyKeystrokes, type KeyEvent } from '../core/identity/keystrokes.ts';
 import { asBridgeError } from './bridge.ts';
@@ -65,7 +66,6 @@ function useKeyTiming() {
   };
 }
 
-const RECEIPT = /^[ST]\d{12,}$/;
 
 interface OverrideTarget {
   lineId: string;
@@ -145,7 +145,7 @@ export function Counter({
     async (text: string) => {
       const input = text.trim();
       if (!input) return;
-      if (RECEIPT.test(input)) return onOpenReturn(input);
+      if (isReceiptNo(input)) return onOpenReturn(input);
       setLookupBusy(true);
       setMessage(null);
       try {

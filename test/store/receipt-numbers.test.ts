@@ -7,6 +7,7 @@ import { openDatabase } from '../../core/store/db.ts';
 import { setTerminal } from '../../core/store/outbox.ts';
 import { settleSale, tempDir } from '../helpers/settlement.ts';
 import { reverse } from '../../core/settlement/reverse.ts';
+import { isReceiptNo } from '../../core/contract/receipt.ts';
 
 const op = { id: 'op02', name: '王收费' };
 const line = { id: 'a', price: '6.30', quantity: '1', vbp: true, paymentStandard: '6.30' };
@@ -22,6 +23,7 @@ test('receipt numbers: two counters of one institution with terminal numbers 1 a
   assert.match(fromA[1]!, /^S\d{8}-01-00002$/);
   assert.match(fromB[0]!, /^S\d{8}-02-00001$/);
   assert.equal(new Set([...fromA, ...fromB]).size, 3);
+  assert.ok([...fromA, ...fromB].every(isReceiptNo), 'the screen takes each as a receipt number (opens the sale for return)');
   a.close();
   b.close();
 });
@@ -30,6 +32,8 @@ test('receipt numbers: without a terminal number the format is unchanged, and nu
   const db = openDatabase(tempDir('lbc-receipt-c-'));
   const first = settleSale(db, { lines: [line] });
   assert.match(first.receiptNo, /^S\d{8}00001$/);
+  assert.ok(isReceiptNo(first.receiptNo));
+  assert.ok(!isReceiptNo('530902195001010115') && !isReceiptNo('S2024080-01-00001'), 'an ID number or a garbled number is not a receipt');
   assert.match(settleSale(db, { lines: [line] }).receiptNo, /^S\d{8}00002$/);
   setTerminal(db, { terminalNo: 3, devNo: 'C' });
   assert.match(settleSale(db, { lines: [line] }).receiptNo, /^S\d{8}-03-00001$/);
