@@ -73,6 +73,8 @@ async function ring(page: Page, patient: string, code: string, quantity?: { quan
     await expect(page.getByTestId('total')).toHaveText(quantity.total);
     await expect(page.getByTestId('pay-due')).toHaveText(await page.getByTestId('total-patient').textContent() ?? '');
   }
+  // Priced and ready, as the pharmacist sees it before F12 (a missing fund cell passed the wait above).
+  await expect(page.getByTestId('confirm')).toBeEnabled();
 }
 
 test.describe('two counters of one clinic against one hub', () => {
