@@ -17,7 +17,7 @@ import { NO_RX, PrescriptionFields, rxMissing, type RxState } from './Prescripti
 import { DiscardDialog } from './DiscardDialog.tsx';
 import { LineWhy } from './LineWhy.tsx';
 import { FilingDialog, type FilingTarget } from './FilingDialog.tsx';
-import { Modal } from './Modal.tsx';
+import { Modal, ModalActions } from './Modal.tsx';
 
 /** Line reasons meaning "the drug is for a condition not filed": the screen offers 新增病种. */
 const UNFILED: Record<string, 'hypertension' | 'diabetes'> = { TREATS_UNFILED_HYPERTENSION: 'hypertension', TREATS_UNFILED_DIABETES: 'diabetes' };
@@ -1033,19 +1033,7 @@ function OverrideDialog({
           <input type="password" inputMode="numeric" value={pin} onChange={(e) => setPin(e.target.value.trim())} placeholder="授权人 PIN" aria-label="授权人 PIN" data-testid="override-pin" />
         </fieldset>
       )}
-      {error && (
-        <div className="message error" role="alert" data-testid="override-error">
-          {error}
-        </div>
-      )}
-      <div className="actions">
-        <button className="primary" disabled={busy} onClick={() => void submit()} data-testid="override-confirm">
-          登记放行 <kbd>Enter</kbd>
-        </button>
-        <button className="ghost" onClick={onCancel}>
-          取消 <kbd>Esc</kbd>
-        </button>
-      </div>
+      <ModalActions error={error} errorTestId="override-error" confirmLabel="登记放行" confirmKey="Enter" confirmTestId="override-confirm" onConfirm={() => void submit()} onCancel={onCancel} busy={busy} />
     </Modal>
   );
 }

@@ -4,7 +4,7 @@
 // before is refused by the service when the sale is priced. Enter in the code field adds the
 // code; Ctrl+Enter saves; Esc cancels.
 import { useEffect, useRef, useState } from 'react';
-import { Modal } from './Modal.tsx';
+import { Modal, ModalActions } from './Modal.tsx';
 
 export interface Dispensed {
   traceCodes: string[];
@@ -122,19 +122,7 @@ export function DispenseDialog({
           <input value={d.route} maxLength={40} placeholder="如 口服" onChange={(e) => setD({ ...d, route: e.target.value })} data-testid="usage-route" />
         </label>
       </div>
-      {error && (
-        <div className="message error" role="alert" data-testid="dispense-error">
-          {error}
-        </div>
-      )}
-      <div className="actions">
-        <button className="primary" onClick={() => onSave(d)} data-testid="dispense-save">
-          保存 <kbd>Ctrl+Enter</kbd>
-        </button>
-        <button className="ghost" onClick={onCancel}>
-          取消 <kbd>Esc</kbd>
-        </button>
-      </div>
+      <ModalActions error={error} errorTestId="dispense-error" confirmLabel="保存" confirmKey="Ctrl+Enter" confirmTestId="dispense-save" onConfirm={() => onSave(d)} onCancel={onCancel} />
     </Modal>
   );
 }

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { MethodInput, MethodOutput } from '../core/service/contract.ts';
 import { asBridgeError } from './bridge.ts';
 import type { Session } from './App.tsx';
-import { Modal } from './Modal.tsx';
+import { Modal, ModalActions } from './Modal.tsx';
 
 type Condition = 'hypertension' | 'diabetes';
 const ZH: Record<Condition, string> = { hypertension: '高血压', diabetes: '糖尿病' };
@@ -113,19 +113,7 @@ export function FilingDialog({ target, session, onDone, onCancel, onSessionLost 
           </select>
         </fieldset>
       )}
-      {error && (
-        <div className="message error" role="alert" data-testid="filing-error">
-          {error}
-        </div>
-      )}
-      <div className="actions">
-        <button className="primary" disabled={busy} onClick={() => void submit()} data-testid="filing-confirm">
-          办理备案 <kbd>Enter</kbd>
-        </button>
-        <button className="ghost" onClick={onCancel}>
-          取消 <kbd>Esc</kbd>
-        </button>
-      </div>
+      <ModalActions error={error} errorTestId="filing-error" confirmLabel="办理备案" confirmKey="Enter" confirmTestId="filing-confirm" onConfirm={() => void submit()} onCancel={onCancel} busy={busy} />
     </Modal>
   );
 }

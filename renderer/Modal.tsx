@@ -55,3 +55,42 @@ export function Modal({
     </div>
   );
 }
+
+/** A form dialog's foot: its error (if any), the confirm button with its key, and 取消 (Esc). */
+export function ModalActions({
+  error,
+  errorTestId,
+  confirmLabel,
+  confirmKey,
+  confirmTestId,
+  onConfirm,
+  onCancel,
+  busy = false,
+}: {
+  error: string | null;
+  errorTestId: string;
+  confirmLabel: string;
+  confirmKey: string;
+  confirmTestId: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+  busy?: boolean;
+}) {
+  return (
+    <>
+      {error && (
+        <div className="message error" role="alert" data-testid={errorTestId}>
+          {error}
+        </div>
+      )}
+      <div className="actions">
+        <button className="primary" disabled={busy} onClick={onConfirm} data-testid={confirmTestId}>
+          {confirmLabel} <kbd>{confirmKey}</kbd>
+        </button>
+        <button className="ghost" onClick={onCancel}>
+          取消 <kbd>Esc</kbd>
+        </button>
+      </div>
+    </>
+  );
+}
