@@ -5,25 +5,20 @@
 // The browser's command line (visible in `ps`) carries nothing that works as a credential or a code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCounter, type RunningCounter } from '../../core/app/counter.ts';
+import { type RunningCounter } from '../../core/app/counter.ts';
 import { browserArgs, screenUrl, writeLaunchPage } from '../../core/app/start.ts';
-import { FIXTURE_REGIONS, seedFixture } from '../../core/app/fixture.ts';
-import { openDatabase } from '../../core/store/db.ts';
+import { FIXTURE_REGIONS } from '../../core/app/fixture.ts';
 import { METHOD_NAMES, openTo, SCREEN_METHODS, needsAdmin } from '../../core/service/contract.ts';
+import { startFixtureCounter } from '../helpers/fixture-counter.ts';
 
 let c: RunningCounter;
 let dir: string;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lbc-cred-'));
-  const db = openDatabase(dir);
-  seedFixture(db, 'lincang');
-  db.close();
-  c = await startCounter({ dataDir: dir, staticDir: null, uploader: null });
+  ({ c, dir } = await startFixtureCounter('lbc-cred-'));
 });
 after(async () => {
   await c.close();

@@ -4,12 +4,10 @@
 // first sale; a malformed percent-escape anywhere in a path is a 4xx, never a 500.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startCounter, type RunningCounter } from '../../core/app/counter.ts';
-import { FIXTURE_REGIONS, drugBarcode, seedFixture } from '../../core/app/fixture.ts';
+import { type RunningCounter } from '../../core/app/counter.ts';
+import { FIXTURE_REGIONS, drugBarcode } from '../../core/app/fixture.ts';
 import { openDatabase } from '../../core/store/db.ts';
+import { startFixtureCounter } from '../helpers/fixture-counter.ts';
 
 let c: RunningCounter;
 let dir: string;
@@ -17,11 +15,7 @@ let session: string;
 const L = FIXTURE_REGIONS.lincang;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lbc-http-refusals-'));
-  const db = openDatabase(dir);
-  seedFixture(db, 'lincang');
-  db.close();
-  c = await startCounter({ dataDir: dir, staticDir: null, uploader: null });
+  ({ c, dir } = await startFixtureCounter('lbc-http-refusals-'));
   session = (await call('signIn', { operatorId: 'yaoshi', pin: '1234' })).body.session;
   assert.ok(session);
 });

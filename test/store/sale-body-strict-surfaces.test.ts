@@ -11,11 +11,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCounter, type RunningCounter } from '../../core/app/counter.ts';
+import { type RunningCounter } from '../../core/app/counter.ts';
 import { FIXTURE_REGIONS, drugBarcode, seedFixture } from '../../core/app/fixture.ts';
 import { openDatabase } from '../../core/store/db.ts';
 import { serveCore } from '../../core/app/core-host.ts';
 import type { CoreReply } from '../../core/app/core-protocol.ts';
+import { startFixtureCounter } from '../helpers/fixture-counter.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const L = FIXTURE_REGIONS.lincang;
@@ -35,11 +36,7 @@ const names = (problems: { path: string; message: string }[], path: string) => p
 let c: RunningCounter;
 let dir: string;
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lbc-strict-http-'));
-  const db = openDatabase(dir);
-  seedFixture(db, 'lincang');
-  db.close();
-  c = await startCounter({ dataDir: dir, staticDir: null, uploader: null });
+  ({ c, dir } = await startFixtureCounter('lbc-strict-http-'));
 });
 after(async () => {
   await c.close();
